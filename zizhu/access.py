@@ -1,0 +1,113 @@
+"""Access control: the only way to reach business data.
+
+A user's scope is the subtree of their unit. `units_for` gives the units a user may act on for
+an action; `scoped` narrows any queryset by the unit it belongs to; the `get_*_for_user` getters
+answer 404 both for a missing object and for one outside the scope, so a URL never tells which.
+A role that lacks an action gets 403 (PermissionDenied), audited.
+"""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from zizhu.accounts.roles import AUTHORITY_ROLES, SCHOOL_ROLES, Role
+from zizhu.audit.models import Result
+from zizhu.audit.services import audit_record
+from zizhu.units.models import Unit
+
+
+class Action(StrEnum):
+    VIEW = "view"  # read business data in scope (units, filings, lists, findings …)
+    FILE = "file"  # write business data: filings, allocations, lists, explanations
+    REVIEW = "review"  # school reviewer: approve / return what the operator submitted
+    EXPORT = "export"
+    MANAGE_UNITS = "manage_units"
+    MANAGE_USERS = "manage_users"
+    MANAGE_REGISTERS = "manage_registers"
+    SECURITY = "security"
+    READ_AUDIT = "read_audit"
+
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.OPERATOR: frozenset({Action.VIEW, Action.FILE, Action.EXPORT}),
+    Role.SUPERVISOR: frozenset({Action.VIEW, Action.EXPORT}),
+    Role.CENTER_LEADER: frozenset({Action.VIEW, Action.EXPORT}),
+    Role.SCHOOL_OPERATOR: frozenset({Action.VIEW, Action.FILE, Action.EXPORT}),
+    Role.SCHOOL_REVIEWER: frozenset({Action.VIEW, Action.REVIEW, Action.EXPORT}),
+    Role.SYSADMIN: frozenset({Action.MANAGE_UNITS, Action.MANAGE_USERS, Action.MANAGE_REGISTERS}),
+    Role.SECADMIN: frozenset({Action.SECURITY}),
+    Role.AUDITOR: frozenset({Action.READ_AUDIT}),
+}
+
+
+def can(user, action: Action) -> bool:
+    if not getattr(user, "is_authenticated", False) or user.unit_id is None:
+        return False
+    return action in ROLE_ACTIONS.get(user.role, frozenset())
+
+
+def is_authority(user) -> bool:
+    return user.role in AUTHORITY_ROLES
+
+
+def is_school(user) -> bool:
+    return user.role in SCHOOL_ROLES
+
+
+def require(request, action: Action) -> None:
+    """403 (audited) unless the user's role may perform `action` at all."""
+    if not can(request.user, action):
+        audit_record(
+            request=request,
+            action="access.denied",
+            result=Result.DENIED,
+            detail={"need": str(action), "path": request.path},
+        )
+        raise PermissionDenied
+
+
+def units_for(user, action: Action) -> QuerySet[Unit]:
+    """Units in the user's scope for `action`: one indexed query on the path prefix."""
+    if not can(user, action):
+        return Unit.objects.none()
+    return Unit.objects.filter(path__startswith=user.unit.path)
+
+
+def scoped(queryset: QuerySet, user, action: Action, unit_field: str = "unit") -> QuerySet:
+    """Narrow `queryset` to rows whose `unit_field` lies in the user's scope."""
+    if not can(user, action):
+        return queryset.none()
+    return queryset.filter(**{f"{unit_field}__path__startswith": user.unit.path})
+
+
+def get_object_for_user(request, queryset: QuerySet, action: Action, unit_field="unit", **lookup):
+    """The object, or 404 when it is missing or outside the scope (the latter audited)."""
+    require(request, action)
+    obj = scoped(queryset, request.user, action, unit_field).filter(**lookup).first()
+    if obj is None:
+        if queryset.filter(**lookup).exists():
+            audit_record(
+                request=request,
+                action="access.denied",
+                result=Result.DENIED,
+                detail={"reason": "out_of_scope", "path": request.path},
+            )
+        raise Http404
+    return obj
+
+
+def get_unit_for_user(request, code: str, action: Action = Action.VIEW) -> Unit:
+    require(request, action)
+    unit = units_for(request.user, action).filter(code=code).first()
+    if unit is None:
+        if Unit.objects.filter(code=code).exists():
+            audit_record(
+                request=request,
+                action="access.denied",
+                result=Result.DENIED,
+                detail={"reason": "out_of_scope", "unit": code, "path": request.path},
+            )
+        raise Http404
+    return unit

@@ -1,0 +1,53 @@
+"""Session rules: idle and absolute timeouts, second factor for admins, forced password change."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from zizhu.accounts.signals import SESSION_LAST_SEEN, SESSION_LOGIN_AT
+from zizhu.audit.services import audit_record
+
+# Paths a user with a pending password change may still open.
+_OPEN_PREFIXES = ("/static/", "/i18n/", "/accounts/")
+
+
+def _to_login(request, message: str):
+    logout(request)
+    messages.warning(request, message)
+    url = f"{reverse('accounts:login')}?next={request.path}"
+    if request.headers.get("HX-Request"):
+        response = redirect(url)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+class SessionPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            now = time.time()
+            session = request.session
+            login_at = session.get(SESSION_LOGIN_AT, now)
+            last_seen = session.get(SESSION_LAST_SEEN, now)
+            if now - last_seen > settings.ZIZHU_IDLE_TIMEOUT.total_seconds():
+                audit_record(request=request, action="session.idle_timeout")
+                return _to_login(request, _("长时间未操作，请重新登录。"))
+            if now - login_at > settings.ZIZHU_ABSOLUTE_TIMEOUT.total_seconds():
+                audit_record(request=request, action="session.absolute_timeout")
+                return _to_login(request, _("登录已超过最长时限，请重新登录。"))
+            if user.is_admin_role and not user.is_verified():
+                return _to_login(request, _("管理员须通过动态口令验证。"))
+            if now - last_seen > 30:  # keep session writes rare
+                session[SESSION_LAST_SEEN] = now
+            if user.must_change_password and not request.path.startswith(_OPEN_PREFIXES):
+                return redirect("accounts:password_change")
+        return self.get_response(request)

@@ -1,0 +1,43 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zizhu.accounts.roles import ADMIN_ROLES, AUTHORITY_ROLES, SCHOOL_ROLES, Role
+
+
+class User(AbstractUser):
+    """A person with one role at one unit; the unit's subtree is the user's scope."""
+
+    unit = models.ForeignKey(
+        "units.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="users",
+        verbose_name=_("单位"),
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    must_change_password = models.BooleanField(_("须修改初始密码"), default=True)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_superuser=False) | Q(role="sysadmin"),
+                name="user_superuser_only_sysadmin",
+            ),
+        ]
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role in ADMIN_ROLES
+
+    @property
+    def is_authority_user(self) -> bool:
+        return self.role in AUTHORITY_ROLES
+
+    @property
+    def is_school_user(self) -> bool:
+        return self.role in SCHOOL_ROLES

@@ -1,0 +1,39 @@
+"""Password rules beyond Django's: character classes and "not the username"."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+CLASSES = (str.islower, str.isupper, str.isdigit)
+
+
+def character_classes(password: str) -> int:
+    found = {i for ch in password for i, test in enumerate(CLASSES) if test(ch)}
+    if any(not ch.isalnum() for ch in password):
+        found.add(len(CLASSES))
+    return len(found)
+
+
+class CharacterClassValidator:
+    def validate(self, password, user=None):
+        needed = settings.ZIZHU_PASSWORD_MIN_CLASSES
+        if character_classes(password) < needed:
+            raise ValidationError(
+                _("密码须包含大写字母、小写字母、数字、符号中的至少 %(n)d 类。") % {"n": needed},
+                code="password_too_simple",
+            )
+
+    def get_help_text(self):
+        return _("密码须包含大写字母、小写字母、数字、符号中的至少 %(n)d 类。") % {
+            "n": settings.ZIZHU_PASSWORD_MIN_CLASSES
+        }
+
+
+class NotUsernameValidator:
+    def validate(self, password, user=None):
+        username = getattr(user, "username", "") or ""
+        if username and password.casefold() == username.casefold():
+            raise ValidationError(_("密码不能与用户名相同。"), code="password_is_username")
+
+    def get_help_text(self):
+        return _("密码不能与用户名相同。")

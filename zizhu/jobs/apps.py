@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class JobsConfig(AppConfig):
+    name = "zizhu.jobs"
+    verbose_name = _("后台任务")
+
+    def ready(self) -> None:
+        from zizhu.jobs import kinds  # noqa: F401

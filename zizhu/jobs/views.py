@@ -1,0 +1,17 @@
+from django.http import Http404
+from django.shortcuts import render
+
+from zizhu.jobs.selectors import jobs_for
+
+
+def job_list(request):
+    jobs = jobs_for(request.user).select_related("created_by")[:100]
+    return render(request, "jobs/list.html", {"jobs": jobs})
+
+
+def job_detail(request, pk: int):
+    job = jobs_for(request.user).filter(pk=pk).select_related("created_by").first()
+    if job is None:
+        raise Http404
+    template = "jobs/_progress.html" if request.headers.get("HX-Request") else "jobs/detail.html"
+    return render(request, template, {"job": job})

@@ -1,0 +1,259 @@
+"""Settings, all read from the environment (see README "Configuration").
+
+ZIZHU_ENV=production switches to production rules: PostgreSQL only, a strong secret key,
+secure cookies and headers. Everything else defaults to the embedded setup: a SQLite file,
+an in-process job queue on SQLite and the analytics store in a local folder.
+"""
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from zizhu.lib.env import env_bool, env_int, env_list, env_str, is_weak_secret
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PRODUCTION = env_str("ZIZHU_ENV", "development") == "production"
+DATA_DIR = Path(env_str("ZIZHU_DATA_DIR", str(BASE_DIR / "var")))
+
+
+def _dev_secret(name: str) -> str:
+    """A random secret kept in the data folder, so development sessions survive restarts."""
+    path = DATA_DIR / name
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(64), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def _secret(env_name: str, file_name: str) -> str:
+    value = env_str(env_name, "")
+    if PRODUCTION:
+        if not value or is_weak_secret(value):
+            raise ImproperlyConfigured(
+                f"{env_name} must be set to a strong random value (50+ characters) in production"
+            )
+        return value
+    return value or _dev_secret(file_name)
+
+
+SECRET_KEY = _secret("ZIZHU_SECRET_KEY", "secret_key")
+# Key of the HMAC that replaces ID numbers and phones in the analytics store.
+ZIZHU_HASH_KEY = _secret("ZIZHU_HASH_KEY", "hash_key")
+
+DEBUG = env_bool("ZIZHU_DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("ZIZHU_DEBUG must be off in production")
+ALLOWED_HOSTS = env_list(
+    "ZIZHU_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ZIZHU_ALLOWED_HOSTS must list the site's host names")
+CSRF_TRUSTED_ORIGINS = env_list("ZIZHU_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "zizhu.web.admin_site.ZizhuAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "huey.contrib.djhuey",
+    "zizhu.units",
+    "zizhu.accounts",
+    "zizhu.audit",
+    "zizhu.jobs",
+    "zizhu.web",
+    "zizhu.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "zizhu.accounts.middleware.SessionPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "zizhu.urls"
+WSGI_APPLICATION = "zizhu.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "zizhu.web.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------------
+_database_url = env_str("DATABASE_URL", "")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+else:
+    if PRODUCTION:
+        raise ImproperlyConfigured("production needs DATABASE_URL (PostgreSQL); SQLite is refused")
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "zizhu.sqlite3",
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+            },
+        }
+    }
+if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("production runs on PostgreSQL only")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- accounts, passwords, sessions ------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+ZIZHU_PASSWORD_MIN_LENGTH = env_int("ZIZHU_PASSWORD_MIN_LENGTH", 8, minimum=8)
+ZIZHU_PASSWORD_MIN_CLASSES = env_int("ZIZHU_PASSWORD_MIN_CLASSES", 3, minimum=1)
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": ZIZHU_PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "zizhu.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "zizhu.accounts.passwords.NotUsernameValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
+ZIZHU_IDLE_TIMEOUT = timedelta(minutes=env_int("ZIZHU_IDLE_TIMEOUT_MINUTES", 30, minimum=1))
+ZIZHU_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("ZIZHU_ABSOLUTE_TIMEOUT_HOURS", 12, minimum=1))
+SESSION_COOKIE_AGE = int(ZIZHU_ABSOLUTE_TIMEOUT.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# Lockout per username: failures from one shared office IP never lock out other users.
+AXES_FAILURE_LIMIT = env_int("ZIZHU_LOCKOUT_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ZIZHU_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Locking by IP as well would let one user's typos lock a whole office behind one NAT address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "zizhu.accounts.views.locked_out"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = env_int("ZIZHU_PROXY_COUNT", 0, minimum=0) or None
+ZIZHU_PROXY_COUNT = env_int("ZIZHU_PROXY_COUNT", 0, minimum=0)
+
+OTP_TOTP_ISSUER = "Zizhu"
+
+# --- audit ----------------------------------------------------------------------------------
+ZIZHU_AUDIT_RETENTION_DAYS = env_int("ZIZHU_AUDIT_RETENTION_DAYS", 185, minimum=180)
+
+# --- jobs -----------------------------------------------------------------------------------
+# "sqlite" (embedded default), "immediate" (run inline; tests) or a redis:// URL (production).
+ZIZHU_JOB_QUEUE = env_str("ZIZHU_JOB_QUEUE", "sqlite")
+if PRODUCTION and not ZIZHU_JOB_QUEUE.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured("production needs ZIZHU_JOB_QUEUE=redis://…")
+if ZIZHU_JOB_QUEUE.startswith(("redis://", "rediss://")):
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": env_str("ZIZHU_JOB_QUEUE_NAME", "zizhu"),
+        "url": ZIZHU_JOB_QUEUE,
+        "immediate": False,
+        "consumer": {
+            "workers": env_int("ZIZHU_JOB_WORKERS", 2, minimum=1),
+            "worker_type": "thread",
+        },
+    }
+elif ZIZHU_JOB_QUEUE == "immediate":
+    HUEY = {"huey_class": "huey.MemoryHuey", "name": "zizhu", "immediate": True}
+elif ZIZHU_JOB_QUEUE == "sqlite":
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "zizhu",
+        "filename": str(DATA_DIR / "jobs.sqlite3"),
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+else:
+    raise ImproperlyConfigured(
+        f"ZIZHU_JOB_QUEUE={ZIZHU_JOB_QUEUE!r}: use sqlite, immediate or redis://"
+    )
+
+# --- analytics store ------------------------------------------------------------------------
+ZIZHU_STORE = env_str("ZIZHU_STORE", str(DATA_DIR / "store"))
+MEDIA_ROOT = Path(env_str("ZIZHU_MEDIA_ROOT", str(DATA_DIR / "media")))
+
+# --- i18n -----------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "zizhu" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- static ---------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# --- security headers -----------------------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("ZIZHU_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("ZIZHU_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("ZIZHU_HSTS_PRELOAD", True)
+    if ZIZHU_PROXY_COUNT:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("ZIZHU_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,45 @@
+"""Reads of the unit tree. Callers pass in an already scoped unit (see zizhu.access)."""
+
+from django.db.models import Count, Value
+from django.db.models.functions import StrIndex, Substr
+
+from zizhu.units.models import Level, Unit
+
+
+def subtree(unit: Unit):
+    """The unit and everything below it: one query on the indexed path prefix."""
+    return Unit.objects.filter(path__startswith=unit.path)
+
+
+def ancestors(unit: Unit):
+    return Unit.objects.filter(code__in=unit.ancestor_codes()).order_by("depth")
+
+
+def children_with_school_counts(unit: Unit) -> list[dict]:
+    """Each child of `unit` with the number of schools below it per stage (two queries)."""
+    children = list(unit.children.order_by("level", "code"))
+    offset = len(unit.path) + 1
+    rest = Substr("path", offset)
+    counts = (
+        Unit.objects.filter(path__startswith=unit.path, level=Level.SCHOOL)
+        .exclude(pk=unit.pk)
+        .annotate(child=Substr("path", offset, StrIndex(rest, Value("/")) - 1))
+        .values("child", "stage")
+        .annotate(n=Count("id"))
+    )
+    per_child: dict[str, dict[str, int]] = {}
+    for row in counts:
+        per_child.setdefault(row["child"], {})[row["stage"]] = row["n"]
+    return [
+        {
+            "unit": child,
+            "stages": per_child.get(child.code, {}),
+            "schools": sum(per_child.get(child.code, {}).values()),
+        }
+        for child in children
+    ]
+
+
+def school_counts_by_stage(unit: Unit) -> dict[str, int]:
+    rows = subtree(unit).filter(level=Level.SCHOOL).values("stage").annotate(n=Count("id"))
+    return {row["stage"]: row["n"] for row in rows}

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", include("zizhu.web.urls")),
+    path("accounts/", include("zizhu.accounts.urls")),
+    path("audit/", include("zizhu.audit.urls")),
+    path("jobs/", include("zizhu.jobs.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ZizhuAdminSite(admin.AdminSite):
+    """Django admin, for the system administrator only (users and units)."""
+
+    site_header = _("资助管理信息系统 · 系统管理")
+    site_title = _("系统管理")
+    index_title = _("用户与单位")
+
+    def has_permission(self, request):
+        user = request.user
+        return bool(
+            user.is_active
+            and user.is_authenticated
+            and user.role == "sysadmin"
+            and user.is_verified()
+        )
+
+
+class ZizhuAdminConfig(AdminConfig):
+    default_site = "zizhu.web.admin_site.ZizhuAdminSite"

@@ -1,0 +1,78 @@
+"""The menu tree. Paths follow the national system's module paths (DESIGN §1); a leaf is shown
+when its `visible(user)` holds, a group when any of its leaves is. Breadcrumbs are the path from
+the root to the leaf of the current page."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from zizhu.access import Action, can
+
+
+@dataclass
+class MenuItem:
+    label: str | Promise
+    url_name: str = ""
+    visible: Callable | None = None
+    children: list["MenuItem"] = field(default_factory=list)
+    # other url names (detail pages …) that belong under this leaf
+    also: tuple[str, ...] = ()
+
+    def url(self) -> str:
+        return reverse(self.url_name) if self.url_name else ""
+
+
+def may(action: Action) -> Callable:
+    return lambda user: can(user, action)
+
+
+MENU: list[MenuItem] = [
+    MenuItem(_("首页"), "web:home", lambda user: True),
+    MenuItem(
+        _("资助业务管理"),
+        children=[
+            MenuItem(
+                _("单位信息"),
+                children=[
+                    MenuItem(_("辖区单位"), "web:units", may(Action.VIEW), also=("web:unit",))
+                ],
+            ),
+        ],
+    ),
+    MenuItem(
+        _("系统管理"),
+        children=[
+            MenuItem(_("用户与单位"), "admin:index", may(Action.MANAGE_USERS)),
+            MenuItem(_("安全设置"), "web:security", may(Action.SECURITY)),
+            MenuItem(_("审计日志"), "audit:list", may(Action.READ_AUDIT)),
+            MenuItem(_("后台任务"), "jobs:list", lambda user: True, also=("jobs:detail",)),
+            MenuItem(_("修改密码"), "accounts:password_change", lambda user: True),
+        ],
+    ),
+]
+
+
+def visible_menu(user, items: list[MenuItem] | None = None) -> list[MenuItem]:
+    result = []
+    for item in MENU if items is None else items:
+        if item.children:
+            children = visible_menu(user, item.children)
+            if children:
+                result.append(MenuItem(item.label, children=children))
+        elif item.visible and item.visible(user):
+            result.append(item)
+    return result
+
+
+def trail(view_name: str, items: list[MenuItem] | None = None) -> list[MenuItem]:
+    """The menu items from the root down to the leaf for `view_name`, or []."""
+    for item in MENU if items is None else items:
+        if item.url_name == view_name or view_name in item.also:
+            return [item]
+        below = trail(view_name, item.children)
+        if below:
+            return [item, *below]
+    return []

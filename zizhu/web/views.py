@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zizhu.access import Action, can, get_unit_for_user, require
+from zizhu.accounts import services as account_services
+from zizhu.units.models import Stage
+from zizhu.units.selectors import ancestors, children_with_school_counts, school_counts_by_stage
+
+
+def home(request):
+    user = request.user
+    context = {"unit": user.unit}
+    if can(user, Action.VIEW) and user.unit is not None:
+        counts = school_counts_by_stage(user.unit)
+        context["stage_counts"] = [(label, counts.get(value, 0)) for value, label in Stage.choices]
+        context["school_total"] = sum(counts.values())
+    return render(request, "web/home.html", context)
+
+
+def units(request):
+    require(request, Action.VIEW)
+    return redirect("web:unit", code=request.user.unit.code)
+
+
+def unit_detail(request, code: str):
+    unit = get_unit_for_user(request, code, Action.VIEW)
+    scope_root = request.user.unit
+    trail = [u for u in ancestors(unit) if u.depth >= scope_root.depth]
+    children = children_with_school_counts(unit) if unit.is_authority else []
+    return render(
+        request,
+        "web/unit_detail.html",
+        {"unit": unit, "trail": trail, "children": children, "stages": Stage.choices},
+    )
+
+
+def security(request):
+    require(request, Action.SECURITY)
+    from axes.models import AccessAttempt
+
+    locked = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+    policy = [
+        (_("密码最小长度"), settings.ZIZHU_PASSWORD_MIN_LENGTH),
+        (_("密码最少字符类别"), settings.ZIZHU_PASSWORD_MIN_CLASSES),
+        (_("锁定前允许失败次数"), settings.AXES_FAILURE_LIMIT),
+        (_("锁定时长（分钟）"), int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)),
+        (_("空闲超时（分钟）"), int(settings.ZIZHU_IDLE_TIMEOUT.total_seconds() // 60)),
+        (_("会话最长时限（小时）"), int(settings.ZIZHU_ABSOLUTE_TIMEOUT.total_seconds() // 3600)),
+        (_("审计日志保留天数"), settings.ZIZHU_AUDIT_RETENTION_DAYS),
+    ]
+    return render(request, "web/security.html", {"policy": policy, "locked": locked})
+
+
+@require_POST
+def security_unlock(request):
+    require(request, Action.SECURITY)
+    username = request.POST.get("username", "")[:150]
+    account_services.lockout_clear(username=username, actor=request.user, request=request)
+    messages.success(request, _("已解除 %(name)s 的锁定。") % {"name": username})
+    return redirect("web:security")
