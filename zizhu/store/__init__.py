@@ -1,0 +1,1 @@
+"""The analytics store: Parquet files keyed by HMAC (see docs/analytics-store.md)."""
