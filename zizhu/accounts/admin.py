@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zizhu.accounts.models import User
-from zizhu.web.admin_audit import AuditedAdminMixin
+from zizhu.web.admin_audit import SysadminAdminMixin
 
 # Security data belongs to the security administrator's pages, not to the system admin.
 for model in (AccessAttempt, AccessLog, AccessFailureLog, TOTPDevice, Group):
@@ -15,7 +15,7 @@ for model in (AccessAttempt, AccessLog, AccessFailureLog, TOTPDevice, Group):
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
+class UserAdmin(SysadminAdminMixin, BaseUserAdmin):
     list_display = ("username", "first_name", "role", "unit", "is_active", "must_change_password")
     list_filter = ("role", "is_active", "must_change_password")
     search_fields = ("username", "first_name", "unit__code", "unit__name")

@@ -143,7 +143,6 @@ def demo_load(seed: int = 1) -> list[DemoAccount]:
             first_name=str(role.label),
             must_change_password=False,
             is_staff=role == Role.SYSADMIN,
-            is_superuser=role == Role.SYSADMIN,
         )
         user.set_password(password)
         user.save()

@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from zizhu.units.models import Unit
 from zizhu.units.services import UnitRow, units_import, units_validate
-from zizhu.web.admin_audit import AuditedAdminMixin
+from zizhu.web.admin_audit import SysadminAdminMixin
 
 
 def _row(unit: Unit) -> UnitRow:
@@ -36,7 +36,7 @@ class UnitForm(forms.ModelForm):
 
 
 @admin.register(Unit)
-class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class UnitAdmin(SysadminAdminMixin, admin.ModelAdmin):
     form = UnitForm
     list_display = ("code", "name", "level", "stage", "ownership", "parent", "is_active")
     list_filter = ("level", "stage", "ownership", "is_active")

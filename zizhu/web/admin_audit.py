@@ -1,9 +1,29 @@
-"""Admin writes are audited like service writes."""
+"""What every admin page of the project shares: the system administrator's role decides, not
+Django's per-model permissions, and every write is audited like a service write."""
 
+from zizhu.accounts.roles import Role
 from zizhu.audit.services import audit_record
 
 
-class AuditedAdminMixin:
+class SysadminAdminMixin:
+    def _is_sysadmin(self, request) -> bool:
+        return request.user.is_active and request.user.role == Role.SYSADMIN
+
+    def has_module_permission(self, request):
+        return self._is_sysadmin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_sysadmin(request)
+
+    def has_add_permission(self, request):
+        return self._is_sysadmin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_sysadmin(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_sysadmin(request)
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         action = f"admin.{'change' if change else 'add'}"

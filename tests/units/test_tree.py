@@ -1,0 +1,93 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from zizhu.access import Action, units_for
+from zizhu.lib.tabular import TableError
+from zizhu.units.models import Level, Unit
+from zizhu.units.selectors import children_with_school_counts, subtree
+from zizhu.units.services import UnitRow, units_import
+
+
+def test_it_builds_paths_from_the_root(tree):
+    assert tree["3661000001"].path == "000000/610000/610100/610112/3661000001/"
+    assert tree["3661000001"].depth == 4
+    assert tree["4161000001"].path == "000000/610000/4161000001/"  # a direct school
+
+
+def test_it_scopes_a_county_user_to_the_county(users):
+    codes = set(units_for(users["county_operator"], Action.VIEW).values_list("code", flat=True))
+    assert codes == {"610112", "3661000001", "3661000002"}
+
+
+def test_it_gives_admin_roles_no_business_units(users):
+    assert not units_for(users["auditor"], Action.VIEW).exists()
+
+
+def test_it_reads_a_subtree_of_3000_units_in_one_query(tree):
+    rows = [UnitRow(f"6101{p:02d}", f"县{p}", "county", "610100") for p in range(20, 70)]
+    for p in range(20, 70):
+        rows += [
+            UnitRow(
+                f"3661{p:02d}{s:04d}", f"学校{p}-{s}", "school", f"6101{p:02d}", stage="vocational"
+            )
+            for s in range(60)
+        ]
+    units_import(rows=rows)
+    with CaptureQueriesContext(connection) as queries:
+        units = list(subtree(tree["610000"]))
+    assert len(units) > 3000
+    assert len(queries) == 1
+
+
+def test_it_counts_schools_per_child_without_a_query_per_child(tree):
+    with CaptureQueriesContext(connection) as queries:
+        rows = children_with_school_counts(tree["610100"])
+    assert len(queries) == 2
+    assert {r["unit"].code: r["schools"] for r in rows} == {"610111": 1, "610112": 2}
+
+
+def test_it_refuses_a_file_with_bad_rows_and_writes_nothing(tree):
+    before = Unit.objects.count()
+    rows = [
+        UnitRow("610199", "新县", "county", "610100", row=2),
+        UnitRow("3661000009", "错学段", "school", "610199", stage="senior_high", row=3),
+        UnitRow("3662000009", "错省份", "school", "610199", stage="vocational", row=4),
+        UnitRow("12345", "短代码", "county", "610100", row=5),
+        UnitRow("610198", "无上级", "county", "619999", row=6),
+        UnitRow("3661000010", "学校下挂", "school", "3661000001", stage="vocational", row=7),
+    ]
+    with pytest.raises(TableError) as caught:
+        units_import(rows=rows)
+    problems = {(p.row, p.column) for p in caught.value.problems}
+    assert problems == {
+        (3, "code"),
+        (4, "code"),
+        (5, "code"),
+        (6, "parent_code"),
+        (7, "parent_code"),
+    }
+    assert Unit.objects.count() == before
+
+
+def test_it_moves_a_subtree_when_a_parent_changes(tree):
+    units_import(rows=[UnitRow("610112", "未央区", "county", "610000")])
+    school = Unit.objects.get(code="3661000001")
+    assert school.path == "000000/610000/610112/3661000001/"
+    assert school.depth == 3
+
+
+def test_it_is_idempotent(tree):
+    summary = units_import(rows=[UnitRow("610112", "未央区", "county", "610100")])
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 1)
+
+
+def test_it_allows_skipped_levels(tree):
+    units_import(
+        rows=[
+            UnitRow("110101", "东城区", "county", "110000"),
+            UnitRow("110000", "北京市", "province", "000000"),
+        ]
+    )
+    assert Unit.objects.get(code="110101").level == Level.COUNTY
+    assert Unit.objects.get(code="110101").parent.code == "110000"
