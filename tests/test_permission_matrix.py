@@ -71,19 +71,19 @@ MATRIX: dict[str, list[tuple[str, dict[str, int]]]] = {
                 school_reviewer=404,
             ),
         ),
-        ("/units/9999999999/", statuses(set(), **{u: 404 for u in BUSINESS})),
+        ("/units/9999999999/", statuses(set(), **dict.fromkeys(BUSINESS, 404))),
     ],
     "web:security": [("/security/", statuses({"secadmin"}))],
     "web:security_unlock": [
         ("POST", "/security/unlock/", statuses({"secadmin"}, ok_status=302)),
-        ("GET", "/security/unlock/", statuses(set(), **{u: 405 for u in ALL})),
+        ("GET", "/security/unlock/", statuses(set(), **dict.fromkeys(ALL, 405))),
     ],
     "audit:list": [("/audit/", statuses({"auditor"}))],
     "audit:export": [("/audit/export/", statuses({"auditor"}))],
     "jobs:list": [("/jobs/", statuses(ALL))],
-    "jobs:detail": [("/jobs/999999/", statuses(set(), **{u: 404 for u in ALL}))],
+    "jobs:detail": [("/jobs/999999/", statuses(set(), **dict.fromkeys(ALL, 404)))],
     "accounts:login": [("/accounts/login/", statuses(ALL))],
-    "accounts:otp": [("/accounts/login/otp/", statuses(set(), **{u: 302 for u in ALL}))],
+    "accounts:otp": [("/accounts/login/otp/", statuses(set(), **dict.fromkeys(ALL, 302)))],
     "accounts:logout": [("POST", "/accounts/logout/", statuses(ALL, ok_status=302))],
     "accounts:password_change": [("/accounts/password/", statuses(ALL))],
     "set_language": [("/i18n/setlang/", statuses(ALL, ok_status=302))],
@@ -93,7 +93,7 @@ MATRIX: dict[str, list[tuple[str, dict[str, int]]]] = {
         ("/admin/units/unit/", statuses({"sysadmin"}, denied=302)),
         ("/admin/accounts/user/", statuses({"sysadmin"}, denied=302)),
     ],
-    "admin:login": [("/admin/login/", statuses(set(), **{u: 302 for u in ALL}))],
+    "admin:login": [("/admin/login/", statuses(set(), **dict.fromkeys(ALL, 302)))],
 }
 
 # Patterns that are not pages of their own: served by whitenoise or covered by "admin:*".

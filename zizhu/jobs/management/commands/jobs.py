@@ -1,30 +1,34 @@
+import json
+
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from zizhu.jobs.models import Job
-from zizhu.jobs.services import job_create, job_run
+from zizhu.jobs.registry import JOB_KINDS
+from zizhu.jobs.services import job_create
 
 
 class Command(BaseCommand):
-    help = "List background jobs with status and progress, show one, or run a self-check job."
+    help = "List background jobs with status and progress, show one, or enqueue one."
 
     def add_arguments(self, parser):
         parser.add_argument("job_id", nargs="?", type=int)
         parser.add_argument("--limit", type=int, default=20)
-        parser.add_argument(
-            "--selfcheck", action="store_true", help="enqueue a short job and run it inline"
-        )
+        parser.add_argument("--enqueue", metavar="KIND", help=f"one of {sorted(JOB_KINDS)}")
+        parser.add_argument("--params", default="{}", help="job parameters as JSON")
 
-    def handle(self, *args, job_id=None, limit=20, selfcheck=False, **options):
-        if selfcheck:
-            job = job_create(kind="selfcheck", params={"steps": 3}, enqueue=False)
-            job = job_run(job.pk)
-            self.stdout.write(f"#{job.pk} {job.kind} {job.status} {job.percent}%")
+    def handle(self, *args, job_id=None, limit=20, enqueue=None, params="{}", **options):
+        if enqueue:
+            if enqueue not in JOB_KINDS:
+                raise CommandError(f"unknown job kind {enqueue!r}; known: {sorted(JOB_KINDS)}")
+            with transaction.atomic():
+                job = job_create(kind=enqueue, params=json.loads(params))
+            self.stdout.write(str(job.pk))
             return
         if job_id is not None:
-            job = Job.objects.filter(pk=job_id).first()
-            if job is None:
+            jobs = list(Job.objects.filter(pk=job_id))
+            if not jobs:
                 raise CommandError(f"no job #{job_id}")
-            jobs = [job]
         else:
             jobs = Job.objects.all()[:limit]
         for job in jobs:
