@@ -48,9 +48,7 @@ def test_it_records_a_failure_with_its_message(db):
     assert job.done == 4
 
 
-def test_it_enqueues_after_commit_and_runs_inline(
-    django_capture_on_commit_callbacks, db
-):
+def test_it_enqueues_after_commit_and_runs_inline(django_capture_on_commit_callbacks, db):
     with django_capture_on_commit_callbacks(execute=True):
         job = job_create(kind="selfcheck", params={"steps": 2})
     job.refresh_from_db()

@@ -23,8 +23,8 @@ class UserAdmin(SysadminAdminMixin, BaseUserAdmin):
     list_select_related = ("unit",)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("身份"), {"fields": ("first_name", "email", "role", "unit")}),
-        (_("状态"), {"fields": ("is_active", "must_change_password", "last_login")}),
+        (_("Identity"), {"fields": ("first_name", "email", "role", "unit")}),
+        (_("Status"), {"fields": ("is_active", "must_change_password", "last_login")}),
     )
     add_fieldsets = (
         (None, {"fields": ("username", "first_name", "role", "unit", "password1", "password2")}),

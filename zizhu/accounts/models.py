@@ -14,15 +14,15 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         null=True,
         related_name="users",
-        verbose_name=_("单位"),
+        verbose_name=_("Unit"),
     )
-    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
-    must_change_password = models.BooleanField(_("须修改初始密码"), default=True)
-    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    role = models.CharField(_("Role"), max_length=20, choices=Role.choices)
+    must_change_password = models.BooleanField(_("Must change initial password"), default=True)
+    password_changed_at = models.DateTimeField(_("Password changed at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name = _("Users")
+        verbose_name_plural = _("Users")
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_superuser=False) | Q(role="sysadmin"),

@@ -19,12 +19,12 @@ class CharacterClassValidator:
         needed = settings.ZIZHU_PASSWORD_MIN_CLASSES
         if character_classes(password) < needed:
             raise ValidationError(
-                _("密码须包含大写字母、小写字母、数字、符号中的至少 %(n)d 类。") % {"n": needed},
+                _("The password must contain at least %(n)d of: upper-case letters, lower-case letters, digits, symbols.") % {"n": needed},
                 code="password_too_simple",
             )
 
     def get_help_text(self):
-        return _("密码须包含大写字母、小写字母、数字、符号中的至少 %(n)d 类。") % {
+        return _("The password must contain at least %(n)d of: upper-case letters, lower-case letters, digits, symbols.") % {
             "n": settings.ZIZHU_PASSWORD_MIN_CLASSES
         }
 
@@ -33,7 +33,7 @@ class NotUsernameValidator:
     def validate(self, password, user=None):
         username = getattr(user, "username", "") or ""
         if username and password.casefold() == username.casefold():
-            raise ValidationError(_("密码不能与用户名相同。"), code="password_is_username")
+            raise ValidationError(_("The password must not be the same as the username."), code="password_is_username")
 
     def get_help_text(self):
-        return _("密码不能与用户名相同。")
+        return _("The password must not be the same as the username.")

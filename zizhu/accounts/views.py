@@ -77,7 +77,7 @@ def otp_view(request):
         audit_record(
             request=request, action="login.otp", result=Result.FAILURE, username=user.username
         )
-        form.add_error("token", _("动态口令不正确或已过期。"))
+        form.add_error("token", _("The one-time password is wrong or has expired."))
     context = {"form": form, "setting_up": setting_up, "user_pending": user}
     if setting_up:
         secret = base64.b32encode(device.bin_key).decode().rstrip("=")
@@ -92,7 +92,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         services.password_changed(user=self.request.user, request=self.request)
-        messages.success(self.request, _("密码已修改。"))
+        messages.success(self.request, _("Your password was changed."))
         return response
 
 

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class AuditConfig(AppConfig):
     name = "zizhu.audit"
-    verbose_name = _("审计")
+    verbose_name = _("Audit")

@@ -3,16 +3,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Result(models.TextChoices):
-    SUCCESS = "success", _("成功")
-    FAILURE = "failure", _("失败")
-    DENIED = "denied", _("拒绝")
+    SUCCESS = "success", _("Success")
+    FAILURE = "failure", _("Failure")
+    DENIED = "denied", _("Denied")
 
 
 class AuditEvent(models.Model):
     """One append-only record. Updates are refused by the model and by a database trigger;
     rows younger than 180 days cannot be deleted (trigger on PostgreSQL)."""
 
-    at = models.DateTimeField(_("时间 (UTC)"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("Time (UTC)"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         "accounts.User",
         on_delete=models.SET_NULL,
@@ -20,20 +20,20 @@ class AuditEvent(models.Model):
         blank=True,
         db_constraint=False,
         related_name="+",
-        verbose_name=_("操作人"),
+        verbose_name=_("Actor"),
     )
-    actor_username = models.CharField(_("用户名"), max_length=150, blank=True, db_index=True)
-    unit_code = models.CharField(_("单位代码"), max_length=10, blank=True, db_index=True)
-    action = models.CharField(_("操作"), max_length=60, db_index=True)
-    object_type = models.CharField(_("对象类型"), max_length=60, blank=True)
-    object_id = models.CharField(_("对象"), max_length=64, blank=True)
-    result = models.CharField(_("结果"), max_length=10, choices=Result.choices)
-    ip = models.GenericIPAddressField(_("客户端 IP"), null=True, blank=True)
-    detail = models.JSONField(_("详情"), default=dict, blank=True)
+    actor_username = models.CharField(_("Username"), max_length=150, blank=True, db_index=True)
+    unit_code = models.CharField(_("Unit code"), max_length=10, blank=True, db_index=True)
+    action = models.CharField(_("Action"), max_length=60, db_index=True)
+    object_type = models.CharField(_("Object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("Object"), max_length=64, blank=True)
+    result = models.CharField(_("Result"), max_length=10, choices=Result.choices)
+    ip = models.GenericIPAddressField(_("Client IP"), null=True, blank=True)
+    detail = models.JSONField(_("Detail"), default=dict, blank=True)
 
     class Meta:
-        verbose_name = _("审计记录")
-        verbose_name_plural = _("审计记录")
+        verbose_name = _("Audit record")
+        verbose_name_plural = _("Audit record")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:

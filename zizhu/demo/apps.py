@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class DemoConfig(AppConfig):
     name = "zizhu.demo"
-    verbose_name = _("演示数据")
+    verbose_name = _("Demo data")

@@ -4,46 +4,46 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", _("排队中")
-    RUNNING = "running", _("运行中")
-    DONE = "done", _("已完成")
-    FAILED = "failed", _("失败")
+    PENDING = "pending", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failure")
 
 
 class Job(models.Model):
     """A unit of long work (import, export, monthly check). The queue carries only its id;
     the row carries status and progress, so the UI and the command line read one place."""
 
-    kind = models.CharField(_("类型"), max_length=60)
-    params = models.JSONField(_("参数"), default=dict)
+    kind = models.CharField(_("Kind"), max_length=60)
+    params = models.JSONField(_("Parameters"), default=dict)
     status = models.CharField(
-        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+        _("Status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
-    done = models.PositiveBigIntegerField(_("已处理"), default=0)
-    total = models.PositiveBigIntegerField(_("总量"), default=0)
-    message = models.CharField(_("说明"), max_length=500, blank=True)
-    result = models.JSONField(_("结果"), default=dict, blank=True)
+    done = models.PositiveBigIntegerField(_("Processed"), default=0)
+    total = models.PositiveBigIntegerField(_("Total"), default=0)
+    message = models.CharField(_("Message"), max_length=500, blank=True)
+    result = models.JSONField(_("Result"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
-        verbose_name=_("提交人"),
+        verbose_name=_("Submitted by"),
     )
     unit = models.ForeignKey(
         "units.Unit",
         on_delete=models.PROTECT,
         null=True,
         related_name="+",
-        verbose_name=_("单位"),
+        verbose_name=_("Unit"),
     )
-    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("Submitted at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("Started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("Finished at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("后台任务")
-        verbose_name_plural = _("后台任务")
+        verbose_name = _("Background jobs")
+        verbose_name_plural = _("Background jobs")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(

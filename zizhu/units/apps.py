@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class UnitsConfig(AppConfig):
     name = "zizhu.units"
-    verbose_name = _("单位")
+    verbose_name = _("Unit")

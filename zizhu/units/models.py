@@ -4,25 +4,25 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Level(models.TextChoices):
-    CENTRAL = "central", _("中央")
-    PROVINCE = "province", _("省级")
-    PREFECTURE = "prefecture", _("地市级")
-    COUNTY = "county", _("区县级")
-    SCHOOL = "school", _("学校")
+    CENTRAL = "central", _("Central")
+    PROVINCE = "province", _("Province")
+    PREFECTURE = "prefecture", _("Prefecture")
+    COUNTY = "county", _("County")
+    SCHOOL = "school", _("School")
 
 
 class Stage(models.TextChoices):
-    PRESCHOOL = "preschool", _("学前教育")
-    COMPULSORY = "compulsory", _("义务教育")
-    SENIOR_HIGH = "senior_high", _("普通高中")
-    VOCATIONAL = "vocational", _("中等职业教育")
-    HIGHER = "higher", _("高等教育")
-    SPECIAL = "special", _("特殊教育")
+    PRESCHOOL = "preschool", _("Preschool")
+    COMPULSORY = "compulsory", _("Compulsory education")
+    SENIOR_HIGH = "senior_high", _("Senior high")
+    VOCATIONAL = "vocational", _("Secondary vocational")
+    HIGHER = "higher", _("Higher education")
+    SPECIAL = "special", _("Special education")
 
 
 class Ownership(models.TextChoices):
-    PUBLIC = "public", _("公办")
-    PRIVATE = "private", _("民办")
+    PUBLIC = "public", _("Public")
+    PRIVATE = "private", _("Private")
 
 
 AUTHORITY_LEVELS = (Level.CENTRAL, Level.PROVINCE, Level.PREFECTURE, Level.COUNTY)
@@ -36,27 +36,27 @@ class Unit(models.Model):
     "everything under X" is `path LIKE 'X.path%'`, one indexed query.
     """
 
-    code = models.CharField(_("代码"), max_length=10, unique=True)
-    name = models.CharField(_("名称"), max_length=200)
-    level = models.CharField(_("级别"), max_length=12, choices=Level.choices)
+    code = models.CharField(_("Code"), max_length=10, unique=True)
+    name = models.CharField(_("Name"), max_length=200)
+    level = models.CharField(_("Level"), max_length=12, choices=Level.choices)
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="children",
-        verbose_name=_("上级单位"),
+        verbose_name=_("Parent unit"),
     )
     path = models.CharField(max_length=120, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(editable=False)
-    stage = models.CharField(_("学段"), max_length=12, choices=Stage.choices, blank=True)
-    ownership = models.CharField(_("办学性质"), max_length=8, choices=Ownership.choices, blank=True)
-    kind = models.CharField(_("类型"), max_length=20, blank=True)
-    is_active = models.BooleanField(_("有效"), default=True)
+    stage = models.CharField(_("Stage"), max_length=12, choices=Stage.choices, blank=True)
+    ownership = models.CharField(_("Ownership"), max_length=8, choices=Ownership.choices, blank=True)
+    kind = models.CharField(_("Kind"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("Active"), default=True)
 
     class Meta:
-        verbose_name = _("单位")
-        verbose_name_plural = _("单位")
+        verbose_name = _("Unit")
+        verbose_name_plural = _("Unit")
         ordering = ["path"]
         constraints = [
             models.CheckConstraint(

@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 class ZizhuAdminSite(admin.AdminSite):
     """Django admin, for the system administrator only (users and units)."""
 
-    site_header = _("资助管理信息系统 · 系统管理")
-    site_title = _("系统管理")
-    index_title = _("用户与单位")
+    site_header = _("Financial Aid System · Administration")
+    site_title = _("System management")
+    index_title = _("Users and units")
 
     def has_permission(self, request):
         user = request.user

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class WebConfig(AppConfig):
     name = "zizhu.web"
-    verbose_name = _("界面")
+    verbose_name = _("Interface")

@@ -30,26 +30,26 @@ def may(action: Action) -> Callable:
 
 
 MENU: list[MenuItem] = [
-    MenuItem(_("首页"), "web:home", lambda user: True),
+    MenuItem(_("Home"), "web:home", lambda user: True),
     MenuItem(
-        _("资助业务管理"),
+        _("Aid business management"),
         children=[
             MenuItem(
-                _("单位信息"),
+                _("Unit information"),
                 children=[
-                    MenuItem(_("辖区单位"), "web:units", may(Action.VIEW), also=("web:unit",))
+                    MenuItem(_("Units in scope"), "web:units", may(Action.VIEW), also=("web:unit",))
                 ],
             ),
         ],
     ),
     MenuItem(
-        _("系统管理"),
+        _("System management"),
         children=[
-            MenuItem(_("用户与单位"), "admin:index", may(Action.MANAGE_USERS)),
-            MenuItem(_("安全设置"), "web:security", may(Action.SECURITY)),
-            MenuItem(_("审计日志"), "audit:list", may(Action.READ_AUDIT)),
-            MenuItem(_("后台任务"), "jobs:list", lambda user: True, also=("jobs:detail",)),
-            MenuItem(_("修改密码"), "accounts:password_change", lambda user: True),
+            MenuItem(_("Users and units"), "admin:index", may(Action.MANAGE_USERS)),
+            MenuItem(_("Security settings"), "web:security", may(Action.SECURITY)),
+            MenuItem(_("Audit log"), "audit:list", may(Action.READ_AUDIT)),
+            MenuItem(_("Background jobs"), "jobs:list", lambda user: True, also=("jobs:detail",)),
+            MenuItem(_("Change password"), "accounts:password_change", lambda user: True),
         ],
     ),
 ]

@@ -43,13 +43,13 @@ def security(request):
 
     locked = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
     policy = [
-        (_("密码最小长度"), settings.ZIZHU_PASSWORD_MIN_LENGTH),
-        (_("密码最少字符类别"), settings.ZIZHU_PASSWORD_MIN_CLASSES),
-        (_("锁定前允许失败次数"), settings.AXES_FAILURE_LIMIT),
-        (_("锁定时长（分钟）"), int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)),
-        (_("空闲超时（分钟）"), int(settings.ZIZHU_IDLE_TIMEOUT.total_seconds() // 60)),
-        (_("会话最长时限（小时）"), int(settings.ZIZHU_ABSOLUTE_TIMEOUT.total_seconds() // 3600)),
-        (_("审计日志保留天数"), settings.ZIZHU_AUDIT_RETENTION_DAYS),
+        (_("Minimum password length"), settings.ZIZHU_PASSWORD_MIN_LENGTH),
+        (_("Minimum character classes"), settings.ZIZHU_PASSWORD_MIN_CLASSES),
+        (_("Failures before lockout"), settings.AXES_FAILURE_LIMIT),
+        (_("Lockout (minutes)"), int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)),
+        (_("Idle timeout (minutes)"), int(settings.ZIZHU_IDLE_TIMEOUT.total_seconds() // 60)),
+        (_("Maximum session (hours)"), int(settings.ZIZHU_ABSOLUTE_TIMEOUT.total_seconds() // 3600)),
+        (_("Audit retention (days)"), settings.ZIZHU_AUDIT_RETENTION_DAYS),
     ]
     return render(request, "web/security.html", {"policy": policy, "locked": locked})
 
@@ -59,5 +59,5 @@ def security_unlock(request):
     require(request, Action.SECURITY)
     username = request.POST.get("username", "")[:150]
     account_services.lockout_clear(username=username, actor=request.user, request=request)
-    messages.success(request, _("已解除 %(name)s 的锁定。") % {"name": username})
+    messages.success(request, _("%(name)s was unlocked.") % {"name": username})
     return redirect("web:security")

@@ -1,0 +1,110 @@
+"""Run the checks on DuckDB, the embedded default engine."""
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+
+from zizhu.lib.periods import Month
+
+from . import checks
+from .findings import finalise
+from .inputs import Inputs, Source, locate
+from .rules import rules_table
+
+_ARROW_TYPES = {"BIGINT": pa.int64(), "INT": pa.int32(), "STRING": pa.string(), "DATE": pa.date32()}
+
+
+def run_duckdb(
+    store: str | os.PathLike[str],
+    month: Month | str,
+    *,
+    reference_date: date | None = None,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+) -> pa.Table:
+    """Run the 24 rules of `month` against the Parquet store at `store` (a folder, or an
+    s3:// URL when DuckDB's httpfs extension and credentials are set up); return the findings
+    as findings.FINDINGS_SCHEMA. `reference_date` (default: the month's first day) is the day
+    ages are counted on; `threads` and `memory_limit` (e.g. "4GB") are DuckDB settings.
+    """
+    inputs = locate(store, month, reference_date)
+    with _connection(threads, memory_limit) as con:
+        register(con, inputs)
+        for name, sql, materialise in checks.VIEWS:
+            kind = "TABLE" if materialise else "VIEW"
+            con.execute(f"CREATE TEMP {kind} {name} AS {sql}")
+        raw = _arrow(con.sql(checks.FINDINGS))
+    return finalise(raw, inputs.month)
+
+
+def scan_floor(
+    store: str | os.PathLike[str],
+    month: Month | str,
+    *,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+) -> float:
+    """Seconds DuckDB needs to read every column the checks read, of every input, once: the
+    floor under which no run of the same month can go (used by the benchmark)."""
+    inputs = locate(store, month)
+    with _connection(threads, memory_limit) as con:
+        register(con, inputs)
+        # MAX of every column: cheap per value, and it has to read every value.
+        queries = [
+            "SELECT COUNT(*) AS n, "
+            + ", ".join(f"MAX({column})" for column in source.columns)
+            + f" FROM {source.view}"
+            for source in inputs.sources
+            if source.files
+        ]
+        started = time.perf_counter()
+        for query in queries:
+            con.execute(query).fetchall()
+        return time.perf_counter() - started
+
+
+@contextmanager
+def _connection(threads: int | None, memory_limit: str | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    config: dict[str, str | int] = {}
+    if threads:
+        config["threads"] = threads
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    con = duckdb.connect(":memory:", config=config)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def register(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> None:
+    """Create the input views, `rules` and `params` on `con`."""
+    for source in inputs.sources:
+        _register_source(con, source)
+    con.register("rules", rules_table())
+    params = pa.table(
+        {"school_year": [inputs.school_year], "reference_date": [inputs.reference_date]},
+        schema=pa.schema([("school_year", pa.int32()), ("reference_date", pa.date32())]),
+    )
+    con.register("params", params)
+
+
+def _register_source(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    if not source.files:
+        empty = pa.schema([(c, _ARROW_TYPES[t]) for c, t in source.columns.items()]).empty_table()
+        con.register(source.view, empty)
+        return
+    relation = con.read_parquet(list(source.files), hive_partitioning=False, union_by_name=True)
+    projection = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in source.columns.items())
+    relation.project(projection).create_view(source.view)
+
+
+def _arrow(relation: duckdb.DuckDBPyRelation) -> pa.Table:
+    if hasattr(relation, "to_arrow_table"):  # DuckDB ≥ 1.4; arrow() became a reader in 2.0
+        return relation.to_arrow_table()
+    return relation.arrow()
