@@ -40,12 +40,18 @@ class SessionPolicyMiddleware:
             last_seen = session.get(SESSION_LAST_SEEN, now)
             if now - last_seen > settings.ZIZHU_IDLE_TIMEOUT.total_seconds():
                 audit_record(request=request, action="session.idle_timeout")
-                return _to_login(request, _("You were inactive for too long. Please sign in again."))
+                return _to_login(
+                    request, _("You were inactive for too long. Please sign in again.")
+                )
             if now - login_at > settings.ZIZHU_ABSOLUTE_TIMEOUT.total_seconds():
                 audit_record(request=request, action="session.absolute_timeout")
-                return _to_login(request, _("Your session reached its maximum length. Please sign in again."))
+                return _to_login(
+                    request, _("Your session reached its maximum length. Please sign in again.")
+                )
             if user.is_admin_role and not user.is_verified():
-                return _to_login(request, _("Administrators must pass the one-time password check."))
+                return _to_login(
+                    request, _("Administrators must pass the one-time password check.")
+                )
             if now - last_seen > 30:  # keep session writes rare
                 session[SESSION_LAST_SEEN] = now
             if user.must_change_password and not request.path.startswith(_OPEN_PREFIXES):

@@ -14,26 +14,30 @@ def character_classes(password: str) -> int:
     return len(found)
 
 
+def _classes_rule() -> str:
+    return _(
+        "The password must contain at least %(n)d of: upper-case letters, lower-case letters, "
+        "digits, symbols."
+    ) % {"n": settings.ZIZHU_PASSWORD_MIN_CLASSES}
+
+
 class CharacterClassValidator:
     def validate(self, password, user=None):
-        needed = settings.ZIZHU_PASSWORD_MIN_CLASSES
-        if character_classes(password) < needed:
-            raise ValidationError(
-                _("The password must contain at least %(n)d of: upper-case letters, lower-case letters, digits, symbols.") % {"n": needed},
-                code="password_too_simple",
-            )
+        if character_classes(password) < settings.ZIZHU_PASSWORD_MIN_CLASSES:
+            raise ValidationError(_classes_rule(), code="password_too_simple")
 
     def get_help_text(self):
-        return _("The password must contain at least %(n)d of: upper-case letters, lower-case letters, digits, symbols.") % {
-            "n": settings.ZIZHU_PASSWORD_MIN_CLASSES
-        }
+        return _classes_rule()
 
 
 class NotUsernameValidator:
     def validate(self, password, user=None):
         username = getattr(user, "username", "") or ""
         if username and password.casefold() == username.casefold():
-            raise ValidationError(_("The password must not be the same as the username."), code="password_is_username")
+            raise ValidationError(
+                _("The password must not be the same as the username."),
+                code="password_is_username",
+            )
 
     def get_help_text(self):
         return _("The password must not be the same as the username.")

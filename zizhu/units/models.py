@@ -50,7 +50,9 @@ class Unit(models.Model):
     path = models.CharField(max_length=120, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(editable=False)
     stage = models.CharField(_("Stage"), max_length=12, choices=Stage.choices, blank=True)
-    ownership = models.CharField(_("Ownership"), max_length=8, choices=Ownership.choices, blank=True)
+    ownership = models.CharField(
+        _("Ownership"), max_length=8, choices=Ownership.choices, blank=True
+    )
     kind = models.CharField(_("Kind"), max_length=20, blank=True)
     is_active = models.BooleanField(_("Active"), default=True)
 

@@ -48,7 +48,10 @@ def security(request):
         (_("Failures before lockout"), settings.AXES_FAILURE_LIMIT),
         (_("Lockout (minutes)"), int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)),
         (_("Idle timeout (minutes)"), int(settings.ZIZHU_IDLE_TIMEOUT.total_seconds() // 60)),
-        (_("Maximum session (hours)"), int(settings.ZIZHU_ABSOLUTE_TIMEOUT.total_seconds() // 3600)),
+        (
+            _("Maximum session (hours)"),
+            int(settings.ZIZHU_ABSOLUTE_TIMEOUT.total_seconds() // 3600),
+        ),
         (_("Audit retention (days)"), settings.ZIZHU_AUDIT_RETENTION_DAYS),
     ]
     return render(request, "web/security.html", {"policy": policy, "locked": locked})
