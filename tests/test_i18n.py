@@ -8,7 +8,6 @@ from pathlib import Path
 
 import polib
 import pytest
-from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "zizhu/locale/zh_Hans/LC_MESSAGES/django.po"
@@ -65,8 +64,12 @@ def test_it_has_a_catalogue_entry_for_every_string_in_the_source(tmp_path):
     assert untranslated(regenerated) == []
 
 
-def test_it_speaks_chinese_by_default_and_english_on_request(client, db):
-    assert "登录" in client.get("/accounts/login/").content.decode()
-    with translation.override("en"):
-        client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
-        assert "Sign in" in client.get("/accounts/login/").content.decode()
+def test_it_speaks_chinese_by_default_even_to_an_english_browser(client, db):
+    page = client.get("/accounts/login/", headers={"accept-language": "en-US,en;q=0.9"})
+    assert "登录" in page.content.decode()
+    assert page["Content-Language"] == "zh-hans"
+
+
+def test_it_speaks_english_when_chosen_in_the_language_menu(client, db):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert "Sign in" in client.get("/accounts/login/").content.decode()

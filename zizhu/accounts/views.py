@@ -49,8 +49,7 @@ def login_view(request):
 
 
 def _qr_data_uri(device: TOTPDevice) -> str:
-    svg = segno.make(device.config_url, error="m").svg_inline(scale=4)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return segno.make(device.config_url, error="m").svg_data_uri(scale=4)
 
 
 @login_not_required
@@ -71,7 +70,8 @@ def otp_view(request):
             if setting_up:
                 services.totp_device_confirm(device=device, request=request)
             next_url = request.session.get(PENDING_NEXT)
-            login(request, user)
+            # the password was checked by the first step's backend; this completes that login
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             otp_login(request, device)
             return redirect(next_url or "web:home")
         audit_record(
