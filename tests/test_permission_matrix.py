@@ -92,6 +92,7 @@ MATRIX: dict[str, list[tuple[str, dict[str, int]]]] = {
         ("/admin/", statuses({"sysadmin"}, denied=302)),
         ("/admin/units/unit/", statuses({"sysadmin"}, denied=302)),
         ("/admin/accounts/user/", statuses({"sysadmin"}, denied=302)),
+        ("/admin/catalogue/aidproject/", statuses({"sysadmin"}, denied=302)),
     ],
     "admin:login": [("/admin/login/", statuses(set(), **dict.fromkeys(ALL, 302)))],
 }

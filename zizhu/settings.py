@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "axes",
     "huey.contrib.djhuey",
     "zizhu.units",
+    "zizhu.catalogue",
     "zizhu.accounts",
     "zizhu.audit",
     "zizhu.jobs",

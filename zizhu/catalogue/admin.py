@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from zizhu.catalogue.models import AidProject
+from zizhu.web.admin_audit import SysadminAdminMixin
+
+
+@admin.register(AidProject)
+class AidProjectAdmin(SysadminAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "code",
+        "name",
+        "stage",
+        "category",
+        "standard_amount",
+        "jointly_funded",
+        "is_active",
+    )
+    list_filter = ("category", "stage", "jointly_funded", "is_active")
+    search_fields = ("code", "name")

@@ -1,0 +1,12 @@
+from django.db import migrations
+
+from zizhu.catalogue.seed import seed_catalogue
+
+
+def seed(apps, schema_editor):
+    seed_catalogue(apps.get_model("catalogue", "AidProject"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("catalogue", "0001_initial")]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -1,0 +1,39 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    NATIONAL = "national", _("National aid")
+    LOCAL = "local", _("Local aid")
+    SCHOOL = "school", _("School aid")
+    SOCIAL = "social", _("Social aid")
+
+
+class AidProject(models.Model):
+    """An aid project (资助项目) of the catalogue: data, extended by the system administrator.
+
+    `code` is the name used on the command line (e.g. `vocational_national_grant`)."""
+
+    code = models.SlugField(_("Code"), max_length=60, unique=True)
+    name = models.CharField(_("Name"), max_length=100)
+    stage = models.CharField(_("Stage"), max_length=20)  # a unit stage, "postgraduate" or "any"
+    category = models.CharField(_("Category"), max_length=10, choices=Category.choices)
+    standard_amount = models.DecimalField(
+        _("Standard amount (yuan per year)"), max_digits=12, decimal_places=2, default=0
+    )
+    jointly_funded = models.BooleanField(_("Jointly funded by central and local"), default=False)
+    note = models.CharField(_("Note"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("Active"), default=True)
+
+    class Meta:
+        verbose_name = _("Aid project")
+        verbose_name_plural = _("Aid projects")
+        ordering = ["category", "stage", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(standard_amount__gte=0), name="aidproject_amount_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
