@@ -1,4 +1,5 @@
 import base64
+import time
 from urllib.parse import quote
 
 import segno
@@ -23,6 +24,8 @@ from zizhu.audit.services import audit_record
 
 PENDING_2FA = "zizhu_2fa_user"
 PENDING_NEXT = "zizhu_2fa_next"
+PENDING_SINCE = "zizhu_2fa_since"
+PENDING_SECONDS = 300  # the one-time password must follow the password step within 5 minutes
 
 
 def _safe_next(request, value: str | None) -> str:
@@ -42,6 +45,7 @@ def login_view(request):
             request.session.cycle_key()
             request.session[PENDING_2FA] = user.pk
             request.session[PENDING_NEXT] = str(_safe_next(request, next_url))
+            request.session[PENDING_SINCE] = time.time()
             return redirect("accounts:otp")
         login(request, user)
         return redirect(_safe_next(request, next_url))
@@ -56,8 +60,11 @@ def _qr_data_uri(device: TOTPDevice) -> str:
 @require_http_methods(["GET", "POST"])
 def otp_view(request):
     """Second step for the admin roles: set up TOTP on first login, then verify a token."""
+    since = request.session.get(PENDING_SINCE, 0)
     user = User.objects.filter(pk=request.session.get(PENDING_2FA), is_active=True).first()
-    if user is None:
+    if user is None or time.time() - since > PENDING_SECONDS:
+        for key in (PENDING_2FA, PENDING_NEXT, PENDING_SINCE):
+            request.session.pop(key, None)
         return redirect("accounts:login")
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     setting_up = device is None
@@ -69,7 +76,9 @@ def otp_view(request):
         if allowed and device.verify_token(form.cleaned_data["token"]):
             if setting_up:
                 services.totp_device_confirm(device=device, request=request)
-            next_url = request.session.get(PENDING_NEXT)
+            next_url = request.session.pop(PENDING_NEXT, None)
+            request.session.pop(PENDING_2FA, None)
+            request.session.pop(PENDING_SINCE, None)
             # the password was checked by the first step's backend; this completes that login
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             otp_login(request, device)

@@ -15,7 +15,7 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(_("Time (UTC)"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         "accounts.User",
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         db_constraint=False,

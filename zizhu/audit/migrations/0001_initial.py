@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('result', models.CharField(choices=[('success', 'Success'), ('failure', 'Failure'), ('denied', 'Denied')], max_length=10, verbose_name='Result')),
                 ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='Client IP')),
                 ('detail', models.JSONField(blank=True, default=dict, verbose_name='Detail')),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='Actor')),
+                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='Actor')),
             ],
             options={
                 'verbose_name': 'Audit record',
