@@ -54,9 +54,10 @@ def scan_floor(
     inputs = locate(store, month)
     with _connection(threads, memory_limit) as con:
         register(con, inputs)
-        # MAX of every column: cheap per value, and it has to read every value.
+        # MAX of every column: cheap per value, and it has to read every value. View and
+        # column names are the constants of inputs.VIEW_COLUMNS.
         queries = [
-            "SELECT COUNT(*) AS n, "
+            "SELECT COUNT(*) AS n, "  # noqa: S608
             + ", ".join(f"MAX({column})" for column in source.columns)
             + f" FROM {source.view}"
             for source in inputs.sources
@@ -69,7 +70,9 @@ def scan_floor(
 
 
 @contextmanager
-def _connection(threads: int | None, memory_limit: str | None) -> Iterator[duckdb.DuckDBPyConnection]:
+def _connection(
+    threads: int | None, memory_limit: str | None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     config: dict[str, str | int] = {}
     if threads:
         config["threads"] = threads

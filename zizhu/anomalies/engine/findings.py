@@ -4,7 +4,6 @@ import os
 import uuid
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from zizhu.lib.periods import Month
@@ -26,23 +25,17 @@ FINDINGS_SCHEMA = pa.schema(
         pa.field("detail", pa.string(), nullable=False),
     ]
 )
-# Unique per finding: a subject is (pid, school, programme) and the rule fixes the programme.
-ORDER = ("rule", "school_code", "pid", "counterpart_school_code", "counterpart_kind")
 
 
 def finalise(raw: pa.Table, month: Month) -> pa.Table:
-    """Add the month, cast to FINDINGS_SCHEMA and sort by ORDER (missing counterparts first)."""
+    """Add the month and cast to FINDINGS_SCHEMA (the SQL has sorted the rows)."""
     columns = {name: raw.column(name) for name in FINDING_COLUMNS}
     columns["month"] = pa.array([str(month)] * raw.num_rows, pa.string())
     arrays = [columns[f.name].cast(f.type) for f in FINDINGS_SCHEMA]
     for field, array in zip(FINDINGS_SCHEMA, arrays, strict=True):
         if not field.nullable and array.null_count:
             raise ValueError(f"findings: {field.name} is missing in {array.null_count} rows")
-    table = pa.Table.from_arrays(arrays, schema=FINDINGS_SCHEMA)
-    indices = pc.sort_indices(
-        table, sort_keys=[(name, "ascending") for name in ORDER], null_placement="at_start"
-    )
-    return table.take(indices)
+    return pa.Table.from_arrays(arrays, schema=FINDINGS_SCHEMA)
 
 
 def write_findings(table: pa.Table, path: str | os.PathLike[str]) -> None:

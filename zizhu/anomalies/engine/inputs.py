@@ -6,7 +6,6 @@ the store may be a local folder or an object-storage URL (`s3://bucket/prefix`).
 """
 
 import os
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -50,8 +49,6 @@ VIEW_COLUMNS: dict[str, dict[str, str]] = {
     "recipients_technical": _RECIPIENTS,
     "graduates_senior_high": {"school_code": "STRING", "pid": "BIGINT", "graduation_year": "INT"},
 }
-
-_SNAPSHOT_RE = re.compile(r"^month=(\d{4}-\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -98,7 +95,9 @@ class Store:
         return self.prefix + info.path[len(self.root) :]
 
     def subfolders(self, relative: str) -> list[str]:
-        return sorted(i.base_name for i in self._children(relative) if i.type == pafs.FileType.Directory)
+        return sorted(
+            i.base_name for i in self._children(relative) if i.type == pafs.FileType.Directory
+        )
 
     def parquet_files(self, relative: str) -> tuple[str, ...]:
         """The Parquet files directly inside `relative` (hidden and `_` files skipped)."""
@@ -114,24 +113,26 @@ class Store:
 
 
 def latest_snapshot(store: Store, kind: str, month: Month) -> Month | None:
-    """The greatest snapshot month ≤ `month` of a register kind (half-written `.tmp-` folders
-    never match)."""
+    """The greatest snapshot month ≤ `month` of a register kind."""
     months = []
     for name in store.subfolders(f"registers/{kind}"):
-        match = _SNAPSHOT_RE.match(name)
-        if match:
-            snapshot = Month.parse(match.group(1))
-            if snapshot <= month:
-                months.append(snapshot)
+        try:
+            snapshot = Month.parse(name.removeprefix("month="))
+        except ValueError:  # not a snapshot, e.g. a half-written month=YYYY-MM.tmp-<uuid>
+            continue
+        if name.startswith("month=") and snapshot <= month:
+            months.append(snapshot)
     return max(months, default=None)
 
 
 def locate(
-    store: str | os.PathLike[str], month: Month | str, reference_date: date | None = None
+    store: "Store | str | os.PathLike[str]",
+    month: Month | str,
+    reference_date: date | None = None,
 ) -> Inputs:
     root = store if isinstance(store, Store) else Store(store)
-    month = Month.parse(month) if isinstance(month, str) else month
-    school_year, term = month.school_year, month.term
+    checked = Month.parse(month) if isinstance(month, str) else month
+    school_year, term = checked.school_year, checked.term
     sources = [
         Source("lists_term", root.parquet_files(f"lists/school_year={school_year}/term={term}")),
         Source(
@@ -144,7 +145,7 @@ def locate(
         ),
     ]
     for kind in REGISTER_KINDS:
-        snapshot = latest_snapshot(root, kind, month)
+        snapshot = latest_snapshot(root, kind, checked)
         files = root.parquet_files(f"registers/{kind}/month={snapshot}") if snapshot else ()
         sources.append(Source(kind, files, snapshot))
-    return Inputs(month, reference_date or month.first_day, tuple(sources))
+    return Inputs(checked, reference_date or checked.first_day, tuple(sources))

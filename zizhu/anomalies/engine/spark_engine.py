@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 LOCAL_SHUFFLE_PARTITIONS = 8
+_DDL = {pa.int32(): "INT", pa.string(): "STRING"}  # the types of rules.RULES_SCHEMA
 
 
 class EngineUnavailable(RuntimeError):
@@ -40,14 +41,17 @@ def run_spark(
 
     Uses `spark` when given (a cluster session: the store must then be a URL every executor
     reads, s3:// is read through s3a), else the active session, else a new session on
-    `master` that is stopped afterwards. Views are registered on a child session, so
-    concurrent runs on one SparkSession do not see each other's views.
+    `master` that is stopped afterwards. Views are registered on a child session where Spark
+    has them (not on Spark Connect), so concurrent runs on one SparkSession do not collide.
     """
     inputs = locate(store, month, reference_date)
     session_owned = False
     if spark is None:
         spark, session_owned = _session(master)
-    session = spark.newSession()
+    try:
+        session = spark.newSession()
+    except NotImplementedError:  # Spark Connect has no child sessions
+        session = spark
     cached: list[DataFrame] = []
     try:
         register(session, inputs)
@@ -84,6 +88,7 @@ def _session(master: str) -> "tuple[SparkSession, bool]":
         .config("spark.sql.shuffle.partitions", LOCAL_SHUFFLE_PARTITIONS)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )
     return spark, True
@@ -101,9 +106,6 @@ def register(session: "SparkSession", inputs: Inputs) -> None:
         [(inputs.school_year, inputs.reference_date)],
         schema="school_year INT, reference_date DATE",
     ).createOrReplaceTempView("params")
-
-
-_DDL = {pa.int32(): "INT", pa.string(): "STRING"}
 
 
 def _frame(session: "SparkSession", source: Source) -> "DataFrame":
