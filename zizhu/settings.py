@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "zizhu.jobs",
     "zizhu.web",
     "zizhu.demo",
+    "zizhu.synth",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,44 @@
+"""Mainland mobile numbers (DESIGN §5): 11 digits starting 13–19, compared after normalising."""
+
+import re
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+_SEPARATORS = re.compile(r"[\s\-()（）]")
+
+
+def normalise(text: str) -> str:
+    """Drop spaces, dashes and brackets and a +86 / 0086 / 86 country prefix."""
+    value = _SEPARATORS.sub("", text or "")
+    if value.startswith("+86"):
+        value = value[3:]
+    elif value.startswith("0086"):
+        value = value[4:]
+    elif value.startswith("86") and len(value) == 13:
+        value = value[2:]
+    return value
+
+
+def problem(text: str) -> str | None:
+    """Why `text` is not a mainland mobile number (None when it is). Reasons are for end users."""
+    value = normalise(text)
+    if not value:
+        return "联系电话为空"
+    if not value.isdigit():
+        return "联系电话只能包含数字"
+    if len(value) != 11:
+        return "联系电话应为11位手机号码"
+    if not MOBILE_RE.match(value):
+        return "联系电话不是有效的手机号码（应以13–19开头）"
+    return None
+
+
+def is_valid(text: str) -> bool:
+    return problem(text) is None
+
+
+def mask(text: str) -> str:
+    """`138****5678`: the first three and last four digits stay visible."""
+    value = normalise(text)
+    if len(value) != 11:
+        return "*" * 11
+    return value[:3] + "****" + value[7:]

@@ -1,0 +1,7 @@
+"""A deterministic synthetic world for the anomaly checks (DESIGN §4, §7–§9).
+
+`generate(out=…, scale=…, seed=…)` writes schools (a units file), recipient lists of every
+stage, every register kind and planted cases of all 24 rules plus decoys that must not be
+flagged, either as raw import files or, keyed, straight into the analytics-store layout. The
+ground truth lists every finding the rules must produce, no more.
+"""

@@ -1,0 +1,43 @@
+"""The `generate` command line, shared by `manage.py generate` and `python -m zizhu.synth`."""
+
+import argparse
+
+from zizhu.lib.periods import Month
+from zizhu.synth.generate import DEFAULT_MONTH, GenerateResult
+from zizhu.synth.scales import SCALES
+
+
+def month(text: str) -> str:
+    try:
+        return str(Month.parse(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", required=True, help="output folder (the store, with --keyed)")
+    parser.add_argument(
+        "--keyed", action="store_true", help="write keyed Parquet in the analytics-store layout"
+    )
+    parser.add_argument("--month", type=month, default=DEFAULT_MONTH, help="checked month")
+    parser.add_argument("--units", help="units file whose schools to use (DESIGN §9)")
+    parser.add_argument(
+        "--register-format",
+        choices=("csv", "parquet"),
+        default="csv",
+        help="raw registers as CSV or Parquet",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="threads writing keyed parts")
+
+
+def report(result: GenerateResult) -> list[str]:
+    lines = [f"{label}\t{n}" for label, n in result.rows.items()]
+    rate = result.total_rows / max(result.seconds, 1e-9)
+    lines.append(f"total\t{result.total_rows} rows in {result.seconds:.1f} s ({rate:,.0f} rows/s)")
+    lines.append(
+        f"ground truth\t{len(result.ground_truth)} findings\t{result.paths['ground_truth']}"
+    )
+    lines.append(f"decoys\t{len(result.decoys)} rows\t{result.paths['decoys']}")
+    return lines

@@ -1,0 +1,299 @@
+"""Turning rows into files: keyed Parquet in the analytics-store layout, or raw import files.
+
+Keyed (docs/analytics-store.md): no raw ID or phone is written; `pid` and `phone_key` are
+opaque int64 keys (synthetic, not HMACs), birth dates are their own column. Raw: the CSV files
+a person would import (DESIGN §9), one per register snapshot and one per recipient list.
+"""
+
+import csv
+import shutil
+import threading
+import uuid
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from zizhu.lib.idnumber import mask_matrix
+from zizhu.synth.mixing import bits, mix64
+from zizhu.synth.persons import PersonSpace, days_since_epoch
+from zizhu.synth.tables import (
+    AMOUNTS,
+    FIRST_GRADE_AGE,
+    GRADES,
+    MAJORS,
+    PROGRAMMES,
+    PROJECTS,
+    STATUSES,
+    Rows,
+    Table,
+)
+
+CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed")
+PROGRAMME_NAMES = ("tuition_waiver", "national_grant")
+_PROGRAMME_OF = np.array(
+    [PROGRAMME_NAMES.index(PROGRAMMES[p]) if p in PROGRAMMES else -1 for p in PROJECTS] + [-1]
+)
+_AMOUNT_OF = np.array([AMOUNTS[p] for p in PROJECTS] + [0], dtype=np.int32)  # fits decimal(12,2)
+MANIFEST_HEADER = ["school_code", "project", "school_year", "term", "file"]
+RAW_HEADERS = {
+    "enrolment": ["school_code", "id_number", "name", "grade", "status", "phone"],
+    "recipients": ["school_code", "id_number", "name", "project", "amount"],
+    "graduates": ["school_code", "id_number", "name", "graduation_year"],
+    "list": ["id_number", "name", "grade", "major", "phone", "amount"],
+}
+KEYED_SCHEMAS = {
+    "enrolment": pa.schema(
+        [
+            ("school_code", pa.string()),
+            ("pid", pa.int64()),
+            ("birth_date", pa.date32()),
+            ("phone_key", pa.int64()),
+            ("status", pa.string()),
+            ("grade", pa.string()),
+        ]
+    ),
+    "recipients": pa.schema(
+        [
+            ("school_code", pa.string()),
+            ("pid", pa.int64()),
+            ("birth_date", pa.date32()),
+            ("project", pa.string()),
+            ("amount", pa.decimal128(12, 2)),
+        ]
+    ),
+    "graduates": pa.schema(
+        [
+            ("school_code", pa.string()),
+            ("pid", pa.int64()),
+            ("birth_date", pa.date32()),
+            ("graduation_year", pa.int32()),
+        ]
+    ),
+    "list": pa.schema(
+        [
+            ("row_id", pa.int64()),
+            ("school_code", pa.string()),
+            ("stage", pa.string()),
+            ("project", pa.string()),
+            ("programme", pa.string()),
+            ("pid", pa.int64()),
+            ("birth_date", pa.date32()),
+            ("phone_key", pa.int64()),
+            ("id_masked", pa.string()),
+        ]
+    ),
+}
+# dictionary encoding only where values repeat; random keys would just fall back to plain
+DICTIONARY_COLUMNS = [
+    "school_code",
+    "status",
+    "grade",
+    "project",
+    "stage",
+    "programme",
+    "birth_date",
+]
+
+
+def fixed_strings(matrix: np.ndarray) -> pa.Array:
+    """An Arrow string array over the rows of an (n, width) ASCII matrix, without copying."""
+    n, width = matrix.shape
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
+    data = np.ascontiguousarray(matrix)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
+
+
+def dictionary(indices: np.ndarray, values, null: np.ndarray | None = None) -> pa.Array:
+    return pa.DictionaryArray.from_arrays(
+        pa.array(indices.astype(np.int32), mask=null), pa.array(list(values), pa.string())
+    )
+
+
+def grade_index(rows: Rows, born: np.ndarray, reference: date) -> np.ndarray:
+    # whole years by 365.25-day years: off by a day near birthdays, fine for a grade
+    years = (days_since_epoch(reference) - born.astype(np.int64)) * 4 // 1461
+    return np.clip(years - FIRST_GRADE_AGE[rows.stage], 0, len(GRADES[rows.stage]) - 1)
+
+
+def keyed_table(
+    table: Table, rows: Rows, persons: PersonSpace, reference: date, table_number: int
+) -> pa.Table:
+    shape = table.shape
+    born = persons.birth_days(rows.g)
+    columns = {
+        "school_code": dictionary(rows.school, rows.codes),
+        "pid": pa.array(persons.pid(rows.g)),
+        "birth_date": pa.array(born, pa.int32()).view(pa.date32()),
+    }
+    no_phone = rows.phone < 0
+    if shape in {"enrolment", "list"}:
+        columns["phone_key"] = pa.array(persons.phone_key(rows.phone), mask=no_phone)
+    if shape == "enrolment":
+        columns["status"] = dictionary(rows.status, STATUSES)
+        columns["grade"] = dictionary(grade_index(rows, born, reference), GRADES[rows.stage])
+    elif shape == "recipients":
+        columns["project"] = dictionary(rows.project, PROJECTS)
+        columns["amount"] = pa.array(_AMOUNT_OF[rows.project]).cast(pa.decimal128(12, 2))
+    elif shape == "graduates":
+        columns["graduation_year"] = pa.array(rows.graduation_year, pa.int32())
+    else:
+        programme = _PROGRAMME_OF[rows.project]
+        # unique per list row: the partition, the project and the person
+        row_id = (np.int64(table_number) << 40) | (rows.project.astype(np.int64) << 34) | rows.g
+        columns["row_id"] = pa.array(row_id)
+        columns["stage"] = dictionary(np.zeros(len(rows), np.int32), [rows.stage])
+        columns["project"] = dictionary(rows.project, PROJECTS)
+        columns["programme"] = dictionary(programme, PROGRAMME_NAMES, null=programme < 0)
+        columns["id_masked"] = fixed_strings(mask_matrix(persons.id_matrix(rows.g)))
+    schema = KEYED_SCHEMAS[shape]
+    return pa.table([columns[name] for name in schema.names], names=schema.names)
+
+
+class KeyedSink:
+    """Parts of each table go to a temporary folder that replaces the table's folder at the end
+    (docs/analytics-store.md: a snapshot is replaced atomically)."""
+
+    parallel = True
+
+    def __init__(self, out: Path, persons: PersonSpace, reference: date, tables: list[Table]):
+        self.out = out
+        self.persons = persons
+        self.reference = reference
+        self.numbers = {t.key: i for i, t in enumerate(tables)}
+        self.temporary: dict[tuple, Path] = {}
+        for table in tables:
+            final = self.folder(table)
+            staging = final.with_name(f"{final.name}.tmp-{uuid.uuid4().hex}")
+            staging.mkdir(parents=True)
+            self.temporary[table.key] = staging
+
+    def folder(self, table: Table) -> Path:
+        if table.is_list:
+            _, year, term = table.key
+            return self.out / "lists" / f"school_year={year}" / f"term={term}"
+        _, kind, month = table.key
+        return self.out / "registers" / kind / f"month={month}"
+
+    def write(self, table: Table, rows: Rows, part: str) -> int:
+        data = keyed_table(table, rows, self.persons, self.reference, self.numbers[table.key])
+        pq.write_table(
+            data,
+            self.temporary[table.key] / f"part-{part}.parquet",
+            use_dictionary=[c for c in DICTIONARY_COLUMNS if c in data.column_names],
+            compression="snappy",
+            store_schema=False,  # readers see plain strings, not Arrow dictionaries
+        )
+        return len(rows)
+
+    def finish(self, tables: list[Table]) -> None:
+        for table in tables:
+            staging = self.temporary[table.key]
+            if not any(staging.iterdir()):  # readers glob part-*.parquet: never leave none
+                schema = KEYED_SCHEMAS[table.shape]
+                pq.write_table(schema.empty_table(), staging / "part-empty.parquet")
+            final = self.folder(table)
+            if final.exists():
+                shutil.rmtree(final)
+            staging.rename(final)
+
+
+def _raw_columns(table: Table, rows: Rows, persons: PersonSpace, reference: date) -> dict:
+    ids = fixed_strings(persons.id_matrix(rows.g))
+    columns = {
+        "school_code": pa.array(rows.codes).take(pa.array(rows.school)),
+        "id_number": ids,
+        "name": persons.names(rows.g),
+    }
+    shape = table.shape
+    if shape in {"enrolment", "list"}:
+        numbers = persons.phone_number(np.maximum(rows.phone, 0))
+        columns["phone"] = pa.array(numbers, mask=rows.phone < 0).cast(pa.string())
+        born = persons.birth_days(rows.g)
+        columns["grade"] = pa.array(GRADES[rows.stage]).take(
+            pa.array(grade_index(rows, born, reference))
+        )
+    if shape in {"recipients", "list"}:
+        columns["project"] = pa.array(PROJECTS).take(pa.array(rows.project))
+        columns["amount"] = pa.array(_AMOUNT_OF[rows.project]).cast(pa.decimal128(12, 2))
+    if shape == "enrolment":
+        columns["status"] = pa.array(STATUSES).take(pa.array(rows.status))
+    if shape == "graduates":
+        columns["graduation_year"] = pa.array(rows.graduation_year, pa.int32())
+    if shape == "list":
+        majors = list(MAJORS) if rows.stage == "vocational" else [""]
+        pick = bits(mix64(rows.g, 0x5EED), 0, 16) % len(majors)
+        columns["major"] = pa.array(majors).take(pa.array(pick))
+    return columns
+
+
+class RawSink:
+    """Import files: registers/{kind}_{YYYY-MM}.csv (or .parquet), lists/{year}-{term}/
+    {school}_{project}.csv and lists_manifest.csv naming each list."""
+
+    parallel = False  # a register is one file, written part after part
+
+    def __init__(self, out: Path, persons: PersonSpace, reference: date, register_format: str):
+        self.out = out
+        self.persons = persons
+        self.reference = reference
+        self.register_format = register_format
+        self.writers: dict[tuple, object] = {}
+        self.manifest: list[list] = []
+        self.lock = threading.Lock()
+        (out / "registers").mkdir(parents=True, exist_ok=True)
+        (out / "lists").mkdir(parents=True, exist_ok=True)
+
+    def register_path(self, table: Table) -> Path:
+        _, kind, month = table.key
+        return self.out / "registers" / f"{kind}_{month}.{self.register_format}"
+
+    def write(self, table: Table, rows: Rows, part: str) -> int:
+        if table.is_list:
+            self._write_lists(table, rows)
+        else:
+            columns = _raw_columns(table, rows, self.persons, self.reference)
+            data = pa.table({name: columns[name] for name in RAW_HEADERS[table.shape]})
+            writer = self.writers.get(table.key)
+            if writer is None:
+                path = self.register_path(table)
+                if self.register_format == "parquet":
+                    writer = pq.ParquetWriter(path, data.schema)
+                else:
+                    writer = pacsv.CSVWriter(path, data.schema, write_options=CSV_OPTIONS)
+                self.writers[table.key] = writer
+            writer.write_table(data)
+        return len(rows)
+
+    def _write_lists(self, table: Table, rows: Rows) -> None:
+        _, year, term = table.key
+        folder = self.out / "lists" / f"{year}-{term}"
+        folder.mkdir(exist_ok=True)
+        order = np.lexsort((rows.project, rows.school))
+        school, project = rows.school[order], rows.project[order]
+        columns = _raw_columns(table, rows, self.persons, self.reference)
+        data = pa.table({name: columns[name] for name in RAW_HEADERS["list"]}).take(pa.array(order))
+        starts = np.flatnonzero(np.diff(school * 1000 + project, prepend=-1))
+        ends = np.append(starts[1:], len(order))
+        for start, end in zip(starts, ends, strict=True):
+            code, name = rows.codes[school[start]], PROJECTS[project[start]]
+            path = folder / f"{code}_{name}.csv"
+            pacsv.write_csv(data.slice(start, end - start), path, write_options=CSV_OPTIONS)
+            self.manifest.append([code, name, year, term, path.relative_to(self.out).as_posix()])
+
+    def finish(self, tables: list[Table]) -> None:
+        for writer in self.writers.values():
+            writer.close()
+        for table in tables:
+            if not table.is_list and table.key not in self.writers:
+                schema = pa.schema([(n, pa.string()) for n in RAW_HEADERS[table.shape]])
+                pacsv.write_csv(
+                    schema.empty_table(), self.register_path(table), write_options=CSV_OPTIONS
+                )
+        with (self.out / "lists_manifest.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(MANIFEST_HEADER)
+            writer.writerows(sorted(self.manifest))
