@@ -8,6 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import USERS, login_as
+from tests.recipients.factories import recipient_objects
 
 ALL = set(USERS)
 AUTHORITY = {
@@ -24,6 +25,32 @@ BUSINESS = AUTHORITY | SCHOOL
 # Objects each URL is tried with. "own" is inside county_operator's scope (and the school
 # users' own school), "other" is the neighbouring county's school.
 OWN_SCHOOL, OTHER_SCHOOL = "3661000001", "3661000003"
+
+
+# Objects that paths name as {placeholders}: each builder makes them and returns {name: pk}.
+OBJECT_BUILDERS = [recipient_objects]
+
+# Users who see school 3661000001 ("own") and school 3661000003 ("other").
+SEES_OWN = {
+    "province_operator",
+    "prefecture_operator",
+    "county_operator",
+    "county_supervisor",
+    "county_leader",
+    "school_operator",
+    "school_reviewer",
+}
+SEES_OTHER = {
+    "province_operator",
+    "prefecture_operator",
+    "neighbour_operator",
+    "neighbour_school_operator",
+}
+
+
+def table(ok: set[str], not_found: set[str] = frozenset(), ok_status=200) -> dict[str, int]:
+    """`ok` users get ok_status, `not_found` users 404 (outside their scope), the rest 403."""
+    return {u: ok_status if u in ok else 404 if u in not_found else 403 for u in ALL}
 
 
 def statuses(ok: set[str], ok_status=200, denied=403, **special) -> dict[str, int]:
@@ -94,6 +121,58 @@ MATRIX: dict[str, list[tuple[str, dict[str, int]]]] = {
         ("/admin/accounts/user/", statuses({"sysadmin"}, denied=302)),
         ("/admin/catalogue/aidproject/", statuses({"sysadmin"}, denied=302)),
     ],
+    "recipients:list": [("/recipients/", statuses(BUSINESS))],
+    "recipients:template": [("/recipients/template.xlsx", statuses(BUSINESS))],
+    "recipients:upload": [
+        ("/recipients/upload/", table({"school_operator", "neighbour_school_operator"})),
+    ],
+    "recipients:detail": [
+        ("/recipients/{own_list}/", table(SEES_OWN, BUSINESS - SEES_OWN)),
+        ("/recipients/{other_list}/", table(SEES_OTHER, BUSINESS - SEES_OTHER)),
+    ],
+    "recipients:action": [
+        # submit: the school operator of the list's school; other operators in scope are not
+        # school users (403); operators outside the scope never learn the list exists (404)
+        (
+            "POST",
+            "/recipients/{own_list}/submit/",
+            table({"school_operator"}, {"neighbour_operator", "neighbour_school_operator"}, 302),
+        ),
+        (
+            "POST",
+            "/recipients/{other_list}/submit/",
+            table({"neighbour_school_operator"}, {"county_operator", "school_operator"}, 302),
+        ),
+        ("POST", "/recipients/{own_list}/approve/", table({"school_reviewer"}, ok_status=302)),
+        ("GET", "/recipients/{own_list}/submit/", dict.fromkeys(ALL, 405)),
+    ],
+    "recipients:row_add": [
+        (
+            "/recipients/{own_list}/rows/add/",
+            table({"school_operator"}, {"neighbour_operator", "neighbour_school_operator"}),
+        ),
+    ],
+    "recipients:row_edit": [
+        (
+            "/recipients/{own_list}/rows/{own_row}/",
+            table({"school_operator"}, {"neighbour_operator", "neighbour_school_operator"}),
+        ),
+        (
+            "/recipients/{own_list}/rows/{other_row}/",
+            table(set(), {"school_operator", "neighbour_operator", "neighbour_school_operator"}),
+        ),
+    ],
+    "recipients:row_delete": [
+        (
+            "POST",
+            "/recipients/{own_list}/rows/{own_row}/delete/",
+            table({"school_operator"}, {"neighbour_operator", "neighbour_school_operator"}, 302),
+        ),
+    ],
+    "recipients:import_report": [
+        # the submitter and the users above the submitter's unit; admin roles see no business jobs
+        ("/recipients/import/{own_import_job}/errors.csv", table(SEES_OWN, ALL - SEES_OWN)),
+    ],
     "admin:login": [("/admin/login/", statuses(set(), **dict.fromkeys(ALL, 302)))],
 }
 
@@ -140,7 +219,10 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "method", "path", "username", "expected"), CASES)
-def test_it_answers_each_role_as_specified(client, users, name, method, path, username, expected):
+def test_it_answers_each_role_as_specified(
+    client, objects, users, name, method, path, username, expected
+):
+    path = path.format(**objects)
     login_as(client, users[username])
     response = client.generic(
         method, path, "username=nobody", content_type="application/x-www-form-urlencoded"
@@ -148,10 +230,18 @@ def test_it_answers_each_role_as_specified(client, users, name, method, path, us
     assert response.status_code == expected, f"{username} {method} {path}"
 
 
-def test_it_answers_anonymous_users_with_the_login_page(client, db):
+@pytest.fixture
+def objects(users) -> dict[str, int]:
+    made: dict[str, int] = {}
+    for build in OBJECT_BUILDERS:
+        made.update(build(users))
+    return made
+
+
+def test_it_answers_anonymous_users_with_the_login_page(client, objects):
     for _name, method, path, _table in _entries():
         if method == "GET":
-            response = client.get(path)
+            response = client.get(path.format(**objects))
             assert response.status_code in (200, 302, 405), path
             if response.status_code == 302 and path not in ("/admin/login/", "/i18n/setlang/"):
                 assert "login/" in response["Location"], path

@@ -67,12 +67,14 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "zizhu.units",
     "zizhu.catalogue",
+    "zizhu.recipients",
     "zizhu.accounts",
     "zizhu.audit",
     "zizhu.jobs",
     "zizhu.web",
     "zizhu.demo",
     "zizhu.synth",
+    "zizhu.anomalies",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +217,10 @@ else:
 
 # --- analytics store ------------------------------------------------------------------------
 ZIZHU_STORE = env_str("ZIZHU_STORE", str(DATA_DIR / "store"))
+# Engine of the scheduled monthly check run: duckdb (embedded) or spark (national scale).
+ZIZHU_ANOMALY_ENGINE = env_str("ZIZHU_ANOMALY_ENGINE", "duckdb")
+if ZIZHU_ANOMALY_ENGINE not in ("duckdb", "spark"):
+    raise ImproperlyConfigured("ZIZHU_ANOMALY_ENGINE must be duckdb or spark")
 MEDIA_ROOT = Path(env_str("ZIZHU_MEDIA_ROOT", str(DATA_DIR / "media")))
 
 # --- i18n -----------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("zizhu.accounts.urls")),
     path("audit/", include("zizhu.audit.urls")),
     path("jobs/", include("zizhu.jobs.urls")),
+    path("anomalies/", include("zizhu.anomalies.urls")),
+    path("recipients/", include("zizhu.recipients.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),

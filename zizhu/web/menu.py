@@ -35,9 +35,57 @@ MENU: list[MenuItem] = [
         _("Aid business management"),
         children=[
             MenuItem(
+                _("Aid fund management"),
+                children=[
+                    MenuItem(
+                        _("National aid"),
+                        children=[
+                            MenuItem(
+                                _("Secondary vocational national grant"),
+                                children=[
+                                    MenuItem(
+                                        _("View findings"),
+                                        "anomalies:national_grant",
+                                        may(Action.VIEW),
+                                        also=("anomalies:national_grant_finding",),
+                                    )
+                                ],
+                            ),
+                            MenuItem(
+                                _("Secondary vocational tuition waiver"),
+                                children=[
+                                    MenuItem(
+                                        _("View findings"),
+                                        "anomalies:tuition_waiver",
+                                        may(Action.VIEW),
+                                        also=("anomalies:tuition_waiver_finding",),
+                                    )
+                                ],
+                            ),
+                        ],
+                    ),
+                ],
+            ),
+            MenuItem(
                 _("Unit information"),
                 children=[
                     MenuItem(_("Units in scope"), "web:units", may(Action.VIEW), also=("web:unit",))
+                ],
+            ),
+            MenuItem(
+                _("Recipient lists"),
+                children=[
+                    MenuItem(
+                        _("List management"),
+                        "recipients:list",
+                        may(Action.VIEW),
+                        also=("recipients:detail", "recipients:row_add", "recipients:row_edit"),
+                    ),
+                    MenuItem(
+                        _("Upload a list"),
+                        "recipients:upload",
+                        lambda user: user.role == "school_operator",
+                    ),
                 ],
             ),
         ],
@@ -48,6 +96,12 @@ MENU: list[MenuItem] = [
             MenuItem(_("Users and units"), "admin:index", may(Action.MANAGE_USERS)),
             MenuItem(_("Security settings"), "web:security", may(Action.SECURITY)),
             MenuItem(_("Audit log"), "audit:list", may(Action.READ_AUDIT)),
+            MenuItem(
+                _("Anomaly check runs"),
+                "anomalies:runs",
+                may(Action.MANAGE_REGISTERS),
+                also=("anomalies:run",),
+            ),
             MenuItem(_("Background jobs"), "jobs:list", lambda user: True, also=("jobs:detail",)),
             MenuItem(_("Change password"), "accounts:password_change", lambda user: True),
         ],

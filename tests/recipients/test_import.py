@@ -1,0 +1,172 @@
+import io
+from decimal import Decimal
+
+import pytest
+import xlsxwriter
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tests.recipients.factories import make_id, make_list, rows
+from zizhu.audit.models import AuditEvent
+from zizhu.catalogue.models import AidProject
+from zizhu.lib.tabular import TableError
+from zizhu.recipients.models import RecipientList, RecipientRow, Status
+from zizhu.recipients.services import recipient_list_import
+from zizhu.store.keys import person_key
+
+
+def _import(school, table_rows, **kwargs):
+    key = {"year": 2025, "term": "autumn"} | kwargs
+    return recipient_list_import(
+        school=school,
+        project=AidProject.objects.get(code="vocational_national_grant"),
+        rows=table_rows,
+        **key,
+    )
+
+
+def test_it_stores_a_valid_list_with_derived_fields(tree):
+    result = _import(tree["3661000001"], rows(1, 2, 3))
+    target = result.recipient_list
+    assert (target.status, target.version, target.row_count) == (Status.DRAFT, 1, 3)
+    assert target.total_amount == Decimal("3450.00")
+    row = target.rows.get(row_number=2)
+    assert row.id_number == make_id(1)
+    assert (row.sex, str(row.birth_date)) == ("male", "2008-03-15")  # sequence 001 is odd
+    assert row.pid == person_key(make_id(1))
+
+
+def test_it_reports_every_problem_by_row_and_column_and_writes_nothing(tree):
+    bad = rows(1, 2, 3, 4, 5)
+    bad[0][1]["id_number"] = make_id(1)[:-1] + ("0" if make_id(1)[-1] != "0" else "1")
+    bad[1][1]["amount"] = "12.345"
+    bad[2][1]["phone"] = "12345"
+    bad[3][1]["name"] = ""
+    bad[4][1]["id_number"] = make_id(2)  # the same person as row 3
+    with pytest.raises(TableError) as caught:
+        _import(tree["3661000001"], bad)
+    found = {(p.row, p.column): p.message for p in caught.value.problems}
+    assert set(found) == {
+        (2, "id_number"),
+        (3, "amount"),
+        (4, "phone"),
+        (5, "name"),
+        (6, "id_number"),
+    }
+    assert found[(2, "id_number")] == "身份证件号校验位错误"
+    assert "第3行" in found[(6, "id_number")]
+    assert not RecipientList.objects.exists()
+    assert not RecipientRow.objects.exists()
+
+
+def test_it_refuses_an_id_already_on_another_batch_of_the_same_project_and_term(tree):
+    make_list(tree["3661000001"], 1, 2)
+    with pytest.raises(TableError) as caught:
+        _import(tree["3661000001"], rows(2, 9), batch=2)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "id_number")]
+    _import(tree["3661000001"], rows(2), term="spring")  # another term is fine
+
+
+def test_it_is_idempotent_for_the_same_content(tree):
+    first = _import(tree["3661000001"], rows(1, 2))
+    again = _import(tree["3661000001"], list(reversed(rows(1, 2))))
+    assert again.unchanged
+    assert again.recipient_list.pk == first.recipient_list.pk
+    assert RecipientRow.objects.count() == 2
+
+
+def test_it_replaces_the_rows_of_an_open_draft(tree):
+    first = _import(tree["3661000001"], rows(1, 2)).recipient_list
+    second = _import(tree["3661000001"], rows(3)).recipient_list
+    assert second.pk == first.pk
+    assert list(second.rows.values_list("id_number", flat=True)) == [make_id(3)]
+
+
+def test_it_refuses_a_project_of_another_stage(tree):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        recipient_list_import(
+            school=tree["3661000001"],
+            rows=rows(1),
+            year=2025,
+            term="autumn",
+            project=AidProject.objects.get(code="higher_national_grant"),
+        )
+
+
+def _write_xlsx(path, data_rows, header=("身份证件号", "姓名", "资助金额", "年级", "联系电话")):
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True})
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, header)
+    for index, row in enumerate(data_rows, start=1):
+        sheet.write_row(index, 0, row)
+    workbook.close()
+
+
+def _command(*args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_recipients", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+ARGS = [
+    "--school",
+    "3661000001",
+    "--project",
+    "vocational_national_grant",
+    "--year",
+    "2025",
+    "--term",
+    "autumn",
+]
+
+
+def test_it_refuses_one_bad_row_among_100000_then_imports_the_fixed_file_once(tree, tmp_path):
+    """The acceptance case of the recipient-list issue, through the public command."""
+    data = [
+        [
+            make_id(n, born=f"2008{1 + n % 12:02d}{1 + n % 28:02d}", area=f"61{n // 1000:04d}"),
+            f"学生{n}",
+            "1150",
+            "一年级",
+            f"13{n:09d}",
+        ]
+        for n in range(100_000)
+    ]
+    data[73_210][2] = "-5"
+    path = tmp_path / "list.xlsx"
+    _write_xlsx(path, data)
+    with pytest.raises(CommandError, match="1 error"):
+        _command(*ARGS, str(path))
+    assert not RecipientList.objects.exists() and not RecipientRow.objects.exists()
+
+    data[73_210][2] = "1150"
+    _write_xlsx(path, data)
+    out, _ = _command(*ARGS, str(path))
+    assert "100000 rows" in out
+    assert RecipientRow.objects.count() == 100_000
+    out, _ = _command(*ARGS, str(path))
+    assert out.startswith("unchanged")
+    assert RecipientRow.objects.count() == 100_000
+
+
+def test_it_names_the_bad_row_and_column_on_the_command_line(tree, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "id_number,name,amount\n" + f"{make_id(1)},甲,100\n" + "123,乙,100\n", encoding="utf-8"
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_recipients", *ARGS, str(path), stdout=io.StringIO(), stderr=err)
+    assert "row 3\tid_number\t身份证件号应为18位" in err.getvalue()
+
+
+def test_it_validates_only_with_dry_run_and_approves_with_approve(tree, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text(f"身份证件号,姓名,资助金额\n{make_id(1)},甲,100.5\n", encoding="utf-8-sig")
+    out, _ = _command(*ARGS, "--dry-run", str(path))
+    assert "valid: 1 rows" in out and not RecipientList.objects.exists()
+    _command(*ARGS, "--approve", str(path))
+    assert RecipientList.objects.get().status == Status.APPROVED
+    assert AuditEvent.objects.filter(action="recipients.import_approved").exists()

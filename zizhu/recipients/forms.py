@@ -1,0 +1,54 @@
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zizhu.catalogue.models import AidProject
+from zizhu.recipients.models import Term
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def current_school_year() -> int:
+    today = date.today()  # noqa: DTZ011 - a calendar default for a form
+    return today.year if today.month >= 9 else today.year - 1
+
+
+class UploadForm(forms.Form):
+    project = forms.ModelChoiceField(
+        label=_("Aid project"), queryset=AidProject.objects.none(), to_field_name="code"
+    )
+    year = forms.IntegerField(label=_("School year"), min_value=2000, max_value=2100)
+    term = forms.ChoiceField(label=_("Term"), choices=Term.choices)
+    batch = forms.IntegerField(label=_("Batch"), min_value=1, max_value=99, initial=1)
+    file = forms.FileField(label=_("File (XLSX or CSV)"))
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = AidProject.objects.filter(
+            is_active=True, stage__in=[school.stage, "any"]
+        )
+        self.fields["year"].initial = current_school_year()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Only XLSX and CSV files can be uploaded."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label=_("Review comment"), max_length=500, widget=forms.Textarea)
+
+
+class RowForm(forms.Form):
+    id_number = forms.CharField(label=_("ID number"), max_length=19)
+    name = forms.CharField(label=_("Name"), max_length=50)
+    amount = forms.CharField(label=_("Amount"), max_length=20)
+    grade = forms.CharField(label=_("Grade"), max_length=20, required=False)
+    major = forms.CharField(label=_("Major"), max_length=60, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    bank_account = forms.CharField(label=_("Bank account"), max_length=30, required=False)

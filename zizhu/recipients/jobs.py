@@ -1,0 +1,67 @@
+"""The recipient-list import as a background job (uploads run here, with progress)."""
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from zizhu.catalogue.models import AidProject
+from zizhu.jobs.registry import job_kind
+from zizhu.lib.tabular import TableError, read_table
+from zizhu.recipients.services import recipient_list_import
+from zizhu.recipients.validation import COLUMNS
+from zizhu.units.models import Unit
+
+MAX_PROBLEMS_KEPT = 5000
+
+
+@job_kind("recipients_import")
+def recipients_import(job, progress):
+    params = job.params
+    path = Path(params["path"])
+    progress.total(3)
+    try:
+        progress.advance(0, "读取文件 (reading)")
+        table = read_table(path, COLUMNS)
+        progress.advance(1, f"校验 {len(table.rows)} 行 (validating)")
+        result = recipient_list_import(
+            school=Unit.objects.get(pk=params["school"]),
+            project=AidProject.objects.get(code=params["project"]),
+            year=params["year"],
+            term=params["term"],
+            batch=params.get("batch", 1),
+            rows=table.rows,
+            actor=job.created_by,
+        )
+    except TableError as exc:
+        progress.advance(3, f"发现 {len(exc.problems)} 处错误，未写入任何数据")
+        return {
+            "ok": False,
+            "problem_count": len(exc.problems),
+            "problems": [[p.row, p.column, p.message] for p in exc.problems[:MAX_PROBLEMS_KEPT]],
+            "links": [
+                {
+                    "label": "下载错误报告 (CSV)",
+                    "url": reverse("recipients:import_report", args=[job.pk]),
+                },
+            ],
+        }
+    except ValidationError as exc:
+        progress.advance(3, "；".join(exc.messages))
+        return {"ok": False, "problem_count": 1, "problems": [[0, "", m] for m in exc.messages]}
+    finally:
+        path.unlink(missing_ok=True)
+    message = "内容未变化" if result.unchanged else f"已保存 {result.rows} 行"
+    progress.advance(3, message)
+    return {
+        "ok": True,
+        "list_id": result.recipient_list.pk,
+        "rows": result.rows,
+        "unchanged": result.unchanged,
+        "links": [
+            {
+                "label": "查看名单",
+                "url": reverse("recipients:detail", args=[result.recipient_list.pk]),
+            },
+        ],
+    }

@@ -1,0 +1,316 @@
+"""Writes to recipient lists: import, single-row changes and the review flow. Each write is
+atomic and audited."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+
+from zizhu.audit.services import audit_record
+from zizhu.catalogue.models import AidProject
+from zizhu.lib.tabular import Problem, TableError
+from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status
+from zizhu.recipients.validation import CleanRow, content_hash, validate_row, validate_rows
+from zizhu.store.keys import person_key, phone_key
+from zizhu.units.models import Unit
+
+BATCH_SIZE = 2000
+
+
+@dataclass
+class ImportResult:
+    recipient_list: RecipientList | None
+    rows: int
+    unchanged: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _key_of(school: Unit, project: AidProject, year: int, term: str, batch: int) -> dict:
+    return {"school": school, "project": project, "year": year, "term": term, "batch": batch}
+
+
+def _check_project(school: Unit, project: AidProject) -> None:
+    if not school.is_school:
+        raise ValidationError("只有学校可以维护资助名单")
+    if project.stage not in ("any", school.stage):
+        raise ValidationError(f"资助项目 {project.code} 不属于本校学段 {school.stage}")
+
+
+def _other_list_conflicts(key: dict, id_numbers: list[str]) -> dict[str, RecipientList]:
+    """IDs already on another live list of the school for the same project, year and term."""
+    rows = (
+        RecipientRow.objects.filter(
+            recipient_list__school=key["school"],
+            recipient_list__project=key["project"],
+            recipient_list__year=key["year"],
+            recipient_list__term=key["term"],
+            recipient_list__status__in=[*OPEN_STATUSES, Status.APPROVED],
+            id_number__in=id_numbers,
+        )
+        .exclude(recipient_list__batch=key["batch"])
+        .select_related("recipient_list")
+        .only("id_number", "recipient_list__batch", "recipient_list__version")
+    )
+    conflicts: dict[str, RecipientList] = {}
+    for chunk_start in range(0, len(id_numbers), 5000):
+        chunk = id_numbers[chunk_start : chunk_start + 5000]
+        for row in rows.filter(id_number__in=chunk):
+            conflicts[row.id_number] = row.recipient_list
+    return conflicts
+
+
+def _db_rows(target: RecipientList, rows: list[CleanRow]) -> list[RecipientRow]:
+    key = settings.ZIZHU_HASH_KEY.encode()
+    return [
+        RecipientRow(
+            recipient_list=target,
+            row_number=r.row_number,
+            id_number=r.id_number,
+            pid=person_key(r.id_number, key),
+            name=r.name,
+            sex=r.sex,
+            birth_date=r.birth_date,
+            grade=r.grade,
+            major=r.major,
+            phone=r.phone,
+            phone_key=phone_key(r.phone, key) if r.phone else None,
+            amount=r.amount,
+            bank_account=r.bank_account,
+        )
+        for r in rows
+    ]
+
+
+def _refresh_totals(target: RecipientList) -> None:
+    totals = target.rows.aggregate(n=Count("id"), total=Sum("amount"))
+    target.row_count = totals["n"]
+    target.total_amount = totals["total"] or Decimal("0")
+    target.save(update_fields=["row_count", "total_amount", "content_hash", "updated_at"])
+
+
+def _approve(target: RecipientList, actor) -> None:
+    RecipientList.objects.filter(
+        school=target.school,
+        project=target.project,
+        year=target.year,
+        term=target.term,
+        batch=target.batch,
+        status=Status.APPROVED,
+    ).update(status=Status.SUPERSEDED)
+    target.status = Status.APPROVED
+    target.reviewed_by = actor
+    target.reviewed_at = timezone.now()
+    target.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+
+
+def recipient_list_import(
+    *,
+    school: Unit,
+    project: AidProject,
+    year: int,
+    term: str,
+    rows,
+    batch: int = 1,
+    actor=None,
+    request=None,
+    approve: bool = False,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Validate every row, then (unless `dry_run`) store them as the key's open version.
+
+    Raises TableError with every problem; nothing is written then. Importing the same content
+    again changes nothing."""
+    _check_project(school, project)
+    key = _key_of(school, project, year, term, batch)
+    clean, problems = validate_rows(rows, today=timezone.localdate())
+    conflicts = _other_list_conflicts(key, [r.id_number for r in clean])
+    problems += [
+        Problem(
+            r.row_number,
+            "id_number",
+            f"已在本校同一项目、同一学期的第{conflicts[r.id_number].batch}批名单中",
+        )
+        for r in clean
+        if r.id_number in conflicts
+    ]
+    if problems:
+        raise TableError(sorted(problems, key=lambda p: (p.row, p.column)))
+    if dry_run:
+        return ImportResult(None, len(clean))
+    digest = content_hash(clean)
+    with transaction.atomic():
+        versions = RecipientList.objects.select_for_update().filter(**key)
+        target = versions.filter(status__in=OPEN_STATUSES).first()
+        approved = versions.filter(status=Status.APPROVED).first()
+        current = target or approved
+        if current is not None and current.content_hash == digest and not (approve and target):
+            return ImportResult(current, current.row_count, unchanged=True)
+        if target is None:
+            number = (versions.aggregate(v=Max("version"))["v"] or 0) + 1
+            target = RecipientList.objects.create(**key, version=number, created_by=actor)
+        elif target.status == Status.SUBMITTED:
+            raise ValidationError("名单已提交审核，退回后才能修改")
+        target.rows.all().delete()
+        for start in range(0, len(clean), BATCH_SIZE):
+            RecipientRow.objects.bulk_create(_db_rows(target, clean[start : start + BATCH_SIZE]))
+        target.content_hash = digest
+        _refresh_totals(target)
+        if approve:
+            _approve(target, actor)
+        audit_record(
+            actor=actor,
+            request=request,
+            obj=target,
+            action="recipients.import_approved" if approve else "recipients.import",
+            detail={"rows": len(clean), "version": target.version},
+        )
+    return ImportResult(target, len(clean))
+
+
+def _locked(pk: int) -> RecipientList:
+    return RecipientList.objects.select_for_update().select_related("school", "project").get(pk=pk)
+
+
+@transaction.atomic
+def recipient_list_submit(*, recipient_list: RecipientList, actor, request=None) -> RecipientList:
+    target = _locked(recipient_list.pk)
+    if target.status not in (Status.DRAFT, Status.RETURNED):
+        raise ValidationError("只有草稿或被退回的名单可以提交")
+    if target.row_count == 0:
+        raise ValidationError("空名单不能提交")
+    target.status, target.submitted_at = Status.SUBMITTED, timezone.now()
+    target.save(update_fields=["status", "submitted_at", "updated_at"])
+    audit_record(actor=actor, request=request, action="recipients.submit", obj=target)
+    return target
+
+
+@transaction.atomic
+def recipient_list_approve(*, recipient_list: RecipientList, actor, request=None) -> RecipientList:
+    target = _locked(recipient_list.pk)
+    if target.status != Status.SUBMITTED:
+        raise ValidationError("只有已提交的名单可以审核")
+    _approve(target, actor)
+    audit_record(actor=actor, request=request, action="recipients.approve", obj=target)
+    return target
+
+
+@transaction.atomic
+def recipient_list_return(
+    *, recipient_list: RecipientList, comment: str, actor, request=None
+) -> RecipientList:
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError("退回时必须填写审核意见")
+    target = _locked(recipient_list.pk)
+    if target.status != Status.SUBMITTED:
+        raise ValidationError("只有已提交的名单可以退回")
+    target.status, target.review_comment = Status.RETURNED, comment[:500]
+    target.reviewed_by, target.reviewed_at = actor, timezone.now()
+    target.save(
+        update_fields=["status", "review_comment", "reviewed_by", "reviewed_at", "updated_at"]
+    )
+    audit_record(
+        actor=actor,
+        request=request,
+        action="recipients.return",
+        obj=target,
+        detail={"comment": target.review_comment},
+    )
+    return target
+
+
+@transaction.atomic
+def recipient_list_new_version(
+    *, recipient_list: RecipientList, actor, request=None
+) -> RecipientList:
+    """A draft copy of an approved list: the approved one stays in force until the copy is."""
+    source = _locked(recipient_list.pk)
+    if source.status != Status.APPROVED:
+        raise ValidationError("只有已审核通过的名单可以建立新版本")
+    key = _key_of(source.school, source.project, source.year, source.term, source.batch)
+    if RecipientList.objects.filter(**key, status__in=OPEN_STATUSES).exists():
+        raise ValidationError("该名单已有未审核的新版本")
+    number = RecipientList.objects.filter(**key).aggregate(v=Max("version"))["v"] + 1
+    copy = RecipientList.objects.create(
+        **key,
+        version=number,
+        created_by=actor,
+        content_hash=source.content_hash,
+        row_count=source.row_count,
+        total_amount=source.total_amount,
+    )
+    fields = [f.name for f in RecipientRow._meta.concrete_fields if f.name not in ("id",)]
+    rows = source.rows.values(*[f for f in fields if f != "recipient_list"])
+    RecipientRow.objects.bulk_create(
+        (RecipientRow(recipient_list=copy, **row) for row in rows.iterator(chunk_size=BATCH_SIZE)),
+        batch_size=BATCH_SIZE,
+    )
+    audit_record(
+        actor=actor,
+        request=request,
+        action="recipients.new_version",
+        obj=copy,
+        detail={"from_version": source.version},
+    )
+    return copy
+
+
+@transaction.atomic
+def recipient_row_save(
+    *,
+    recipient_list: RecipientList,
+    raw: dict[str, str],
+    actor,
+    row: RecipientRow | None = None,
+    request=None,
+) -> RecipientRow:
+    """Add a row, or change `row`, on an editable list; same checks as an import."""
+    target = _locked(recipient_list.pk)
+    if not target.is_editable:
+        raise ValidationError("名单已提交或已审核，不能修改")
+    number = row.row_number if row else (target.rows.aggregate(n=Max("row_number"))["n"] or 1) + 1
+    clean, problems = validate_row(number, raw, timezone.localdate())
+    if clean is not None:
+        others = target.rows.filter(id_number=clean.id_number)
+        if row is not None:
+            others = others.exclude(pk=row.pk)
+        key = _key_of(target.school, target.project, target.year, target.term, target.batch)
+        if others.exists() or _other_list_conflicts(key, [clean.id_number]):
+            problems.append(Problem(number, "id_number", "该身份证件号已在名单中"))
+    if problems:
+        raise TableError(problems)
+    new = _db_rows(target, [clean])[0]
+    if row is not None:
+        new.pk = row.pk
+    new.save()
+    target.content_hash = ""
+    _refresh_totals(target)
+    audit_record(
+        actor=actor,
+        request=request,
+        obj=target,
+        action="recipients.row_change" if row else "recipients.row_add",
+        detail={"row": number},
+    )
+    return new
+
+
+@transaction.atomic
+def recipient_row_delete(*, row: RecipientRow, actor, request=None) -> None:
+    target = _locked(row.recipient_list_id)
+    if not target.is_editable:
+        raise ValidationError("名单已提交或已审核，不能修改")
+    row.delete()
+    target.content_hash = ""
+    _refresh_totals(target)
+    audit_record(
+        actor=actor,
+        request=request,
+        obj=target,
+        action="recipients.row_delete",
+        detail={"row": row.row_number},
+    )

@@ -1,0 +1,231 @@
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from zizhu.access import Action, get_object_for_user, is_school, require
+from zizhu.jobs.selectors import jobs_for
+from zizhu.jobs.services import job_create
+from zizhu.lib import idnumber, phone
+from zizhu.lib.exports import to_csv, to_xlsx
+from zizhu.lib.tabular import TableError
+from zizhu.recipients import services
+from zizhu.recipients.forms import ReturnForm, RowForm, UploadForm
+from zizhu.recipients.models import RecipientList, RecipientRow, Status, Term
+from zizhu.recipients.selectors import lists_for, sees_full_identity
+from zizhu.recipients.validation import TEMPLATE_HEADER
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _list_for(request, pk: int, action: Action) -> RecipientList:
+    queryset = RecipientList.objects.select_related("school", "project")
+    return get_object_for_user(request, queryset, action, "school", pk=pk)
+
+
+def _require_school(request) -> None:
+    if not is_school(request.user):
+        raise PermissionDenied
+
+
+def recipient_lists(request):
+    require(request, Action.VIEW)
+    lists = lists_for(request.user)
+    filters = {k: request.GET.get(k, "") for k in ("year", "term", "project", "status", "school")}
+    if filters["year"].isdigit():
+        lists = lists.filter(year=int(filters["year"]))
+    if filters["term"] in Term.values:
+        lists = lists.filter(term=filters["term"])
+    if filters["status"] in Status.values:
+        lists = lists.filter(status=filters["status"])
+    if filters["project"]:
+        lists = lists.filter(project__code=filters["project"])
+    if filters["school"]:
+        lists = lists.filter(school__code__startswith=filters["school"])
+    page = Paginator(lists, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "recipients/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "terms": Term.choices,
+            "statuses": Status.choices,
+            "query": query.urlencode(),
+            "can_upload": is_school(request.user) and request.user.role == "school_operator",
+        },
+    )
+
+
+def _display_rows(rows, full: bool):
+    for row in rows:
+        yield {
+            "obj": row,
+            "id_number": row.id_number if full else idnumber.mask(row.id_number),
+            "phone": row.phone if full else (phone.mask(row.phone) if row.phone else ""),
+            "bank_account": row.bank_account if full else ("****" if row.bank_account else ""),
+        }
+
+
+def recipient_list_detail(request, pk: int):
+    target = _list_for(request, pk, Action.VIEW)
+    full = sees_full_identity(request.user, target)
+    page = Paginator(target.rows.all(), 100).get_page(request.GET.get("page"))
+    versions = RecipientList.objects.filter(
+        school=target.school,
+        project=target.project,
+        year=target.year,
+        term=target.term,
+        batch=target.batch,
+    ).order_by("-version")
+    role = request.user.role
+    return render(
+        request,
+        "recipients/detail.html",
+        {
+            "list": target,
+            "page": page,
+            "rows": list(_display_rows(page, full)),
+            "versions": versions,
+            "full": full,
+            "return_form": ReturnForm(),
+            "may_edit": full and role == "school_operator" and target.is_editable,
+            "may_submit": full and role == "school_operator" and target.is_editable,
+            "may_review": full and role == "school_reviewer" and target.status == Status.SUBMITTED,
+            "may_new_version": full
+            and role == "school_operator"
+            and target.status == Status.APPROVED,
+        },
+    )
+
+
+def recipient_list_upload(request):
+    require(request, Action.FILE)
+    _require_school(request)
+    school = request.user.unit
+    form = UploadForm(request.POST or None, request.FILES or None, school=school)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        folder = Path(settings.MEDIA_ROOT) / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}"
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        job = job_create(
+            kind="recipients_import",
+            actor=request.user,
+            request=request,
+            params={
+                "school": school.pk,
+                "project": form.cleaned_data["project"].code,
+                "year": form.cleaned_data["year"],
+                "term": form.cleaned_data["term"],
+                "batch": form.cleaned_data["batch"],
+                "path": str(path),
+                "file_name": upload.name[:200],
+            },
+        )
+        return redirect("jobs:detail", pk=job.pk)
+    return render(request, "recipients/upload.html", {"form": form})
+
+
+def recipient_template(request):
+    require(request, Action.VIEW)
+    response = HttpResponse(to_xlsx(TEMPLATE_HEADER, [], "名单"), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="recipients-template.xlsx"'
+    return response
+
+
+def recipient_import_report(request, job_id: int):
+    job = jobs_for(request.user).filter(pk=job_id, kind="recipients_import").first()
+    if job is None:
+        raise Http404
+    problems = job.result.get("problems", [])
+    body = to_csv(["row", "column", "reason"], problems)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return response
+
+
+@require_POST
+def recipient_list_action(request, pk: int, action: str):
+    needed = Action.REVIEW if action in ("approve", "return") else Action.FILE
+    target = _list_for(request, pk, needed)
+    _require_school(request)
+    try:
+        if action == "submit":
+            services.recipient_list_submit(
+                recipient_list=target, actor=request.user, request=request
+            )
+        elif action == "approve":
+            services.recipient_list_approve(
+                recipient_list=target, actor=request.user, request=request
+            )
+        elif action == "return":
+            services.recipient_list_return(
+                recipient_list=target,
+                actor=request.user,
+                comment=request.POST.get("comment", ""),
+                request=request,
+            )
+        elif action == "new_version":
+            target = services.recipient_list_new_version(
+                recipient_list=target, actor=request.user, request=request
+            )
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("recipients:detail", pk=target.pk)
+
+
+def recipient_row_edit(request, pk: int, row_pk: int | None = None):
+    target = _list_for(request, pk, Action.FILE)
+    _require_school(request)
+    row = target.rows.filter(pk=row_pk).first() if row_pk else None
+    if row_pk and row is None:
+        raise Http404
+    initial = {f: getattr(row, f) for f in RowForm.base_fields} if row else None
+    form = RowForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recipient_row_save(
+                recipient_list=target,
+                raw=form.cleaned_data,
+                actor=request.user,
+                row=row,
+                request=request,
+            )
+        except TableError as exc:
+            for problem in exc.problems:
+                form.add_error(
+                    problem.column if problem.column in form.fields else None, problem.message
+                )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("recipients:detail", pk=target.pk)
+    return render(request, "recipients/row_form.html", {"list": target, "form": form, "row": row})
+
+
+@require_POST
+def recipient_row_delete(request, pk: int, row_pk: int):
+    target = _list_for(request, pk, Action.FILE)
+    _require_school(request)
+    row = RecipientRow.objects.filter(recipient_list=target, pk=row_pk).first()
+    if row is None:
+        raise Http404
+    try:
+        services.recipient_row_delete(row=row, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("recipients:detail", pk=target.pk)
