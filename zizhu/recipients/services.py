@@ -6,19 +6,18 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject
+from zizhu.lib.bulk import insert_rows
 from zizhu.lib.tabular import Problem, TableError
 from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status
 from zizhu.recipients.validation import CleanRow, content_hash, validate_row, validate_rows
 from zizhu.store.keys import person_key, phone_key
 from zizhu.units.models import Unit
-
-BATCH_SIZE = 2000
 
 
 @dataclass
@@ -41,48 +40,91 @@ def _check_project(school: Unit, project: AidProject) -> None:
 
 
 def _other_list_conflicts(key: dict, id_numbers: list[str]) -> dict[str, RecipientList]:
-    """IDs already on another live list of the school for the same project, year and term."""
-    rows = (
-        RecipientRow.objects.filter(
-            recipient_list__school=key["school"],
-            recipient_list__project=key["project"],
-            recipient_list__year=key["year"],
-            recipient_list__term=key["term"],
-            recipient_list__status__in=[*OPEN_STATUSES, Status.APPROVED],
-            id_number__in=id_numbers,
+    """IDs already on another live list of the school for the same project, year and term
+    (other batches): one query over those lists' rows, usually none."""
+    others = (
+        RecipientList.objects.filter(
+            school=key["school"],
+            project=key["project"],
+            year=key["year"],
+            term=key["term"],
+            status__in=[*OPEN_STATUSES, Status.APPROVED],
         )
-        .exclude(recipient_list__batch=key["batch"])
-        .select_related("recipient_list")
-        .only("id_number", "recipient_list__batch", "recipient_list__version")
+        .exclude(batch=key["batch"])
+        .in_bulk()
     )
-    conflicts: dict[str, RecipientList] = {}
-    for chunk_start in range(0, len(id_numbers), 5000):
-        chunk = id_numbers[chunk_start : chunk_start + 5000]
-        for row in rows.filter(id_number__in=chunk):
-            conflicts[row.id_number] = row.recipient_list
-    return conflicts
+    if not others:
+        return {}
+    wanted = set(id_numbers)
+    return {
+        id_number: others[list_id]
+        for id_number, list_id in RecipientRow.objects.filter(recipient_list__in=list(others))
+        .values_list("id_number", "recipient_list_id")
+        .iterator(chunk_size=10000)
+        if id_number in wanted
+    }
 
 
-def _db_rows(target: RecipientList, rows: list[CleanRow]) -> list[RecipientRow]:
+ROW_COLUMNS = [
+    "recipient_list",
+    "row_number",
+    "id_number",
+    "pid",
+    "name",
+    "sex",
+    "birth_date",
+    "grade",
+    "major",
+    "phone",
+    "phone_key",
+    "amount",
+    "bank_account",
+]
+
+
+def _store_rows(target: RecipientList, rows: list[CleanRow]) -> int:
     key = settings.ZIZHU_HASH_KEY.encode()
-    return [
-        RecipientRow(
-            recipient_list=target,
-            row_number=r.row_number,
-            id_number=r.id_number,
-            pid=person_key(r.id_number, key),
-            name=r.name,
-            sex=r.sex,
-            birth_date=r.birth_date,
-            grade=r.grade,
-            major=r.major,
-            phone=r.phone,
-            phone_key=phone_key(r.phone, key) if r.phone else None,
-            amount=r.amount,
-            bank_account=r.bank_account,
-        )
-        for r in rows
-    ]
+    return insert_rows(
+        RecipientRow,
+        ROW_COLUMNS,
+        (
+            (
+                target.pk,
+                r.row_number,
+                r.id_number,
+                person_key(r.id_number, key),
+                r.name,
+                r.sex,
+                r.birth_date,
+                r.grade,
+                r.major,
+                r.phone,
+                phone_key(r.phone, key) if r.phone else None,
+                r.amount,
+                r.bank_account,
+            )
+            for r in rows
+        ),
+    )
+
+
+def _db_row(target: RecipientList, r: CleanRow) -> RecipientRow:
+    key = settings.ZIZHU_HASH_KEY.encode()
+    return RecipientRow(
+        recipient_list=target,
+        row_number=r.row_number,
+        id_number=r.id_number,
+        pid=person_key(r.id_number, key),
+        name=r.name,
+        sex=r.sex,
+        birth_date=r.birth_date,
+        grade=r.grade,
+        major=r.major,
+        phone=r.phone,
+        phone_key=phone_key(r.phone, key) if r.phone else None,
+        amount=r.amount,
+        bank_account=r.bank_account,
+    )
 
 
 def _refresh_totals(target: RecipientList) -> None:
@@ -154,9 +196,8 @@ def recipient_list_import(
             target = RecipientList.objects.create(**key, version=number, created_by=actor)
         elif target.status == Status.SUBMITTED:
             raise ValidationError("名单已提交审核，退回后才能修改")
-        target.rows.all().delete()
-        for start in range(0, len(clean), BATCH_SIZE):
-            RecipientRow.objects.bulk_create(_db_rows(target, clean[start : start + BATCH_SIZE]))
+        RecipientRow.objects.filter(recipient_list=target).delete()  # one DELETE: no cascades
+        _store_rows(target, clean)
         target.content_hash = digest
         _refresh_totals(target)
         if approve:
@@ -243,12 +284,7 @@ def recipient_list_new_version(
         row_count=source.row_count,
         total_amount=source.total_amount,
     )
-    fields = [f.name for f in RecipientRow._meta.concrete_fields if f.name not in ("id",)]
-    rows = source.rows.values(*[f for f in fields if f != "recipient_list"])
-    RecipientRow.objects.bulk_create(
-        (RecipientRow(recipient_list=copy, **row) for row in rows.iterator(chunk_size=BATCH_SIZE)),
-        batch_size=BATCH_SIZE,
-    )
+    _copy_rows(source, copy)
     audit_record(
         actor=actor,
         request=request,
@@ -257,6 +293,20 @@ def recipient_list_new_version(
         detail={"from_version": source.version},
     )
     return copy
+
+
+def _copy_rows(source: RecipientList, target: RecipientList) -> None:
+    """INSERT … SELECT: the copy never leaves the database."""
+    table = connection.ops.quote_name(RecipientRow._meta.db_table)
+    columns = [RecipientRow._meta.get_field(c).column for c in ROW_COLUMNS[1:]]
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    list_column = RecipientRow._meta.get_field("recipient_list").column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({list_column}, {names}) "  # noqa: S608 - names from the model
+            f"SELECT %s, {names} FROM {table} WHERE {list_column} = %s",
+            [target.pk, source.pk],
+        )
 
 
 @transaction.atomic
@@ -283,7 +333,7 @@ def recipient_row_save(
             problems.append(Problem(number, "id_number", "该身份证件号已在名单中"))
     if problems:
         raise TableError(problems)
-    new = _db_rows(target, [clean])[0]
+    new = _db_row(target, clean)
     if row is not None:
         new.pk = row.pk
     new.save()
