@@ -2,14 +2,35 @@
 
 Rows come back as dicts keyed by the English column name, with the 1-based row number of the
 file (the header is row 1), so every problem can be reported by row and column.
+
+The file is checked before it is parsed (`zizhu.lib.uploads.spreadsheets`): its size, its
+encoding (CSV: UTF-8 with or without BOM, or GB18030), the number of data rows, and for XLSX the
+zip structure (zip bombs, cell references far beyond the limits). Formulas are not evaluated: an
+XLSX formula cell reads as the value cached in the file, and a cell whose text starts with "="
+is read as that text.
 """
 
 import csv
 import io
-from dataclasses import dataclass, field
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from pathlib import Path
+from typing import BinaryIO
 
-CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+from zizhu.lib.uploads.errors import UploadRejected
+from zizhu.lib.uploads.spreadsheets import (
+    SPREADSHEET_LIMITS,
+    ZIP_MAGIC,
+    SpreadsheetLimits,
+    check_xlsx,
+    decode_csv_bytes,
+    too_large,
+    too_many_rows,
+)
+
+Source = Path | str | bytes | bytearray | memoryview | BinaryIO
 
 
 @dataclass(frozen=True)
@@ -43,6 +64,103 @@ class Table:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
 
+def read_table(
+    source: Source,
+    columns: list[Column],
+    *,
+    name: str | None = None,
+    limits: SpreadsheetLimits = SPREADSHEET_LIMITS,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
+) -> Table:
+    """Check and read a CSV or XLSX file; raises TableError listing what is wrong.
+
+    `source` is a path, the file's bytes or a binary file open for reading. The format comes
+    from the extension of `name` (default: the path's name); without an extension, from the
+    content. `max_bytes` (either format) and `max_rows` override the corresponding `limits`.
+    """
+    if max_bytes is not None:
+        limits = replace(limits, csv_bytes=max_bytes, xlsx_bytes=max_bytes)
+    if max_rows is not None:
+        limits = replace(limits, rows=max_rows)
+    try:
+        kind, data = _load(source, name, limits)
+        if kind == "csv":
+            text = decode_csv_bytes(data)
+            del data  # up to 50 MB, not needed while the text is parsed
+            rows = csv.reader(io.StringIO(text, newline=""))
+            return _records(rows, columns, limits.rows, text=True)
+        check_xlsx(data, limits)
+    except UploadRejected as exc:
+        raise _file_error(exc.message) from None
+    return _records(_xlsx_rows(data), columns, limits.rows, text=False)
+
+
+def decode_csv(data: bytes) -> str:
+    """The text of a CSV file (UTF-8 with or without BOM, or GB18030); raises TableError."""
+    try:
+        return decode_csv_bytes(data)
+    except UploadRejected as exc:
+        raise _file_error(exc.message) from None
+
+
+def _file_error(message: str) -> TableError:
+    return TableError([Problem(0, "", message)])
+
+
+def _kind(name: str) -> str | None:
+    suffix = Path(name).suffix.lower()
+    if suffix in {".csv", ".xlsx"}:
+        return suffix[1:]
+    if not suffix:
+        return None
+    if suffix in {".xls", ".et"}:
+        raise UploadRejected(f"不支持 {suffix} 格式，请另存为 XLSX 或 CSV (use XLSX or CSV)")
+    raise UploadRejected(f"不支持的文件类型 {suffix}，请使用 CSV 或 XLSX (unsupported type)")
+
+
+def _load(source: Source, name: str | None, limits: SpreadsheetLimits) -> tuple[str, bytes]:
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        kind = _kind(name or path.name)
+        limit = _byte_limit(kind, limits)
+        if path.stat().st_size > limit:
+            raise too_large(limit)
+        data = path.read_bytes()
+    else:
+        kind = _kind(name or "")
+        limit = _byte_limit(kind, limits)
+        if isinstance(source, bytes | bytearray | memoryview):
+            data = bytes(source)
+        else:
+            data = source.read(limit + 1)
+    if kind is None:
+        kind = "xlsx" if data.startswith(ZIP_MAGIC) else "csv"
+        limit = _byte_limit(kind, limits)
+    if len(data) > limit:
+        raise too_large(limit)
+    return kind, data
+
+
+def _byte_limit(kind: str | None, limits: SpreadsheetLimits) -> int:
+    if kind == "csv":
+        return limits.csv_bytes
+    if kind == "xlsx":
+        return limits.xlsx_bytes
+    return max(limits.csv_bytes, limits.xlsx_bytes)
+
+
+def _xlsx_rows(data: bytes) -> Iterable[list]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        # iter_rows pads the rows above the first used one, so row numbers stay the file's.
+        return workbook.get_sheet_by_index(0).iter_rows()
+    except (CalamineError, ValueError) as exc:
+        raise _file_error("XLSX 文件无法读取，请用 Excel 重新保存 (unreadable workbook)") from exc
+
+
 def _header_map(header: list[str], columns: list[Column]) -> dict[int, str]:
     by_label: dict[str, str] = {}
     for column in columns:
@@ -62,18 +180,9 @@ def _header_map(header: list[str], columns: list[Column]) -> dict[int, str]:
     return mapping
 
 
-def decode_csv(data: bytes) -> str:
-    for encoding in CSV_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise TableError(
-        [Problem(0, "", "无法识别文件编码，请使用 UTF-8 或 GB18030 (unknown encoding)")]
-    )
-
-
 def _cell(value) -> str:
+    if isinstance(value, str):
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -81,32 +190,50 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def _records(raw_rows, columns: list[Column]) -> Table:
+def _records(
+    raw_rows: Iterable[list], columns: list[Column], max_rows: int, *, text: bool
+) -> Table:
+    """Rows keyed by column name; blank rows are skipped but keep their numbers.
+
+    `text`: every value is a str (CSV), so the per-row work can stay in C.
+    """
     iterator = iter(raw_rows)
+    number = 0  # the row being read, for a CSV syntax error
     try:
-        header = next(iterator)
-    except StopIteration:
-        raise TableError([Problem(0, "", "文件为空 (empty file)")]) from None
-    mapping = _header_map([_cell(h) for h in header], columns)
-    table = Table(columns=list(mapping.values()))
-    for number, raw in enumerate(iterator, start=2):
-        if not any(_cell(v) for v in raw):
-            continue
-        row = {name: _cell(raw[i]) if i < len(raw) else "" for i, name in mapping.items()}
-        table.rows.append((number, row))
+        try:
+            header = next(iterator)
+        except StopIteration:
+            raise _file_error("文件为空 (empty file)") from None
+        number = 1
+        mapping = _header_map([_cell(h) for h in header], columns)
+        table = Table(columns=list(mapping.values()))
+        rows = table.rows
+        names = list(mapping.values())
+        pick = _picker(list(mapping))
+        width = max(mapping, default=-1) + 1
+        strip = str.strip
+        for number, raw in enumerate(iterator, start=2):
+            if len(raw) < width:
+                raw = [*raw, *[""] * (width - len(raw))]
+            if text:
+                values = [*map(strip, pick(raw))]
+                if not any(values) and not "".join(raw).strip():
+                    continue
+            else:
+                values = [v.strip() if v.__class__ is str else _cell(v) for v in pick(raw)]
+                if not any(values) and not any(_cell(v) for v in raw):
+                    continue
+            if len(rows) == max_rows:
+                raise _file_error(too_many_rows(max_rows).message)
+            rows.append((number, dict(zip(names, values, strict=True))))
+    except csv.Error as exc:
+        raise TableError(
+            [Problem(number + 1, "", f"CSV 格式错误：{exc} (malformed CSV)")]
+        ) from None
     return table
 
 
-def read_table(path: Path | str, columns: list[Column]) -> Table:
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        text = decode_csv(path.read_bytes())
-        return _records(csv.reader(io.StringIO(text)), columns)
-    if suffix in {".xlsx", ".xls"}:
-        from python_calamine import CalamineWorkbook
-
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
-        return _records(sheet.to_python(skip_empty_area=False), columns)
-    raise TableError([Problem(0, "", f"不支持的文件类型 {suffix}，请使用 CSV 或 XLSX")])
+def _picker(indices: list[int]) -> Callable[[list], tuple]:
+    if len(indices) > 1:
+        return itemgetter(*indices)
+    return lambda raw: tuple(raw[i] for i in indices)

@@ -1,0 +1,374 @@
+"""Checks on spreadsheet uploads (CSV, XLSX) made on the bytes, before any parser sees them.
+
+CSV: UTF-8 (with or without BOM) or GB18030. UTF-16/UTF-32, files with NUL bytes and files that
+are recognisably something else (XLSX, XLS, PDF, images, executables) are refused.
+
+XLSX is a zip of XML parts that calamine parses in Rust. Before calamine is given the file:
+
+- zip structure: local-file magic, at most `zip_entries` entries, no encryption, only stored or
+  deflated entries, no duplicate names, `xl/workbook.xml` present, no DTDs in any part;
+- sizes: every entry is inflated here (zlib, streamed, never more than 4 MB at a time) instead of
+  trusting the sizes the zip declares. The total must stay within `zip_bytes`, an entry larger
+  than 1 MB may not inflate more than `zip_ratio` times its compressed size, and the inflated
+  size must equal the declared one;
+- the sheet area: calamine builds a dense grid from the first to the last cell reference, so a
+  tiny file with cells at A1 and XFD1048576 would ask for 17 billion cells. A cell or row
+  reference below row `rows` + 1 or right of column `columns` is refused (even an empty
+  formatted cell), which bounds the grid at (`rows` + 1) × `columns` cells, about 640 MB in
+  calamine at the defaults;
+- shared strings: calamine copies a shared string into every cell that uses it, so the number of
+  shared-string cells × the longest shared string must stay within `string_bytes`.
+
+Formulas are never evaluated. calamine returns the value Excel cached when the file was saved
+(a formula written by a program that cached nothing reads as 0 or empty), and a text cell whose
+value starts with "=" is read as that text. Exports neutralise such text again
+(`zizhu.lib.exports.neutralise`).
+"""
+
+import io
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from zizhu.lib.uploads.errors import MB, UploadRejected
+
+ZIP_MAGIC = b"PK\x03\x04"
+UTF8_BOM = b"\xef\xbb\xbf"
+
+_CHUNK = 4 * MB  # inflated bytes looked at in one go
+_FEED = 256 * 1024  # compressed bytes given to zlib in one go
+_OVERLAP = 64  # bytes of the previous chunk kept so a pattern cut in two is still seen
+_RATIO_FLOOR = MB  # small entries (printer settings, mostly zeros) may compress very well
+_ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+_SHARED_STRINGS = "xl/sharedStrings.xml"  # calamine reads shared strings from this path only
+
+
+@dataclass(frozen=True)
+class SpreadsheetLimits:
+    csv_bytes: int = 50 * MB
+    xlsx_bytes: int = 20 * MB
+    rows: int = 200_000  # data rows; the header row is not counted
+    columns: int = 100  # XLSX only
+    zip_entries: int = 1_000
+    zip_bytes: int = 500 * MB  # all XLSX entries, inflated
+    zip_ratio: int = 200  # inflated : compressed, per entry larger than 1 MB
+    string_bytes: int = 512 * MB  # shared-string cells × longest shared string
+
+
+SPREADSHEET_LIMITS = SpreadsheetLimits()
+
+# Leading bytes of files people upload by mistake (or on purpose) instead of a CSV.
+_NOT_TEXT = (
+    (ZIP_MAGIC, "XLSX/ZIP"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "XLS/Office 97-2003"),
+    (b"%PDF-", "PDF"),
+    (b"\x89PNG", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+    (b"\x1f\x8b", "GZIP"),
+    (b"Rar!", "RAR"),
+    (b"7z\xbc\xaf", "7Z"),
+    (b"\x7fELF", "ELF"),
+    (b"MZ", "EXE"),
+)
+
+
+def _rejected(chinese: str, english: str) -> UploadRejected:
+    return UploadRejected(f"{chinese} ({english})")
+
+
+def decode_csv_bytes(data: bytes) -> str:
+    """The text of a CSV file: UTF-8 (a BOM is dropped) or else GB18030; anything else refused."""
+    if data.startswith(UTF8_BOM):
+        try:
+            return data[len(UTF8_BOM) :].decode("utf-8")
+        except UnicodeDecodeError:
+            raise _rejected(
+                "文件带 UTF-8 标记，但内容不是有效的 UTF-8", "invalid UTF-8 after the BOM"
+            ) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        raise _rejected(
+            "不支持 UTF-16/UTF-32 编码，请另存为 UTF-8 或 GB18030 编码的 CSV",
+            "UTF-16 and UTF-32 are not supported",
+        )
+    for magic, kind in _NOT_TEXT:
+        if data.startswith(magic):
+            raise _rejected(f"这是 {kind} 文件，不是 CSV 文本文件", f"a {kind} file, not CSV")
+    if b"\x00" in data:
+        raise _rejected(
+            "文件含有空字节，可能是 UTF-16 编码或二进制文件，请另存为 UTF-8 编码的 CSV",
+            "NUL bytes: UTF-16 or binary",
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise _rejected("无法识别文件编码，请使用 UTF-8 或 GB18030", "unknown encoding") from None
+
+
+def check_xlsx(data: bytes, limits: SpreadsheetLimits = SPREADSHEET_LIMITS) -> None:
+    """Refuse an XLSX that is not a plain workbook or would cost calamine too much memory."""
+    if len(data) > limits.xlsx_bytes:
+        raise too_large(limits.xlsx_bytes)
+    if not data.startswith(ZIP_MAGIC):
+        raise _rejected("不是有效的 XLSX 文件", "not a zip archive")
+    declared = _declared_entry_count(data)
+    if declared is not None and declared > limits.zip_entries:
+        raise _too_many_entries(limits.zip_entries)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise _corrupt() from None
+    if len(entries) > limits.zip_entries:
+        raise _too_many_entries(limits.zip_entries)
+    names = [entry.filename for entry in entries]
+    if len(set(names)) != len(names):
+        raise _rejected("XLSX 文件中有重名的部件", "duplicate zip entries")
+    if "xl/workbook.xml" not in names:
+        raise _rejected("不是 Excel 工作簿，缺少 xl/workbook.xml", "no workbook part")
+    if sum(entry.file_size for entry in entries) > limits.zip_bytes:
+        raise _zip_bomb()
+
+    scanner = _PartScanner(limits)
+    total = 0
+    for entry in entries:
+        if entry.flag_bits & 0x1:
+            raise _rejected("XLSX 文件已加密，请取消密码后再上传", "encrypted")
+        if entry.compress_type not in _ZIP_METHODS:
+            raise _rejected("XLSX 文件使用了不支持的压缩方式", "unsupported compression")
+        size = 0
+        scanner.start(entry.filename)
+        for chunk in _inflate(data, entry):
+            size += len(chunk)
+            total += len(chunk)
+            if size > entry.file_size:
+                raise _rejected("XLSX 文件结构异常：实际大小与声明不符", "entry size mismatch")
+            if total > limits.zip_bytes:
+                raise _zip_bomb()
+            if size > _RATIO_FLOOR and size > limits.zip_ratio * max(entry.compress_size, 1):
+                raise _zip_bomb()
+            scanner.feed(chunk)
+        if size != entry.file_size:
+            raise _rejected("XLSX 文件结构异常：实际大小与声明不符", "entry size mismatch")
+    scanner.finish()
+
+
+def too_large(limit: int) -> UploadRejected:
+    return _rejected(f"文件超过 {limit / MB:g} MB 的上限", f"larger than {limit / MB:g} MB")
+
+
+def too_many_rows(limit: int) -> UploadRejected:
+    return _rejected(f"数据超过 {limit} 行的上限，请拆分文件", f"more than {limit} data rows")
+
+
+def _too_many_entries(limit: int) -> UploadRejected:
+    return _rejected(f"XLSX 文件包含的部件超过 {limit} 个", f"more than {limit} zip entries")
+
+
+def _zip_bomb() -> UploadRejected:
+    return _rejected(
+        "XLSX 文件解压后过大或压缩比异常，疑似压缩炸弹，已拒绝", "zip bomb: inflates too much"
+    )
+
+
+def _corrupt() -> UploadRejected:
+    return _rejected("XLSX 文件已损坏，请用 Excel 重新保存", "corrupt zip")
+
+
+def _declared_entry_count(data: bytes) -> int | None:
+    """Entry count from the end-of-central-directory record, read before zipfile lists them."""
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if at < 0 or at + 22 > len(data):
+        return None
+    count = struct.unpack_from("<H", data, at + 10)[0]
+    return None if count == 0xFFFF else count  # 0xFFFF: the real count is in the zip64 record
+
+
+def _inflate(data: bytes, entry: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The entry's bytes as the deflate stream really produces them, in chunks of ≤ 4 MB."""
+    offset = entry.header_offset
+    if data[offset : offset + 4] != ZIP_MAGIC or offset + 30 > len(data):
+        raise _corrupt()
+    name_length, extra_length = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + 30 + name_length + extra_length
+    raw = memoryview(data)[start : start + entry.compress_size]
+    if len(raw) != entry.compress_size:
+        raise _corrupt()
+    if entry.compress_type == zipfile.ZIP_STORED:
+        for at in range(0, len(raw), _CHUNK):
+            yield bytes(raw[at : at + _CHUNK])
+        return
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    try:
+        for at in range(0, len(raw), _FEED):
+            pending: bytes | memoryview = raw[at : at + _FEED]
+            while pending and not inflater.eof:
+                chunk = inflater.decompress(pending, _CHUNK)
+                pending = inflater.unconsumed_tail
+                if chunk:
+                    yield chunk
+            if inflater.eof:
+                break
+        rest = inflater.flush()  # at most a few hundred bytes once all input is consumed
+    except zlib.error:
+        raise _corrupt() from None
+    if rest:
+        yield rest
+    if not inflater.eof:
+        raise _corrupt()
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _digits_above(limit: int) -> bytes:
+    """A pattern for the decimal numbers (leading zeros allowed) greater than `limit`."""
+    text = str(limit)
+    options = [rb"[1-9][0-9]{%d,}" % len(text)]
+    for at, digit in enumerate(text):
+        if digit != "9":
+            rest = len(text) - at - 1
+            options.append(
+                text[:at].encode() + b"[%s-9][0-9]{%d}" % (str(int(digit) + 1).encode(), rest)
+            )
+    return b"0*(?:" + b"|".join(options) + b")"
+
+
+def _letters_above(limit: int) -> bytes:
+    """A pattern for the column letters (either case) of columns after column `limit`."""
+    text = _column_letters(limit)
+    options = [rb"[A-Za-z]{%d,}" % (len(text) + 1)]
+    for at, letter in enumerate(text):
+        if letter != "Z":
+            following = chr(ord(letter) + 1)
+            prefix = b"".join(b"[%s%s]" % (c.encode(), c.lower().encode()) for c in text[:at])
+            above = b"[%s-Z%s-z]" % (following.encode(), following.lower().encode())
+            options.append(prefix + above + rb"[A-Za-z]{%d}" % (len(text) - at - 1))
+    return b"(?:" + b"|".join(options) + b")"
+
+
+# Cell and row references (`r` attributes) beyond the limits, or too long to be sure of when cut
+# by a chunk boundary. Excel and every writer seen so far write r="…"; the pattern starting with
+# that literal is fast. quick-xml, calamine's parser, also accepts r='…', spaces around "=" and
+# no space before the attribute: a chunk containing such forms is searched with the slower
+# generic prefix.
+_FAST_PREFIX = rb'(?P<at>r)="'
+_GENERIC_PREFIX = rb"""[\s"'](?P<at>r)\s*=\s*["']\s*"""
+# An "=" with whitespace before or after it, or a single quote after it (a literal "=" first
+# keeps the search fast).
+_ODD_FORM = re.compile(rb"""=(?:(?<=\s=)|[\s'])""")
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_SPACED_STRING_TYPE = re.compile(rb"""t\s*=\s*["']s["']""")
+_ATTRIBUTE_START = frozenset(b" \t\r\n\"'")
+# DrawingML rectangles (themes, drawings) have l, t, r, b attributes that are not references.
+# Only a start tag that parses cleanly up to the attribute counts: quick-xml accepts "<" and
+# ">" inside attribute values, so a rectangle written inside another tag's value does not parse.
+_RECTANGLE_TAG = re.compile(
+    rb"<(?:[\w.-]+:)?(?:fillToRect|fillRect|srcRect|tileRect|rect)"
+    rb"""(?:\s+[\w.:-]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
+)
+_LONGEST_TAIL = MB  # whitespace runs are kept whole across chunks, up to this
+
+
+@lru_cache(maxsize=8)
+def _reference_patterns(rows: int, columns: int) -> tuple[re.Pattern, re.Pattern]:
+    body = rb"(?:(?P<row>[A-Za-z]*%s)[\"']|(?P<column>%s)[0-9\"']|(?P<long>[A-Za-z0-9]{16}))" % (
+        _digits_above(rows),
+        _letters_above(columns),
+    )
+    return re.compile(_FAST_PREFIX + body), re.compile(_GENERIC_PREFIX + body)
+
+
+def _in_rectangle(window: bytes, at: int) -> bool:
+    start = window.rfind(b"<", max(0, at - 512), at)
+    return start >= 0 and _RECTANGLE_TAG.fullmatch(window, start, at) is not None
+
+
+class _PartScanner:
+    """Looks at every inflated part for far references, shared-string cells and DTDs."""
+
+    def __init__(self, limits: SpreadsheetLimits):
+        self.limits = limits
+        self.fast, self.generic = _reference_patterns(limits.rows + 1, limits.columns)
+        self.string_cells = 0
+        self.longest_string = 0
+
+    def start(self, name: str) -> None:
+        self.tail = b""
+        self.in_shared_strings = name == _SHARED_STRINGS
+        self.open_string = 0
+
+    def feed(self, chunk: bytes) -> None:
+        window = self.tail + chunk
+        if b"<!" in window and _DTD.search(window):
+            raise _rejected("XLSX 文件含有 DTD 声明，已拒绝", "DTD in a part")
+        if _ODD_FORM.search(window):
+            self._check_references(self.generic, window)
+            count = len(_SPACED_STRING_TYPE.findall(window))
+            count -= len(_SPACED_STRING_TYPE.findall(self.tail))
+        else:
+            self._check_references(self.fast, window)
+            count = window.count(b't="s"') - self.tail.count(b't="s"')
+        self.string_cells += count
+        if self.in_shared_strings:
+            self._measure_strings(chunk)
+        # Keep a trailing run of whitespace whole, so r, "=" and the value are seen together
+        # even when the run is longer than the overlap.
+        trailing = len(window) - len(window.rstrip())
+        if trailing > _LONGEST_TAIL:
+            raise _malformed_reference()
+        self.tail = window[-(_OVERLAP + trailing) :]
+
+    def _check_references(self, pattern: re.Pattern, window: bytes) -> None:
+        for match in pattern.finditer(window):
+            at = match.start("at")
+            if at and window[at - 1] not in _ATTRIBUTE_START:
+                continue  # an attribute whose name ends in r, such as firstPageNumber
+            if _in_rectangle(window, at):
+                continue
+            if match.group("row"):
+                raise too_many_rows(self.limits.rows)
+            if match.group("column"):
+                raise _rejected(
+                    f"表格超过 {self.limits.columns} 列的上限",
+                    f"more than {self.limits.columns} columns",
+                )
+            raise _malformed_reference()
+
+    def _measure_strings(self, chunk: bytes) -> None:
+        # Splitting at "si>" cuts at <si>, </si> and prefixed forms; a piece holds at most one
+        # string item with its markup, so the longest piece bounds the longest string.
+        pieces = chunk.split(b"si>")
+        if len(pieces) == 1:
+            self.open_string += len(chunk)
+        else:
+            self.longest_string = max(
+                self.longest_string,
+                self.open_string + len(pieces[0]),
+                max(len(piece) for piece in pieces[1:-1]) if len(pieces) > 2 else 0,
+            )
+            self.open_string = len(pieces[-1])
+        self.longest_string = max(self.longest_string, self.open_string)
+
+    def finish(self) -> None:
+        if self.string_cells * self.longest_string > self.limits.string_bytes:
+            raise _rejected(
+                "XLSX 文件的共享文本展开后过大，已拒绝", "shared strings expand too much"
+            )
+
+
+def _malformed_reference() -> UploadRejected:
+    return _rejected("XLSX 文件中有异常的单元格引用", "malformed cell reference")
