@@ -7,6 +7,7 @@ The table below is the specification. A URL pattern that is not in it fails
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.anomalies.factories import anomaly_objects
 from tests.conftest import USERS, login_as
 from tests.recipients.factories import recipient_objects
 
@@ -28,7 +29,7 @@ OWN_SCHOOL, OTHER_SCHOOL = "3661000001", "3661000003"
 
 
 # Objects that paths name as {placeholders}: each builder makes them and returns {name: pk}.
-OBJECT_BUILDERS = [recipient_objects]
+OBJECT_BUILDERS = [recipient_objects, anomaly_objects]
 
 # Users who see school 3661000001 ("own") and school 3661000003 ("other").
 SEES_OWN = {
@@ -107,6 +108,14 @@ MATRIX: dict[str, list[tuple[str, dict[str, int]]]] = {
     ],
     "audit:list": [("/audit/", statuses({"auditor"}))],
     "audit:export": [("/audit/export/", statuses({"auditor"}))],
+    "registers:list": [("/registers/", statuses({"sysadmin"}))],
+    "registers:upload": [
+        ("/registers/upload/", statuses({"sysadmin"})),
+        # an empty form: the administrator gets it back with errors, nothing is queued
+        ("POST", "/registers/upload/", statuses({"sysadmin"})),
+    ],
+    "registers:detail": [("/registers/999999/", statuses(set(), sysadmin=404))],
+    "registers:problems": [("/registers/999999/problems.csv", statuses(set(), sysadmin=404))],
     "jobs:list": [("/jobs/", statuses(ALL))],
     "jobs:detail": [("/jobs/999999/", statuses(set(), **dict.fromkeys(ALL, 404)))],
     "accounts:login": [("/accounts/login/", statuses(ALL))],
@@ -120,6 +129,7 @@ MATRIX: dict[str, list[tuple[str, dict[str, int]]]] = {
         ("/admin/units/unit/", statuses({"sysadmin"}, denied=302)),
         ("/admin/accounts/user/", statuses({"sysadmin"}, denied=302)),
         ("/admin/catalogue/aidproject/", statuses({"sysadmin"}, denied=302)),
+        ("/admin/anomalies/run/", statuses({"sysadmin"}, denied=302)),
     ],
     "recipients:list": [("/recipients/", statuses(BUSINESS))],
     "recipients:template": [("/recipients/template.xlsx", statuses(BUSINESS))],
@@ -129,6 +139,10 @@ MATRIX: dict[str, list[tuple[str, dict[str, int]]]] = {
     "recipients:detail": [
         ("/recipients/{own_list}/", table(SEES_OWN, BUSINESS - SEES_OWN)),
         ("/recipients/{other_list}/", table(SEES_OTHER, BUSINESS - SEES_OTHER)),
+    ],
+    "recipients:export": [
+        ("/recipients/{own_list}/export.xlsx", table(SEES_OWN, BUSINESS - SEES_OWN)),
+        ("/recipients/{other_list}/export.xlsx", table(SEES_OTHER, BUSINESS - SEES_OTHER)),
     ],
     "recipients:action": [
         # submit: the school operator of the list's school; other operators in scope are not
@@ -174,6 +188,94 @@ MATRIX: dict[str, list[tuple[str, dict[str, int]]]] = {
         ("/recipients/import/{own_import_job}/errors.csv", table(SEES_OWN, ALL - SEES_OWN)),
     ],
     "admin:login": [("/admin/login/", statuses(set(), **dict.fromkeys(ALL, 302)))],
+    # 异常信息查看: business roles in scope; a unit outside the scope is a 404
+    "anomalies:national_grant": [
+        ("/anomalies/national-grant/", statuses(BUSINESS)),
+        (
+            "/anomalies/national-grant/?unit=610112",
+            table(SEES_OWN - SCHOOL, BUSINESS - (SEES_OWN - SCHOOL)),
+        ),
+    ],
+    "anomalies:tuition_waiver": [
+        ("/anomalies/tuition-waiver/", statuses(BUSINESS)),
+        (
+            "/anomalies/tuition-waiver/?unit=610111",
+            table(SEES_OTHER - SCHOOL, BUSINESS - (SEES_OTHER - SCHOOL)),
+        ),
+    ],
+    "anomalies:national_grant_finding": [
+        ("/anomalies/national-grant/{own_finding}/", table(SEES_OWN, BUSINESS - SEES_OWN)),
+        ("/anomalies/national-grant/{other_finding}/", table(SEES_OTHER, BUSINESS - SEES_OTHER)),
+    ],
+    "anomalies:tuition_waiver_finding": [
+        ("/anomalies/tuition-waiver/{own_waiver_finding}/", table(SEES_OWN, BUSINESS - SEES_OWN)),
+        # a national-grant finding is not at the tuition-waiver address
+        ("/anomalies/tuition-waiver/{own_finding}/", table(set(), BUSINESS)),
+    ],
+    "anomalies:national_grant_export": [
+        ("/anomalies/national-grant/export.xlsx", statuses(BUSINESS)),
+        (
+            "/anomalies/national-grant/export.xlsx?unit=610111",
+            table(SEES_OTHER - SCHOOL, BUSINESS - (SEES_OTHER - SCHOOL)),
+        ),
+    ],
+    "anomalies:tuition_waiver_export": [
+        ("/anomalies/tuition-waiver/export.xlsx", statuses(BUSINESS)),
+    ],
+    "anomalies:explain": [
+        # the school's operator only (an empty form: 200 with errors); roles without the FILE
+        # action 403 first; operators in scope but not the school 403; outside the scope 404
+        (
+            "POST",
+            "/anomalies/findings/{own_finding}/explain/",
+            table({"school_operator"}, {"neighbour_operator", "neighbour_school_operator"}),
+        ),
+        (
+            "POST",
+            "/anomalies/findings/{other_finding}/explain/",
+            table({"neighbour_school_operator"}, {"county_operator", "school_operator"}),
+        ),
+        ("GET", "/anomalies/findings/{own_finding}/explain/", dict.fromkeys(ALL, 405)),
+    ],
+    "anomalies:review": [
+        # operators of the school's county or any authority above it
+        (
+            "POST",
+            "/anomalies/findings/{own_finding}/review/",
+            table(
+                {"county_operator", "prefecture_operator", "province_operator"},
+                {"neighbour_operator", "neighbour_school_operator"},
+            ),
+        ),
+        (
+            "POST",
+            "/anomalies/findings/{other_finding}/review/",
+            table(
+                {"neighbour_operator", "prefecture_operator", "province_operator"},
+                {"county_operator", "school_operator"},
+            ),
+        ),
+        ("GET", "/anomalies/findings/{own_finding}/review/", dict.fromkeys(ALL, 405)),
+    ],
+    "anomalies:attachment": [
+        (
+            "/anomalies/explanations/{own_explanation}/attachment/",
+            table(SEES_OWN, BUSINESS - SEES_OWN),
+        ),
+        (
+            "/anomalies/explanations/{other_explanation}/attachment/",
+            table(SEES_OTHER, BUSINESS - SEES_OTHER),
+        ),
+    ],
+    # check runs: the system administrator
+    "anomalies:runs": [
+        ("/anomalies/runs/", statuses({"sysadmin"})),
+        ("POST", "/anomalies/runs/", statuses({"sysadmin"})),  # an empty form: 200 with errors
+    ],
+    "anomalies:run": [
+        ("/anomalies/runs/{run}/", statuses({"sysadmin"})),
+        ("/anomalies/runs/999999/", statuses(set(), sysadmin=404)),
+    ],
 }
 
 # Patterns that are not pages of their own: served by whitenoise or covered by "admin:*".

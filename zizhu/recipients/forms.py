@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from zizhu.catalogue.models import AidProject
 from zizhu.recipients.models import Term
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# the same limits read_table applies (zizhu.lib.uploads.SPREADSHEET_LIMITS), checked before
+# the upload is written to disk
+MAX_UPLOAD_BYTES = {".csv": 50 * 1024 * 1024, ".xlsx": 20 * 1024 * 1024}
 
 
 def current_school_year() -> int:
@@ -32,11 +34,13 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not name.endswith((".xlsx", ".csv")):
+        suffix = "." + upload.name.lower().rsplit(".", 1)[-1]
+        if suffix not in MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("Only XLSX and CSV files can be uploaded."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        if upload.size > MAX_UPLOAD_BYTES[suffix]:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES[suffix] >> 20}
+            )
         return upload
 
 

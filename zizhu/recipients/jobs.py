@@ -58,6 +58,7 @@ def recipients_import(job, progress):
         "list_id": result.recipient_list.pk,
         "rows": result.rows,
         "unchanged": result.unchanged,
+        "warnings": [[w.row, w.column, w.message] for w in result.warnings[:MAX_PROBLEMS_KEPT]],
         "links": [
             {
                 "label": "查看名单",

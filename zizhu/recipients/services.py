@@ -16,6 +16,7 @@ from zizhu.lib.bulk import insert_rows
 from zizhu.lib.tabular import Problem, TableError
 from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status
 from zizhu.recipients.validation import CleanRow, content_hash, validate_row, validate_rows
+from zizhu.recipients.warnings import enrolment_warnings
 from zizhu.store.keys import person_key, phone_key
 from zizhu.units.models import Unit
 
@@ -25,7 +26,7 @@ class ImportResult:
     recipient_list: RecipientList | None
     rows: int
     unchanged: bool = False
-    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def _key_of(school: Unit, project: AidProject, year: int, term: str, batch: int) -> dict:
@@ -181,8 +182,12 @@ def recipient_list_import(
     ]
     if problems:
         raise TableError(sorted(problems, key=lambda p: (p.row, p.column)))
+    hash_key = settings.ZIZHU_HASH_KEY.encode()
+    warnings = enrolment_warnings(
+        school, [(r.row_number, person_key(r.id_number, hash_key)) for r in clean]
+    )
     if dry_run:
-        return ImportResult(None, len(clean))
+        return ImportResult(None, len(clean), warnings=warnings)
     digest = content_hash(clean)
     with transaction.atomic():
         versions = RecipientList.objects.select_for_update().filter(**key)
@@ -190,7 +195,7 @@ def recipient_list_import(
         approved = versions.filter(status=Status.APPROVED).first()
         current = target or approved
         if current is not None and current.content_hash == digest and not (approve and target):
-            return ImportResult(current, current.row_count, unchanged=True)
+            return ImportResult(current, current.row_count, unchanged=True, warnings=warnings)
         if target is None:
             number = (versions.aggregate(v=Max("version"))["v"] or 0) + 1
             target = RecipientList.objects.create(**key, version=number, created_by=actor)
@@ -209,7 +214,7 @@ def recipient_list_import(
             action="recipients.import_approved" if approve else "recipients.import",
             detail={"rows": len(clean), "version": target.version},
         )
-    return ImportResult(target, len(clean))
+    return ImportResult(target, len(clean), warnings=warnings)
 
 
 def _locked(pk: int) -> RecipientList:

@@ -10,11 +10,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from zizhu.access import Action, get_object_for_user, is_school, require
+from zizhu.audit.services import audit_record
 from zizhu.jobs.selectors import jobs_for
 from zizhu.jobs.services import job_create
 from zizhu.lib import idnumber, phone
 from zizhu.lib.exports import to_csv, to_xlsx
 from zizhu.lib.tabular import TableError
+from zizhu.lib.uploads import content_disposition_attachment
 from zizhu.recipients import services
 from zizhu.recipients.forms import ReturnForm, RowForm, UploadForm
 from zizhu.recipients.models import RecipientList, RecipientRow, Status, Term
@@ -78,6 +80,13 @@ def _display_rows(rows, full: bool):
 def recipient_list_detail(request, pk: int):
     target = _list_for(request, pk, Action.VIEW)
     full = sees_full_identity(request.user, target)
+    if full:
+        audit_record(
+            request=request,
+            action="recipients.view_full",
+            obj=target,
+            detail={"page": request.GET.get("page", "1")},
+        )
     page = Paginator(target.rows.all(), 100).get_page(request.GET.get("page"))
     versions = RecipientList.objects.filter(
         school=target.school,
@@ -136,6 +145,39 @@ def recipient_list_upload(request):
         )
         return redirect("jobs:detail", pk=job.pk)
     return render(request, "recipients/upload.html", {"form": form})
+
+
+def recipient_list_export(request, pk: int):
+    """The list as XLSX: full values for the school's own users (audited), masked otherwise."""
+    require(request, Action.EXPORT)
+    target = _list_for(request, pk, Action.VIEW)
+    full = sees_full_identity(request.user, target)
+    header = ["身份证件号", "姓名", "性别", "年级", "专业", "联系电话", "资助金额", "银行卡号"]
+    rows = (
+        [
+            r["id_number"],
+            r["obj"].name,
+            r["obj"].sex,
+            r["obj"].grade,
+            r["obj"].major,
+            r["phone"],
+            str(r["obj"].amount),
+            r["bank_account"],
+        ]
+        for r in _display_rows(target.rows.all().iterator(chunk_size=5000), full)
+    )
+    body = to_xlsx(header, rows, "名单")
+    audit_record(
+        request=request,
+        action="recipients.export",
+        obj=target,
+        detail={"unmasked": full, "rows": target.row_count},
+    )
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_attachment(
+        f"{target.school.code}-{target.project.code}-{target.year}-{target.term}.xlsx"
+    )
+    return response
 
 
 def recipient_template(request):

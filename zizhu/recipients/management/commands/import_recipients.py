@@ -54,6 +54,8 @@ class Command(BaseCommand):
             raise CommandError(f"{len(exc.problems)} error(s); nothing was written") from exc
         except (ValidationError, FileNotFoundError) as exc:
             raise CommandError("; ".join(getattr(exc, "messages", [str(exc)]))) from exc
+        for warning in result.warnings:
+            self.stdout.write(f"warning row {warning.row}\t{warning.column}\t{warning.message}")
         if opts["dry_run"]:
             self.stdout.write(f"valid: {result.rows} rows (dry run, nothing written)")
         elif result.unchanged:
