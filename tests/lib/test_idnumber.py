@@ -115,3 +115,7 @@ def test_the_vectorised_builder_agrees_with_the_check_character():
         np.array([110105]), np.array(["1949-12-31"], dtype="datetime64[D]"), np.array([2])
     )
     assert idnumber.matrix_to_strings(matrix) == ["11010519491231002X"]
+
+
+def test_it_refuses_full_width_digits():
+    assert idnumber.problem("１１０１０５１９４９１２３１００２X") is not None

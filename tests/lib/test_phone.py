@@ -31,3 +31,7 @@ def test_it_says_what_is_wrong(raw, reason):
 def test_it_masks_the_middle_digits():
     assert phone.mask("+86 138-1234-5678") == "138****5678"
     assert phone.mask("123") == "***********"
+
+
+def test_it_refuses_full_width_digits():
+    assert phone.problem("13８００１３８０００") is not None

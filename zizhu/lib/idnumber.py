@@ -15,7 +15,7 @@ import numpy as np
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # indexed by the weighted sum modulo 11
-ID_RE = re.compile(r"^\d{17}[\dX]$")
+ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")  # [0-9], not \d: \d matches full-width digits
 EARLIEST_BIRTH = date(1900, 1, 1)
 MASK = "*" * 8
 

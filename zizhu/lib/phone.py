@@ -2,7 +2,7 @@
 
 import re
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")  # [0-9], not \d: \d matches full-width digits
 _SEPARATORS = re.compile(r"[\s\-()（）]")
 
 

@@ -1,0 +1,62 @@
+"""The anomaly engine reads what the import writes: a hand-written recipient-list partition
+(docs/analytics-store.md, "lists") and an imported enrolment register give a finding."""
+
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tests.registers.conftest import SCHOOL, good_rows, person, write_file
+from zizhu.anomalies.engine import run_duckdb
+from zizhu.lib.idnumber import mask
+from zizhu.registers.services import register_import
+from zizhu.store.keys import person_key
+
+LIST_SCHEMA = pa.schema(
+    [
+        ("row_id", pa.int64()),
+        ("school_code", pa.string()),
+        ("stage", pa.string()),
+        ("project", pa.string()),
+        ("programme", pa.string()),
+        ("pid", pa.int64()),
+        ("birth_date", pa.date32()),
+        ("phone_key", pa.int64()),
+        ("id_masked", pa.string()),
+    ]
+)
+VOCATIONAL_SCHOOL = "3661000001"
+
+
+def test_the_engine_finds_a_recipient_enrolled_at_a_senior_high(db, store, files):
+    subject = person(1)["id_number"]
+    folder = store / "lists" / "school_year=2024" / "term=autumn"
+    folder.mkdir(parents=True)
+    pq.write_table(
+        pa.Table.from_pylist(
+            [
+                {
+                    "row_id": 1,
+                    "school_code": VOCATIONAL_SCHOOL,
+                    "stage": "vocational",
+                    "project": "vocational_national_grant",
+                    "programme": "national_grant",
+                    "pid": person_key(subject),
+                    "birth_date": date(2008, 3, 15),
+                    "phone_key": None,
+                    "id_masked": mask(subject),
+                }
+            ],
+            schema=LIST_SCHEMA,
+        ),
+        folder / "part-0.parquet",
+    )
+    rows = good_rows("enrolment", 3)
+    rows[2]["status"] = "休学"  # person 3 is not active: never a finding
+    register_import(
+        kind="enrolment_senior_high", month="2024-09", path=write_file(files, "enrolment", rows)
+    )
+    findings = run_duckdb(store, "2024-10").to_pylist()
+    assert [
+        (f["rule"], f["pid"], f["counterpart_school_code"], f["counterpart_kind"]) for f in findings
+    ] == [(15, person_key(subject), SCHOOL, "enrolment_senior_high")]

@@ -1,0 +1,98 @@
+"""Approved recipient lists into the analytics store (docs/analytics-store.md, `lists/`).
+
+For a checked month M: the lists of M's school year and term, and both terms of the school
+year three years earlier. Rows go out in chunks straight from a values query; the ID number
+itself never leaves the database — only its keyed hash, the birth date and a masked form."""
+
+import pyarrow as pa
+from django.conf import settings
+
+from zizhu.lib import idnumber
+from zizhu.lib.periods import AUTUMN, SPRING, Month
+from zizhu.recipients.models import RecipientRow, Status
+from zizhu.store.writer import PartitionWriter
+
+LISTS_SCHEMA = pa.schema(
+    [
+        ("row_id", pa.int64()),
+        ("school_code", pa.string()),
+        ("stage", pa.string()),
+        ("project", pa.string()),
+        ("programme", pa.string()),
+        ("pid", pa.int64()),
+        ("birth_date", pa.date32()),
+        ("phone_key", pa.int64()),
+        ("id_masked", pa.string()),
+    ]
+)
+PROGRAMMES = {
+    "vocational_tuition_waiver": "tuition_waiver",
+    "vocational_national_grant": "national_grant",
+}
+CHUNK = 50_000
+FIELDS = (
+    "id",
+    "recipient_list__school__code",
+    "recipient_list__school__stage",
+    "recipient_list__project__code",
+    "pid",
+    "birth_date",
+    "phone_key",
+    "id_number",
+)
+
+
+def periods_for(month: Month) -> list[tuple[int, str]]:
+    three_years_ago = month.school_year - 3
+    return [(month.school_year, month.term), (three_years_ago, AUTUMN), (three_years_ago, SPRING)]
+
+
+def _table(chunk: list[tuple]) -> pa.Table:
+    columns = list(zip(*chunk, strict=True))
+    return pa.table(
+        {
+            "row_id": columns[0],
+            "school_code": columns[1],
+            "stage": columns[2],
+            "project": columns[3],
+            "programme": [PROGRAMMES.get(p) for p in columns[3]],
+            "pid": columns[4],
+            "birth_date": columns[5],
+            "phone_key": columns[6],
+            "id_masked": [idnumber.mask(i) for i in columns[7]],
+        },
+        schema=LISTS_SCHEMA,
+    )
+
+
+def lists_export(*, month: Month, store: str | None = None) -> dict[str, int]:
+    """Write each period's partition (replacing it atomically); rows written per partition."""
+    written: dict[str, int] = {}
+    for year, term in periods_for(month):
+        rows = (
+            RecipientRow.objects.filter(
+                recipient_list__status=Status.APPROVED,
+                recipient_list__year=year,
+                recipient_list__term=term,
+            )
+            .order_by("id")
+            .values_list(*FIELDS)
+        )
+        writer = PartitionWriter(
+            store or settings.ZIZHU_STORE, f"lists/school_year={year}/term={term}", LISTS_SCHEMA
+        )
+        try:
+            chunk: list[tuple] = []
+            for row in rows.iterator(chunk_size=CHUNK):
+                chunk.append(row)
+                if len(chunk) == CHUNK:
+                    writer.write(_table(chunk))
+                    chunk = []
+            if chunk:
+                writer.write(_table(chunk))
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        written[f"{year}-{term}"] = writer.rows
+    return written

@@ -1,0 +1,290 @@
+"""Checking a batch of register records and turning the valid ones into store rows.
+
+Every record is checked with the rules of the recipient lists (zizhu.lib.idnumber, .phone):
+the common case is decided column by column with pyarrow and numpy, and the records that fail
+get their reason from the same scalar functions the recipient lists use, so the messages are
+the same. Names are checked and dropped: nothing of the person but `pid`, `phone_key` and the
+birth date reaches the store.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from zizhu.lib import idnumber, phone
+from zizhu.lib.tabular import Problem
+from zizhu.registers.hashing import KeyHasher
+from zizhu.registers.kinds import (
+    ACTIVE_STATUS,
+    ENROLMENT,
+    FILE_COLUMNS,
+    GRADUATES,
+    RECIPIENTS,
+    STORE_SCHEMAS,
+)
+from zizhu.registers.reading import Batch
+
+ID_PATTERN = r"^[0-9]{17}[0-9X]$"
+SCHOOL_CODE_PATTERN = r"^[0-9]{10}$"
+MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"
+AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"  # decimal(12, 2)
+YEAR_PATTERN = r"^[0-9]{4}$"
+EARLIEST_GRADUATION = 1950
+LIMITS = {"name": 50, "grade": 20, "status": 20, "project": 60}
+LABELS = {"name": "姓名", "grade": "年级", "status": "学籍状态", "project": "资助项目"}
+
+_WEIGHTS = np.array(idnumber.WEIGHTS, dtype=np.int64)
+_CHECK_BYTES = np.frombuffer(idnumber.CHECK_CHARS.encode("ascii"), dtype=np.uint8)
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+_EARLIEST_BIRTH = (idnumber.EARLIEST_BIRTH - date(1970, 1, 1)).days
+
+
+@dataclass
+class Checked:
+    table: pa.Table | None  # store rows of the valid records (None when not asked for)
+    problems: list[Problem]
+    records: int  # non-blank records checked
+
+
+class _Report:
+    """Problems of one batch, and which records have any."""
+
+    def __init__(self, rows: np.ndarray):
+        self.rows = rows
+        self.bad = np.zeros(len(rows), dtype=bool)
+        self.problems: list[Problem] = []
+
+    def add(self, mask: np.ndarray, column: str, message: str | Callable[[int], str]) -> None:
+        for i in np.flatnonzero(mask):
+            text = message(int(i)) if callable(message) else message
+            self.problems.append(Problem(int(self.rows[i]), column, text))
+        self.bad |= mask
+
+
+def _matches(array: pa.Array, pattern: str) -> np.ndarray:
+    return pc.match_substring_regex(array, pattern).to_numpy(zero_copy_only=False)
+
+
+def _lengths(array: pa.Array) -> np.ndarray:
+    return pc.utf8_length(array).to_numpy(zero_copy_only=False)
+
+
+def fixed_width_matrix(array: pa.Array, width: int) -> np.ndarray:
+    """(n, width) uint8 view of a string array whose values are all `width` ASCII bytes."""
+    if len(array) == 0:
+        return np.empty((0, width), dtype=np.uint8)
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[array.offset :]
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)
+    start = int(offsets[0])
+    return data[start : start + width * len(array)].reshape(len(array), width)
+
+
+def _byte_strings(array: pa.Array, width: int) -> list[bytes]:
+    matrix = np.ascontiguousarray(fixed_width_matrix(array, width))
+    return matrix.view(f"S{width}").ravel().tolist()
+
+
+def _normalised(array: pa.Array, pattern: str, normalise: Callable[[str], str]) -> pa.Array:
+    """`normalise` applied to the values not already in normal form (usually none)."""
+    slow = ~_matches(array, pattern) & (_lengths(array) > 0)
+    if not slow.any():
+        return array
+    fixed = [normalise(v) for v in array.filter(pa.array(slow)).to_pylist()]
+    return pc.replace_with_mask(array, pa.array(slow), pa.array(fixed, pa.string()))
+
+
+def _id_check(ids: pa.Array, today: date) -> tuple[np.ndarray, np.ndarray]:
+    """(valid, birth date as days since 1970-01-01) of normalised IDs; the rules of
+    zizhu.lib.idnumber.problem, on all rows at once."""
+    n = len(ids)
+    valid = np.zeros(n, dtype=bool)
+    born = np.zeros(n, dtype=np.int32)
+    shaped = _matches(ids, ID_PATTERN)
+    where = np.flatnonzero(shaped)
+    matrix = fixed_width_matrix(ids.filter(pa.array(shaped)), 18)
+    digits = matrix[:, :17].astype(np.int64) - ord("0")
+    check_ok = _CHECK_BYTES[(digits @ _WEIGHTS) % 11] == matrix[:, 17]
+    year = digits[:, 6:10] @ np.array([1000, 100, 10, 1])
+    month = digits[:, 10:12] @ np.array([10, 1])
+    day = digits[:, 12:14] @ np.array([10, 1])
+    month_ok = (month >= 1) & (month <= 12)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = _MONTH_DAYS[np.clip(month - 1, 0, 11)] + ((month == 2) & leap)
+    date_ok = month_ok & (day >= 1) & (day <= month_days)
+    year, month, day = (np.where(date_ok, v, d) for v, d in ((year, 1970), (month, 1), (day, 1)))
+    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    days = months.astype("datetime64[D]").astype(np.int64) + day - 1
+    today_days = (today - date(1970, 1, 1)).days
+    plausible = (days >= _EARLIEST_BIRTH) & (days <= today_days)
+    valid[where] = check_ok & date_ok & plausible
+    born[where] = np.where(date_ok, days, 0)
+    return valid, born
+
+
+def _id_problem(raw: pa.Array, today: date) -> Callable[[int], str]:
+    def message(i: int) -> str:
+        text = raw[i].as_py()
+        return idnumber.problem(text, today=today) or "身份证件号只能包含半角数字和X"
+
+    return message
+
+
+def _phone_problem(raw: pa.Array) -> Callable[[int], str]:
+    def message(i: int) -> str:
+        text = raw[i].as_py()
+        return phone.problem(text) or "联系电话只能包含半角数字"
+
+    return message
+
+
+def amount_problem(text: str) -> str:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return "资助金额不是有效数字"
+    if not value.is_finite():
+        return "资助金额不是有效数字"
+    if value <= 0:
+        return "资助金额必须大于0"
+    if value.as_tuple().exponent < -2:
+        return "资助金额最多保留两位小数"
+    if value >= 10**10:
+        return "资助金额过大"
+    return "资助金额不是有效数字"
+
+
+def _too_long(report: _Report, columns: dict[str, pa.Array], name: str) -> None:
+    if name in columns:
+        limit = LIMITS[name]
+        report.add(
+            _lengths(columns[name]) > limit, name, f"{LABELS[name]}过长（不超过{limit}个字符）"
+        )
+
+
+def check_batch(
+    shape: str,
+    batch: Batch,
+    *,
+    today: date,
+    hasher: KeyHasher | None,
+) -> Checked:
+    """Problems of every record of `batch`, and (when `hasher` is given and there are none)
+    the store rows of the batch, schema kinds.STORE_SCHEMAS[shape]."""
+    names = [c.name for c in FILE_COLUMNS[shape] if c.name in batch.columns]
+    columns = {n: pc.utf8_trim_whitespace(batch.columns[n]) for n in names}
+    rows = batch.rows
+    # blank records (a blank line, or a row of empty cells) are skipped, as in tabular
+    filled = np.zeros(len(rows), dtype=bool)
+    for array in columns.values():
+        filled |= _lengths(array) > 0
+    if not filled.all():
+        keep = pa.array(filled)
+        columns = {n: a.filter(keep) for n, a in columns.items()}
+        rows = rows[filled]
+    report = _Report(rows)
+    report.problems.extend(batch.problems)
+
+    empty = {n: _lengths(a) == 0 for n, a in columns.items()}
+    school = columns["school_code"]
+    report.add(empty["school_code"], "school_code", "学校标识码不能为空")
+    report.add(
+        ~empty["school_code"] & ~_matches(school, SCHOOL_CODE_PATTERN),
+        "school_code",
+        "学校标识码应为10位数字",
+    )
+    ids = _normalised(columns["id_number"], ID_PATTERN, idnumber.normalise)
+    id_valid, born = _id_check(ids, today)
+    report.add(~id_valid, "id_number", _id_problem(columns["id_number"], today))
+    report.add(empty["name"], "name", "姓名不能为空")
+    _too_long(report, columns, "name")
+    extra: dict[str, pa.Array] = {}
+    if shape == ENROLMENT:
+        _too_long(report, columns, "grade")
+        _too_long(report, columns, "status")
+        if "phone" in columns:
+            phones = _normalised(columns["phone"], MOBILE_PATTERN, phone.normalise)
+            has_phone = ~empty["phone"]
+            report.add(
+                has_phone & ~_matches(phones, MOBILE_PATTERN),
+                "phone",
+                _phone_problem(columns["phone"]),
+            )
+            extra["phone"] = phones
+            extra["has_phone"] = pa.array(has_phone)
+    elif shape == RECIPIENTS:
+        report.add(empty["project"], "project", "资助项目不能为空")
+        _too_long(report, columns, "project")
+        if "amount" in columns:
+            text = pc.replace_substring(columns["amount"], ",", "")
+            present = ~empty["amount"]
+            shaped = _matches(text, AMOUNT_PATTERN)
+            amount = pc.cast(pc.if_else(pa.array(shaped), text, "0"), pa.decimal128(12, 2))
+            positive = pc.greater(amount, pa.scalar(0, amount.type)).to_numpy(zero_copy_only=False)
+            report.add(
+                present & ~(shaped & positive),
+                "amount",
+                lambda i: amount_problem(text[i].as_py()),
+            )
+            extra["amount"] = pc.if_else(pa.array(present), amount, pa.scalar(None, amount.type))
+    elif shape == GRADUATES:
+        text = columns["graduation_year"]
+        missing = empty["graduation_year"]
+        report.add(missing, "graduation_year", "毕业年份不能为空")
+        shaped = _matches(text, YEAR_PATTERN)
+        report.add(~missing & ~shaped, "graduation_year", "毕业年份应为四位数字年份")
+        year = pc.cast(pc.if_else(pa.array(shaped), text, "0"), pa.int32())
+        latest = today.year + 1
+        values = year.to_numpy(zero_copy_only=False)
+        report.add(
+            shaped & ((values < EARLIEST_GRADUATION) | (values > latest)),
+            "graduation_year",
+            f"毕业年份不合理（应在{EARLIEST_GRADUATION}–{latest}年之间）",
+        )
+        extra["graduation_year"] = year
+
+    report.problems.sort(key=lambda p: p.row)
+    if hasher is None or report.problems:
+        return Checked(None, report.problems, len(rows))
+    return Checked(_store_rows(shape, columns, ids, born, extra, hasher), [], len(rows))
+
+
+def _store_rows(shape, columns, ids, born, extra, hasher: KeyHasher) -> pa.Table:
+    data: dict[str, pa.Array] = {
+        "school_code": columns["school_code"],
+        "pid": pa.array(hasher.person_keys(_byte_strings(ids, 18)), pa.int64()),
+        "birth_date": pa.array(born, pa.int32()).view(pa.date32()),
+    }
+    n = len(ids)
+    if shape == ENROLMENT:
+        if "phone" in extra:
+            has_phone = extra["has_phone"]
+            keys = np.zeros(n, dtype=np.int64)
+            mask = has_phone.to_numpy(zero_copy_only=False)
+            keys[mask] = hasher.phone_keys(_byte_strings(extra["phone"].filter(has_phone), 11))
+            data["phone_key"] = pa.array(keys, pa.int64(), mask=~mask)
+        else:
+            data["phone_key"] = pa.nulls(n, pa.int64())
+        status = columns.get("status")
+        data["status"] = (
+            pa.array([ACTIVE_STATUS] * n, pa.string())
+            if status is None
+            else pc.if_else(pc.equal(status, ""), ACTIVE_STATUS, status)
+        )
+        grade = columns.get("grade")
+        data["grade"] = (
+            pa.nulls(n, pa.string())
+            if grade is None
+            else pc.if_else(pc.equal(grade, ""), pa.scalar(None, pa.string()), grade)
+        )
+    elif shape == RECIPIENTS:
+        data["project"] = columns["project"]
+        data["amount"] = extra.get("amount", pa.nulls(n, pa.decimal128(12, 2)))
+    elif shape == GRADUATES:
+        data["graduation_year"] = extra["graduation_year"]
+    schema = STORE_SCHEMAS[shape]
+    return pa.table([data[name] for name in schema.names], schema=schema)
