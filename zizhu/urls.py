@@ -11,6 +11,7 @@ urlpatterns = [
     path("jobs/", include("zizhu.jobs.urls")),
     path("anomalies/", include("zizhu.anomalies.urls")),
     path("recipients/", include("zizhu.recipients.urls")),
+    path("registers/", include("zizhu.registers.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
