@@ -97,6 +97,12 @@ MENU: list[MenuItem] = [
             MenuItem(_("Security settings"), "web:security", may(Action.SECURITY)),
             MenuItem(_("Audit log"), "audit:list", may(Action.READ_AUDIT)),
             MenuItem(
+                _("Registers"),
+                "registers:list",
+                may(Action.MANAGE_REGISTERS),
+                also=("registers:upload", "registers:detail"),
+            ),
+            MenuItem(
                 _("Anomaly check runs"),
                 "anomalies:runs",
                 may(Action.MANAGE_REGISTERS),
