@@ -52,6 +52,14 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path_factory):
+    """Each test writes the analytics store and uploaded files in a folder of its own."""
+    files = tmp_path_factory.mktemp("files")
+    settings.ZIZHU_STORE = str(files / "store")
+    settings.MEDIA_ROOT = files / "media"
+
+
 @pytest.fixture
 def tree(db):
     units_import(rows=[UnitRow(**vars(r)) for r in TREE])

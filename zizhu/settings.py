@@ -224,6 +224,8 @@ ZIZHU_STORE = env_str("ZIZHU_STORE", str(DATA_DIR / "store"))
 ZIZHU_ANOMALY_ENGINE = env_str("ZIZHU_ANOMALY_ENGINE", "duckdb")
 if ZIZHU_ANOMALY_ENGINE not in ("duckdb", "spark"):
     raise ImproperlyConfigured("ZIZHU_ANOMALY_ENGINE must be duckdb or spark")
+# Master of the Spark session a run starts when no session is active (spark://…, yarn, k8s://…).
+ZIZHU_SPARK_MASTER = env_str("ZIZHU_SPARK_MASTER", "local[2]")
 MEDIA_ROOT = Path(env_str("ZIZHU_MEDIA_ROOT", str(DATA_DIR / "media")))
 
 # --- i18n -----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from zizhu.accounts.models import User
 from zizhu.accounts.roles import Role
+from zizhu.anomalies.demo import demo_findings
 from zizhu.audit.services import audit_record
 from zizhu.demo.models import DemoLoad
 from zizhu.units.files import read_divisions
@@ -147,6 +148,7 @@ def demo_load(seed: int = 1) -> list[DemoAccount]:
         user.set_password(password)
         user.save()
         accounts.append(DemoAccount(str(role), code, username, password))
+    demo_findings(province_code=PROVINCE, seed=seed)
     DemoLoad.objects.create(seed=seed)
     audit_record(action="demo.load", detail={"seed": seed, "accounts": len(accounts)})
     return accounts

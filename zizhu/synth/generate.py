@@ -247,17 +247,20 @@ def generate(
     register_format: str = "csv",
     hash_key: bytes | None = None,
     workers: int = 2,
+    focus_schools: tuple[str, ...] = (),
 ) -> GenerateResult:
     """Write a synthetic world under `out` and return its ground truth and decoys.
 
     `hash_key`: in raw mode, the ZIZHU_HASH_KEY the files will be imported with, so that the
     ground truth can carry the `pid` the import will compute (left empty without it).
+    `focus_schools`: vocational school codes that get planted cases of every risk level
+    (see plants.plant_all); the world is otherwise the same kind of world.
     """
     started = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     world = build_world(SCALES[scale], seed=seed, month=Month.parse(month), units_file=units_file)
-    planter = plant_all(world, np.random.default_rng([seed, 1]))
+    planter = plant_all(world, np.random.default_rng([seed, 1]), tuple(focus_schools))
     truth, decoys = _truth_rows(world, planter, keyed, hash_key)
     planted = _planted_rows(world, planter.recs)
     known = {t.key for t in world.tables}

@@ -133,12 +133,13 @@ class Planter:
         projects: tuple[str, ...],
         block: str = "plant_teen",
         phone: int | None = None,
+        at: tuple[str, int] | None = None,
     ) -> Subject:
-        """A 中职 student on this term's lists for `projects`, enrolled (在籍) at the school; the
-        phone is the student's own unless a case shares another's."""
+        """A 中职 student on this term's lists for `projects`, enrolled (在籍) at the school (`at`,
+        or a random one); the phone is the student's own unless a case shares another's."""
         g = self.person(block, label)
         phone = g if phone is None else phone
-        province, school = self.school("vocational")
+        province, school = at if at is not None else self.school("vocational")
         code = self.world.school_code("vocational", province, school)
         for project in projects:
             self.listed(self.current, "vocational", (province, school), g, project, phone)
@@ -513,11 +514,25 @@ DECOYS: dict[str, tuple[str, tuple, tuple[str, ...], DecoyPlant]] = {
 }
 
 
-def plant_all(world: World, rng: np.random.Generator) -> Planter:
+def _vocational_school(world: World, code: str) -> tuple[str, int]:
+    for province in world.provinces:
+        group = world.schools.get(("vocational", province))
+        if group and code in group.codes:
+            return province, group.codes.index(code)
+    raise ValueError(f"focus school {code} is not a vocational school of the world")
+
+
+def plant_all(world: World, rng: np.random.Generator, focus: tuple[str, ...] = ()) -> Planter:
+    """Plant every case and decoy. With `focus` (vocational school codes), one subject of each
+    case is placed at a focus school, in turn, so those schools have cases of every risk level
+    (the demo's school accounts); the other subjects go to random schools as without it."""
     planter = Planter(world, rng)
-    for name, (block, scenario) in CASES.items():
+    at = [_vocational_school(world, code) for code in focus]
+    for n, (name, (block, scenario)) in enumerate(CASES.items()):
+        focused = (n // len(at)) % world.scale.plants if at else -1
         for i in range(world.scale.plants):
-            subject = planter.subject(name, MEMBERSHIPS[i % len(MEMBERSHIPS)], block)
+            where = at[n % len(at)] if i == focused else None
+            subject = planter.subject(name, MEMBERSHIPS[i % len(MEMBERSHIPS)], block, at=where)
             scenario(planter, subject)
     for name, (block, memberships, checks, plant) in DECOYS.items():
         for i in range(world.scale.plants):

@@ -1,0 +1,295 @@
+"""Runs: pending → running → done / failed, the month's findings replaced in one transaction,
+explanations kept across re-runs, and never two runs of one month at once."""
+
+import threading
+from datetime import date, datetime
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import login_as
+from zizhu.anomalies import services
+from zizhu.anomalies.models import Explanation, Finding, FindingStatus, Run, RunStatus
+from zizhu.anomalies.services import (
+    RunConflict,
+    run_abandon,
+    run_create,
+    run_execute,
+    run_scheduled,
+)
+from zizhu.audit.models import AuditEvent
+from zizhu.jobs.models import Status as JobStatus
+from zizhu.jobs.services import job_run
+
+from .factories import MONTH, make_explanation, old_subjects
+
+SCHOOL_A, SCHOOL_B, SCHOOL_C = "3661000001", "3661000002", "3661000003"
+UNKNOWN = "3661999999"  # a 中职 school of the store that is not a unit of the database
+
+
+def run_month(actor=None, month=MONTH) -> Run:
+    run = run_create(month=month, actor=actor, enqueue=False)
+    job_run(run.job_id)
+    run.refresh_from_db()
+    return run
+
+
+@pytest.fixture
+def world(store_builder, tree):
+    """Four 20-year-old subjects: two at school A (one per programme), one at B, one at C,
+    and one at a school the database does not know."""
+    old_subjects(
+        store_builder,
+        (SCHOOL_A, 1, "tuition_waiver"),
+        (SCHOOL_A, 2, "national_grant"),
+        (SCHOOL_B, 3, "national_grant"),
+        (SCHOOL_C, 4, "national_grant"),
+        (UNKNOWN, 5, "national_grant"),
+    )
+    return store_builder
+
+
+def test_it_runs_the_checks_and_stores_the_findings(world, users):
+    run = run_month(actor=users["sysadmin"])
+    assert (run.status, run.total, run.skipped, run.skipped_schools) == (
+        RunStatus.DONE,
+        4,
+        1,
+        [UNKNOWN],
+    )
+    assert run.counts["20"] == 1 and run.counts["23"] == 3 and run.counts["1"] == 0
+    assert len(run.counts) == 24
+    assert run.started_at <= run.finished_at and run.duration is not None
+    stored = set(Finding.objects.values_list("rule", "school__code", "pid", "detail", "status"))
+    assert stored == {
+        (20, SCHOOL_A, 1, "20", "open"),
+        (23, SCHOOL_A, 2, "20", "open"),
+        (23, SCHOOL_B, 3, "20", "open"),
+        (23, SCHOOL_C, 4, "20", "open"),
+    }
+    assert run.job.status == JobStatus.DONE and run.job.result["findings"] == 4
+    assert run.job.percent == 100
+    assert AuditEvent.objects.filter(action="anomalies.run", object_id=str(run.pk)).exists()
+
+
+def test_it_keeps_explanations_across_a_rerun(world, users):
+    first = run_month()
+    finding = Finding.objects.get(pid=3)
+    make_explanation(finding, users["school_operator"], decision="", note="确有其事")
+    gone = Finding.objects.get(pid=4)
+    make_explanation(gone, users["neighbour_school_operator"])
+
+    # the store changes: subject 4 is no longer 20 (no finding), the others persist
+    world.lists(
+        [
+            world.subject(1, "tuition_waiver", school_code=SCHOOL_A, birth_date=date(2004, 1, 1)),
+            world.subject(2, "national_grant", school_code=SCHOOL_A, birth_date=date(2004, 1, 1)),
+            world.subject(3, "national_grant", school_code=SCHOOL_B, birth_date=date(2004, 1, 1)),
+            world.subject(4, "national_grant", school_code=SCHOOL_C),
+        ]
+    )
+    (world.root / "lists/school_year=2024/term=autumn/part-0.parquet").unlink()
+    second = run_month()
+
+    assert second.total == 3
+    again = Finding.objects.get(pid=3)
+    assert again.pk != finding.pk and again.run == second
+    assert again.status == FindingStatus.EXPLAINED  # re-attached by identity
+    assert Finding.objects.get(pid=1).status == FindingStatus.OPEN
+    assert not Finding.objects.filter(pid=4).exists()
+    assert Explanation.objects.count() == 2  # the explanation of the gone finding stays
+    assert not Finding.objects.filter(run=first).exists()
+
+
+def test_it_restores_the_review_status_of_a_persisting_finding(world, users):
+    run_month()
+    finding = Finding.objects.get(pid=2)
+    make_explanation(
+        finding,
+        users["school_operator"],
+        decision="rejected",
+        comment="证据不足",
+        reviewer=users["county_operator"],
+        reviewed_at=finding.run.created_at,
+    )
+    run_month()
+    assert Finding.objects.get(pid=2).status == FindingStatus.REJECTED
+
+
+def test_it_leaves_the_previous_findings_when_a_run_fails_mid_replace(world, monkeypatch):
+    first = run_month()
+    before = sorted(Finding.objects.values_list("pk", "run_id"))
+    inserted = []
+
+    def failing_insert(objects):
+        if inserted:
+            raise OSError("the database went away")
+        inserted.append(len(objects))
+        Finding.objects.bulk_create(objects)
+
+    monkeypatch.setattr(services, "BATCH", 2)  # 4 findings: two batches, the second fails
+    monkeypatch.setattr(services, "_insert_batch", failing_insert)
+    second = run_month()
+
+    assert inserted == [2]  # the first batch had been written when the failure came
+    assert second.status == RunStatus.FAILED
+    assert "the database went away" in second.error
+    assert second.finished_at is not None
+    assert second.job.status == JobStatus.FAILED
+    assert sorted(Finding.objects.values_list("pk", "run_id")) == before
+    assert all(run_id == first.pk for _, run_id in before)
+    assert AuditEvent.objects.filter(action="anomalies.run", result="failure").exists()
+
+
+def test_it_fails_without_touching_the_findings_when_the_store_has_no_lists(world, settings):
+    run_month()
+    settings.ZIZHU_STORE = str(world.root.parent / "empty")
+    failed = run_month()
+    assert failed.status == RunStatus.FAILED
+    assert "no recipient lists" in failed.error
+    assert Finding.objects.count() == 4
+
+
+def test_it_refuses_a_second_run_of_a_month_in_progress(tree):
+    first = run_create(month=MONTH, enqueue=False)
+    with pytest.raises(RunConflict):
+        run_create(month=MONTH, enqueue=False)
+    run_create(month="2024-11", enqueue=False)  # another month is fine
+    Run.objects.filter(pk=first.pk).update(status=RunStatus.RUNNING)
+    with pytest.raises(RunConflict):
+        run_create(month=MONTH, enqueue=False)
+    Run.objects.filter(pk=first.pk).update(status=RunStatus.DONE)
+    assert run_create(month=MONTH, enqueue=False).status == RunStatus.PENDING
+
+
+def test_the_database_refuses_two_active_runs_of_a_month(db):
+    Run.objects.create(month=MONTH, engine="duckdb")
+    Run.objects.create(month=MONTH, engine="duckdb", status=RunStatus.DONE)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Run.objects.create(month=MONTH, engine="spark", status=RunStatus.RUNNING)
+
+
+def test_the_service_turns_a_lost_race_into_a_conflict(db, monkeypatch):
+    Run.objects.create(month=MONTH, engine="duckdb", status=RunStatus.RUNNING)
+    monkeypatch.setattr(services, "_refuse_if_active", lambda month: None)  # lose the race
+    with pytest.raises(RunConflict):
+        run_create(month=MONTH, enqueue=False)
+    assert Run.objects.count() == 1
+
+
+def test_a_run_is_claimed_once(world):
+    run = run_create(month=MONTH, enqueue=False)
+    run_execute(run_id=run.pk)
+    with pytest.raises(RunConflict):
+        run_execute(run_id=run.pk)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_of_a_month_are_refused_on_postgresql(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://…): SQLite serialises writers")
+    barrier = threading.Barrier(2, timeout=10)
+
+    def checked_then_wait(month):
+        original(month)  # both see no active run …
+        barrier.wait()  # … and then both insert
+
+    original = services._refuse_if_active
+    monkeypatch.setattr(services, "_refuse_if_active", checked_then_wait)
+    outcomes: list[str] = []
+
+    def attempt():
+        try:
+            run_create(month=MONTH, enqueue=False)
+            outcomes.append("created")
+        except RunConflict:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["created", "refused"]
+    assert Run.objects.filter(month=MONTH).count() == 1
+
+
+def test_the_monthly_schedule_checks_the_current_month(db):
+    run = run_scheduled(today=date(2025, 10, 3))
+    assert (run.month, run.status, run.engine) == ("2025-10", RunStatus.PENDING, "duckdb")
+    assert run.job.kind == "anomaly_run"
+    assert run_scheduled(today=date(2025, 10, 3)) is None  # still pending: skipped
+
+
+def test_the_schedule_is_a_periodic_task_on_the_third():
+    from zizhu.anomalies.tasks import anomaly_run_monthly
+
+    validate = anomaly_run_monthly.s().validate_datetime
+    assert validate(datetime(2025, 10, 3, 2, 30))  # noqa: DTZ001 - huey compares naive times
+    assert not validate(datetime(2025, 10, 4, 2, 30))  # noqa: DTZ001
+
+
+def test_the_administrator_starts_a_run_and_follows_it(
+    client, users, world, django_capture_on_commit_callbacks
+):
+    login_as(client, users["sysadmin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/anomalies/runs/", {"month": MONTH, "engine": "duckdb"})
+    run = Run.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/anomalies/runs/{run.pk}/"
+    assert run.status == RunStatus.DONE  # the queue runs inline in tests
+    assert run.created_by == users["sysadmin"]
+    page = client.get(f"/anomalies/runs/{run.pk}/")
+    assert [(rule.number, n) for rule, _risk, n in page.context["counts"] if n] == [
+        (20, 1),
+        (23, 3),
+    ]
+    partial = client.get(f"/anomalies/runs/{run.pk}/", headers={"HX-Request": "true"})
+    assert b'id="run-progress"' in partial.content and b"<html" not in partial.content
+    assert b"hx-trigger" not in partial.content  # finished: no more polling
+    listing = client.get("/anomalies/runs/")
+    assert list(listing.context["runs"]) == [run]
+
+
+def test_the_run_page_polls_while_the_run_is_unfinished_and_refuses_a_second(client, users, tree):
+    login_as(client, users["sysadmin"])
+    run = run_create(month=MONTH, enqueue=False)
+    partial = client.get(f"/anomalies/runs/{run.pk}/", headers={"HX-Request": "true"})
+    assert b'hx-trigger="every 2s"' in partial.content
+    response = client.post("/anomalies/runs/", {"month": MONTH, "engine": "duckdb"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert Run.objects.count() == 1
+
+
+def test_a_stuck_run_can_be_abandoned_so_the_month_runs_again(users, tree):
+    run = run_create(month=MONTH, enqueue=False)
+    Run.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    assert run_abandon(run=run, actor=users["sysadmin"]) is True
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and "abandoned by sysadmin" in run.error
+    assert run_abandon(run=run, actor=users["sysadmin"]) is False
+    assert AuditEvent.objects.filter(action="anomalies.run_abandon").count() == 1
+    run_create(month=MONTH, enqueue=False)
+
+
+def test_a_run_writes_its_findings_in_batches_not_one_by_one(store_builder, tree, monkeypatch):
+    def queries_for(subjects: int) -> int:
+        old_subjects(
+            store_builder, *[("3661000001", pid, "national_grant") for pid in range(subjects)]
+        )
+        run = run_create(month=MONTH, enqueue=False)
+        with CaptureQueriesContext(connection) as captured:
+            run_execute(run_id=run.pk)
+        assert Finding.objects.count() == subjects
+        return len(captured)
+
+    monkeypatch.setattr(services, "BATCH", 1000)
+    few = queries_for(5)
+    (store_builder.root / "lists/school_year=2024/term=autumn/part-0.parquet").unlink()
+    # 70 findings still fit one INSERT even on SQLite (999 parameters per statement)
+    assert queries_for(70) == few

@@ -1,0 +1,10 @@
+"""The monthly check run as a background job."""
+
+from zizhu.anomalies.services import JOB_KIND, run_execute
+from zizhu.jobs.registry import job_kind
+
+
+@job_kind(JOB_KIND)
+def anomaly_run(job, progress):
+    run = run_execute(run_id=job.params["run"], progress=progress)
+    return {"run": run.pk, "month": run.month, "findings": run.total, "skipped": run.skipped}

@@ -1,0 +1,501 @@
+"""Writes of the anomaly alerts: runs, the replacement of a month's findings, explanations and
+their review. Keyword-only, atomic, audited.
+
+Who may explain and who may review is decided here (`can_explain`, `can_review`), next to the
+writes that enforce it; whether an object is in the user's scope at all is zizhu.access's job.
+
+- A school's operator (school_operator of the finding's school) explains a finding; an
+  explanation can be changed until it is accepted, and after a rejection it is given again.
+- The supervising authority reviews: an authority operator whose scope contains the school,
+  i.e. the school's parent unit or any authority above it. Normally the parent (the county)
+  does it; a prefecture or province may stand in where the county has no operator. Supervisors
+  and centre leaders are read-only (DESIGN §1).
+"""
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zizhu.access import Action, can
+from zizhu.accounts.roles import Role
+from zizhu.anomalies.models import (
+    ACTIVE_RUN_STATUSES,
+    Decision,
+    Engine,
+    Explanation,
+    Finding,
+    FindingStatus,
+    Run,
+    RunStatus,
+    Verdict,
+)
+from zizhu.audit.models import Result
+from zizhu.audit.services import audit_record
+from zizhu.jobs.services import job_create
+from zizhu.lib.periods import Month
+from zizhu.units.models import Level, Unit
+
+log = logging.getLogger(__name__)
+
+JOB_KIND = "anomaly_run"
+BATCH = 2000  # findings per INSERT (and per Arrow batch read)
+UNKNOWN_SCHOOLS_KEPT = 50
+
+
+class RunConflict(Exception):
+    """A run of the month is already pending or running."""
+
+
+class RunError(Exception):
+    """The run cannot go ahead (e.g. the store has no recipient lists for the month)."""
+
+
+class ExplanationError(ValueError):
+    """The explanation or review is not possible in the finding's current state."""
+
+
+# --- runs -----------------------------------------------------------------------------------
+
+
+def _active_run_exists(month: str) -> bool:
+    return Run.objects.filter(month=month, status__in=ACTIVE_RUN_STATUSES).exists()
+
+
+def _refuse_if_active(month: str) -> None:
+    if _active_run_exists(month):
+        raise RunConflict(_("A check run of %(month)s is already in progress.") % {"month": month})
+
+
+def run_create(
+    *, month: str, engine: str = Engine.DUCKDB, actor=None, request=None, enqueue: bool = True
+) -> Run:
+    """A pending run of the month and the job that will carry it out (enqueued on commit).
+
+    Refused with RunConflict while another run of the month is pending or running: checked
+    here, and guaranteed by the partial unique constraint when two requests race.
+    """
+    month = str(Month.parse(month))
+    if engine not in Engine.values:
+        raise ValueError(f"engine {engine!r}: use {' or '.join(Engine.values)}")
+    try:
+        with transaction.atomic():
+            _refuse_if_active(month)
+            run = Run.objects.create(month=month, engine=engine, created_by=actor)
+            run.job = job_create(
+                kind=JOB_KIND,
+                params={"run": run.pk, "month": month, "engine": engine},
+                actor=actor,
+                request=request,
+                enqueue=enqueue,
+            )
+            run.save(update_fields=["job"])
+            audit_record(
+                actor=actor,
+                request=request,
+                action="anomalies.run_create",
+                obj=run,
+                detail={"month": month, "engine": engine},
+            )
+    except IntegrityError as exc:
+        if _active_run_exists(month):
+            raise RunConflict(
+                _("A check run of %(month)s is already in progress.") % {"month": month}
+            ) from exc
+        raise
+    return run
+
+
+class _NoProgress:
+    def total(self, total: int) -> None:
+        pass
+
+    def advance(self, done: int, message: str = "") -> None:
+        pass
+
+
+def _run_engine(engine: str, store: str, month: str) -> pa.Table:
+    from zizhu.anomalies.engine import run_duckdb, run_spark
+    from zizhu.anomalies.engine.inputs import locate
+
+    lists = locate(store, month).sources[0]
+    if not lists.files:
+        checked = Month.parse(month)
+        raise RunError(
+            f"the store {store} has no recipient lists of school year {checked.school_year}, "
+            f"term {checked.term}: nothing to check for {month}"
+        )
+    if engine == Engine.SPARK:
+        return run_spark(store, month, master=settings.ZIZHU_SPARK_MASTER)
+    return run_duckdb(store, month)
+
+
+def _school_ids(codes: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(codes), 5000):
+        chunk = codes[start : start + 5000]
+        found.update(
+            Unit.objects.filter(code__in=chunk, level=Level.SCHOOL).values_list("code", "id")
+        )
+    return found
+
+
+def _explained_statuses(month: str) -> dict[tuple, str]:
+    """The status each explained identity of the month gives its finding (one query)."""
+    rows = Explanation.objects.filter(month=month).values_list(
+        "rule", "school_id", "pid", "counterpart_school_code", "decision"
+    )
+    return {
+        (rule, school, pid, counterpart): decision or FindingStatus.EXPLAINED
+        for rule, school, pid, counterpart, decision in rows
+    }
+
+
+@dataclass
+class _Prepared:
+    batches: list[list[Finding]]
+    counts: Counter
+    skipped: int
+    unknown: list[str]
+
+
+def _prepare(run: Run, table: pa.Table) -> _Prepared:
+    codes = pc.unique(table.column("school_code")).to_pylist() if table.num_rows else []
+    schools = _school_ids(codes)
+    statuses = _explained_statuses(run.month)
+    batches: list[list[Finding]] = []
+    counts: Counter = Counter()
+    skipped = 0
+    for batch in table.to_batches(max_chunksize=BATCH):
+        objects = []
+        for row in batch.to_pylist():
+            school = schools.get(row["school_code"])
+            if school is None:
+                skipped += 1
+                continue
+            counterpart = row["counterpart_school_code"] or ""
+            objects.append(
+                Finding(
+                    run=run,
+                    month=run.month,
+                    rule=row["rule"],
+                    risk=row["risk"],
+                    programme=row["programme"],
+                    school_id=school,
+                    pid=row["pid"],
+                    row_id=row["row_id"],
+                    id_masked=row["id_masked"] or "",
+                    counterpart_school_code=counterpart,
+                    counterpart_kind=row["counterpart_kind"] or "",
+                    detail=row["detail"] or "",
+                    status=statuses.get(
+                        (row["rule"], school, row["pid"], counterpart), FindingStatus.OPEN
+                    ),
+                )
+            )
+            counts[row["rule"]] += 1
+        if objects:
+            batches.append(objects)
+    unknown = sorted(set(codes) - set(schools))
+    return _Prepared(batches, counts, skipped, unknown[:UNKNOWN_SCHOOLS_KEPT])
+
+
+def _insert_batch(objects: list[Finding]) -> None:
+    Finding.objects.bulk_create(objects, batch_size=BATCH)
+
+
+def _replace_findings(run: Run, prepared: _Prepared, progress, started: float) -> None:
+    """Delete the month's findings and insert the new ones, in one transaction: a failure
+    anywhere leaves the previous findings as they were."""
+    from zizhu.anomalies.engine import load_rules
+
+    written = 0
+    with transaction.atomic():
+        Finding.objects.filter(month=run.month).delete()
+        for objects in prepared.batches:
+            _insert_batch(objects)
+            written += len(objects)
+            progress.advance(1 + written)
+        counts = {str(rule.number): prepared.counts.get(rule.number, 0) for rule in load_rules()}
+        now = timezone.now()
+        Run.objects.filter(pk=run.pk).update(
+            status=RunStatus.DONE,
+            finished_at=now,
+            duration=timedelta(seconds=time.monotonic() - started),
+            counts=counts,
+            total=written,
+            skipped=prepared.skipped,
+            skipped_schools=prepared.unknown,
+        )
+
+
+def run_execute(*, run_id: int, progress=None, store: str | None = None) -> Run:
+    """Carry out a pending run: claim it (pending → running, a conditional UPDATE), run the
+    engine against the store, and replace the month's findings (DESIGN §4). On any failure the
+    run is marked failed with the error, the previous findings stay, and the error is raised.
+    """
+    progress = progress or _NoProgress()
+    store = store or settings.ZIZHU_STORE
+    claimed = Run.objects.filter(pk=run_id, status=RunStatus.PENDING).update(
+        status=RunStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        raise RunConflict(f"run {run_id} is not pending")
+    run = Run.objects.select_related("created_by").get(pk=run_id)
+    started = time.monotonic()
+    try:
+        progress.total(1)
+        progress.advance(0, _("Running the checks (%(engine)s)") % {"engine": run.engine})
+        table = _run_engine(run.engine, store, run.month)
+        prepared = _prepare(run, table)
+        total = sum(len(b) for b in prepared.batches)
+        progress.total(total + 1)
+        progress.advance(1, _("Writing %(n)s findings") % {"n": total})
+        _replace_findings(run, prepared, progress, started)
+    except Exception as exc:
+        log.exception("anomaly run %s failed", run_id)
+        Run.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
+            duration=timedelta(seconds=time.monotonic() - started),
+            error=f"{type(exc).__name__}: {exc}"[:4000],
+        )
+        audit_record(
+            actor=run.created_by,
+            action="anomalies.run",
+            obj=run,
+            result=Result.FAILURE,
+            detail={"month": run.month, "engine": run.engine, "error": str(exc)[:500]},
+        )
+        raise
+    run.refresh_from_db()
+    progress.advance(run.total + 1, _("%(n)s findings") % {"n": run.total})
+    audit_record(
+        actor=run.created_by,
+        action="anomalies.run",
+        obj=run,
+        detail={
+            "month": run.month,
+            "engine": run.engine,
+            "findings": run.total,
+            "skipped": run.skipped,
+        },
+    )
+    return run
+
+
+def run_abandon(*, run: Run, actor, request=None) -> bool:
+    """Mark a run that will never finish (its worker died) as failed, so that its month can
+    run again. The findings are untouched. False if the run had finished meanwhile."""
+    now = timezone.now()
+    changed = Run.objects.filter(pk=run.pk, status__in=ACTIVE_RUN_STATUSES).update(
+        status=RunStatus.FAILED,
+        finished_at=now,
+        started_at=Coalesce("started_at", Value(now)),
+        error=f"abandoned by {getattr(actor, 'username', '')}",
+    )
+    if changed:
+        audit_record(
+            actor=actor,
+            request=request,
+            action="anomalies.run_abandon",
+            obj=run,
+            detail={"month": run.month},
+        )
+    return bool(changed)
+
+
+def run_scheduled(*, today: date | None = None) -> Run | None:
+    """The monthly run: checks the current month (see docs/anomaly-alerts.md), unless a run of
+    it is already in progress."""
+    day = today or timezone.localdate()
+    month = f"{day.year:04d}-{day.month:02d}"
+    try:
+        return run_create(month=month, engine=settings.ZIZHU_ANOMALY_ENGINE)
+    except RunConflict:
+        log.warning("scheduled anomaly run of %s skipped: a run is in progress", month)
+        return None
+
+
+# --- explanations and review ----------------------------------------------------------------
+
+
+def can_explain(user, finding: Finding) -> bool:
+    """The finding's school's operator may explain it."""
+    return (
+        can(user, Action.FILE)
+        and user.role == Role.SCHOOL_OPERATOR
+        and user.unit_id == finding.school_id
+    )
+
+
+def can_review(user, finding: Finding) -> bool:
+    """An authority operator whose scope contains the finding's school may review it."""
+    return (
+        can(user, Action.FILE)
+        and user.role == Role.OPERATOR
+        and user.unit.is_authority
+        and finding.school.path.startswith(user.unit.path)
+    )
+
+
+def explanation_for(finding: Finding) -> Explanation | None:
+    return (
+        Explanation.objects.filter(
+            month=finding.month,
+            rule=finding.rule,
+            school_id=finding.school_id,
+            pid=finding.pid,
+            counterpart_school_code=finding.counterpart_school_code,
+        )
+        .select_related("author", "reviewer")
+        .first()
+    )
+
+
+def _set_finding_status(explanation: Explanation, status: str) -> None:
+    Finding.objects.filter(
+        month=explanation.month,
+        rule=explanation.rule,
+        school_id=explanation.school_id,
+        pid=explanation.pid,
+        counterpart_school_code=explanation.counterpart_school_code,
+    ).update(status=status)
+
+
+def _checked_attachment(attachment) -> tuple[bytes, str, str]:
+    """The upload's bytes, content type and random storage name, judged by its content
+    (zizhu.lib.uploads; raises UploadRejected)."""
+    from zizhu.lib.uploads import check_attachment, random_storage_name
+
+    info = check_attachment(attachment.name, attachment)
+    return attachment.read(), info.content_type, random_storage_name(info.extension)
+
+
+def explanation_submit(
+    *, finding: Finding, verdict: str, note: str, attachment=None, actor, request=None
+) -> Explanation:
+    """The school's explanation of a finding: 属实 / 不属实, a note, an optional attachment
+    (checked by content; raises zizhu.lib.uploads.UploadRejected). Replaces an explanation not
+    yet accepted; the finding's status becomes `explained`."""
+    if not can_explain(actor, finding):
+        raise PermissionDenied
+    if verdict not in Verdict.values:
+        raise ExplanationError(_("Choose whether the finding is accurate."))
+    upload = _checked_attachment(attachment) if attachment else None
+    with transaction.atomic():
+        explanation = (
+            Explanation.objects.select_for_update()
+            .filter(
+                month=finding.month,
+                rule=finding.rule,
+                school_id=finding.school_id,
+                pid=finding.pid,
+                counterpart_school_code=finding.counterpart_school_code,
+            )
+            .first()
+        )
+        if explanation is not None and explanation.decision == Decision.ACCEPTED:
+            raise ExplanationError(_("The explanation was accepted and can no longer change."))
+        replaced = None
+        if explanation is None:
+            explanation = Explanation(
+                month=finding.month,
+                rule=finding.rule,
+                school_id=finding.school_id,
+                pid=finding.pid,
+                counterpart_school_code=finding.counterpart_school_code,
+            )
+        explanation.verdict = verdict
+        explanation.note = note.strip()[:2000]
+        explanation.author = actor
+        explanation.at = timezone.now()
+        explanation.decision = ""
+        explanation.comment = ""
+        explanation.reviewer = None
+        explanation.reviewed_at = None
+        if upload is not None:
+            data, content_type, stored_name = upload
+            replaced = explanation.attachment.name or None
+            explanation.attachment.save(stored_name, ContentFile(data), save=False)
+            explanation.attachment_name = attachment.name[-200:]
+            explanation.attachment_type = content_type
+        explanation.save()
+        _set_finding_status(explanation, FindingStatus.EXPLAINED)
+        audit_record(
+            actor=actor,
+            request=request,
+            action="anomalies.explain",
+            obj=explanation,
+            detail={
+                "finding": finding.pk,
+                "month": finding.month,
+                "rule": finding.rule,
+                "verdict": verdict,
+                "attachment": explanation.attachment_name,
+            },
+        )
+        if replaced:
+            storage = explanation.attachment.storage
+            transaction.on_commit(lambda: storage.delete(replaced))
+    return explanation
+
+
+def explanation_review(
+    *, finding: Finding, decision: str, comment: str, actor, request=None
+) -> Explanation:
+    """The supervising authority accepts or rejects the school's explanation."""
+    if not can_review(actor, finding):
+        raise PermissionDenied
+    if decision not in Decision.values:
+        raise ExplanationError(_("Choose accept or reject."))
+    comment = comment.strip()[:2000]
+    if decision == Decision.REJECTED and not comment:
+        raise ExplanationError(_("Say why the explanation is rejected."))
+    with transaction.atomic():
+        explanation = (
+            Explanation.objects.select_for_update()
+            .filter(
+                month=finding.month,
+                rule=finding.rule,
+                school_id=finding.school_id,
+                pid=finding.pid,
+                counterpart_school_code=finding.counterpart_school_code,
+            )
+            .first()
+        )
+        if explanation is None:
+            raise ExplanationError(_("The school has not explained this finding yet."))
+        if explanation.decision:
+            raise ExplanationError(_("This explanation was already reviewed."))
+        explanation.decision = decision
+        explanation.comment = comment
+        explanation.reviewer = actor
+        explanation.reviewed_at = timezone.now()
+        explanation.save(update_fields=["decision", "comment", "reviewer", "reviewed_at"])
+        _set_finding_status(explanation, decision)
+        audit_record(
+            actor=actor,
+            request=request,
+            action="anomalies.review",
+            obj=explanation,
+            detail={
+                "finding": finding.pk,
+                "month": finding.month,
+                "rule": finding.rule,
+                "decision": decision,
+            },
+        )
+    return explanation

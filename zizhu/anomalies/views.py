@@ -1,0 +1,285 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zizhu.access import Action, get_object_for_user, get_unit_for_user, require
+from zizhu.anomalies import services
+from zizhu.anomalies.forms import ExplanationForm, FilterForm, ReviewForm, RunForm
+from zizhu.anomalies.models import Explanation, Finding, FindingStatus, Programme, Risk, Run
+from zizhu.anomalies.selectors import (
+    COUNTERPART_KINDS,
+    DETAIL_URLS,
+    EXPORT_HEADER,
+    PROGRAMME_URLS,
+    counts_by_child,
+    counts_by_risk,
+    export_rows,
+    finding_months,
+    findings_for,
+    rules_by_number,
+)
+from zizhu.audit.models import Result
+from zizhu.audit.services import audit_record
+from zizhu.lib.exports import to_xlsx
+from zizhu.lib.uploads import UploadRejected, content_disposition_attachment
+from zizhu.units.models import Unit
+from zizhu.units.selectors import ancestors
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 200_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _report(request, programme: str):
+    """The scoped, filtered findings of a programme below the chosen unit."""
+    user = request.user
+    require(request, Action.VIEW)
+    form = FilterForm(request.GET, programme=programme, months=finding_months(user, programme))
+    filters = form.filters()
+    unit = get_unit_for_user(request, request.GET.get("unit") or user.unit.code, Action.VIEW)
+    findings = filters.apply(findings_for(user).filter(programme=programme))
+    return form, filters, unit, findings
+
+
+def findings(request, programme: str):
+    form, filters, unit, in_scope = _report(request, programme)
+    below = in_scope.filter(school__path__startswith=unit.path)
+    risks = counts_by_risk(below)
+    children = counts_by_child(unit, in_scope) if unit.is_authority else []
+    rows = below.select_related("school").order_by("rule", "school__code", "pid", "id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    scope_depth = request.user.unit.depth
+    trail = [u for u in ancestors(unit) if u.depth >= scope_depth]
+    rules = rules_by_number()
+    chart = {
+        "risks": [
+            {"risk": value, "name": str(label), "value": risks[value]}
+            for value, label in Risk.choices
+        ],
+        "risk_names": [str(label) for _value, label in Risk.choices],
+        "children": [row.unit.name for row in children],
+        "child_counts": [row.per_risk for row in children],
+    }
+    return render(
+        request,
+        "anomalies/findings.html",
+        {
+            "programme": programme,
+            "programme_label": Programme(programme).label,
+            "list_url": reverse(PROGRAMME_URLS[programme]),
+            "detail_url": DETAIL_URLS[programme],
+            "form": form,
+            "filters": filters,
+            "unit": unit,
+            "trail": trail,
+            "risks": [(value, label, risks[value]) for value, label in Risk.choices],
+            "total": sum(risks.values()),
+            "children": children,
+            "page": page,
+            "rows": [
+                (f, rules.get(f.rule), COUNTERPART_KINDS.get(f.counterpart_kind, "")) for f in page
+            ],
+            "query": filters.query(unit=unit.code),
+            "unit_query": filters.query(),
+            "chart": chart,
+        },
+    )
+
+
+def export(request, programme: str):
+    require(request, Action.EXPORT)
+    _form, filters, unit, in_scope = _report(request, programme)
+    below = in_scope.filter(school__path__startswith=unit.path)
+    count = [0]
+
+    def counted():
+        for row in export_rows(below, limit=EXPORT_LIMIT):
+            count[0] += 1
+            yield row
+
+    body = to_xlsx(EXPORT_HEADER, counted(), "findings")
+    audit_record(
+        request=request,
+        action="anomalies.export",
+        detail={
+            "programme": programme,
+            "unit": unit.code,
+            "month": filters.month,
+            "risk": filters.risk,
+            "rule": filters.rule,
+            "status": filters.status,
+            "rows": count[0],
+            "masked": True,
+        },
+    )
+    response = HttpResponse(body, content_type=XLSX)
+    name = f"findings-{programme}-{unit.code}-{filters.month or 'all'}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _finding(request, pk: int, action: Action = Action.VIEW, **lookup) -> Finding:
+    queryset = Finding.objects.select_related("school", "run")
+    return get_object_for_user(request, queryset, action, "school", pk=pk, **lookup)
+
+
+def _detail(request, finding: Finding, *, explain_form=None, review_form=None, status=200):
+    user = request.user
+    explanation = services.explanation_for(finding)
+    may_explain = services.can_explain(user, finding) and finding.status != FindingStatus.ACCEPTED
+    may_review = services.can_review(user, finding) and finding.status == FindingStatus.EXPLAINED
+    counterpart = (
+        Unit.objects.filter(code=finding.counterpart_school_code).values_list("name", flat=True)
+    ).first()
+    return render(
+        request,
+        "anomalies/finding_detail.html",
+        {
+            "finding": finding,
+            "rule": rules_by_number().get(finding.rule),
+            "programme_label": Programme(finding.programme).label,
+            "list_url": reverse(PROGRAMME_URLS[finding.programme]),
+            "counterpart_name": counterpart,
+            "counterpart_kind": COUNTERPART_KINDS.get(finding.counterpart_kind, ""),
+            "explanation": explanation,
+            "explain_form": (explain_form or ExplanationForm()) if may_explain else None,
+            "review_form": (review_form or ReviewForm()) if may_review else None,
+        },
+        status=status,
+    )
+
+
+def finding_detail(request, programme: str, pk: int):
+    return _detail(request, _finding(request, pk, programme=programme))
+
+
+def _deny(request, reason: str):
+    audit_record(
+        request=request,
+        action="access.denied",
+        result=Result.DENIED,
+        detail={"reason": reason, "path": request.path},
+    )
+    raise PermissionDenied
+
+
+@require_POST
+def explain(request, pk: int):
+    require(request, Action.FILE)
+    finding = _finding(request, pk)
+    if not services.can_explain(request.user, finding):
+        _deny(request, "not_the_school_operator")
+    form = ExplanationForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.explanation_submit(
+                finding=finding,
+                verdict=form.cleaned_data["verdict"],
+                note=form.cleaned_data["note"],
+                attachment=form.cleaned_data["attachment"],
+                actor=request.user,
+                request=request,
+            )
+        except UploadRejected as exc:
+            form.add_error("attachment", str(exc))
+        except services.ExplanationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The explanation was submitted."))
+            return redirect(DETAIL_URLS[finding.programme], pk=finding.pk)
+    return _detail(request, finding, explain_form=form)
+
+
+@require_POST
+def review(request, pk: int):
+    require(request, Action.FILE)
+    finding = _finding(request, pk)
+    if not services.can_review(request.user, finding):
+        _deny(request, "not_a_supervising_operator")
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.explanation_review(
+                finding=finding,
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+                actor=request.user,
+                request=request,
+            )
+        except services.ExplanationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The review was saved."))
+            return redirect(DETAIL_URLS[finding.programme], pk=finding.pk)
+    return _detail(request, finding, review_form=form)
+
+
+def attachment(request, pk: int):
+    """An explanation's attachment, in scope only, always as a download."""
+    explanation = get_object_for_user(
+        request, Explanation.objects.exclude(attachment=""), Action.VIEW, "school", pk=pk
+    )
+    try:
+        handle = explanation.attachment.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    audit_record(
+        request=request,
+        action="anomalies.attachment",
+        obj=explanation,
+        detail={"name": explanation.attachment_name},
+    )
+    response = FileResponse(
+        handle, content_type=explanation.attachment_type or "application/octet-stream"
+    )
+    response["Content-Disposition"] = content_disposition_attachment(
+        explanation.attachment_name, fallback="attachment"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- runs (system administrator) ------------------------------------------------------------
+
+
+def runs(request):
+    require(request, Action.MANAGE_REGISTERS)
+    form = RunForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.run_create(
+                month=form.cleaned_data["month"],
+                engine=form.cleaned_data["engine"],
+                actor=request.user,
+                request=request,
+            )
+        except services.RunConflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("anomalies:run", pk=run.pk)
+    history = Run.objects.select_related("created_by", "job")[:100]
+    return render(request, "anomalies/runs.html", {"form": form, "runs": history})
+
+
+def run_detail(request, pk: int):
+    require(request, Action.MANAGE_REGISTERS)
+    run = get_object_or_404(Run.objects.select_related("created_by", "job"), pk=pk)
+    partial = request.headers.get("HX-Request")
+    template = "anomalies/_run_progress.html" if partial else "anomalies/run.html"
+    rules = rules_by_number()
+    counts = [
+        (rules[int(number)], Risk(rules[int(number)].risk).label, n)
+        for number, n in sorted(run.counts.items(), key=_num)
+        if int(number) in rules
+    ]
+    return render(request, template, {"run": run, "counts": counts})
+
+
+def _num(item) -> int:
+    return int(item[0])
