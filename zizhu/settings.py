@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "zizhu.synth",
     "zizhu.anomalies",
     "zizhu.registers",
+    "zizhu.funds",
 ]
 
 MIDDLEWARE = [

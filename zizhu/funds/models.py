@@ -1,0 +1,250 @@
+"""The funds ledger (资助资金管理): filings, allocations between them, receipts, balances.
+
+Money moves only through `zizhu.funds.services`; `Balance` rows change only under the row
+locks of `zizhu.funds.ledger`. See docs/adr/0005-funds-ledger.md.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from zizhu.units.models import Level
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZERO = Decimal("0.00")
+# SQLite keeps decimals as binary floats, so `0.1 + 0.7 < 0.8` there; amounts have two places,
+# so a slack of a tenth of a fen never admits a real overdraft on either database.
+FLOAT_SLACK = Decimal("0.001")
+
+
+class SourceLevel(models.TextChoices):
+    """Whose budget an amount comes from (资金来源级次)."""
+
+    CENTRAL = "central", _("Central funds")
+    PROVINCIAL = "provincial", _("Provincial funds")
+    PREFECTURAL = "prefectural", _("Prefectural funds")
+    COUNTY = "county", _("County funds")
+
+
+# The source level of the money a unit puts in itself (本级资金); schools have none.
+OWN_LEVEL: dict[str, SourceLevel] = {
+    Level.CENTRAL: SourceLevel.CENTRAL,
+    Level.PROVINCE: SourceLevel.PROVINCIAL,
+    Level.PREFECTURE: SourceLevel.PREFECTURAL,
+    Level.COUNTY: SourceLevel.COUNTY,
+}
+
+
+class FilingStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    LOCKED = "locked", _("Locked")
+
+
+class Filing(models.Model):
+    """One unit's funds for one project in one year (资金填报).
+
+    Authorities fill the document fields and their own funds (本级资金); schools fill the
+    amounts of their category (学校资金/其他资金 for school aid, 社会资金/其他资金 for social
+    aid). Received funds (上级资金) are not a field: they are the incoming allocations.
+    """
+
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="filings", verbose_name=_("Unit")
+    )
+    year = models.PositiveSmallIntegerField(_("Year of use"))
+    project = models.ForeignKey(
+        "catalogue.AidProject",
+        on_delete=models.PROTECT,
+        related_name="filings",
+        verbose_name=_("Aid project"),
+    )
+    doc_number = models.CharField(_("Document number"), max_length=100, blank=True)
+    doc_date = models.DateField(_("Document date"), null=True, blank=True)
+    doc_title = models.CharField(_("Document title"), max_length=200, blank=True)
+    own_funds = models.DecimalField(_("Own funds"), **MONEY, default=ZERO)
+    school_funds = models.DecimalField(_("School funds"), **MONEY, null=True, blank=True)
+    other_funds = models.DecimalField(_("Other funds"), **MONEY, null=True, blank=True)
+    social_funds = models.DecimalField(_("Social funds"), **MONEY, null=True, blank=True)
+    status = models.CharField(
+        _("Status"), max_length=10, choices=FilingStatus.choices, default=FilingStatus.DRAFT
+    )
+    # Optimistic concurrency: a save names the version it started from (see `filing_update`).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Funds filing")
+        verbose_name_plural = _("Funds filings")
+        ordering = ["year", "project_id", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "project"], name="filing_one_per_unit_year_project"
+            ),
+            models.CheckConstraint(
+                condition=Q(own_funds__gte=0)
+                & (Q(school_funds__isnull=True) | Q(school_funds__gte=0))
+                & (Q(other_funds__isnull=True) | Q(other_funds__gte=0))
+                & (Q(social_funds__isnull=True) | Q(social_funds__gte=0)),
+                name="filing_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year} {self.project}"
+
+    @property
+    def own_level(self) -> SourceLevel | None:
+        return OWN_LEVEL.get(self.unit.level)
+
+
+class Receipt(models.Model):
+    """A confirmation of receipt (确认收到资金): the receiver states when the money arrived.
+
+    It covers the incoming allocations that were unconfirmed when it was made; an allocation
+    arriving later needs a new receipt. Per-source-level arrival dates are read through the
+    allocations each receipt covers.
+    """
+
+    filing = models.ForeignKey(
+        Filing, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("Funds filing")
+    )
+    arrival_date = models.DateField(_("Arrival date"))
+    confirmed_at = models.DateTimeField(_("Confirmed at"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Confirmed by"),
+    )
+
+    class Meta:
+        verbose_name = _("Receipt")
+        verbose_name_plural = _("Receipts")
+        ordering = ["filing_id", "confirmed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filing_id}@{self.arrival_date}"
+
+
+class Allocation(models.Model):
+    """Money moved from a unit's filing to a direct child's filing (下拨), split by source level.
+
+    One row per act, one column per source level: the four levels are fixed by the state, and
+    a row reads like the allocation document it records.
+    """
+
+    from_filing = models.ForeignKey(
+        Filing,
+        on_delete=models.PROTECT,
+        related_name="allocations_out",
+        verbose_name=_("Allocated from"),
+    )
+    to_filing = models.ForeignKey(
+        Filing,
+        on_delete=models.PROTECT,
+        related_name="allocations_in",
+        verbose_name=_("Allocated to"),
+    )
+    central = models.DecimalField(_("Central funds"), **MONEY, default=ZERO)
+    provincial = models.DecimalField(_("Provincial funds"), **MONEY, default=ZERO)
+    prefectural = models.DecimalField(_("Prefectural funds"), **MONEY, default=ZERO)
+    county = models.DecimalField(_("County funds"), **MONEY, default=ZERO)
+    receipt = models.ForeignKey(
+        Receipt,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="allocations",
+        verbose_name=_("Receipt"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Created by"),
+    )
+    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Allocation")
+        verbose_name_plural = _("Allocations")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(central__gte=0)
+                & Q(provincial__gte=0)
+                & Q(prefectural__gte=0)
+                & Q(county__gte=0),
+                name="allocation_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(central__gt=0)
+                | Q(provincial__gt=0)
+                | Q(prefectural__gt=0)
+                | Q(county__gt=0),
+                name="allocation_moves_money",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_filing=F("to_filing")), name="allocation_between_two_filings"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["to_filing"], name="allocation_to_filing"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_filing_id}→{self.to_filing_id} {self.total}"
+
+    @property
+    def total(self) -> Decimal:
+        return self.central + self.provincial + self.prefectural + self.county
+
+    def amount(self, level: str) -> Decimal:
+        return getattr(self, level)
+
+
+class Balance(models.Model):
+    """A filing's money of one source level: written only by the ledger, under row locks.
+
+    `received` is the sum of incoming allocations of this level, `allocated_out` the sum of
+    outgoing ones, `own` the unit's own funds (only on the unit's own level). Every filing has
+    one row per source level.
+    """
+
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="balances")
+    source_level = models.CharField(max_length=12, choices=SourceLevel.choices)
+    received = models.DecimalField(**MONEY, default=ZERO)
+    allocated_out = models.DecimalField(**MONEY, default=ZERO)
+    own = models.DecimalField(**MONEY, default=ZERO)
+
+    class Meta:
+        ordering = ["filing_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["filing", "source_level"], name="balance_one_per_filing_level"
+            ),
+            models.CheckConstraint(
+                condition=Q(received__gte=0) & Q(allocated_out__gte=0) & Q(own__gte=0),
+                name="balance_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(allocated_out__lte=F("received") + F("own") + FLOAT_SLACK),
+                name="balance_not_overdrawn",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filing_id}/{self.source_level}"
+
+    @property
+    def available(self) -> Decimal:
+        return self.received + self.own - self.allocated_out
