@@ -26,10 +26,14 @@ def test_it_translates_every_entry_of_the_catalogue():
     assert untranslated(polib.pofile(str(PO))) == []
 
 
+def _translation(entry) -> str:
+    return entry.msgstr or entry.msgstr_plural.get(0, "")
+
+
 def test_it_ships_a_compiled_catalogue_that_matches():
-    po = {e.msgid: e.msgstr for e in polib.pofile(str(PO)) if not e.obsolete}
-    mo = {e.msgid: e.msgstr for e in polib.mofile(str(MO))}
-    assert {k: v for k, v in mo.items() if k} == po
+    po = {e.msgid: _translation(e) for e in polib.pofile(str(PO)) if not e.obsolete}
+    mo = {e.msgid: _translation(e) for e in polib.mofile(str(MO)) if e.msgid}
+    assert mo == po
 
 
 def test_it_has_a_catalogue_entry_for_every_string_in_the_source(tmp_path):
