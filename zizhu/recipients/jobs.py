@@ -13,6 +13,19 @@ from zizhu.recipients.validation import COLUMNS
 from zizhu.units.models import Unit
 
 MAX_PROBLEMS_KEPT = 5000
+ALIASES = {column.name: column.alias for column in COLUMNS}
+
+
+def _rows(problems) -> list[list]:
+    """Problems for the job page and the report: the column as the file's Chinese header."""
+    return [
+        [
+            p.row,
+            f"{ALIASES[p.column]}（{p.column}）" if p.column in ALIASES else p.column,
+            p.message,
+        ]
+        for p in problems[:MAX_PROBLEMS_KEPT]
+    ]
 
 
 @job_kind("recipients_import")
@@ -38,7 +51,7 @@ def recipients_import(job, progress):
         return {
             "ok": False,
             "problem_count": len(exc.problems),
-            "problems": [[p.row, p.column, p.message] for p in exc.problems[:MAX_PROBLEMS_KEPT]],
+            "problems": _rows(exc.problems),
             "links": [
                 {
                     "label": "下载错误报告 (CSV)",
@@ -58,7 +71,7 @@ def recipients_import(job, progress):
         "list_id": result.recipient_list.pk,
         "rows": result.rows,
         "unchanged": result.unchanged,
-        "warnings": [[w.row, w.column, w.message] for w in result.warnings[:MAX_PROBLEMS_KEPT]],
+        "warnings": _rows(result.warnings),
         "links": [
             {
                 "label": "查看名单",
