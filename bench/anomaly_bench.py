@@ -1,0 +1,236 @@
+"""How fast the 24 anomaly rules run on DuckDB, against the scan floor of the same run.
+
+    .venv/bin/python bench/anomaly_bench.py [--scales province national] [--workdir DIR]
+        [--keep] [--skip-spark] [--threads N] [--memory-limit 10GB] [--seed N]
+
+For each scale: generate the keyed analytics store (timed separately, not part of the engine
+figures), then, each in its own process so the kernel measures its peak memory alone:
+`scan_floor` (the seconds DuckDB needs just to read every column the checks read, once) and
+`run_duckdb` (all 24 rules). Prints wall time, peak memory, input rows, rows/s, findings,
+floor and run/floor next to the targets of issue 5, and checks the findings against the
+generator's ground truth. At province scale Spark local mode (`local[2]`) runs too and must
+return the very same findings as DuckDB (its peak is not shown: the JVM is not our child).
+DuckDB spills to `.tmp` under the work folder (the engine processes run there). The work
+folder is removed at the end unless --keep.
+"""
+
+import argparse
+import csv
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parent.parent
+GiB = 2**30
+# scale → (wall seconds, peak MB, × scan floor); None: no target
+TARGETS = {
+    "province": (15.0, None, None),
+    "national": (300.0, 12 * 1024, 3.0),
+}
+
+
+# --- child steps: each runs in its own process and prints one JSON line -----------------------
+
+
+def _child(step: str, store: Path, args: argparse.Namespace) -> dict:
+    sys.path.insert(0, str(ROOT))
+    started = time.perf_counter()
+    if step == "generate":
+        from zizhu.synth.generate import generate
+
+        result = generate(out=store, scale=args.scale, seed=args.seed, keyed=True, workers=2)
+        return {"seconds": time.perf_counter() - started, "rows": result.total_rows}
+    month = json.loads((store / "summary.json").read_text("utf-8"))["month"]
+    if step == "floor":
+        from zizhu.anomalies.engine import scan_floor
+        from zizhu.anomalies.engine.inputs import locate
+
+        seconds = scan_floor(store, month, threads=args.threads, memory_limit=args.memory_limit)
+        rows = sum(
+            pq.ParquetFile(path).metadata.num_rows
+            for source in locate(store, month).sources
+            for path in source.files
+        )
+        return {"seconds": seconds, "rows": rows, "month": month}
+    if step == "duckdb":
+        from zizhu.anomalies.engine import run_duckdb
+
+        findings = run_duckdb(store, month, threads=args.threads, memory_limit=args.memory_limit)
+    elif step == "spark":
+        from zizhu.anomalies.engine import run_spark
+
+        findings = run_spark(store, month, master="local[2]")
+    else:
+        raise SystemExit(f"unknown step {step}")
+    seconds = time.perf_counter() - started
+    pq.write_table(findings, Path(args.findings))
+    return {"seconds": seconds, "findings": findings.num_rows}
+
+
+def child_main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("step")
+    parser.add_argument("store", type=Path)
+    parser.add_argument("--scale")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", type=int)
+    parser.add_argument("--memory-limit")
+    parser.add_argument("--findings")
+    args = parser.parse_args(argv)
+    result = _child(args.step, args.store, args)
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+# --- parent ------------------------------------------------------------------------------------
+
+
+def step(name: str, store: Path, cwd: Path, extra: list[str]) -> dict:
+    """Run one step in a fresh process; its own result plus the kernel's peak for it and its
+    children (a Spark JVM is one)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "--child", name, str(store), *extra],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    out = process.stdout.read() if process.stdout else ""
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"step {name} failed on {store}")
+    lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
+    result = json.loads(lines[-1].removeprefix("RESULT "))
+    result["process_seconds"] = wall
+    result["peak_mb"] = max(result["peak_mb"], usage.ru_maxrss / 1024)
+    return result
+
+
+def _key(row: dict) -> tuple:
+    return (
+        int(row["rule"]),
+        str(row["school_code"]),
+        int(row["pid"]),
+        str(row.get("counterpart_school_code") or ""),
+    )
+
+
+def accuracy(store: Path, findings: Path) -> tuple[float, float]:
+    with (store / "ground_truth.csv").open(encoding="utf-8") as f:
+        truth = {_key(row) for row in csv.DictReader(f)}
+    found = {_key(row) for row in pq.read_table(findings).to_pylist()}
+    hits = len(truth & found)
+    return hits / max(len(found), 1), hits / max(len(truth), 1)
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def verdict(value: float, target: float | None) -> str:
+    if target is None:
+        return ""
+    return f"≤ {target:g} {'met' if value <= target else 'MISSED'}"
+
+
+def bench_scale(scale: str, args: argparse.Namespace, workdir: Path) -> list[str]:
+    store = workdir / scale
+    shutil.rmtree(store, ignore_errors=True)
+    engine_args = []
+    if args.threads:
+        engine_args += ["--threads", str(args.threads)]
+    if args.memory_limit:
+        engine_args += ["--memory-limit", args.memory_limit]
+    print(f"[{scale}] generating (load {load()}) …", flush=True)
+    gen = step("generate", store, workdir, ["--scale", scale, "--seed", str(args.seed)])
+    disk = sum(p.stat().st_size for p in store.rglob("*") if p.is_file()) / GiB
+    print(f"[{scale}] generated {gen['rows']:,} rows, {disk:.2f} GiB, in {gen['seconds']:.1f} s "
+          f"(peak {gen['peak_mb']:,.0f} MB); scan floor (load {load()}) …", flush=True)  # fmt: skip
+    floor = step("floor", store, workdir, engine_args)
+    print(f"[{scale}] floor {floor['seconds']:.2f} s over {floor['rows']:,} input rows; "
+          f"DuckDB run (load {load()}) …", flush=True)  # fmt: skip
+    on_duckdb = workdir / f"{scale}-duckdb.parquet"
+    run = step("duckdb", store, workdir, [*engine_args, "--findings", str(on_duckdb)])
+    run_load = load()
+    precision, recall = accuracy(store, on_duckdb)
+    max_seconds, max_mb, max_ratio = TARGETS.get(scale, (None, None, None))
+    ratio = run["seconds"] / floor["seconds"]
+    rate = floor["rows"] / run["seconds"]
+    lines = [
+        f"{scale:<9}{'duckdb':<8}{run['seconds']:>9.1f}{run['peak_mb']:>10,.0f}"
+        f"{floor['rows']:>14,}{rate:>13,.0f}{run['findings']:>9,}{floor['seconds']:>9.2f}"
+        f"{ratio:>8.2f}x   {precision:.3f}/{recall:.3f}   {run_load}",
+        f"{'':<9}targets: wall {verdict(run['seconds'], max_seconds) or '-'}; "
+        f"peak MB {verdict(run['peak_mb'], max_mb) or '-'}; "
+        f"× floor {verdict(ratio, max_ratio) or '-'}; "
+        f"(generation {gen['seconds']:.1f} s, {gen['rows']:,} rows written, {disk:.2f} GiB, "
+        f"floor process peak {floor['peak_mb']:,.0f} MB)",
+    ]
+    if scale == "province" and not args.skip_spark:
+        print(f"[{scale}] Spark local[2] run (load {load()}) …", flush=True)
+        on_spark = workdir / f"{scale}-spark.parquet"
+        spark = step("spark", store, workdir, ["--findings", str(on_spark)])
+        same = pq.read_table(on_spark).to_pylist() == pq.read_table(on_duckdb).to_pylist()
+        lines.append(
+            f"{scale:<9}{'spark':<8}{spark['seconds']:>9.1f}{'(JVM)':>10}"
+            f"{floor['rows']:>14,}{floor['rows'] / spark['seconds']:>13,.0f}"
+            f"{spark['findings']:>9,}{'':>9}{'':>9}   parity with DuckDB: "
+            f"{'identical' if same else 'DIFFERENT'}   {load()}"
+        )
+        if not same:
+            print("\n".join(lines))
+            raise SystemExit("Spark and DuckDB findings differ")
+    if not args.keep:
+        shutil.rmtree(store, ignore_errors=True)
+    return lines
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child_main(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", nargs="+", default=["province", "national"])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", help="where to write (default: a temporary folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated stores")
+    parser.add_argument("--skip-spark", action="store_true")
+    parser.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
+    parser.add_argument("--memory-limit", help='DuckDB memory_limit, e.g. "10GB"')
+    args = parser.parse_args()
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="anomaly-bench-", dir="/tmp"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    threads, limit = args.threads or "default", args.memory_limit or "default"
+    print(f"workdir {workdir}; {os.cpu_count()} cores; threads {threads}, memory_limit {limit}")
+    lines = []
+    try:
+        for scale in args.scales:
+            lines += bench_scale(scale, args, workdir)
+    finally:
+        if not args.keep:
+            for name in args.scales:
+                shutil.rmtree(workdir / name, ignore_errors=True)
+            shutil.rmtree(workdir / ".tmp", ignore_errors=True)
+            if not args.workdir:
+                shutil.rmtree(workdir, ignore_errors=True)
+    print()
+    print(f"{'scale':<9}{'engine':<8}{'wall s':>9}{'peak MB':>10}{'input rows':>14}"
+          f"{'rows/s':>13}{'findings':>9}{'floor s':>9}{'/floor':>9}"
+          "   prec/recall   load")  # fmt: skip
+    print("\n".join(lines))
+    print(f"targets: province wall ≤ 15 s; national wall ≤ 300 s, peak ≤ {12 * 1024:,} MB "
+          "(12 GiB), ≤ 3× the scan floor")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
