@@ -351,14 +351,21 @@ def can_review(user, finding: Finding) -> bool:
     )
 
 
+def identity(finding: Finding) -> dict:
+    """What makes a finding the same one across re-runs; explanations are keyed by it."""
+    return {
+        "month": finding.month,
+        "rule": finding.rule,
+        "school_id": finding.school_id,
+        "pid": finding.pid,
+        "counterpart_school_code": finding.counterpart_school_code,
+    }
+
+
 def explanation_for(finding: Finding) -> Explanation | None:
     return (
         Explanation.objects.filter(
-            month=finding.month,
-            rule=finding.rule,
-            school_id=finding.school_id,
-            pid=finding.pid,
-            counterpart_school_code=finding.counterpart_school_code,
+            **identity(finding),
         )
         .select_related("author", "reviewer")
         .first()
@@ -399,11 +406,7 @@ def explanation_submit(
         explanation = (
             Explanation.objects.select_for_update()
             .filter(
-                month=finding.month,
-                rule=finding.rule,
-                school_id=finding.school_id,
-                pid=finding.pid,
-                counterpart_school_code=finding.counterpart_school_code,
+                **identity(finding),
             )
             .first()
         )
@@ -412,11 +415,7 @@ def explanation_submit(
         replaced = None
         if explanation is None:
             explanation = Explanation(
-                month=finding.month,
-                rule=finding.rule,
-                school_id=finding.school_id,
-                pid=finding.pid,
-                counterpart_school_code=finding.counterpart_school_code,
+                **identity(finding),
             )
         explanation.verdict = verdict
         explanation.note = note.strip()[:2000]
@@ -468,11 +467,7 @@ def explanation_review(
         explanation = (
             Explanation.objects.select_for_update()
             .filter(
-                month=finding.month,
-                rule=finding.rule,
-                school_id=finding.school_id,
-                pid=finding.pid,
-                counterpart_school_code=finding.counterpart_school_code,
+                **identity(finding),
             )
             .first()
         )

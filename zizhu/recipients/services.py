@@ -83,49 +83,36 @@ ROW_COLUMNS = [
 ]
 
 
+def _row_values(target: RecipientList, r: CleanRow, key: bytes) -> tuple:
+    """A row's values in ROW_COLUMNS order, with the keyed hashes of its ID and phone."""
+    return (
+        target.pk,
+        r.row_number,
+        r.id_number,
+        person_key(r.id_number, key),
+        r.name,
+        r.sex,
+        r.birth_date,
+        r.grade,
+        r.major,
+        r.phone,
+        phone_key(r.phone, key) if r.phone else None,
+        r.amount,
+        r.bank_account,
+    )
+
+
 def _store_rows(target: RecipientList, rows: list[CleanRow]) -> int:
     key = settings.ZIZHU_HASH_KEY.encode()
-    return insert_rows(
-        RecipientRow,
-        ROW_COLUMNS,
-        (
-            (
-                target.pk,
-                r.row_number,
-                r.id_number,
-                person_key(r.id_number, key),
-                r.name,
-                r.sex,
-                r.birth_date,
-                r.grade,
-                r.major,
-                r.phone,
-                phone_key(r.phone, key) if r.phone else None,
-                r.amount,
-                r.bank_account,
-            )
-            for r in rows
-        ),
-    )
+    return insert_rows(RecipientRow, ROW_COLUMNS, (_row_values(target, r, key) for r in rows))
 
 
 def _db_row(target: RecipientList, r: CleanRow) -> RecipientRow:
-    key = settings.ZIZHU_HASH_KEY.encode()
-    return RecipientRow(
-        recipient_list=target,
-        row_number=r.row_number,
-        id_number=r.id_number,
-        pid=person_key(r.id_number, key),
-        name=r.name,
-        sex=r.sex,
-        birth_date=r.birth_date,
-        grade=r.grade,
-        major=r.major,
-        phone=r.phone,
-        phone_key=phone_key(r.phone, key) if r.phone else None,
-        amount=r.amount,
-        bank_account=r.bank_account,
+    values = dict(
+        zip(ROW_COLUMNS, _row_values(target, r, settings.ZIZHU_HASH_KEY.encode()), strict=True)
     )
+    values["recipient_list"] = target
+    return RecipientRow(**values)
 
 
 def _refresh_totals(target: RecipientList) -> None:
