@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "zizhu.anomalies",
     "zizhu.registers",
     "zizhu.funds",
+    "zizhu.vouchers",
 ]
 
 MIDDLEWARE = [

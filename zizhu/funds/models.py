@@ -39,9 +39,28 @@ OWN_LEVEL: dict[str, SourceLevel] = {
 
 
 class FilingStatus(models.TextChoices):
+    """draft → submitted → locked (DESIGN §3). A school's operator submits for review
+    (`pending`); the school's reviewer approves (→ `submitted`) or returns it (→ `returned`, an
+    editable state like draft). Authorities submit directly. After the deadline set by the
+    level above, a filing is `locked` until that level unlocks it (an audited act)."""
+
     DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Awaiting review")
+    RETURNED = "returned", _("Returned")
     SUBMITTED = "submitted", _("Submitted")
     LOCKED = "locked", _("Locked")
+
+
+# A filing counts as filed (已填报) in progress reports once it reached one of these states.
+FILED_STATUSES = (FilingStatus.SUBMITTED, FilingStatus.LOCKED)
+# States in which the unit may still change the filing's own fields.
+EDITABLE_STATUSES = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.SUBMITTED)
+
+
+def document_path(instance, filename: str) -> str:
+    """The service names the file (zizhu.lib.uploads.random_storage_name); the original name is
+    kept in `document_name` for downloads."""
+    return f"funds/documents/{filename}"
 
 
 class Filing(models.Model):
@@ -69,9 +88,20 @@ class Filing(models.Model):
     school_funds = models.DecimalField(_("School funds"), **MONEY, null=True, blank=True)
     other_funds = models.DecimalField(_("Other funds"), **MONEY, null=True, blank=True)
     social_funds = models.DecimalField(_("Social funds"), **MONEY, null=True, blank=True)
+    # 正文附件: the PDF body of the authority's document, checked by content on upload.
+    document = models.FileField(
+        _("Document body (PDF)"), upload_to=document_path, max_length=200, blank=True
+    )
+    document_name = models.CharField(_("Document file name"), max_length=200, blank=True)
     status = models.CharField(
         _("Status"), max_length=10, choices=FilingStatus.choices, default=FilingStatus.DRAFT
     )
+    # When the filing was first submitted (authorities) or approved (schools): on time or late
+    # is this against the deadline that applies (see `Deadline`).
+    submitted_at = models.DateTimeField(_("Submitted at"), null=True, blank=True)
+    review_comment = models.TextField(_("Review comment"), max_length=2000, blank=True)
+    # An unlock by the level above after the deadline reopens the filing until this moment.
+    unlocked_until = models.DateTimeField(_("Unlocked until"), null=True, blank=True)
     # Optimistic concurrency: a save names the version it started from (see `filing_update`).
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -81,6 +111,9 @@ class Filing(models.Model):
         verbose_name = _("Funds filing")
         verbose_name_plural = _("Funds filings")
         ordering = ["year", "project_id", "unit_id"]
+        indexes = [
+            models.Index(fields=["year", "project", "status"], name="filing_year_project_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "year", "project"], name="filing_one_per_unit_year_project"
@@ -100,6 +133,49 @@ class Filing(models.Model):
     @property
     def own_level(self) -> SourceLevel | None:
         return OWN_LEVEL.get(self.unit.level)
+
+
+class Deadline(models.Model):
+    """The deadline (填报截止时间) an authority sets for one year and project.
+
+    It applies to the filings of the authority's direct children (the level below: subordinate
+    authorities and direct schools). A filing submitted after `due_at` is late; an editable
+    filing is locked once `due_at` has passed, until the setter unlocks it.
+    """
+
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="deadlines", verbose_name=_("Set by")
+    )
+    year = models.PositiveSmallIntegerField(_("Year of use"))
+    project = models.ForeignKey(
+        "catalogue.AidProject",
+        on_delete=models.PROTECT,
+        related_name="deadlines",
+        verbose_name=_("Aid project"),
+    )
+    due_at = models.DateTimeField(_("Deadline"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Set by user"),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Filing deadline")
+        verbose_name_plural = _("Filing deadlines")
+        ordering = ["year", "project_id", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "project"], name="deadline_one_per_unit_year_project"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year} {self.project_id} {self.due_at:%Y-%m-%d}"
 
 
 class Receipt(models.Model):
@@ -199,6 +275,7 @@ class Allocation(models.Model):
         ]
         indexes = [
             models.Index(fields=["to_filing"], name="allocation_to_filing"),
+            models.Index(fields=["from_filing"], name="allocation_from_filing"),
         ]
 
     def __str__(self) -> str:
