@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "zizhu.registers",
     "zizhu.funds",
     "zizhu.vouchers",
+    "zizhu.fundreports",
 ]
 
 MIDDLEWARE = [

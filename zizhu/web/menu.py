@@ -37,6 +37,9 @@ MENU: list[MenuItem] = [
             MenuItem(
                 _("Aid fund management"),
                 children=[
+                    # 资助资金填报 (zizhu.funds)
+                    # 支付凭证上传 / 支付凭证查看 (zizhu.vouchers)
+                    # 资金填报详情 / 资金填报进展 / 资金收支汇总 (zizhu.fundreports)
                     MenuItem(
                         _("National aid"),
                         children=[

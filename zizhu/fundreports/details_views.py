@@ -1,0 +1,3 @@
+"""Views of the details pages (being built)."""
+
+urlpatterns: list = []

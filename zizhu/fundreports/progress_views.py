@@ -1,0 +1,3 @@
+"""Views of the progress pages (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Views of the summary pages (being built)."""
+
+urlpatterns: list = []
