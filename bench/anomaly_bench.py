@@ -1,7 +1,7 @@
 """How fast the 24 anomaly rules run on DuckDB, against the scan floor of the same run.
 
     .venv/bin/python bench/anomaly_bench.py [--scales province national] [--workdir DIR]
-        [--keep] [--skip-spark] [--threads N] [--memory-limit 10GB] [--seed N]
+        [--keep | --reuse] [--skip-spark] [--threads N] [--memory-limit 10GB] [--seed N]
 
 For each scale: generate the keyed analytics store (timed separately, not part of the engine
 figures), then, each in its own process so the kernel measures its peak memory alone:
@@ -11,7 +11,8 @@ floor and run/floor next to the targets of issue 5, and checks the findings agai
 generator's ground truth. At province scale Spark local mode (`local[2]`) runs too and must
 return the very same findings as DuckDB (its peak is not shown: the JVM is not our child).
 DuckDB spills to `.tmp` under the work folder (the engine processes run there). The work
-folder is removed at the end unless --keep.
+folder is removed at the end unless --keep; with --reuse and a --workdir, a store kept there by
+an earlier run of the same scale and seed is measured again without generating it anew.
 """
 
 import argparse
@@ -145,14 +146,19 @@ def verdict(value: float, target: float | None) -> str:
 
 def bench_scale(scale: str, args: argparse.Namespace, workdir: Path) -> list[str]:
     store = workdir / scale
-    shutil.rmtree(store, ignore_errors=True)
+    gen = reused(store, scale, args.seed) if args.reuse else None
+    if gen is None:
+        shutil.rmtree(store, ignore_errors=True)
     engine_args = []
     if args.threads:
         engine_args += ["--threads", str(args.threads)]
     if args.memory_limit:
         engine_args += ["--memory-limit", args.memory_limit]
-    print(f"[{scale}] generating (load {load()}) …", flush=True)
-    gen = step("generate", store, workdir, ["--scale", scale, "--seed", str(args.seed)])
+    if gen is None:
+        print(f"[{scale}] generating (load {load()}) …", flush=True)
+        gen = step("generate", store, workdir, ["--scale", scale, "--seed", str(args.seed)])
+    else:
+        print(f"[{scale}] reusing the store generated earlier in {store}", flush=True)
     disk = sum(p.stat().st_size for p in store.rglob("*") if p.is_file()) / GiB
     print(f"[{scale}] generated {gen['rows']:,} rows, {disk:.2f} GiB, in {gen['seconds']:.1f} s "
           f"(peak {gen['peak_mb']:,.0f} MB); scan floor (load {load()}) …", flush=True)  # fmt: skip
@@ -190,9 +196,22 @@ def bench_scale(scale: str, args: argparse.Namespace, workdir: Path) -> list[str
         if not same:
             print("\n".join(lines))
             raise SystemExit("Spark and DuckDB findings differ")
-    if not args.keep:
+    if not (args.keep or args.reuse):
         shutil.rmtree(store, ignore_errors=True)
     return lines
+
+
+def reused(store: Path, scale: str, seed: int) -> dict | None:
+    """The generation figures of a complete keyed store of this scale and seed left in `store` by
+    an earlier --keep or --reuse run, or None."""
+    try:
+        summary = json.loads((store / "summary.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if (summary.get("scale"), summary.get("seed"), summary.get("keyed")) != (scale, seed, True):
+        return None
+    return {"seconds": summary["seconds"], "rows": summary["total_rows"],
+            "peak_mb": summary["peak_rss_mb"]}  # fmt: skip
 
 
 def main() -> None:
@@ -204,6 +223,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", help="where to write (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the generated stores")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse a store of the same scale and seed kept in --workdir (generate it the first "
+        "time); implies --keep",
+    )
     parser.add_argument("--skip-spark", action="store_true")
     parser.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
     parser.add_argument("--memory-limit", help='DuckDB memory_limit, e.g. "10GB"')
@@ -217,7 +242,7 @@ def main() -> None:
         for scale in args.scales:
             lines += bench_scale(scale, args, workdir)
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse):
             for name in args.scales:
                 shutil.rmtree(workdir / name, ignore_errors=True)
             shutil.rmtree(workdir / ".tmp", ignore_errors=True)

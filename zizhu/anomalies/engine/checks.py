@@ -13,7 +13,9 @@ Input views:
   rules                     rules.rules_table(): rule, risk, programme, check_name, counterpart
   params                    one row: school_year (INT), reference_date (DATE)
 
-Every finding query yields the same columns (FINDING_COLUMNS); the engine adds the month.
+The big joins carry keys only: every finding query yields FINDING_COLUMNS less the subject's
+`row_id` and `id_masked`, which FINDINGS looks up for the few findings at the end; the engine
+adds the month.
 """
 
 FINDING_COLUMNS = (
@@ -31,12 +33,11 @@ FINDING_COLUMNS = (
 
 # -- derived views, defined in this order ------------------------------------------------------
 
-SUBJECTS = """
-SELECT programme, school_code, pid,
-       MIN(row_id) AS row_id, MIN(id_masked) AS id_masked, MIN(birth_date) AS birth_date
+# The list rows of the subjects: a subject is one (programme, school_code, pid) of these rows.
+SUBJECT_ROWS = """
+SELECT programme, school_code, pid, row_id, id_masked, birth_date, phone_key
 FROM lists_term
 WHERE stage = 'vocational' AND programme IN ('tuition_waiver', 'national_grant')
-GROUP BY programme, school_code, pid
 """
 
 # The other records the duplicate checks look for, one text per check. Each row names the
@@ -136,77 +137,83 @@ UNION ALL
 SELECT pid, phone_key FROM enrolment_vocational WHERE phone_key IS NOT NULL
 """
 
-SUBJECT_PHONES = """
-SELECT DISTINCT programme, school_code, pid, phone_key
-FROM lists_term
-WHERE stage = 'vocational' AND programme IN ('tuition_waiver', 'national_grant')
-  AND phone_key IS NOT NULL
+# The student rows whose phone is also the phone of a subject who is another person. A semi join
+# keeps each row once, however many subjects give the phone.
+SHARED_PHONE_ROWS = """
+SELECT st.phone_key, st.pid
+FROM student_phones st
+SEMI JOIN subject_rows s ON s.phone_key = st.phone_key AND s.pid <> st.pid
 """
 
-# (name, SQL, materialise?) in definition order. The engines materialise the small views that
-# several queries read.
+# (name, SQL, materialise?) in definition order. A materialised view is a DuckDB temp table or a
+# cached Spark frame; only the small one two queries read is: views over the Parquet inputs let
+# DuckDB push each join's keys into the scans as a filter (a Bloom filter), which a temp table
+# as a join's build side does not get.
 VIEWS = (
-    ("subjects", SUBJECTS, True),
+    ("subject_rows", SUBJECT_ROWS, False),
     ("elsewhere", ELSEWHERE, False),
     ("student_phones", STUDENT_PHONES, False),
-    ("subject_phones", SUBJECT_PHONES, True),
+    ("shared_phone_rows", SHARED_PHONE_ROWS, True),
 )
 
 # -- finding queries -----------------------------------------------------------------------------
 
 # The four checks of ELSEWHERE_CHECKS (20 rules) share this one join on pid. The GROUP BY makes
-# one finding per (rule, subject, counterpart school) of rows found more than once.
+# one finding per (rule, subject, counterpart school) of rows found more than once, and of a
+# subject listed twice.
 DUPLICATE_FINDINGS = """
-SELECT r.rule, r.risk, s.programme, s.school_code, s.pid, s.row_id, s.id_masked,
+SELECT r.rule, r.risk, s.programme, s.school_code, s.pid,
        e.counterpart_school_code, e.counterpart_kind, '' AS detail
-FROM subjects s
+FROM subject_rows s
 JOIN elsewhere e ON e.pid = s.pid
 JOIN rules r
   ON r.programme = s.programme AND r.check_name = e.check_name
  AND r.counterpart = e.counterpart
 WHERE NOT (e.other_school AND e.counterpart_school_code = s.school_code)
-GROUP BY r.rule, r.risk, s.programme, s.school_code, s.pid, s.row_id, s.id_masked,
+GROUP BY r.rule, r.risk, s.programme, s.school_code, s.pid,
          e.counterpart_school_code, e.counterpart_kind
 """
 
+# Age from each list row; a subject's age is the largest, that of its earliest birth date.
 AGE_20_OR_OVER = """
-SELECT r.rule, r.risk, a.programme, a.school_code, a.pid, a.row_id, a.id_masked,
+SELECT r.rule, r.risk, a.programme, a.school_code, a.pid,
        CAST(NULL AS STRING) AS counterpart_school_code,
        CAST(NULL AS STRING) AS counterpart_kind,
-       CAST(a.age AS STRING) AS detail
+       CAST(MAX(a.age) AS STRING) AS detail
 FROM (
-  SELECT s.programme, s.school_code, s.pid, s.row_id, s.id_masked,
+  SELECT s.programme, s.school_code, s.pid,
          year(p.reference_date) - year(s.birth_date)
          - CASE WHEN month(s.birth_date) > month(p.reference_date)
                   OR (month(s.birth_date) = month(p.reference_date)
                       AND day(s.birth_date) > day(p.reference_date))
                 THEN 1 ELSE 0 END AS age
-  FROM subjects s CROSS JOIN params p
+  FROM subject_rows s CROSS JOIN params p
 ) a
 JOIN rules r ON r.programme = a.programme AND r.check_name = 'age_20_or_over'
 WHERE a.age >= 20
+GROUP BY r.rule, r.risk, a.programme, a.school_code, a.pid
 """
 
+# The persons of a shared phone: those of its shared_phone_rows and its subjects (the one subject
+# person whose own rows are not shared_phone_rows is counted through the subject rows).
 SHARED_PHONE = """
-SELECT r.rule, r.risk, s.programme, s.school_code, s.pid, s.row_id, s.id_masked,
+SELECT r.rule, r.risk, s.programme, s.school_code, s.pid,
        CAST(NULL AS STRING) AS counterpart_school_code,
        CAST(NULL AS STRING) AS counterpart_kind,
        CAST(MAX(pp.persons) - 1 AS STRING) AS detail
-FROM subject_phones sp
+FROM subject_rows s
 JOIN (
-  SELECT phone_key, COUNT(*) AS persons
+  SELECT phone_key, COUNT(DISTINCT pid) AS persons
   FROM (
-    SELECT DISTINCT phone_key, pid
-    FROM student_phones
-    WHERE phone_key IN (SELECT phone_key FROM subject_phones)
+    SELECT phone_key, pid FROM shared_phone_rows
+    UNION ALL
+    SELECT phone_key, pid FROM subject_rows
+    WHERE phone_key IN (SELECT phone_key FROM shared_phone_rows)
   ) phone_persons
   GROUP BY phone_key
-) pp ON pp.phone_key = sp.phone_key
-JOIN subjects s
-  ON s.programme = sp.programme AND s.school_code = sp.school_code AND s.pid = sp.pid
+) pp ON pp.phone_key = s.phone_key
 JOIN rules r ON r.programme = s.programme AND r.check_name = 'shared_phone'
-WHERE pp.persons > 1
-GROUP BY r.rule, r.risk, s.programme, s.school_code, s.pid, s.row_id, s.id_masked
+GROUP BY r.rule, r.risk, s.programme, s.school_code, s.pid
 """
 
 FINDING_QUERIES = (
@@ -218,9 +225,26 @@ FINDING_QUERIES = (
 # Unique per finding (a subject is pid, school and programme; the rule fixes the programme), so
 # the order is total, and the same on every engine.
 ORDER = "rule, school_code, pid, counterpart_school_code NULLS FIRST, counterpart_kind NULLS FIRST"
-_UNION = "\nUNION ALL\n".join(
+
+# The findings without the subject's row_id and id_masked. The engines materialise it as the view
+# `found` (a DuckDB temp table, a cached Spark frame): a few thousand rows, after the big joins.
+FOUND = "\nUNION ALL\n".join(
     # Constant texts of this module only: nothing from outside reaches the SQL.
     f"SELECT * FROM ({sql.strip()}) AS {name}"  # noqa: S608
     for name, sql in FINDING_QUERIES
 )
-FINDINGS = f"{_UNION}\nORDER BY {ORDER}"
+
+# Each finding gets its subject's row_id and id_masked (the smallest of its list rows) only here,
+# from the list rows of the persons found: the big joins carry keys only.
+FINDINGS = f"""
+SELECT f.rule, f.risk, f.programme, f.school_code, f.pid, s.row_id, s.id_masked,
+       f.counterpart_school_code, f.counterpart_kind, f.detail
+FROM found f
+JOIN (
+  SELECT programme, school_code, pid, MIN(row_id) AS row_id, MIN(id_masked) AS id_masked
+  FROM subject_rows
+  WHERE pid IN (SELECT pid FROM found)
+  GROUP BY programme, school_code, pid
+) s ON s.programme = f.programme AND s.school_code = f.school_code AND s.pid = f.pid
+ORDER BY {ORDER}
+"""  # noqa: S608 (constant texts of this module only)

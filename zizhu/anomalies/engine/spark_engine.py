@@ -61,6 +61,9 @@ def run_spark(
                 frame = frame.cache()
                 cached.append(frame)
             frame.createOrReplaceTempView(name)
+        found = session.sql(checks.FOUND).cache()
+        cached.append(found)
+        found.createOrReplaceTempView("found")
         raw = _arrow(session.sql(checks.FINDINGS))
     finally:
         for frame in cached:
