@@ -1,11 +1,15 @@
 """Reads of the funds ledger. Callers pass filings they reached through `zizhu.access`."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from types import EllipsisType
 
-from django.db.models import Max, Q, Sum
+from django.db.models import DecimalField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
 
-from zizhu.funds.models import ZERO, Allocation, Filing, SourceLevel
+from zizhu.access import Action, scoped
+from zizhu.funds.models import ZERO, Allocation, Balance, Deadline, Filing, SourceLevel
+from zizhu.units.models import Level, Unit
 
 
 def received_by_level(filing: Filing) -> dict[str, Decimal]:
@@ -25,3 +29,92 @@ def arrival_dates_by_level(filing: Filing) -> dict[str, date | None]:
         }
     )
     return dict(dates)
+
+
+def deadline_of(filing: Filing) -> Deadline | None:
+    """The deadline that applies to a filing: the one its unit's parent set for the filing's
+    year and project (one query; none for the central unit)."""
+    parent_id = filing.unit.parent_id
+    if parent_id is None:
+        return None
+    return Deadline.objects.filter(
+        unit_id=parent_id, year=filing.year, project_id=filing.project_id
+    ).first()
+
+
+def is_frozen(
+    filing: Filing, deadline: Deadline | None | EllipsisType = ..., now: datetime | None = None
+) -> bool:
+    """Whether the filing's own fields are frozen: its deadline has passed and no unlock
+    reaches beyond `now` (ADR 0006). Allocations and receipts stay possible. The deadline is
+    looked up (one query) unless given."""
+    if deadline is ...:
+        deadline = deadline_of(filing)
+    now = now or timezone.now()
+    if deadline is None or deadline.due_at > now:
+        return False
+    return not (filing.unlocked_until and filing.unlocked_until > now)
+
+
+def filings_of_unit(user, category: str) -> QuerySet[Filing]:
+    """The user's own unit's filings of a category, newest year first, with the money of each
+    (received, own, allocated out: summed over the balance rows) and the deadline that applies;
+    one query whatever the number of filings."""
+    unit = user.unit
+    deadline = Deadline.objects.filter(
+        unit_id=unit.parent_id, year=OuterRef("year"), project_id=OuterRef("project_id")
+    ).values("due_at")[:1]
+    money = DecimalField(max_digits=16, decimal_places=2)
+    return (
+        scoped(Filing.objects.all(), user, Action.VIEW)
+        .filter(unit=unit, project__category=category)
+        .select_related("project")
+        .annotate(
+            received=Sum("balances__received", output_field=money),
+            allocated=Sum("balances__allocated_out", output_field=money),
+            due_at=Subquery(deadline),
+        )
+        .order_by("-year", "project__code")
+    )
+
+
+def balances_of(filing: Filing) -> list[Balance]:
+    """The filing's four balance rows in source-level order."""
+    order = {level: i for i, level in enumerate(SourceLevel.values)}
+    return sorted(Balance.objects.filter(filing=filing), key=lambda b: order[b.source_level])
+
+
+def allocations_out(filing: Filing) -> QuerySet[Allocation]:
+    return (
+        Allocation.objects.filter(from_filing=filing)
+        .select_related("to_filing__unit", "receipt")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def allocations_in(filing: Filing) -> QuerySet[Allocation]:
+    return (
+        Allocation.objects.filter(to_filing=filing)
+        .select_related("from_filing__unit", "receipt")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def allocation_targets(filing: Filing) -> QuerySet[Unit]:
+    """The direct children a filing's money may go to: active subordinate authorities and
+    direct schools of the project's stage (all schools for a project of any stage)."""
+    children = Unit.objects.filter(parent_id=filing.unit_id, is_active=True)
+    stage = filing.project.stage
+    schools = Q(level=Level.SCHOOL) if stage == "any" else Q(level=Level.SCHOOL, stage=stage)
+    return children.filter(~Q(level=Level.SCHOOL) | schools).order_by("path")
+
+
+def children_filings(deadline: Deadline) -> QuerySet[Filing]:
+    """The filings a deadline applies to (the setter's direct children's), with their units."""
+    return (
+        Filing.objects.filter(
+            unit__parent_id=deadline.unit_id, year=deadline.year, project_id=deadline.project_id
+        )
+        .select_related("unit")
+        .order_by("unit__path")
+    )

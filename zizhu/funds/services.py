@@ -5,12 +5,13 @@ acts for their own unit only. Balances change only under `zizhu.funds.ledger` lo
 """
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from zizhu.access import Action, can
@@ -20,11 +21,14 @@ from zizhu.funds.ledger import balances_create, balances_lock, balances_save
 from zizhu.funds.models import (
     ZERO,
     Allocation,
+    Deadline,
     Filing,
     FilingStatus,
     Receipt,
     SourceLevel,
 )
+from zizhu.funds.selectors import deadline_of, is_frozen
+from zizhu.lib.uploads import UploadRejected, check_attachment, random_storage_name
 from zizhu.units.models import Unit
 
 CENT = Decimal("0.01")
@@ -51,6 +55,23 @@ FIELD_NAMES = {
     "social_funds": "社会资金",
 }
 EDITABLE = ("doc_number", "doc_date", "doc_title", *FIELD_NAMES)
+# The states in which the unit's operator may change a filing's own fields: an authority also
+# after submitting (it reviews itself); a school only before review or after a return.
+AUTHORITY_EDITABLE = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.SUBMITTED)
+SCHOOL_EDITABLE = (FilingStatus.DRAFT, FilingStatus.RETURNED)
+STALE_MESSAGE = "该填报已被他人修改，请刷新后重新填写"
+STATUS_NAMES = {
+    FilingStatus.DRAFT: "草稿",
+    FilingStatus.PENDING: "待审核",
+    FilingStatus.RETURNED: "已退回",
+    FilingStatus.SUBMITTED: "已提交",
+    FilingStatus.LOCKED: "已锁定",
+}
+DOCUMENT_FIELDS = {"doc_number": "本级文号", "doc_date": "发文日期", "doc_title": "发文标题"}
+
+
+class StaleFiling(ValidationError):
+    """The filing was saved by someone else since the form was read."""
 
 
 def money(value, label: str, *, positive: bool = False) -> Decimal:
@@ -156,11 +177,17 @@ def filing_create(
     """A unit's filing for one project and year, with its four (empty) balance rows.
 
     Authorities give the document and their own funds; schools the amounts of the category.
-    Received funds are not given here: they arrive as allocations.
+    Received funds are not given here: they arrive as allocations. After the deadline only an
+    empty filing may be created (the level above can then unlock it; ADR 0006).
     """
     _check_actor(actor, unit)
     _check_year(year)
     _check_project(unit, project)
+    content = [doc_number, doc_date, doc_title, school_funds, other_funds, social_funds]
+    if (own_funds or any(v not in (None, "") for v in content)) and is_frozen(
+        Filing(unit=unit, year=year, project=project)
+    ):
+        raise ValidationError(FROZEN_MESSAGE)
     fields = _clean_fields(
         unit,
         project,
@@ -177,24 +204,50 @@ def filing_create(
     return _filing_insert(unit=unit, year=year, project=project, actor=actor, fields=fields)
 
 
+FROZEN_MESSAGE = "已过填报截止时间，需由上级单位解锁后才能修改"
+
+
+def _check_open(current: Filing, unit: Unit) -> None:
+    """Refuse changing a locked filing, or any filing once its deadline has passed, unless
+    the level above unlocked it until a moment still ahead (ADR 0006)."""
+    if current.status == FilingStatus.LOCKED:
+        raise ValidationError("该填报已锁定，不能修改")
+    current.unit = unit
+    if is_frozen(current):
+        raise ValidationError(FROZEN_MESSAGE)
+
+
+def _checked_document(document) -> tuple[bytes, str]:
+    """The PDF's bytes and a random storage name; raises UploadRejected (a ValueError)."""
+    info = check_attachment(document.name, document)
+    if info.kind != "pdf":
+        raise UploadRejected("正文附件只能是 PDF 文件 (PDF only)")
+    return document.read(), random_storage_name("pdf")
+
+
 @transaction.atomic
-def filing_update(*, filing: Filing, version: int, actor, **changes) -> Filing:
+def filing_update(*, filing: Filing, version: int, actor, document=None, **changes) -> Filing:
     """Change a filing's own fields, refused when someone saved since `version` was read.
 
-    Lowering own funds below what was already allocated of the own level is refused.
+    `document` is an uploaded PDF body (authorities only), checked by content
+    (zizhu.lib.uploads; raises UploadRejected). Lowering own funds below what was already
+    allocated of the own level is refused. Refused once the filing is locked or its deadline
+    has passed (unless unlocked), and for a school while the filing awaits review.
     """
     _check_actor(actor, filing.unit)
     fields = _clean_fields(filing.unit, filing.project, changes)
+    if document is not None and not filing.unit.is_authority:
+        raise ValidationError("学校填报没有正文附件")
+    upload = _checked_document(document) if document is not None else None
     balances = balances_lock([filing]) if "own_funds" in fields else None
     current = Filing.objects.select_for_update().get(pk=filing.pk)
     if current.version != version:
-        raise ValidationError("该填报已被他人修改，请刷新后重新填写")
-    if current.status == FilingStatus.LOCKED:
-        raise ValidationError("该填报已锁定，不能修改")
+        raise StaleFiling(STALE_MESSAGE)
+    _check_open(current, filing.unit)
+    editable = AUTHORITY_EDITABLE if filing.unit.is_authority else SCHOOL_EDITABLE
+    if current.status not in editable:
+        raise ValidationError(f"{STATUS_NAMES[current.status]}的填报不能修改")
     before = {name: str(getattr(current, name)) for name in fields}
-    Filing.objects.filter(pk=filing.pk).update(
-        **fields, version=F("version") + 1, updated_at=timezone.now()
-    )
     if balances is not None and filing.own_level is not None:
         own = balances.of(filing, filing.own_level)
         own.own = fields["own_funds"]
@@ -203,13 +256,28 @@ def filing_update(*, filing: Filing, version: int, actor, **changes) -> Filing:
                 f"本级资金不能少于已下拨的本级资金：已下拨 {own.allocated_out - own.received} 元"
             )
         balances_save([own])
+    replaced = None
+    if upload is not None:
+        data, stored_name = upload
+        replaced = current.document.name or None
+        current.document.save(stored_name, ContentFile(data), save=False)
+        fields["document"] = current.document.name
+        fields["document_name"] = document.name[-200:]
+        before["document_name"] = current.document_name
+    Filing.objects.filter(pk=filing.pk).update(
+        **fields, version=F("version") + 1, updated_at=timezone.now()
+    )
     filing.refresh_from_db()
+    fields.pop("document", None)
     audit_record(
         action="funds.filing_update",
         actor=actor,
         obj=filing,
         detail={"before": before, "after": {name: str(getattr(filing, name)) for name in fields}},
     )
+    if replaced:
+        storage = current.document.storage
+        transaction.on_commit(lambda: storage.delete(replaced))
     return filing
 
 
@@ -323,3 +391,204 @@ def receipt_confirm(*, filing: Filing, arrival_date: date, actor) -> Receipt:
         },
     )
     return receipt
+
+
+# --- status flow, deadlines and locks (docs/adr/0006-filing-review-deadlines.md) ------------
+
+
+def _check_reviewer(actor, unit: Unit) -> None:
+    if actor is None:
+        return
+    if not can(actor, Action.REVIEW) or actor.unit_id != unit.pk:
+        raise PermissionDenied("只能由本单位的业务审核人员办理")
+
+
+def _set_status(
+    filing: Filing, current: Filing, status: str, actor, action: str, note=None, **fields
+) -> Filing:
+    """Move `current` (locked for update) to `status` with `fields`, bump the version, audit."""
+    Filing.objects.filter(pk=current.pk).update(
+        status=status, **fields, version=F("version") + 1, updated_at=timezone.now()
+    )
+    detail = {"from": current.status, "to": status, **(note or {})}
+    detail.update({name: str(value) for name, value in fields.items()})
+    filing.refresh_from_db()
+    audit_record(action=action, actor=actor, obj=filing, detail=detail)
+    return filing
+
+
+def _missing_for_submit(current: Filing, unit: Unit) -> list[str]:
+    if unit.is_authority:
+        missing = [label for name, label in DOCUMENT_FIELDS.items() if not getattr(current, name)]
+        if not current.document:
+            missing.append("正文附件（PDF）")
+        return missing
+    return [
+        FIELD_NAMES[name]
+        for name in SCHOOL_AMOUNTS[current.project.category]
+        if getattr(current, name) is None
+    ]
+
+
+@transaction.atomic
+def filing_submit(*, filing: Filing, actor) -> Filing:
+    """The unit's operator submits a draft or returned filing: an authority's becomes
+    `submitted` (its first submission time is kept), a school's `pending` for the school's
+    reviewer. An authority must have filled the document fields and attached the PDF."""
+    _check_actor(actor, filing.unit)
+    current = Filing.objects.select_for_update().select_related("project").get(pk=filing.pk)
+    _check_open(current, filing.unit)
+    if current.status not in (FilingStatus.DRAFT, FilingStatus.RETURNED):
+        raise ValidationError(f"{STATUS_NAMES[current.status]}的填报不能提交")
+    missing = _missing_for_submit(current, filing.unit)
+    if missing:
+        raise ValidationError(f"请先填写：{'、'.join(missing)}")
+    if filing.unit.is_school:
+        return _set_status(filing, current, FilingStatus.PENDING, actor, "funds.filing_submit")
+    return _set_status(
+        filing,
+        current,
+        FilingStatus.SUBMITTED,
+        actor,
+        "funds.filing_submit",
+        submitted_at=current.submitted_at or timezone.now(),
+    )
+
+
+@transaction.atomic
+def filing_approve(*, filing: Filing, actor) -> Filing:
+    """The school's reviewer approves a pending filing: it counts as submitted from now (the
+    first approval's time is kept)."""
+    _check_reviewer(actor, filing.unit)
+    current = Filing.objects.select_for_update().get(pk=filing.pk)
+    _check_open(current, filing.unit)
+    if current.status != FilingStatus.PENDING:
+        raise ValidationError("只能审核通过待审核的填报")
+    return _set_status(
+        filing,
+        current,
+        FilingStatus.SUBMITTED,
+        actor,
+        "funds.filing_approve",
+        submitted_at=current.submitted_at or timezone.now(),
+        review_comment="",
+    )
+
+
+@transaction.atomic
+def filing_return(*, filing: Filing, comment: str, actor) -> Filing:
+    """The school's reviewer returns a pending or approved filing to the operator, saying why."""
+    _check_reviewer(actor, filing.unit)
+    comment = (comment or "").strip()[:2000]
+    if not comment:
+        raise ValidationError("请填写退回原因")
+    current = Filing.objects.select_for_update().get(pk=filing.pk)
+    _check_open(current, filing.unit)
+    if current.status not in (FilingStatus.PENDING, FilingStatus.SUBMITTED):
+        raise ValidationError(f"{STATUS_NAMES[current.status]}的填报不能退回")
+    return _set_status(
+        filing, current, FilingStatus.RETURNED, actor, "funds.filing_return", review_comment=comment
+    )
+
+
+def _check_setter(actor, unit: Unit) -> None:
+    """Deadlines are set, and filings unlocked, by an operator of the authority above."""
+    if actor is None:
+        return
+    if not can(actor, Action.FILE) or actor.unit_id != unit.pk or not unit.is_authority:
+        raise PermissionDenied("只能由上级主管部门的业务操作人员办理")
+
+
+def _lock_filings(filings, now) -> list[int]:
+    """Lock the submitted filings among `filings` that are not unlocked beyond `now`."""
+    due = filings.filter(status=FilingStatus.SUBMITTED).exclude(unlocked_until__gt=now)
+    ids = list(due.values_list("pk", flat=True))
+    if ids:
+        Filing.objects.filter(pk__in=ids).update(
+            status=FilingStatus.LOCKED, version=F("version") + 1, updated_at=now
+        )
+    return ids
+
+
+@transaction.atomic
+def deadline_set(*, unit: Unit, year: int, project: AidProject, due_at, actor) -> Deadline:
+    """Set or move the deadline of `unit`'s direct children for one year and project.
+
+    A deadline already passed locks the children's submitted filings at once; one moved into
+    the future reopens (locked → submitted) the filings it had locked.
+    """
+    _check_setter(actor, unit)
+    _check_year(year)
+    if not isinstance(due_at, datetime) or timezone.is_naive(due_at):
+        raise ValidationError("截止时间无效")
+    before = Deadline.objects.filter(unit=unit, year=year, project=project).first()
+    deadline, _created = Deadline.objects.update_or_create(
+        unit=unit, year=year, project=project, defaults={"due_at": due_at, "set_by": actor}
+    )
+    now = timezone.now()
+    children = Filing.objects.filter(unit__parent=unit, year=year, project=project)
+    if due_at > now:
+        changed = list(children.filter(status=FilingStatus.LOCKED).values_list("pk", flat=True))
+        children.filter(pk__in=changed).update(
+            status=FilingStatus.SUBMITTED, version=F("version") + 1, updated_at=now
+        )
+    else:
+        changed = _lock_filings(children, now)
+    audit_record(
+        action="funds.deadline_set",
+        actor=actor,
+        obj=deadline,
+        detail={
+            "unit": unit.code,
+            "year": year,
+            "project": project.code,
+            "before": before.due_at.isoformat() if before else None,
+            "due_at": due_at.isoformat(),
+            "filings_relocked" if due_at <= now else "filings_reopened": changed,
+        },
+    )
+    return deadline
+
+
+@transaction.atomic
+def filings_lock_overdue(*, now: datetime | None = None) -> int:
+    """Lock every submitted filing whose deadline has passed and whose unlock (if any) has
+    run out; the periodic task `funds.lock_overdue` runs this. Returns how many were locked."""
+    now = now or timezone.now()
+    overdue = Deadline.objects.filter(
+        unit_id=OuterRef("unit__parent_id"),
+        year=OuterRef("year"),
+        project_id=OuterRef("project_id"),
+        due_at__lte=now,
+    )
+    ids = _lock_filings(Filing.objects.filter(Exists(overdue)), now)
+    if ids:
+        audit_record(action="funds.filings_lock", detail={"count": len(ids), "filings": ids[:1000]})
+    return len(ids)
+
+
+@transaction.atomic
+def filing_unlock(*, filing: Filing, until: datetime, reason: str, actor) -> Filing:
+    """The operator of the authority that set the deadline reopens a child's filing until
+    `until`: a locked filing returns to `submitted`, an unsubmitted one may be finished."""
+    _check_setter(actor, filing.unit.parent)
+    reason = (reason or "").strip()[:500]
+    if not reason:
+        raise ValidationError("请填写解锁原因")
+    now = timezone.now()
+    if not isinstance(until, datetime) or timezone.is_naive(until) or until <= now:
+        raise ValidationError("解锁截止时间必须晚于现在")
+    deadline = deadline_of(filing)
+    if deadline is None or deadline.due_at > now:
+        raise ValidationError("尚未到填报截止时间，无需解锁")
+    current = Filing.objects.select_for_update().get(pk=filing.pk)
+    status = FilingStatus.SUBMITTED if current.status == FilingStatus.LOCKED else current.status
+    return _set_status(
+        filing,
+        current,
+        status,
+        actor,
+        "funds.filing_unlock",
+        note={"reason": reason},
+        unlocked_until=until,
+    )

@@ -1,0 +1,290 @@
+"""资助资金填报: the unit's own filings per category, the edit page, the status flow and the
+PDF body's download. Allocation and receipt pages are in views_money, deadlines in
+views_deadlines."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zizhu.access import Action, can, get_object_for_user, require
+from zizhu.accounts.roles import Role
+from zizhu.audit.models import Result
+from zizhu.audit.services import audit_record
+from zizhu.catalogue.models import Category
+from zizhu.funds import services
+from zizhu.funds.forms import (
+    AuthorityFilingForm,
+    NewFilingForm,
+    ReceiptForm,
+    ReturnForm,
+    SchoolFilingForm,
+)
+from zizhu.funds.models import Filing, FilingStatus, SourceLevel
+from zizhu.funds.selectors import (
+    allocations_in,
+    allocations_out,
+    arrival_dates_by_level,
+    balances_of,
+    deadline_of,
+    filings_of_unit,
+    is_frozen,
+    received_by_level,
+)
+from zizhu.lib.uploads import UploadRejected, content_disposition_attachment
+from zizhu.web.menu import MenuItem, trail
+
+# Who opens the filing pages of each category (DESIGN §1): national and local funds are filed
+# by authority operators and schools, school and social aid by schools only.
+FILERS = {
+    Category.NATIONAL: {Role.OPERATOR, Role.SCHOOL_OPERATOR, Role.SCHOOL_REVIEWER},
+    Category.LOCAL: {Role.OPERATOR, Role.SCHOOL_OPERATOR, Role.SCHOOL_REVIEWER},
+    Category.SCHOOL: {Role.SCHOOL_OPERATOR, Role.SCHOOL_REVIEWER},
+    Category.SOCIAL: {Role.SCHOOL_OPERATOR, Role.SCHOOL_REVIEWER},
+}
+ALL_FILERS = set().union(*FILERS.values())
+PAGE_SIZE = 50
+
+
+def deny(request, reason: str):
+    audit_record(
+        request=request,
+        action="access.denied",
+        result=Result.DENIED,
+        detail={"reason": reason, "path": request.path},
+    )
+    raise PermissionDenied
+
+
+def require_filer(request, category: str | None = None) -> None:
+    """403 unless the user's role files funds of `category` (of any category when None)."""
+    require(request, Action.VIEW)
+    if request.user.role not in (FILERS[category] if category else ALL_FILERS):
+        deny(request, "not_a_filer")
+
+
+def own_filing(request, pk: int) -> Filing:
+    """A filing of the user's own unit, for a role that files its category; 404 for any other
+    filing, in scope or not (a user acts only on its own unit's filings)."""
+    require_filer(request)
+    queryset = Filing.objects.select_related("unit", "project")
+    filing = get_object_for_user(request, queryset, Action.VIEW, pk=pk)
+    if filing.unit_id != request.user.unit_id:
+        audit_record(
+            request=request,
+            action="access.denied",
+            result=Result.DENIED,
+            detail={"reason": "not_own_unit", "path": request.path},
+        )
+        raise Http404
+    require_filer(request, filing.project.category)
+    return filing
+
+
+def filing_crumbs(filing: Filing, label) -> list[MenuItem]:
+    return [*trail(f"funds:filing_{filing.project.category}"), MenuItem(label)]
+
+
+def _category(category: str) -> str:
+    if category not in Category.values:
+        raise Http404
+    return category
+
+
+def _render_list(request, category: str, form, status: int = 200):
+    filings = filings_of_unit(request.user, category)
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        filings = filings.filter(year=int(year))
+    page = Paginator(filings, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "funds/filing_list.html",
+        {
+            "category": category,
+            "category_label": Category(category).label,
+            "unit": request.user.unit,
+            "page": page,
+            "year": year,
+            "form": form,
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
+def filing_list(request, category: str):
+    require_filer(request, _category(category))
+    may_create = can(request.user, Action.FILE)
+    form = NewFilingForm(unit=request.user.unit, category=category) if may_create else None
+    return _render_list(request, category, form)
+
+
+@require_POST
+def filing_create(request, category: str):
+    require_filer(request, _category(category))
+    require(request, Action.FILE)
+    form = NewFilingForm(request.POST, unit=request.user.unit, category=category)
+    if form.is_valid():
+        try:
+            filing = services.filing_create(
+                unit=request.user.unit,
+                year=form.cleaned_data["year"],
+                project=form.cleaned_data["project"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("funds:filing_edit", pk=filing.pk)
+    return _render_list(request, category, form)
+
+
+def _edit_form(filing: Filing, data=None, files=None):
+    initial = {"version": filing.version}
+    if filing.unit.is_authority:
+        for name in ("doc_number", "doc_date", "doc_title", "own_funds"):
+            initial[name] = getattr(filing, name)
+        return AuthorityFilingForm(data, files, initial=initial)
+    names = services.SCHOOL_AMOUNTS[filing.project.category]
+    if not names:
+        return None  # a school's national or local filing: nothing of its own to fill
+    initial.update({name: getattr(filing, name) for name in names})
+    return SchoolFilingForm(data, initial=initial, category=filing.project.category)
+
+
+def _may_edit(user, filing: Filing, frozen: bool) -> bool:
+    editable = services.AUTHORITY_EDITABLE if filing.unit.is_authority else services.SCHOOL_EDITABLE
+    return can(user, Action.FILE) and filing.status in editable and not frozen
+
+
+def _edit_page(request, filing: Filing, form, status: int = 200):
+    user = request.user
+    deadline = deadline_of(filing)
+    frozen = is_frozen(filing, deadline)
+    received = received_by_level(filing)
+    arrivals = arrival_dates_by_level(filing)
+    levels = [
+        (value, label, received[value], arrivals[value]) for value, label in SourceLevel.choices
+    ]
+    incoming = list(allocations_in(filing))
+    files = can(user, Action.FILE)
+    reviews = can(user, Action.REVIEW)
+    return render(
+        request,
+        "funds/filing_edit.html",
+        {
+            "filing": filing,
+            "authority": filing.unit.is_authority,
+            "category_label": Category(filing.project.category).label,
+            "breadcrumbs": filing_crumbs(filing, _("Filing")),
+            "form": form if _may_edit(user, filing, frozen) else None,
+            "deadline": deadline,
+            "frozen": frozen,
+            "late": bool(
+                deadline and filing.submitted_at and filing.submitted_at > deadline.due_at
+            ),
+            "levels": levels,
+            "received_total": sum(received.values()),
+            "balances": balances_of(filing) if filing.unit.is_authority else [],
+            "allocations_out": allocations_out(filing) if filing.unit.is_authority else [],
+            "incoming": incoming,
+            "unconfirmed": [a for a in incoming if a.receipt_id is None],
+            "receipt_form": ReceiptForm() if files else None,
+            "may_submit": files
+            and not frozen
+            and filing.status in (FilingStatus.DRAFT, FilingStatus.RETURNED),
+            "may_approve": reviews and not frozen and filing.status == FilingStatus.PENDING,
+            "may_return": reviews
+            and not frozen
+            and filing.status in (FilingStatus.PENDING, FilingStatus.SUBMITTED),
+            "return_form": ReturnForm(),
+            "may_allocate": files
+            and filing.unit.is_authority
+            and filing.project.category in services.ALLOCATED_CATEGORIES,
+        },
+        status=status,
+    )
+
+
+def filing_edit(request, pk: int):
+    """The filing's page: its fields (a form while the operator may change them), received
+    funds by source level with arrival dates, and the status actions the user may take."""
+    filing = own_filing(request, pk)
+    if request.method != "POST":
+        return _edit_page(request, filing, _edit_form(filing))
+    require(request, Action.FILE)
+    form = _edit_form(filing, request.POST, request.FILES)
+    if form is None:
+        return redirect("funds:filing_edit", pk=filing.pk)
+    if form.is_valid():
+        try:
+            services.filing_update(
+                filing=filing,
+                version=form.cleaned_data["version"],
+                actor=request.user,
+                document=form.cleaned_data.get("document"),
+                **form.changes(),
+            )
+        except services.StaleFiling as exc:
+            # Nothing of the stale form is kept: the page is read again from the database.
+            messages.error(request, exc.messages[0])
+            return redirect("funds:filing_edit", pk=filing.pk)
+        except UploadRejected as exc:
+            form.add_error("document", str(exc))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The filing was saved."))
+            return redirect("funds:filing_edit", pk=filing.pk)
+    return _edit_page(request, filing, form)
+
+
+@require_POST
+def filing_action(request, pk: int, action: str):
+    """submit (the unit's operator), approve and return (the school's reviewer)."""
+    filing = own_filing(request, pk)
+    require(request, Action.FILE if action == "submit" else Action.REVIEW)
+    try:
+        if action == "submit":
+            services.filing_submit(filing=filing, actor=request.user)
+            messages.success(request, _("The filing was submitted."))
+        elif action == "approve":
+            services.filing_approve(filing=filing, actor=request.user)
+            messages.success(request, _("The filing was approved."))
+        else:
+            form = ReturnForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Say why the filing is returned."))
+                return redirect("funds:filing_edit", pk=filing.pk)
+            services.filing_return(
+                filing=filing, comment=form.cleaned_data["comment"], actor=request.user
+            )
+            messages.success(request, _("The filing was returned to the operator."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("funds:filing_edit", pk=filing.pk)
+
+
+def filing_document(request, pk: int):
+    """An authority filing's PDF body, for users in scope, always as a download."""
+    queryset = Filing.objects.exclude(document="")
+    filing = get_object_for_user(request, queryset, Action.VIEW, pk=pk)
+    try:
+        handle = filing.document.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    audit_record(
+        request=request, action="funds.document", obj=filing, detail={"name": filing.document_name}
+    )
+    response = FileResponse(handle, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_attachment(
+        filing.document_name or "document.pdf", fallback="document.pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
