@@ -44,6 +44,7 @@ class Voucher(models.Model):
         indexes = [models.Index(fields=["year", "project", "unit"], name="voucher_year_project")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=Decimal("0")), name="voucher_amount"),
+            models.CheckConstraint(condition=Q(students__gt=0), name="voucher_students"),
         ]
 
     def __str__(self) -> str:

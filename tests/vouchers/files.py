@@ -1,0 +1,94 @@
+"""Small real files to upload, written by hand (the venv has no Pillow): a one-page PDF, a
+2×2 PNG and an 8×8 grey baseline JPEG that image decoders open; and hostile files."""
+
+import struct
+import zlib
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+
+def pdf(catalog_extra: bytes = b"") -> bytes:
+    """A one-page PDF with a correct cross-reference table; `catalog_extra` goes into the
+    catalogue dictionary (e.g. an /OpenAction)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R" + catalog_extra + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png(width: int = 2, height: int = 2) -> bytes:
+    """An RGB PNG, every row filter 0, all pixels red."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height)))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", pixels)
+        + _chunk(b"IEND", b"")
+    )
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def jpeg() -> bytes:
+    """An 8×8 grey baseline JPEG: one component, one block whose DC difference and AC
+    coefficients are all zero. Each Huffman table has one 1-bit code "0" (DC category 0,
+    AC end-of-block), so the scan is the bits 00 padded with ones: 0x3F."""
+    one_code = bytes([1] + [0] * 15) + b"\x00"
+    return b"".join(
+        [
+            b"\xff\xd8",
+            _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"),
+            _segment(0xDB, b"\x00" + b"\x01" * 64),
+            _segment(0xC0, struct.pack(">BHHB", 8, 8, 8, 1) + b"\x01\x11\x00"),
+            _segment(0xC4, b"\x00" + one_code + b"\x10" + one_code),
+            _segment(0xDA, b"\x01\x01\x00\x00\x3f\x00"),
+            b"\x3f",
+            b"\xff\xd9",
+        ]
+    )
+
+
+def upload(name: str, data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 56 + b"This program cannot be run in DOS mode."
+
+# (file name, content, the English reason the refusal names)
+HOSTILE = {
+    "png_header_then_html": ("photo.png", b"\x89PNG\r\n\x1a\n" + HTML, "bad PNG chunk"),
+    "png_then_html": ("photo.png", png() + HTML, "data after IEND"),
+    "svg": ("drawing.svg", SVG, "only PDF, JPG, JPEG, PNG"),
+    "svg_named_png": ("drawing.png", SVG, "markup, not an image"),
+    "exe_named_pdf": ("invoice.pdf", EXE, "executable"),
+    "pdf_open_action_javascript": (
+        "voucher.pdf",
+        pdf(b" /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"),
+        "JavaScript",
+    ),
+    "pdf_js": ("voucher.pdf", pdf(b" /OpenAction << /JS (app.alert(1)) >>"), "JavaScript"),
+    "empty": ("empty.pdf", b"", "empty file"),
+}

@@ -1,0 +1,87 @@
+"""Permission-matrix entries and objects of the voucher pages (merged into
+tests/test_permission_matrix.py)."""
+
+from tests.conftest import USERS
+
+from .factories import make_voucher
+
+ALL = set(USERS)
+AUTHORITY = {
+    u for u, (role, _code) in USERS.items() if role in ("operator", "supervisor", "center_leader")
+}
+SCHOOL = {"school_operator", "school_reviewer", "neighbour_school_operator"}
+SCHOOL_OPERATORS = {"school_operator", "neighbour_school_operator"}
+BUSINESS = AUTHORITY | SCHOOL
+# who sees school 3661000001 ("own") and school 3661000003 ("other")
+SEES_OWN = {
+    "province_operator",
+    "prefecture_operator",
+    "county_operator",
+    "county_supervisor",
+    "county_leader",
+    "school_operator",
+    "school_reviewer",
+}
+SEES_OTHER = {
+    "province_operator",
+    "prefecture_operator",
+    "neighbour_operator",
+    "neighbour_school_operator",
+}
+
+
+def table(ok: set[str], not_found: set[str] = frozenset(), ok_status=200) -> dict[str, int]:
+    """`ok` users get ok_status, `not_found` users 404 (outside their scope), the rest 403."""
+    return {u: ok_status if u in ok else 404 if u in not_found else 403 for u in ALL}
+
+
+def voucher_objects(users) -> dict[str, int]:
+    """A voucher with one PDF at school 3661000001 (own) and at 3661000003 (other)."""
+    made = {}
+    for key, username in (("own", "school_operator"), ("other", "neighbour_school_operator")):
+        voucher = make_voucher(users[username])
+        made[f"{key}_voucher"] = voucher.pk
+        made[f"{key}_voucher_file"] = voucher.files.get().pk
+    return made
+
+
+VOUCHER_MATRIX: dict[str, list] = {
+    # 支付凭证上传: the school's own list (both school roles), the upload (its operator)
+    "vouchers:list": [("/funds/vouchers/", table(SCHOOL))],
+    "vouchers:upload": [
+        ("/funds/vouchers/new/", table(SCHOOL_OPERATORS)),
+        # an empty form: the operator gets it back with errors, nothing is saved
+        ("POST", "/funds/vouchers/new/", table(SCHOOL_OPERATORS)),
+    ],
+    "vouchers:delete": [
+        # the school's operator; authority operators in scope are not the school (403); users
+        # outside the scope never learn the voucher exists (404)
+        (
+            "POST",
+            "/funds/vouchers/{own_voucher}/delete/",
+            table({"school_operator"}, {"neighbour_operator", "neighbour_school_operator"}, 302),
+        ),
+        (
+            "POST",
+            "/funds/vouchers/{other_voucher}/delete/",
+            table({"neighbour_school_operator"}, {"county_operator", "school_operator"}, 302),
+        ),
+        ("GET", "/funds/vouchers/{own_voucher}/delete/", dict.fromkeys(ALL, 405)),
+    ],
+    # 支付凭证查看: authorities; a unit outside the scope is a 404
+    "vouchers:view": [
+        ("/funds/vouchers/view/", table(AUTHORITY)),
+        ("/funds/vouchers/view/?unit=610111", table(SEES_OTHER & AUTHORITY, AUTHORITY)),
+        ("/funds/vouchers/view/?unit=3661000001", table(SEES_OWN & AUTHORITY, AUTHORITY)),
+    ],
+    "vouchers:export": [
+        ("/funds/vouchers/view/export.xlsx", table(AUTHORITY)),
+        ("/funds/vouchers/view/export.xlsx?unit=610112", table(SEES_OWN & AUTHORITY, AUTHORITY)),
+    ],
+    # the download: everyone who sees the school
+    "vouchers:file": [
+        ("/funds/vouchers/files/{own_voucher_file}/", table(SEES_OWN, BUSINESS - SEES_OWN)),
+        ("/funds/vouchers/files/{other_voucher_file}/", table(SEES_OTHER, BUSINESS - SEES_OTHER)),
+        ("/funds/vouchers/files/999999/", table(set(), BUSINESS)),
+    ],
+}

@@ -1,0 +1,142 @@
+"""Reads of payment vouchers. `vouchers_for` is the scoped entry point; the totals take
+querysets the caller already reached through zizhu.access."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, StrIndex, Substr
+
+from zizhu.access import Action, scoped
+from zizhu.catalogue.models import AidProject
+from zizhu.units.models import Unit
+from zizhu.vouchers.models import Voucher
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+AMOUNT = DecimalField(max_digits=16, decimal_places=2)
+EXPORT_HEADER = [
+    "school_code",
+    "school_name",
+    "year",
+    "project",
+    "students",
+    "amount",
+    "note",
+    "files",
+    "uploaded_by",
+    "uploaded_at",
+]
+
+
+def vouchers_for(user) -> QuerySet[Voucher]:
+    """The vouchers of every school in the user's scope."""
+    return scoped(Voucher.objects.all(), user, Action.VIEW)
+
+
+def filtered(
+    vouchers: QuerySet[Voucher],
+    *,
+    year: int | None = None,
+    project: AidProject | None = None,
+    school: str = "",
+) -> QuerySet[Voucher]:
+    if year is not None:
+        vouchers = vouchers.filter(year=year)
+    if project is not None:
+        vouchers = vouchers.filter(project=project)
+    if school:
+        vouchers = vouchers.filter(unit__code__startswith=school)
+    return vouchers
+
+
+def _sums(queryset):
+    return queryset.annotate(
+        count=Count("id"),
+        students_total=Coalesce(Sum("students"), 0),
+        amount_total=Coalesce(Sum("amount"), Value(ZERO), output_field=AMOUNT),
+    )
+
+
+def voucher_totals(units: QuerySet[Unit], year: int | None = None, project=None):
+    """Per school of `units`: the number of vouchers, students aided and amount paid
+    (财务支付总金额), one query. Rows are dicts with `unit`, `unit__code`, `unit__name`,
+    `count`, `students_total`, `amount_total`; schools without vouchers are absent.
+
+    SQLite computes sums of decimals in binary floating point and Django does not quantize
+    aggregates there: pass `amount_total` through `yuan()` before showing or comparing it."""
+    vouchers = filtered(Voucher.objects.filter(unit__in=units), year=year, project=project)
+    rows = vouchers.order_by("unit__code").values("unit", "unit__code", "unit__name")
+    return _sums(rows)
+
+
+def yuan(value) -> Decimal:
+    """An aggregated amount as yuan with two places (see voucher_totals)."""
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+def grand_total(vouchers: QuerySet[Voucher]) -> dict:
+    totals = vouchers.aggregate(
+        count=Count("id"),
+        students_total=Coalesce(Sum("students"), 0),
+        amount_total=Coalesce(Sum("amount"), Value(ZERO), output_field=AMOUNT),
+    )
+    return {**totals, "amount_total": yuan(totals["amount_total"])}
+
+
+@dataclass
+class ChildTotals:
+    unit: Unit
+    totals: dict = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return self.totals.get("count", 0)
+
+    @property
+    def students(self) -> int:
+        return self.totals.get("students_total", 0)
+
+    @property
+    def amount(self) -> Decimal:
+        return yuan(self.totals.get("amount_total"))
+
+
+def totals_by_child(unit: Unit, vouchers: QuerySet[Voucher]) -> list[ChildTotals]:
+    """Each child unit of `unit` with the totals of the vouchers below it: two queries, the
+    children and one grouped by the child's code cut out of the school's path."""
+    children = list(unit.children.order_by("level", "code"))
+    offset = len(unit.path) + 1
+    rest = Substr("unit__path", offset)
+    rows = _sums(
+        vouchers.filter(unit__path__startswith=unit.path)
+        .exclude(unit=unit)
+        .annotate(child=Substr("unit__path", offset, StrIndex(rest, Value("/")) - 1))
+        .order_by()
+        .values("child")
+    )
+    per_child = {row["child"]: row for row in rows}
+    return [ChildTotals(child, per_child.get(child.code, {})) for child in children]
+
+
+def export_rows(vouchers: QuerySet[Voucher]):
+    rows = (
+        vouchers.annotate(files_count=Count("files"))
+        .order_by("unit__code", "year", "project__code", "pk")
+        .values_list(
+            "unit__code",
+            "unit__name",
+            "year",
+            "project__name",
+            "students",
+            "amount",
+            "note",
+            "files_count",
+            "created_by__username",
+            "created_at",
+        )
+    )
+    for row in rows.iterator(chunk_size=2000):
+        *head, uploaded_at = row
+        head[5] = str(head[5])
+        yield [*head, uploaded_at.isoformat(timespec="seconds") if uploaded_at else ""]

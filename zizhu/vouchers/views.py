@@ -1,0 +1,231 @@
+"""支付凭证上传 (schools), 支付凭证查看 (authorities) and the file download."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zizhu.access import (
+    Action,
+    get_object_for_user,
+    get_unit_for_user,
+    is_authority,
+    is_school,
+    require,
+    units_for,
+)
+from zizhu.audit.models import Result
+from zizhu.audit.services import audit_record
+from zizhu.catalogue.models import AidProject, Category
+from zizhu.lib.exports import to_xlsx
+from zizhu.lib.uploads import content_disposition_attachment
+from zizhu.units.models import Level
+from zizhu.units.selectors import ancestors
+from zizhu.vouchers import services
+from zizhu.vouchers.forms import FilterForm, VoucherForm
+from zizhu.vouchers.models import Voucher, VoucherFile
+from zizhu.vouchers.selectors import (
+    EXPORT_HEADER,
+    export_rows,
+    filtered,
+    grand_total,
+    totals_by_child,
+    voucher_totals,
+    vouchers_for,
+)
+
+PAGE_SIZE = 50
+# the per-school table of a large scope stops here; the children table and the export have all
+SCHOOL_ROWS = 300
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _deny(request, reason: str):
+    audit_record(
+        request=request,
+        action="access.denied",
+        result=Result.DENIED,
+        detail={"reason": reason, "path": request.path},
+    )
+    raise PermissionDenied
+
+
+def _query(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _page(request, vouchers):
+    rows = vouchers.select_related("unit", "project", "created_by").prefetch_related("files")
+    return Paginator(rows.order_by("-year", "unit__code", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+
+
+# --- 支付凭证上传: the school's own vouchers -----------------------------------------------------
+
+
+def school_vouchers(request):
+    require(request, Action.VIEW)
+    if not is_school(request.user):
+        _deny(request, "not_a_school_user")
+    school = request.user.unit
+    form = FilterForm(request.GET, projects=services.voucher_projects(school))
+    vouchers = filtered(vouchers_for(request.user), **form.filters())
+    return render(
+        request,
+        "vouchers/school_list.html",
+        {
+            "school": school,
+            "form": form,
+            "total": grand_total(vouchers),
+            "page": _page(request, vouchers),
+            "query": _query(request),
+            "may_record": services.may_record(request.user, school),
+        },
+    )
+
+
+def voucher_upload(request):
+    require(request, Action.FILE)
+    school = request.user.unit
+    if not services.may_record(request.user, school):
+        _deny(request, "not_the_school_operator")
+    projects = services.voucher_projects(school)
+    form = VoucherForm(request.POST or None, request.FILES or None, projects=projects)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.voucher_create(
+                school=school,
+                year=data["year"],
+                project=data["project"],
+                students=data["students"],
+                amount=data["amount"],
+                note=data["note"],
+                files=data["files"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The voucher was saved."))
+            return redirect("vouchers:list")
+    return render(request, "vouchers/upload.html", {"form": form, "school": school})
+
+
+@require_POST
+def voucher_delete(request, pk: int):
+    require(request, Action.FILE)
+    queryset = Voucher.objects.select_related("unit", "project")
+    voucher = get_object_for_user(request, queryset, Action.FILE, pk=pk)
+    if not services.may_record(request.user, voucher.unit):
+        _deny(request, "not_the_school_operator")
+    services.voucher_delete(voucher=voucher, actor=request.user, request=request)
+    messages.success(request, _("The voucher was deleted."))
+    return redirect("vouchers:list")
+
+
+# --- 支付凭证查看: every school in the authority's scope ---------------------------------------
+
+
+def _report(request):
+    """The chosen unit (in scope) and the filtered vouchers of the schools below it."""
+    require(request, Action.VIEW)
+    if not is_authority(request.user):
+        _deny(request, "not_an_authority_user")
+    unit = get_unit_for_user(request, request.GET.get("unit") or request.user.unit.code)
+    projects = AidProject.objects.filter(category=Category.NATIONAL)
+    form = FilterForm(request.GET, projects=projects, with_school=True)
+    filters = form.filters()
+    below = vouchers_for(request.user).filter(unit__path__startswith=unit.path)
+    return unit, form, filters, filtered(below, **filters)
+
+
+def authority_vouchers(request):
+    unit, form, filters, vouchers = _report(request)
+    schools = units_for(request.user, Action.VIEW).filter(
+        path__startswith=unit.path, level=Level.SCHOOL
+    )
+    if filters["school"]:
+        schools = schools.filter(code__startswith=filters["school"])
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("unit", None)
+    scope_depth = request.user.unit.depth
+    return render(
+        request,
+        "vouchers/authority_list.html",
+        {
+            "unit": unit,
+            "trail": [u for u in ancestors(unit) if u.depth >= scope_depth],
+            "form": form,
+            "children": [] if unit.is_school else totals_by_child(unit, vouchers),
+            "schools": voucher_totals(schools, filters["year"], filters["project"])[
+                : SCHOOL_ROWS + 1
+            ],
+            "school_rows": SCHOOL_ROWS,
+            "total": grand_total(vouchers),
+            "page": _page(request, vouchers),
+            "query": _query(request),
+            "unit_query": query.urlencode(),
+        },
+    )
+
+
+def authority_export(request):
+    require(request, Action.EXPORT)
+    unit, _form, filters, vouchers = _report(request)
+    count = [0]
+
+    def counted():
+        for row in export_rows(vouchers):
+            count[0] += 1
+            yield row
+
+    body = to_xlsx(EXPORT_HEADER, counted(), "vouchers")
+    project = filters["project"]
+    audit_record(
+        request=request,
+        action="vouchers.export",
+        detail={
+            "unit": unit.code,
+            "year": filters["year"],
+            "project": project.code if project else None,
+            "school": filters["school"],
+            "rows": count[0],
+        },
+    )
+    response = HttpResponse(body, content_type=XLSX)
+    name = f"vouchers-{unit.code}-{filters['year'] or 'all'}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- download -------------------------------------------------------------------------------
+
+
+def voucher_file(request, pk: int):
+    """A voucher's file, in scope only, always as a download that no browser renders."""
+    queryset = VoucherFile.objects.select_related("voucher")
+    record = get_object_for_user(request, queryset, Action.VIEW, "voucher__unit", pk=pk)
+    try:
+        handle = record.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    audit_record(
+        request=request,
+        action="vouchers.download",
+        obj=record,
+        detail={"voucher": record.voucher_id, "name": record.name, "sha256": record.sha256},
+    )
+    response = FileResponse(handle, content_type=record.content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_attachment(record.name, "voucher")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
