@@ -1,3 +1,216 @@
-"""Views of the progress pages (being built)."""
+"""资金填报进展: for a year and project, who below the chosen unit should file and who has,
+per child unit, drillable level by level down to the units that have not filed; XLSX export.
+Authority roles only; `?unit=` and `?missing=` outside the scope are a 404."""
 
-urlpatterns: list = []
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from zizhu.access import Action, get_unit_for_user
+from zizhu.audit.services import audit_record
+from zizhu.catalogue.models import AidProject, Category
+from zizhu.fundreports import details, progress
+from zizhu.fundreports.tree import category_or_404, require_authority, trail
+from zizhu.funds.models import FilingStatus
+from zizhu.lib.exports import to_xlsx
+from zizhu.units.models import Unit
+
+MISSING_PAGE_SIZE = 100
+EXPORT_LIMIT = 200_000
+STATUS_LABELS = dict(FilingStatus.choices)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ProgressForm(forms.Form):
+    """Year and project; a missing or invalid value falls back to the default."""
+
+    year = forms.TypedChoiceField(label=_("Year of use"), required=False, coerce=int)
+    project = forms.TypedChoiceField(label=_("Aid project"), required=False, coerce=int)
+
+    def __init__(self, data, *, years: list[int], projects: list[AidProject]):
+        super().__init__(data)
+        self.fields["year"].choices = [(y, y) for y in years]
+        self.fields["project"].choices = [(p.pk, p.name) for p in projects]
+        self.years, self.projects = years, projects
+
+    def choice(self, filed_projects: Callable[[int], set[int]]) -> tuple[int, AidProject | None]:
+        """The year asked for (default: the latest with filings) and the project asked for
+        (default: the first of the category with filings that year, else the first)."""
+        self.is_valid()
+        year = self.cleaned_data.get("year") or self.years[0]
+        by_pk = {p.pk: p for p in self.projects}
+        chosen = by_pk.get(self.cleaned_data.get("project"))
+        if chosen is None and self.projects:
+            filed = filed_projects(year)
+            chosen = next((p for p in self.projects if p.pk in filed), self.projects[0])
+        return year, chosen
+
+
+@dataclass
+class Report:
+    category: Category
+    form: ProgressForm
+    year: int
+    project: AidProject | None
+    node: Unit
+    missing_in: Unit | None  # whose subtree's not-filed units are listed, if any
+    rows: list[progress.ChildRow]
+
+    def query(self, **changes) -> str:
+        values = {"year": self.year, "project": self.project.pk if self.project else ""}
+        values.update(changes)
+        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+def _report(request, category: str, action: Action = Action.VIEW) -> Report:
+    require_authority(request, action)
+    category = category_or_404(category)
+    user = request.user
+    in_scope = details.filings_for(user, category)
+    years = details.filing_years(in_scope) or [timezone.localdate().year]
+    projects = details.category_projects(category)
+    year, project = ProgressForm(request.GET, years=years, projects=projects).choice(
+        lambda year: details.filing_project_ids(in_scope, year)
+    )
+    # shown with the defaults filled in
+    chosen = {"year": year, "project": project.pk if project else ""}
+    form = ProgressForm(chosen, years=years, projects=projects)
+    node = get_unit_for_user(request, request.GET.get("unit") or user.unit.code, Action.VIEW)
+    rows = progress.progress_by_child(node, year, project) if project else []
+    missing_in = None
+    if request.GET.get("missing"):
+        missing_in = get_unit_for_user(request, request.GET["missing"], Action.VIEW)
+        if not node.contains(missing_in):
+            raise Http404
+    elif rows and all(row.unit.is_school for row in rows):
+        missing_in = node
+    return Report(category, form, year, project, node, missing_in, rows)
+
+
+def progress_page(request, category: str):
+    report = _report(request, category)
+    total = progress.totals(report.rows)
+    missing_page = None
+    if report.missing_in is not None and report.project is not None:
+        missing = progress.not_filed(report.node, report.missing_in, report.year, report.project)
+        missing_page = Paginator(missing, MISSING_PAGE_SIZE).get_page(request.GET.get("page"))
+        missing_page.object_list = list(missing_page.object_list)
+        for unit in missing_page.object_list:
+            unit.status_label = STATUS_LABELS.get(unit.filing_status, "")
+    chart = {
+        "children": [row.unit.name for row in report.rows],
+        "on_time": [row.counts.on_time for row in report.rows],
+        "late": [row.counts.late for row in report.rows],
+        "not_filed": [row.counts.not_filed for row in report.rows],
+        "names": [_t("On time"), _t("Late"), _t("Not filed")],
+        "totals": [total.on_time, total.late, total.not_filed],
+    }
+    return render(
+        request,
+        "fundreports/progress.html",
+        {
+            "report": report,
+            "category": report.category,
+            "form": report.form,
+            "node": report.node,
+            "trail": trail(request.user, report.node),
+            "rows": report.rows,
+            "total": total,
+            "own": progress.own_filing(report.node, report.year, report.project)
+            if report.project
+            else None,
+            "missing_page": missing_page,
+            "base_query": report.query(),
+            "query": report.query(
+                unit=report.node.code, missing=getattr(report.missing_in, "code", "")
+            ),
+            "list_url": f"fundreports:progress_{report.category}",
+            "export_url": f"fundreports:progress_{report.category}_export",
+            "chart": chart,
+        },
+    )
+
+
+def export(request, category: str):
+    report = _report(request, category, Action.EXPORT)
+    project_code = report.project.code if report.project else ""
+    if report.missing_in is not None and request.GET.get("missing") and report.project:
+        units = progress.not_filed(report.node, report.missing_in, report.year, report.project)
+        header = ["code", "name", "level", "parent_code", "parent_name", "status"]
+        body_rows = [
+            [u.code, u.name, u.level, u.parent.code, u.parent.name, u.filing_status or ""]
+            for u in units[:EXPORT_LIMIT]
+        ]
+        kind = "not_filed"
+    else:
+        header = [
+            "code",
+            "name",
+            "level",
+            "expected",
+            "filed",
+            "on_time",
+            "late",
+            "not_filed",
+            "percent",
+        ]
+        body_rows = [
+            [
+                row.unit.code,
+                row.unit.name,
+                row.unit.level,
+                row.counts.expected,
+                row.counts.filed,
+                row.counts.on_time,
+                row.counts.late,
+                row.counts.not_filed,
+                str(row.counts.percent) if row.counts.percent is not None else "",
+            ]
+            for row in report.rows
+        ]
+        kind = "children"
+    body = to_xlsx(header, body_rows, kind)
+    audit_record(
+        request=request,
+        action="fundreports.progress_export",
+        detail={
+            "category": str(report.category),
+            "year": report.year,
+            "project": project_code,
+            "unit": report.node.code,
+            "table": kind,
+            "missing_in": getattr(report.missing_in, "code", ""),
+            "rows": len(body_rows),
+        },
+    )
+    response = HttpResponse(body, content_type=XLSX)
+    name = f"progress-{report.category}-{project_code}-{report.year}-{report.node.code}-{kind}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+urlpatterns = []
+for _category in Category.values:
+    urlpatterns += [
+        path(
+            f"progress/{_category}/",
+            progress_page,
+            {"category": _category},
+            name=f"progress_{_category}",
+        ),
+        path(
+            f"progress/{_category}/export.xlsx",
+            export,
+            {"category": _category},
+            name=f"progress_{_category}_export",
+        ),
+    ]

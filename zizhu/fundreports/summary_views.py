@@ -1,3 +1,153 @@
-"""Views of the summary pages (being built)."""
+"""资金收支汇总: the summary of one category at a unit of the user's scope (`?unit=` drills
+down, a unit outside the scope is a 404), every table exportable as XLSX (audited).
+Authority and school roles; admin roles 403."""
 
-urlpatterns: list = []
+from datetime import date
+
+from django import forms
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from zizhu.access import Action, get_unit_for_user, require
+from zizhu.audit.services import audit_record
+from zizhu.catalogue.models import Category
+from zizhu.fundreports import summary_lower
+from zizhu.fundreports.summary import Scope, default_year
+from zizhu.fundreports.summary_report import (
+    build,
+    category_filings,
+    category_projects,
+    filing_years,
+    table_keys,
+)
+from zizhu.fundreports.tree import category_or_404, trail
+from zizhu.lib.exports import to_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class SummaryForm(forms.Form):
+    """Year and project; an invalid value falls back to the default rather than an error."""
+
+    year = forms.IntegerField(
+        label=_("Year of use"), required=False, min_value=2000, max_value=2100
+    )
+    project = forms.TypedChoiceField(label=_("Aid project"), required=False, coerce=int)
+
+    def __init__(self, data, *, year: int, projects):
+        data = data.copy()
+        if not data.get("year"):
+            data["year"] = year
+        super().__init__(data)
+        self.fields["project"].choices = [("", _("All"))] + [(p.pk, p.name) for p in projects]
+
+
+def _scope(request, category: str) -> tuple[Scope, SummaryForm]:
+    require(request, Action.VIEW)
+    category = category_or_404(category)
+    user = request.user
+    node = get_unit_for_user(request, request.GET.get("unit") or user.unit.code, Action.VIEW)
+    years = filing_years(category_filings(user, category)) or [default_year([])]
+    projects = category_projects(category)
+    form = SummaryForm(request.GET, year=default_year(years), projects=projects)
+    form.is_valid()
+    year = form.cleaned_data.get("year") or default_year(years)
+    chosen = form.cleaned_data.get("project")
+    project = next((p for p in projects if p.pk == chosen), None)
+    return Scope(user, node, category, year, project), form
+
+
+def _query(scope: Scope, **extra) -> str:
+    values = {"year": scope.year, "project": scope.project.pk if scope.project else ""}
+    return urlencode({k: v for k, v in {**values, **extra}.items() if v})
+
+
+def summary(request, category: str):
+    scope, form = _scope(request, category)
+    tables, pending_filings = [], []
+    for key in table_keys(scope):
+        if key == "pending":
+            table, pending_filings = summary_lower.pending(scope)
+        else:
+            table = build(scope, key)
+        tables.append(table)
+    chart = next((t.chart for t in tables if t.chart), {})
+    may_confirm = summary_lower.may_confirm(scope)
+    return render(
+        request,
+        "fundreports/summary.html",
+        {
+            "category": scope.category,
+            "category_label": Category(scope.category).label,
+            "scope": scope,
+            "node": scope.node,
+            "form": form,
+            "trail": trail(request.user, scope.node),
+            "tables": tables,
+            "chart": chart,
+            "confirm_forms": [f for f in pending_filings if f.url] if may_confirm else [],
+            "query": _query(scope),
+            "unit_query": _query(scope, unit=scope.node.code),
+            "page_url": request.path,
+            "today": timezone.localdate().isoformat(),
+        },
+    )
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return value if isinstance(value, int | float) or hasattr(value, "quantize") else str(value)
+
+
+def summary_export(request, category: str, table: str):
+    require(request, Action.EXPORT)
+    scope, _form = _scope(request, category)
+    if table not in table_keys(scope):
+        raise Http404
+    built = build(scope, table)
+    body = to_xlsx(
+        [str(h) for h in built.header],
+        ([_cell(c) for c in row.cells] for row in built.rows),
+        table,
+    )
+    audit_record(
+        request=request,
+        action="fundreports.summary_export",
+        detail={
+            "category": scope.category,
+            "table": table,
+            "unit": scope.node.code,
+            "year": scope.year,
+            "project": scope.project.code if scope.project else "",
+            "rows": len(built.rows),
+        },
+    )
+    response = HttpResponse(body, content_type=XLSX)
+    name = f"summary-{scope.category}-{table}-{scope.node.code}-{scope.year}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+urlpatterns = []
+for _category in Category.values:
+    urlpatterns += [
+        path(
+            f"summary/{_category}/",
+            summary,
+            {"category": _category},
+            name=f"summary_{_category}",
+        ),
+        path(
+            f"summary/{_category}/<slug:table>.xlsx",
+            summary_export,
+            {"category": _category},
+            name=f"summary_{_category}_export",
+        ),
+    ]

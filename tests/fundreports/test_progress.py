@@ -1,0 +1,227 @@
+"""资金填报进展: counts per child unit against counts computed here, by plain Python over the
+fixture's own inputs (tests/conftest.py TREE, STATES and DEADLINES of this folder's conftest)."""
+
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import TREE
+from zizhu.audit.models import AuditEvent
+from zizhu.catalogue.models import AidProject
+from zizhu.funds.models import Filing
+from zizhu.funds.services import filing_create
+from zizhu.units.models import Unit
+from zizhu.units.services import UnitRow, units_import
+
+from .conftest import DEADLINES, STATES, YEAR, at
+
+PARENT = {row.code: row.parent_code for row in TREE}
+LEVEL = {row.code: row.level for row in TREE}
+STAGE = {row.code: row.stage for row in TREE}
+URL = "/funds/reports/progress/national/"
+
+
+def _expected(code: str) -> bool:  # a 中职 project: every authority, the 中职 schools
+    return LEVEL[code] != "school" or STAGE[code] == "vocational"
+
+
+def _child_of(node: str, code: str) -> str | None:
+    """The child of `node` on the way up from `code`, or None when `code` is not below."""
+    while code in PARENT:
+        if PARENT[code] == node:
+            return code
+        code = PARENT[code]
+    return None
+
+
+def figures(node: str, expected=_expected, states=STATES, deadlines=DEADLINES) -> dict:
+    """child → (expected, filed, on time, late, not filed), from the inputs alone."""
+    counts = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for code in PARENT:
+        child = _child_of(node, code)
+        if child is None or not expected(code):
+            continue
+        status, submitted_at = states.get(code, ("", None))
+        row = counts[child]
+        row[0] += 1
+        if status in ("submitted", "locked"):
+            row[1] += 1
+            due = deadlines.get(PARENT[code])
+            row[3 if due and submitted_at > due else 2] += 1
+        else:
+            row[4] += 1
+    return {child: tuple(row) for child, row in counts.items()}
+
+
+def shown(response) -> dict[str, tuple[int, int, int, int, int]]:
+    return {
+        row.unit.code: (
+            row.counts.expected,
+            row.counts.filed,
+            row.counts.on_time,
+            row.counts.late,
+            row.counts.not_filed,
+        )
+        for row in response.context["rows"]
+    }
+
+
+def get(client, grant, **params):
+    query = {"year": YEAR, "project": grant.pk, **params}
+    return client.get(URL, query)
+
+
+@pytest.mark.parametrize("node", ["610000", "610100", "610112", "610111"])
+def test_it_counts_each_child_units_filings_as_computed_from_the_inputs(
+    login, users, filings, grant, node
+):
+    client = login(users["province_operator"])
+    response = get(client, grant, unit=node)
+    assert response.status_code == 200
+    assert shown(response) == figures(node)
+    total = response.context["total"]
+    expected = figures(node).values()
+    assert (total.expected, total.filed, total.late) == (
+        sum(r[0] for r in expected),
+        sum(r[1] for r in expected),
+        sum(r[3] for r in expected),
+    )
+
+
+def test_it_expects_school_aid_from_every_school_and_no_authority(login, users, tree):
+    school_aid = AidProject.objects.get(code="school_aid")
+    states = {"3661000001": ("submitted", at(4, 1)), "4161000001": ("pending", None)}
+    for code, (status, submitted_at) in states.items():
+        filing = filing_create(
+            unit=tree[code], year=YEAR, project=school_aid, school_funds=Decimal(5), actor=None
+        )
+        Filing.objects.filter(pk=filing.pk).update(status=status, submitted_at=submitted_at)
+    client = login(users["province_operator"])
+    response = client.get("/funds/reports/progress/school/", {"year": YEAR})
+    assert response.context["report"].project == school_aid
+    assert (
+        shown(response)
+        == figures("610000", lambda code: LEVEL[code] == "school", states, {})
+        == {"610100": (3, 1, 1, 0, 2), "4161000001": (1, 0, 0, 0, 1)}
+    )
+    assert response.context["own"] is None  # the province files no school aid
+
+
+def test_it_gives_the_figures_of_the_fixture(login, users, filings, grant):
+    # spelled out once, so that a mistake shared by the code and `figures` would show
+    response = get(login(users["province_operator"]), grant)
+    assert shown(response) == {"610100": (6, 4, 2, 2, 2)}
+    assert response.context["total"].percent == Decimal("66.7")
+    assert response.context["report"].node.code == "610000"
+
+
+def test_it_reports_the_nodes_own_filing_against_its_parents_deadline(login, users, filings, grant):
+    client = login(users["prefecture_operator"])
+    own = get(client, grant).context["own"]
+    assert (own.filed, own.late) == (True, True)  # 03-05 after the province's 03-01
+    own = get(client, grant, unit="610111").context["own"]
+    assert (own.filed, own.status) == (False, "draft")
+
+
+def test_it_lists_the_units_that_have_not_filed(login, users, filings, grant):
+    client = login(users["prefecture_operator"])
+    # below a county the children are schools: the list is shown without asking
+    page = get(client, grant, unit="610112").context["missing_page"]
+    assert [u.code for u in page] == ["3661000002"]
+    # the "not filed" link of a child: that child's subtree, the child itself included
+    page = get(client, grant, missing="610111").context["missing_page"]
+    assert [(u.code, u.filing_status) for u in page] == [("610111", "draft")]
+    page = get(client, grant, missing="610100").context["missing_page"]
+    assert sorted(u.code for u in page) == ["3661000002", "610111"]
+    assert get(client, grant).context["missing_page"] is None
+
+
+def test_it_defaults_to_the_latest_year_and_the_first_project_with_filings(
+    login, users, filings, grant, tree
+):
+    client = login(users["county_operator"])
+    response = client.get(URL)
+    assert (response.context["report"].year, response.context["report"].project) == (YEAR, grant)
+    assert response.context["form"]["project"].value() == grant.pk
+    # a project asked for is kept, with or without filings
+    other = AidProject.objects.get(code="compulsory_nutrition")
+    assert client.get(URL, {"project": other.pk}).context["report"].project == other
+
+
+def test_it_answers_404_for_units_outside_the_scope(login, users, filings, grant):
+    client = login(users["county_operator"])
+    assert get(client, grant, unit="610111").status_code == 404
+    assert get(client, grant, missing="3661000003").status_code == 404
+    # a unit in scope but not below the chosen node
+    client = login(users["prefecture_operator"])
+    assert get(client, grant, unit="610112", missing="610111").status_code == 404
+
+
+def test_it_exports_the_child_table_and_the_not_filed_list(login, users, filings, grant):
+    client = login(users["prefecture_operator"])
+    response = client.get(URL + "export.xlsx", {"year": YEAR, "project": grant.pk})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).active
+    rows = [tuple(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert [(r[0], *r[3:8]) for r in rows] == [
+        (code, *figures("610100")[code]) for code in ("610111", "610112")
+    ]
+    response = client.get(
+        URL + "export.xlsx", {"year": YEAR, "project": grant.pk, "missing": "610100"}
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).active
+    codes = sorted(r[0] for r in sheet.iter_rows(min_row=2, values_only=True))
+    assert codes == ["3661000002", "610111"]
+    events = AuditEvent.objects.filter(action="fundreports.progress_export")
+    assert [e.detail["table"] for e in events.order_by("pk")] == ["children", "not_filed"]
+
+
+COUNTIES = ["610102", "610103", "610104", "610113", "610114", "610115", "610116", "610117"]
+
+
+def widen(tree, grant) -> None:
+    """Eight more counties under 610100, two 中职 schools each, one of them filed."""
+    rows = [UnitRow(code, f"区{code}", "county", "610100") for code in COUNTIES]
+    for n, county in enumerate(COUNTIES):
+        rows += [
+            UnitRow(f"36610001{n}{k}", f"职校{n}{k}", "school", county, stage="vocational")
+            for k in (1, 2)
+        ]
+    units_import(rows=rows)
+    for n in range(len(COUNTIES)):
+        school = Unit.objects.get(code=f"36610001{n}1")
+        filing = filing_create(unit=school, year=YEAR, project=grant, actor=None)
+        Filing.objects.filter(pk=filing.pk).update(status="submitted", submitted_at=at(2, 2))
+
+
+def test_it_runs_as_many_queries_for_two_children_as_for_ten(
+    login, users, tree, filings, grant, django_assert_num_queries
+):
+    client = login(users["prefecture_operator"])
+    get(client, grant)  # the session's first request loads what later ones reuse
+    with CaptureQueriesContext(connection) as few:
+        response = get(client, grant)
+    assert len(response.context["rows"]) == 2
+    widen(tree, grant)
+    with django_assert_num_queries(len(few)):
+        response = get(client, grant)
+    assert len(response.context["rows"]) == 10
+    assert shown(response)["610102"] == (3, 1, 1, 0, 2)
+    assert response.context["total"].expected == 5 + 3 * len(COUNTIES)  # 610100 not counted
+
+
+def test_it_lists_many_units_not_filed_in_as_many_queries_as_few(
+    login, users, tree, filings, grant, django_assert_num_queries
+):
+    client = login(users["prefecture_operator"])
+    get(client, grant, missing="610100")
+    with CaptureQueriesContext(connection) as few:
+        get(client, grant, missing="610100")
+    widen(tree, grant)
+    with django_assert_num_queries(len(few)):
+        response = get(client, grant, missing="610100")
+    assert len(response.context["missing_page"]) == 2 + 2 * len(COUNTIES)

@@ -1,0 +1,126 @@
+"""Reads of 资金填报详情: the filings of a category in the user's scope, with their money
+figures annotated by subqueries (a fixed number of queries per page), and one filing's record."""
+
+from dataclasses import dataclass
+
+from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+
+from zizhu.access import Action, scoped
+from zizhu.catalogue.models import AidProject
+from zizhu.funds.models import MONEY, ZERO, Allocation, Balance, Filing, SourceLevel
+
+# The view of the funds app that serves a filing's PDF body, when it exists.
+DOCUMENT_URL_NAMES = ("funds:filing_document", "funds:document")
+AMOUNT = DecimalField(**MONEY)
+ALLOCATION_TOTAL = F("central") + F("provincial") + F("prefectural") + F("county")
+
+
+def filings_for(user, category: str, action: Action = Action.VIEW) -> QuerySet[Filing]:
+    """Filings of the category whose unit lies in the user's scope."""
+    return scoped(Filing.objects.filter(project__category=category), user, action)
+
+
+def _allocation_sum(direction: str):
+    rows = (
+        Allocation.objects.filter(**{direction: OuterRef("pk")})
+        .order_by()
+        .values(direction)
+        .annotate(total=Sum(ALLOCATION_TOTAL, output_field=AMOUNT))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=AMOUNT), Value(ZERO), output_field=AMOUNT)
+
+
+def with_figures(filings: QuerySet[Filing]) -> QuerySet[Filing]:
+    """`received` (Σ incoming allocations) and `allocated` (Σ outgoing) on every row."""
+    return filings.select_related("unit", "project").annotate(
+        received=_allocation_sum("to_filing"), allocated=_allocation_sum("from_filing")
+    )
+
+
+@dataclass
+class Filters:
+    year: int | None = None
+    project: int | None = None
+    level: str = ""
+    status: str = ""
+
+    def apply(self, filings: QuerySet[Filing]) -> QuerySet[Filing]:
+        lookups = {
+            "year": self.year,
+            "project_id": self.project,
+            "unit__level": self.level,
+            "status": self.status,
+        }
+        return filings.filter(**{k: v for k, v in lookups.items() if v})
+
+    def query(self) -> str:
+        values = {
+            "year": self.year,
+            "project": self.project,
+            "level": self.level,
+            "status": self.status,
+        }
+        return urlencode({k: v for k, v in values.items() if v})
+
+
+def filing_years(filings: QuerySet[Filing]) -> list[int]:
+    """Years with filings, newest first (one query)."""
+    return list(filings.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def filing_project_ids(filings: QuerySet[Filing], year: int) -> set[int]:
+    """The projects with filings in `year` (one query)."""
+    return set(filings.filter(year=year).order_by().values_list("project_id", flat=True).distinct())
+
+
+def category_projects(category: str) -> list[AidProject]:
+    return list(AidProject.objects.filter(category=category).order_by("stage", "code"))
+
+
+def document_url(filing: Filing) -> str:
+    """The download address of the filing's PDF, if the funds app serves one; else ""."""
+    if not filing.document:
+        return ""
+    for name in DOCUMENT_URL_NAMES:
+        try:
+            return reverse(name, args=[filing.pk])
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+@dataclass
+class Record:
+    """Everything 资金填报详情 shows about one filing."""
+
+    filing: Filing
+    balances: list[Balance]
+    allocations_in: list[Allocation]
+    allocations_out: list[Allocation]
+    document_url: str
+
+    @property
+    def received(self):
+        return sum((a.total for a in self.allocations_in), ZERO)
+
+    @property
+    def allocated(self):
+        return sum((a.total for a in self.allocations_out), ZERO)
+
+
+def filing_record(filing: Filing) -> Record:
+    """The filing's balances per source level and its allocations in and out (three queries;
+    a filing has a handful of allocations, one per act of 下拨)."""
+    order = {level: i for i, level in enumerate(SourceLevel.values)}
+    balances = sorted(filing.balances.all(), key=lambda b: order.get(b.source_level, 9))
+    incoming = list(
+        filing.allocations_in.select_related("from_filing__unit", "receipt").order_by("pk")
+    )
+    outgoing = list(
+        filing.allocations_out.select_related("to_filing__unit", "receipt").order_by("pk")
+    )
+    return Record(filing, balances, incoming, outgoing, document_url(filing))

@@ -1,0 +1,196 @@
+"""The summary tables of county and school nodes (national and local aid): 各级财政资金到位情况,
+确认收到资金, 资助名单总资金, 财务支付总金额 — and, at a school, the rows that make them."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Max, Q, Sum
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from zizhu.access import Action, can
+from zizhu.fundreports.summary import ZERO, Row, Scope, Table, child_rows, money, total_row
+from zizhu.funds.models import SourceLevel
+
+LEVELS = SourceLevel.values
+ALLOCATION_TOTAL = F("central") + F("provincial") + F("prefectural") + F("county")
+RECEIPT_URL_NAME = "funds:receipt_confirm"
+
+
+def arrivals(scope: Scope) -> Table:
+    """各级财政资金到位情况: what the node received of each source level, per project, and the
+    latest confirmed arrival date of each level's money (one query)."""
+    dates = {
+        f"{level}_date": Max(
+            "receipt__arrival_date", filter=Q(receipt__isnull=False, **{f"{level}__gt": 0})
+        )
+        for level in LEVELS
+    }
+    sums = (
+        scope.allocations_in()
+        .filter(to_filing__unit=scope.node)
+        .order_by()
+        .values("to_filing__project__code", "to_filing__project__name")
+        .annotate(**{f"{level}_sum": Sum(level) for level in LEVELS}, **dates)
+        .order_by("to_filing__project__code")
+    )
+    rows = []
+    for s in sums:
+        cells = [s["to_filing__project__name"]]
+        for level in LEVELS:
+            cells += [money(s[f"{level}_sum"]), s[f"{level}_date"]]
+        cells.append(sum((money(s[f"{level}_sum"]) for level in LEVELS), ZERO))
+        rows.append(Row(cells))
+    if rows:
+        total = [_("Total")]
+        for i in range(len(LEVELS)):
+            total += [sum((r.cells[1 + 2 * i] for r in rows), ZERO), None]
+        rows.append(Row([*total, sum((r.cells[-1] for r in rows), ZERO)], total=True))
+    header = [_("Aid project")]
+    for level in LEVELS:
+        header += [str(SourceLevel(level).label), _("Arrival date")]
+    header.append(_("Total"))
+    return Table("arrivals", _("Funds arrived per fiscal level"), header, rows)
+
+
+def arrival_children(scope: Scope) -> Table:
+    """Per child unit: what it received, how much of that it confirmed, the latest arrival."""
+    sums = (
+        scope.allocations_in()
+        .filter(to_filing__unit__parent=scope.node)
+        .order_by()
+        .values("to_filing__unit__code")
+        .annotate(
+            total=Sum(ALLOCATION_TOTAL),
+            confirmed=Sum(ALLOCATION_TOTAL, filter=Q(receipt__isnull=False)),
+            latest=Max("receipt__arrival_date"),
+        )
+    )
+    figures = {}
+    for s in sums:
+        total, confirmed = money(s["total"]), money(s["confirmed"])
+        figures[s["to_filing__unit__code"]] = [total, confirmed, total - confirmed, s["latest"]]
+    rows = child_rows(scope, figures, [ZERO, ZERO, ZERO, None])
+    if rows:
+        total = total_row(_("Total"), rows)
+        total.cells[4] = None
+        rows.append(total)
+    header = [
+        _("Unit"),
+        _("Received funds"),
+        _("Confirmed"),
+        _("Not yet confirmed"),
+        _("Latest arrival date"),
+    ]
+    return Table("arrival_children", _("Funds arrived per subordinate unit"), header, rows)
+
+
+@dataclass
+class PendingFiling:
+    pk: int
+    project: str
+
+    @property
+    def url(self) -> str:
+        return receipt_form_url(self.pk)
+
+
+def receipt_form_url(pk: int) -> str:
+    """Where 确认收到资金 of filing `pk` posts to (the funds app), "" while it does not exist."""
+    for options in ({"args": [pk]}, {"kwargs": {"pk": pk}}):
+        try:
+            return reverse(RECEIPT_URL_NAME, **options)
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def may_confirm(scope: Scope) -> bool:
+    """Only the node's own operator confirms its receipts."""
+    return can(scope.user, Action.FILE) and scope.user.unit_id == scope.node.pk
+
+
+def pending(scope: Scope) -> tuple[Table, list[PendingFiling]]:
+    """确认收到资金: the node's incoming allocations not yet confirmed, and its filings that
+    have some (each gets a confirmation form)."""
+    allocations = (
+        scope.allocations_in()
+        .filter(to_filing__unit=scope.node, receipt__isnull=True)
+        .select_related("from_filing__unit", "to_filing__project")
+        .order_by("to_filing__project__code", "pk")
+    )
+    rows, filings = [], {}
+    for a in allocations:
+        project = a.to_filing.project.name
+        amounts = [a.amount(level) for level in LEVELS]
+        rows.append(Row([project, a.from_filing.unit.name, *amounts, a.total, a.created_at.date()]))
+        filings.setdefault(a.to_filing_id, PendingFiling(a.to_filing_id, project))
+    header = [
+        _("Aid project"),
+        _("Allocated from"),
+        *(str(SourceLevel(level).label) for level in LEVELS),
+        _("Total"),
+        _("Allocated on"),
+    ]
+    table = Table("pending", _("Confirm receipt"), header, rows)
+    return table, list(filings.values())
+
+
+def recipients(scope: Scope) -> Table:
+    """资助名单总资金: approved recipient lists of the year (see `recipient_terms`). Per child
+    unit at an authority; at a school, its lists."""
+    lists = scope.recipient_lists()
+    header = [_("Unit"), _("Lists"), _("Recipients"), _("Recipient-list total")]
+    if scope.node.is_school:
+        rows = [
+            Row(
+                [
+                    lst.project.name,
+                    f"{lst.year} {lst.get_term_display()} #{lst.batch} v{lst.version}",
+                    lst.row_count,
+                    money(lst.total_amount),
+                ],
+                url=reverse("recipients:detail", args=[lst.pk]),
+            )
+            for lst in lists.filter(school=scope.node)
+            .select_related("project")
+            .order_by("project__code", "year", "term", "batch")
+        ]
+        header = [_("Aid project"), _("School year and term"), _("Recipients"), _("Total")]
+    else:
+        sums = (
+            scope.per_child(lists, "school")
+            .values("child")
+            .annotate(n=Count("id"), people=Sum("row_count"), total=Sum("total_amount"))
+        )
+        figures = {s["child"]: [s["n"], s["people"] or 0, money(s["total"])] for s in sums}
+        rows = child_rows(scope, figures, [0, 0, ZERO])
+    if rows:
+        rows.append(total_row(_("Total"), rows, skip=2 if scope.node.is_school else 1))
+    return Table("recipients", _("Recipient-list total"), header, rows)
+
+
+def vouchers(scope: Scope) -> Table:
+    """财务支付总金额: the sum of voucher amounts; at a school, its vouchers."""
+    found = scope.vouchers()
+    if scope.node.is_school:
+        rows = [
+            Row([v.project.name, v.note, v.students, money(v.amount), v.created_at.date()])
+            for v in found.filter(unit=scope.node).select_related("project").order_by("pk")
+        ]
+        header = [_("Aid project"), _("Note"), _("Students"), _("Amount paid"), _("Uploaded on")]
+        if rows:
+            total = total_row(_("Total"), rows, skip=2)
+            total.cells[4] = None
+            rows.append(total)
+    else:
+        sums = (
+            scope.per_child(found, "unit")
+            .values("child")
+            .annotate(n=Count("id"), students=Sum("students"), total=Sum("amount"))
+        )
+        figures = {s["child"]: [s["n"], s["students"] or 0, money(s["total"])] for s in sums}
+        rows = child_rows(scope, figures, [0, 0, ZERO])
+        header = [_("Unit"), _("Vouchers"), _("Students"), _("Total paid")]
+        if rows:
+            rows.append(total_row(_("Total"), rows))
+    return Table("vouchers", _("Total paid by finance"), header, rows)

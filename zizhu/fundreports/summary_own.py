@@ -1,0 +1,54 @@
+"""The summary of school aid and social aid, the same for every node: 资金情况 (the school's
+own or the donors' funds, other funds, received funds), 实际支出 (approved recipient-list
+totals of the year) and 收支差额 — per child unit, at a school for the school itself."""
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from zizhu.catalogue.models import Category
+from zizhu.fundreports.summary import ZERO, Scope, Table, child_rows, money, total_row
+
+
+def funds(scope: Scope) -> Table:
+    main = "school_funds" if scope.category == Category.SCHOOL else "social_funds"
+    filed = {
+        s["child"]: s
+        for s in scope.per_child(scope.filings(), "unit")
+        .values("child")
+        .annotate(main=Sum(main), other=Sum("other_funds"))
+    }
+    received = {
+        s["child"]: money(s["total"])
+        for s in scope.per_child(scope.balances(), "filing__unit")
+        .values("child")
+        .annotate(total=Sum("received"))
+    }
+    spent = {
+        s["child"]: money(s["total"])
+        for s in scope.per_child(scope.recipient_lists(), "school")
+        .values("child")
+        .annotate(total=Sum("total_amount"))
+    }
+    figures = {}
+    for child in scope.children:
+        code = child.code
+        own = money(filed.get(code, {}).get("main"))
+        other = money(filed.get(code, {}).get("other"))
+        got = received.get(code, ZERO)
+        total = own + other + got
+        out = spent.get(code, ZERO)
+        figures[code] = [own, other, got, total, out, total - out]
+    rows = child_rows(scope, figures, [ZERO] * 6)
+    if len(rows) > 1:
+        rows.append(total_row(_("Total"), rows))
+    main_label = _("School funds") if scope.category == Category.SCHOOL else _("Social funds")
+    header = [
+        _("Unit"),
+        main_label,
+        _("Other funds"),
+        _("Received funds"),
+        _("Funds"),
+        _("Actual expenditure"),
+        _("Balance"),
+    ]
+    return Table("funds", _("Funds, expenditure and balance"), header, rows)

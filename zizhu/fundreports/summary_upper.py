@@ -1,0 +1,339 @@
+"""The summary tables of central, province and prefecture nodes (national and local aid):
+资金总体情况, 资金分担情况, 各级资金执行情况, 学校资金执行情况. A fixed number of queries each."""
+
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+
+from zizhu.access import Action, units_for
+from zizhu.catalogue.models import Category
+from zizhu.fundreports.models import ProvinceSplit, ProvinceTier
+from zizhu.fundreports.summary import (
+    ZERO,
+    Row,
+    Scope,
+    Table,
+    child_rows,
+    money,
+    rate,
+    total_row,
+)
+from zizhu.fundreports.tree import child_code
+from zizhu.funds.models import SourceLevel
+from zizhu.units.models import Level, Unit
+
+LEVELS = SourceLevel.values
+LOCAL_LEVELS = LEVELS[1:]
+
+
+def level_label(level: str) -> str:
+    return str(SourceLevel(level).label)
+
+
+def overview(scope: Scope) -> Table:
+    """资金总体情况: the node's own filings by project and source level."""
+    sums = (
+        scope.balances()
+        .filter(filing__unit=scope.node)
+        .order_by()
+        .values("filing__project__code", "filing__project__name", "source_level")
+        .annotate(received=Sum("received"), own=Sum("own"), out=Sum("allocated_out"))
+    )
+    order = {level: i for i, level in enumerate(LEVELS)}
+    rows = []
+    for s in sorted(sums, key=lambda s: (s["filing__project__code"], order[s["source_level"]])):
+        received, own, out = money(s["received"]), money(s["own"]), money(s["out"])
+        if received or own or out:
+            funds = received + own
+            cells = [s["filing__project__name"], level_label(s["source_level"])]
+            rows.append(Row([*cells, received, own, funds, out, funds - out]))
+    if rows:
+        rows.append(total_row(_("Total"), rows, skip=2))
+    header = [
+        _("Aid project"),
+        _("Source level"),
+        _("Received funds"),
+        _("Own funds"),
+        _("Funds"),
+        _("Allocated down"),
+        _("Not yet allocated"),
+    ]
+    return Table("overview", _("Overall funds"), header, rows)
+
+
+def _shares(amounts: dict) -> tuple[list, Decimal | None]:
+    """The amounts per level, the local total, and the actual central share (%)."""
+    central = amounts.get(SourceLevel.CENTRAL, ZERO)
+    local_levels = [amounts.get(level, ZERO) for level in LOCAL_LEVELS]
+    local = sum(local_levels, ZERO)
+    return [central, *local_levels, local], rate(central, central + local)
+
+
+def _province_code(unit: Unit) -> str:
+    codes = unit.ancestor_codes()
+    return codes[1] if len(codes) > 1 else ""
+
+
+def _tier_codes(unit: Unit) -> list[str]:
+    """Where a unit's policy tier is configured: its prefecture first (a separately planned
+    city such as 大连 has a tier of its own), then its province."""
+    return list(reversed(unit.ancestor_codes()[1:3]))
+
+
+def _jointly_amounts(scope: Scope) -> dict:
+    """Per source level, the money of jointly funded projects reaching the node's subtree:
+    what the node received + the own funds put in at or below it (one query, shared by
+    `sharing` and `sharing_split`)."""
+    if "jointly_amounts" not in scope.memo:
+        node = scope.node
+        sums = (
+            scope.balances()
+            .filter(filing__project__jointly_funded=True, filing__unit__path__startswith=node.path)
+            .order_by()
+            .values("source_level")
+            .annotate(received=Sum("received", filter=Q(filing__unit=node)), own=Sum("own"))
+        )
+        scope.memo["jointly_amounts"] = {
+            s["source_level"]: money(s["received"]) + money(s["own"]) for s in sums
+        }
+    return scope.memo["jointly_amounts"]
+
+
+def _balances_per_child(scope: Scope) -> list[dict]:
+    """The balances strictly below the node per child unit and source level, in one pass
+    over them shared by `sharing` and `schools`: the jointly funded money reaching each
+    child (what the child received + the own funds put in at or below it) and what the
+    schools received."""
+    if "balances_per_child" not in scope.memo:
+        jointly = Q(filing__project__jointly_funded=True)
+        rows = (
+            scope.per_child(scope.balances(), "filing__unit")
+            .values("child", "source_level")
+            .annotate(
+                jointly_received=Sum(
+                    "received", filter=jointly & Q(filing__unit__depth=scope.node.depth + 1)
+                ),
+                jointly_own=Sum("own", filter=jointly),
+                school_received=Sum("received", filter=Q(filing__unit__level=Level.SCHOOL)),
+            )
+        )
+        scope.memo["balances_per_child"] = list(rows)
+    return scope.memo["balances_per_child"]
+
+
+def sharing(scope: Scope) -> Table:
+    """资金分担情况: of the money of jointly funded projects reaching a unit's subtree (what
+    the unit received + the own funds put in at or below it), the central part's share,
+    against the policy tier of the unit's province. The node first, then each child."""
+    node = scope.node
+    amounts = _jointly_amounts(scope)
+    per_child: dict[str, dict] = {}
+    for s in _balances_per_child(scope):
+        per_child.setdefault(s["child"], {})[s["source_level"]] = money(
+            s["jointly_received"]
+        ) + money(s["jointly_own"])
+    units = [node, *scope.children]
+    tiers = {
+        t.code: t.tier
+        for t in ProvinceTier.objects.select_related("tier").filter(
+            code__in={code for u in units for code in _tier_codes(u)}
+        )
+    }
+    rows = []
+    for unit in units:
+        figures, actual = _shares(amounts if unit is node else per_child.get(unit.code, {}))
+        tier = next((tiers[c] for c in _tier_codes(unit) if c in tiers), None)
+        policy = tier.central_share if tier else None
+        difference = actual - policy if actual is not None and policy is not None else None
+        cells = [unit.name, *figures, actual, tier.number if tier else None, policy, difference]
+        rows.append(Row(cells, unit=None if unit is node else unit, total=unit is node))
+    header = [
+        _("Unit"),
+        *(level_label(level) for level in LEVELS),
+        _("Local funds"),
+        _("Actual central share (%)"),
+        _("Policy tier"),
+        _("Policy central share (%)"),
+        _("Difference (points)"),
+    ]
+    note = _(
+        "Jointly funded projects. The funds reaching a unit are what it received plus the own "
+        "funds put in at or below it."
+    )
+    return Table("sharing", _("Cost sharing"), header, rows, note=note)
+
+
+def sharing_split(scope: Scope) -> Table:
+    """The local funds of the node's subtree by level, against the province's configured
+    split (configuration, may be absent)."""
+    node = scope.node
+    amounts = _jointly_amounts(scope)
+    local = sum((amounts.get(level, ZERO) for level in LOCAL_LEVELS), ZERO)
+    split = ProvinceSplit.objects.filter(code=_province_code(node)).first()
+    configured = {}
+    if split is not None:
+        shares = (split.province_share, split.prefecture_share, split.county_share)
+        configured = dict(zip(LOCAL_LEVELS, shares, strict=True))
+    rows = [
+        Row(
+            [
+                level_label(level),
+                amounts.get(level, ZERO),
+                rate(amounts.get(level, ZERO), local),
+                configured.get(level),
+            ]
+        )
+        for level in LOCAL_LEVELS
+    ]
+    header = [
+        _("Source level"),
+        _("Funds"),
+        _("Actual share of local funds (%)"),
+        _("Configured share (%)"),
+    ]
+    return Table("sharing_split", _("Split of local funds"), header, rows)
+
+
+def levels(scope: Scope) -> Table:
+    """各级资金执行情况 at the node: per source level, its funds (received + own), what it
+    allocated down, what is left, and the rate allocated ÷ funds."""
+    sums = {
+        s["source_level"]: s
+        for s in scope.balances()
+        .filter(filing__unit=scope.node)
+        .order_by()
+        .values("source_level")
+        .annotate(received=Sum("received"), own=Sum("own"), out=Sum("allocated_out"))
+    }
+    rows = []
+    for level in LEVELS:
+        s = sums.get(level, {})
+        received, own, out = money(s.get("received")), money(s.get("own")), money(s.get("out"))
+        funds = received + own
+        rows.append(
+            Row([level_label(level), received, own, funds, out, funds - out, rate(out, funds)])
+        )
+    total = total_row(_("Total"), rows)
+    total.cells[6] = rate(total.cells[4], total.cells[3])
+    header = [
+        _("Source level"),
+        _("Received funds"),
+        _("Own funds"),
+        _("Funds"),
+        _("Allocated down"),
+        _("Not yet allocated"),
+        _("Execution rate (%)"),
+    ]
+    chart = {
+        "levels": [r.cells[0] for r in rows],
+        "funds": [str(r.cells[3]) for r in rows],
+        "allocated": [str(r.cells[4]) for r in rows],
+        "funds_label": _("Funds"),
+        "allocated_label": _("Allocated down"),
+    }
+    return Table("levels", _("Execution per level"), header, [*rows, total], chart=chart)
+
+
+def level_children(scope: Scope) -> Table:
+    """各级资金执行情况 per child unit: an authority executes by allocating down, a school by
+    paying out (voucher total for national aid, approved recipient lists for local aid)."""
+    node = scope.node
+    sums = (
+        scope.balances()
+        .filter(filing__unit__parent=node)
+        .order_by()
+        .values("filing__unit__code")
+        .annotate(received=Sum("received"), own=Sum("own"), out=Sum("allocated_out"))
+    )
+    figures = {s["filing__unit__code"]: s for s in sums}
+    if scope.category == Category.NATIONAL:
+        paid = scope.vouchers().filter(unit__parent=node).values("unit__code")
+        paid = paid.order_by().annotate(total=Sum("amount"))
+        executed = {p["unit__code"]: money(p["total"]) for p in paid}
+    else:
+        lists = scope.recipient_lists().filter(school__parent=node).values("school__code")
+        lists = lists.order_by().annotate(total=Sum("total_amount"))
+        executed = {p["school__code"]: money(p["total"]) for p in lists}
+    rows = []
+    for child in scope.children:
+        s = figures.get(child.code, {})
+        funds = money(s.get("received")) + money(s.get("own"))
+        done = executed.get(child.code, ZERO) if child.is_school else money(s.get("out"))
+        cells = [
+            child.name,
+            child.get_level_display(),
+            funds,
+            done,
+            funds - done,
+            rate(done, funds),
+        ]
+        rows.append(Row(cells, unit=child))
+    if rows:
+        total = total_row(_("Total"), rows, skip=2)
+        total.cells[5] = rate(total.cells[3], total.cells[2])
+        rows.append(total)
+    header = [
+        _("Unit"),
+        _("Level"),
+        _("Funds"),
+        _("Executed"),
+        _("Not yet executed"),
+        _("Execution rate (%)"),
+    ]
+    return Table("level_children", _("Execution per subordinate unit"), header, rows)
+
+
+def schools(scope: Scope) -> Table:
+    """学校资金执行情况: the schools below each child unit (at the last level, each school):
+    received funds, approved recipient-list total, voucher total (national aid)."""
+    node = scope.node
+    school_units = units_for(scope.user, Action.VIEW).filter(
+        level=Level.SCHOOL, path__startswith=node.path
+    )
+    counts = {
+        c["child"]: c["n"]
+        for c in school_units.exclude(path=node.path)
+        .annotate(child=child_code(node))
+        .order_by()
+        .values("child")
+        .annotate(n=Count("id"))
+    }
+    school_received: dict[str, list] = {}
+    for s in _balances_per_child(scope):
+        if s["school_received"] is not None:
+            school_received.setdefault(s["child"], []).append(s["school_received"])
+    received = {child: money(sum(values)) for child, values in school_received.items()}
+    lists = {
+        s["child"]: money(s["total"])
+        for s in scope.per_child(scope.recipient_lists(), "school")
+        .values("child")
+        .annotate(total=Sum("total_amount"))
+    }
+    national = scope.category == Category.NATIONAL
+    paid = {}
+    if national:
+        paid = {
+            s["child"]: money(s["total"])
+            for s in scope.per_child(scope.vouchers(), "unit")
+            .values("child")
+            .annotate(total=Sum("amount"))
+        }
+    figures = {}
+    for child in scope.children:
+        code = child.code
+        cells = [counts.get(code, 0), received.get(code, ZERO), lists.get(code, ZERO)]
+        if national:
+            cells += [paid.get(code, ZERO), rate(paid.get(code, ZERO), cells[1])]
+        figures[code] = cells
+    empty = [0, ZERO, ZERO, ZERO, None] if national else [0, ZERO, ZERO]
+    rows = child_rows(scope, figures, empty)
+    if rows:
+        total = total_row(_("Total"), rows)
+        if national:
+            total.cells[5] = rate(total.cells[4], total.cells[2])
+        rows.append(total)
+    header = [_("Unit"), _("Schools"), _("Received funds"), _("Recipient-list total")]
+    if national:
+        header += [_("Voucher total"), _("Paid out of received (%)")]
+    return Table("schools", _("Execution at schools"), header, rows)

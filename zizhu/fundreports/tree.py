@@ -1,0 +1,57 @@
+"""Helpers shared by the funds report pages: who may open them, the category in the URL, the
+unit trail of a drill-down, and grouping rows "per child unit" in one query."""
+
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Value
+from django.db.models.functions import StrIndex, Substr
+from django.http import Http404
+
+from zizhu.access import Action, can, is_authority, require
+from zizhu.audit.models import Result
+from zizhu.audit.services import audit_record
+from zizhu.catalogue.models import Category
+from zizhu.units.models import Unit
+from zizhu.units.selectors import ancestors
+
+
+def authority_may(action: Action) -> Callable:
+    """Menu predicate: an authority role (operator, supervisor, centre leader) with `action`."""
+    return lambda user: can(user, action) and is_authority(user)
+
+
+def require_authority(request, action: Action = Action.VIEW) -> None:
+    """403 (audited) unless the user is an authority role that may perform `action`."""
+    require(request, action)
+    if not is_authority(request.user):
+        audit_record(
+            request=request,
+            action="access.denied",
+            result=Result.DENIED,
+            detail={"reason": "authority_only", "path": request.path},
+        )
+        raise PermissionDenied
+
+
+def category_or_404(category: str) -> Category:
+    if category not in Category.values:
+        raise Http404
+    return Category(category)
+
+
+def trail(user, unit: Unit) -> list[Unit]:
+    """The units from the user's own unit down to `unit` (one query)."""
+    return [u for u in ancestors(unit) if u.depth >= user.unit.depth]
+
+
+def child_code(unit: Unit, path_field: str = "path"):
+    """An expression for the code of `unit`'s child whose subtree holds the row's unit.
+
+    Rows must lie strictly below `unit` (path prefix, `unit` itself excluded: PostgreSQL
+    refuses the negative length its row would give); the child's code is the path segment
+    right after `unit`'s own path. Grouping by it gives "per child unit" in one query.
+    """
+    offset = len(unit.path) + 1
+    rest = Substr(path_field, offset)
+    return Substr(path_field, offset, StrIndex(rest, Value("/")) - 1)
