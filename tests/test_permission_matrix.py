@@ -9,7 +9,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.anomalies.factories import anomaly_objects
 from tests.conftest import USERS, login_as
+from tests.fundreports.matrix_details import DETAILS_MATRIX, details_objects
+from tests.fundreports.matrix_summary import SUMMARY_MATRIX
+from tests.funds.matrix import FUNDS_MATRIX, funds_objects
 from tests.recipients.factories import recipient_objects
+from tests.vouchers.matrix import VOUCHER_MATRIX, voucher_objects
 
 ALL = set(USERS)
 AUTHORITY = {
@@ -29,7 +33,13 @@ OWN_SCHOOL, OTHER_SCHOOL = "3661000001", "3661000003"
 
 
 # Objects that paths name as {placeholders}: each builder makes them and returns {name: pk}.
-OBJECT_BUILDERS = [recipient_objects, anomaly_objects]
+OBJECT_BUILDERS = [
+    recipient_objects,
+    anomaly_objects,
+    voucher_objects,
+    details_objects,
+    funds_objects,
+]
 
 # Users who see school 3661000001 ("own") and school 3661000003 ("other").
 SEES_OWN = {
@@ -277,6 +287,10 @@ MATRIX: dict[str, list[tuple[str, dict[str, int]]]] = {
         ("/anomalies/runs/999999/", statuses(set(), sysadmin=404)),
     ],
 }
+MATRIX.update(VOUCHER_MATRIX)
+MATRIX.update(DETAILS_MATRIX)
+MATRIX.update(SUMMARY_MATRIX)
+MATRIX.update(FUNDS_MATRIX)
 
 # Patterns that are not pages of their own: served by whitenoise or covered by "admin:*".
 EXEMPT_PREFIXES = ("admin:",)

@@ -5,11 +5,13 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from zizhu.accounts.models import User
 from zizhu.accounts.roles import Role
 from zizhu.anomalies.demo import demo_findings
 from zizhu.audit.services import audit_record
+from zizhu.demo.funds_year import funds_year_load
 from zizhu.demo.models import DemoLoad
 from zizhu.units.files import read_divisions
 from zizhu.units.models import Level, Unit
@@ -148,6 +150,7 @@ def demo_load(seed: int = 1) -> list[DemoAccount]:
         user.set_password(password)
         user.save()
         accounts.append(DemoAccount(str(role), code, username, password))
+    funds_year_load(year=timezone.localdate().year - 1, seed=seed)
     demo_findings(province_code=PROVINCE, seed=seed)
     DemoLoad.objects.create(seed=seed)
     audit_record(action="demo.load", detail={"seed": seed, "accounts": len(accounts)})

@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zizhu.access import Action, can
+from zizhu.catalogue.models import Category
+from zizhu.fundreports.tree import authority_may
 
 
 @dataclass
@@ -29,6 +32,16 @@ def may(action: Action) -> Callable:
     return lambda user: can(user, action)
 
 
+# 资助资金填报: national and local funds are filed by authority operators and schools, school
+# and social aid by schools only (DESIGN §1).
+def files_national_local(user) -> bool:
+    return user.role in ("operator", "school_operator", "school_reviewer")
+
+
+def files_school_social(user) -> bool:
+    return user.role in ("school_operator", "school_reviewer")
+
+
 MENU: list[MenuItem] = [
     MenuItem(_("Home"), "web:home", lambda user: True),
     MenuItem(
@@ -38,8 +51,79 @@ MENU: list[MenuItem] = [
                 _("Aid fund management"),
                 children=[
                     # 资助资金填报 (zizhu.funds)
+                    MenuItem(
+                        pgettext_lazy("menu", "Funds filing"),
+                        children=[
+                            *(
+                                MenuItem(label, f"funds:filing_{category}", visible)
+                                for category, label, visible in (
+                                    ("national", _("National aid"), files_national_local),
+                                    ("local", _("Local aid"), files_national_local),
+                                    ("school", _("School aid"), files_school_social),
+                                    ("social", _("Social aid"), files_school_social),
+                                )
+                            ),
+                            MenuItem(
+                                _("Filing deadlines"),
+                                "funds:deadlines",
+                                lambda user: user.role == "operator",
+                                also=("funds:deadline_detail",),
+                            ),
+                        ],
+                    ),
                     # 支付凭证上传 / 支付凭证查看 (zizhu.vouchers)
+                    MenuItem(
+                        _("Voucher upload"),
+                        children=[
+                            MenuItem(
+                                _("National aid"),
+                                "vouchers:list",
+                                lambda user: user.role in ("school_operator", "school_reviewer"),
+                                also=("vouchers:upload",),
+                            )
+                        ],
+                    ),
+                    MenuItem(
+                        _("Voucher view"),
+                        children=[
+                            MenuItem(
+                                _("National aid"),
+                                "vouchers:view",
+                                lambda u: u.role in ("operator", "supervisor", "center_leader"),
+                            )
+                        ],
+                    ),
                     # 资金填报详情 / 资金填报进展 / 资金收支汇总 (zizhu.fundreports)
+                    MenuItem(
+                        _("Filing details"),
+                        children=[
+                            MenuItem(
+                                label,
+                                f"fundreports:details_{category}",
+                                authority_may(Action.VIEW),
+                                also=(f"fundreports:details_{category}_filing",),
+                            )
+                            for category, label in Category.choices
+                        ],
+                    ),
+                    MenuItem(
+                        _("Filing progress"),
+                        children=[
+                            MenuItem(
+                                label,
+                                f"fundreports:progress_{category}",
+                                authority_may(Action.VIEW),
+                            )
+                            for category, label in Category.choices
+                        ],
+                    ),
+                    MenuItem(
+                        _("Income and expenditure summary"),
+                        children=[
+                            MenuItem(label, f"fundreports:summary_{category}", may(Action.VIEW))
+                            for category, label in Category.choices
+                        ],
+                    ),
                     MenuItem(
                         _("National aid"),
                         children=[
