@@ -86,16 +86,26 @@ def _jointly_amounts(scope: Scope) -> dict:
     what the node received + the own funds put in at or below it (one query, shared by
     `sharing` and `sharing_split`)."""
     if "jointly_amounts" not in scope.memo:
-        node = scope.node
-        sums = (
+        # The node's own rows (few), plus the own funds below it summed from the rows per
+        # child: no second pass over the whole subtree.
+        node_sums = (
             scope.balances()
-            .filter(filing__project__jointly_funded=True, filing__unit__path__startswith=node.path)
+            .filter(filing__project__jointly_funded=True, filing__unit=scope.node)
             .order_by()
             .values("source_level")
-            .annotate(received=Sum("received", filter=Q(filing__unit=node)), own=Sum("own"))
+            .annotate(received=Sum("received"), own=Sum("own"))
         )
+        received: dict[str, Decimal] = {}
+        own: dict[str, Decimal] = {}
+        for s in node_sums:
+            received[s["source_level"]] = s["received"]
+            own[s["source_level"]] = s["own"]
+        for s in _balances_per_child(scope):
+            if s["jointly_own"] is not None:
+                level = s["source_level"]
+                own[level] = own.get(level, ZERO) + s["jointly_own"]
         scope.memo["jointly_amounts"] = {
-            s["source_level"]: money(s["received"]) + money(s["own"]) for s in sums
+            level: money(received.get(level)) + money(own[level]) for level in own
         }
     return scope.memo["jointly_amounts"]
 
