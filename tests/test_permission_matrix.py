@@ -8,24 +8,21 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.anomalies.factories import anomaly_objects
-from tests.conftest import USERS, login_as
+from tests.conftest import login_as
 from tests.fundreports.matrix_details import DETAILS_MATRIX, details_objects
 from tests.fundreports.matrix_summary import SUMMARY_MATRIX
 from tests.funds.matrix import FUNDS_MATRIX, funds_objects
+from tests.matrix_common import (
+    ALL,
+    BUSINESS,
+    SCHOOL,
+    SEES_OTHER,
+    SEES_OWN,
+    statuses,
+    table,
+)
 from tests.recipients.factories import recipient_objects
 from tests.vouchers.matrix import VOUCHER_MATRIX, voucher_objects
-
-ALL = set(USERS)
-AUTHORITY = {
-    "province_operator",
-    "prefecture_operator",
-    "county_operator",
-    "county_supervisor",
-    "county_leader",
-    "neighbour_operator",
-}
-SCHOOL = {"school_operator", "school_reviewer", "neighbour_school_operator"}
-BUSINESS = AUTHORITY | SCHOOL
 
 # Objects each URL is tried with. "own" is inside county_operator's scope (and the school
 # users' own school), "other" is the neighbouring county's school.
@@ -40,34 +37,6 @@ OBJECT_BUILDERS = [
     details_objects,
     funds_objects,
 ]
-
-# Users who see school 3661000001 ("own") and school 3661000003 ("other").
-SEES_OWN = {
-    "province_operator",
-    "prefecture_operator",
-    "county_operator",
-    "county_supervisor",
-    "county_leader",
-    "school_operator",
-    "school_reviewer",
-}
-SEES_OTHER = {
-    "province_operator",
-    "prefecture_operator",
-    "neighbour_operator",
-    "neighbour_school_operator",
-}
-
-
-def table(ok: set[str], not_found: set[str] = frozenset(), ok_status=200) -> dict[str, int]:
-    """`ok` users get ok_status, `not_found` users 404 (outside their scope), the rest 403."""
-    return {u: ok_status if u in ok else 404 if u in not_found else 403 for u in ALL}
-
-
-def statuses(ok: set[str], ok_status=200, denied=403, **special) -> dict[str, int]:
-    table = {user: (ok_status if user in ok else denied) for user in ALL}
-    table.update(special)
-    return table
 
 
 # url name → list of ([method,] path, {username: expected status}); the method defaults to GET

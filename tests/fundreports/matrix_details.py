@@ -1,30 +1,15 @@
 """Permission-matrix entries and objects of 资金填报详情 and 资金填报进展 (merged into
 tests/test_permission_matrix.py): authority roles only, filings and units in scope."""
 
-from tests.conftest import USERS
+from tests.matrix_common import ALL, AUTHORITY, SEES_OTHER_COUNTY, SEES_OWN_COUNTY, table  # noqa: F401
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.funds.models import Filing
 from zizhu.funds.services import filing_create
 from zizhu.units.models import Unit
 
-ALL = set(USERS)
-AUTHORITY = {
-    u for u, (role, _code) in USERS.items() if role in ("operator", "supervisor", "center_leader")
-}
 # authority users who see school 3661000001 ("own") and 3661000003 ("other") and the counties
-SEES_OWN = {
-    "province_operator",
-    "prefecture_operator",
-    "county_operator",
-    "county_supervisor",
-    "county_leader",
-}
-SEES_OTHER = {"province_operator", "prefecture_operator", "neighbour_operator"}
-
-
-def table(ok: set[str], not_found: set[str] = frozenset(), ok_status=200) -> dict[str, int]:
-    """`ok` users get ok_status, `not_found` users 404 (outside their scope), the rest 403."""
-    return {u: ok_status if u in ok else 404 if u in not_found else 403 for u in ALL}
+SEES_OWN = SEES_OWN_COUNTY
+SEES_OTHER = SEES_OTHER_COUNTY
 
 
 def details_objects(users) -> dict[str, int]:

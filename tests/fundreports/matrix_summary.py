@@ -2,26 +2,14 @@
 authority and school roles see the summary of their scope; `?unit=` outside it is a 404;
 the admin roles get 403. No objects needed: the pages read whatever the year holds."""
 
-from tests.conftest import USERS
+from tests.matrix_common import ALL, SEES_OTHER_COUNTY, SEES_OWN_COUNTY, table
 from zizhu.catalogue.models import Category
 
-ALL = set(USERS)
 ADMIN = {"sysadmin", "secadmin", "auditor"}
 BUSINESS = ALL - ADMIN
-# users who see county 610112 and may drill down to it
-SEES_COUNTY = {
-    "province_operator",
-    "prefecture_operator",
-    "county_operator",
-    "county_supervisor",
-    "county_leader",
-}
-SEES_NEIGHBOUR = {"province_operator", "prefecture_operator", "neighbour_operator"}
-
-
-def table(ok: set[str], not_found: set[str] = frozenset()) -> dict[str, int]:
-    """`ok` users 200, `not_found` users 404 (outside their scope), the rest 403."""
-    return {u: 200 if u in ok else 404 if u in not_found else 403 for u in ALL}
+# users who see county 610112 and may drill down to it, and those who see county 610111
+SEES_COUNTY = SEES_OWN_COUNTY
+SEES_NEIGHBOUR = SEES_OTHER_COUNTY
 
 
 def _entries(category: str) -> dict[str, list]:

@@ -11,35 +11,25 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from tests.conftest import USERS
+from tests.matrix_common import (
+    ALL,
+    SCHOOL,
+    SCHOOL_OPERATORS,
+    SEES_OTHER_COUNTY,
+    SEES_OWN_COUNTY,
+    table,
+)
 from zizhu.catalogue.models import AidProject
 from zizhu.funds.models import Filing
 from zizhu.funds.services import deadline_set, filing_create
 
 from .factories import fill_document
 
-ALL = set(USERS)
-SCHOOL = {"school_operator", "school_reviewer", "neighbour_school_operator"}
-SCHOOL_OPERATORS = {"school_operator", "neighbour_school_operator"}
 OPERATORS = {"province_operator", "prefecture_operator", "county_operator", "neighbour_operator"}
 # who opens the national and local filing pages, and who may create filings there
 NATIONAL_FILERS = OPERATORS | SCHOOL
 NATIONAL_CREATORS = OPERATORS | SCHOOL_OPERATORS
-# who sees county 610112 and county 610111 (their subtree)
-SEES_OWN_COUNTY = {
-    "province_operator",
-    "prefecture_operator",
-    "county_operator",
-    "county_supervisor",
-    "county_leader",
-}
-SEES_OTHER_COUNTY = {"province_operator", "prefecture_operator", "neighbour_operator"}
 BUSINESS = SEES_OWN_COUNTY | SEES_OTHER_COUNTY | SCHOOL
-
-
-def table(ok: set[str], not_found: set[str] = frozenset(), ok_status=200) -> dict[str, int]:
-    """`ok` users get ok_status, `not_found` users 404 (outside their scope), the rest 403."""
-    return {u: ok_status if u in ok else 404 if u in not_found else 403 for u in ALL}
 
 
 def funds_objects(users) -> dict[str, int]:

@@ -1,38 +1,18 @@
 """Permission-matrix entries and objects of the voucher pages (merged into
 tests/test_permission_matrix.py)."""
 
-from tests.conftest import USERS
+from tests.matrix_common import (  # noqa: F401 - the sets the entries below use
+    ALL,
+    AUTHORITY,
+    BUSINESS,
+    SCHOOL,
+    SCHOOL_OPERATORS,
+    SEES_OTHER,
+    SEES_OWN,
+    table,
+)
 
 from .factories import make_voucher
-
-ALL = set(USERS)
-AUTHORITY = {
-    u for u, (role, _code) in USERS.items() if role in ("operator", "supervisor", "center_leader")
-}
-SCHOOL = {"school_operator", "school_reviewer", "neighbour_school_operator"}
-SCHOOL_OPERATORS = {"school_operator", "neighbour_school_operator"}
-BUSINESS = AUTHORITY | SCHOOL
-# who sees school 3661000001 ("own") and school 3661000003 ("other")
-SEES_OWN = {
-    "province_operator",
-    "prefecture_operator",
-    "county_operator",
-    "county_supervisor",
-    "county_leader",
-    "school_operator",
-    "school_reviewer",
-}
-SEES_OTHER = {
-    "province_operator",
-    "prefecture_operator",
-    "neighbour_operator",
-    "neighbour_school_operator",
-}
-
-
-def table(ok: set[str], not_found: set[str] = frozenset(), ok_status=200) -> dict[str, int]:
-    """`ok` users get ok_status, `not_found` users 404 (outside their scope), the rest 403."""
-    return {u: ok_status if u in ok else 404 if u in not_found else 403 for u in ALL}
 
 
 def voucher_objects(users) -> dict[str, int]:
