@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tests.conftest import PASSWORD
 from zizhu.catalogue.models import AidProject
+from zizhu.catalogue.seed import seed_catalogue
 from zizhu.funds.ledger import ledger_discrepancies
 from zizhu.funds.models import Receipt
 from zizhu.funds.services import allocation_create, filing_create
@@ -26,6 +27,9 @@ def log_in(page, base_url, username):
 def test_a_county_operator_confirms_a_receipt_and_the_summary_changes(
     live_server, tree, users, page, screenshot
 ):
+    # a transactional test on PostgreSQL starts from a flushed database: the data migration's
+    # catalogue is gone, so it is seeded again
+    seed_catalogue(AidProject)
     grant = AidProject.objects.get(code="vocational_national_grant")
     year = timezone.localdate().year
     province = filing_create(
