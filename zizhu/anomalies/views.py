@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,14 +25,13 @@ from zizhu.anomalies.selectors import (
 )
 from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
-from zizhu.lib.exports import to_xlsx
+from zizhu.lib.exports import to_xlsx, xlsx_response
 from zizhu.lib.uploads import UploadRejected, content_disposition_attachment
 from zizhu.units.models import Unit
 from zizhu.units.selectors import ancestors
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 200_000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _report(request, programme: str):
@@ -117,10 +116,7 @@ def export(request, programme: str):
             "masked": True,
         },
     )
-    response = HttpResponse(body, content_type=XLSX)
-    name = f"findings-{programme}-{unit.code}-{filters.month or 'all'}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(body, f"findings-{programme}-{unit.code}-{filters.month or 'all'}.xlsx")
 
 
 def _finding(request, pk: int, action: Action = Action.VIEW, **lookup) -> Finding:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -21,13 +21,12 @@ from zizhu.catalogue.models import AidProject, Category
 from zizhu.fundreports import details, progress
 from zizhu.fundreports.tree import category_or_404, require_authority, trail
 from zizhu.funds.models import FilingStatus
-from zizhu.lib.exports import to_xlsx
+from zizhu.lib.exports import to_xlsx, xlsx_response
 from zizhu.units.models import Unit
 
 MISSING_PAGE_SIZE = 100
 EXPORT_LIMIT = 200_000
 STATUS_LABELS = dict(FilingStatus.choices)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ProgressForm(forms.Form):
@@ -192,10 +191,10 @@ def export(request, category: str):
             "rows": len(body_rows),
         },
     )
-    response = HttpResponse(body, content_type=XLSX)
-    name = f"progress-{report.category}-{project_code}-{report.year}-{report.node.code}-{kind}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(
+        body,
+        f"progress-{report.category}-{project_code}-{report.year}-{report.node.code}-{kind}.xlsx",
+    )
 
 
 urlpatterns = []

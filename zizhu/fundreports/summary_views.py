@@ -5,7 +5,7 @@ Authority and school roles; admin roles 403."""
 from datetime import date
 
 from django import forms
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -25,9 +25,7 @@ from zizhu.fundreports.summary_report import (
     table_keys,
 )
 from zizhu.fundreports.tree import category_or_404, trail
-from zizhu.lib.exports import to_xlsx
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from zizhu.lib.exports import to_xlsx, xlsx_response
 
 
 class SummaryForm(forms.Form):
@@ -129,10 +127,9 @@ def summary_export(request, category: str, table: str):
             "rows": len(built.rows),
         },
     )
-    response = HttpResponse(body, content_type=XLSX)
-    name = f"summary-{scope.category}-{table}-{scope.node.code}-{scope.year}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(
+        body, f"summary-{scope.category}-{table}-{scope.node.code}-{scope.year}.xlsx"
+    )
 
 
 urlpatterns = []

@@ -4,7 +4,11 @@ import csv
 import io
 
 import xlsxwriter
+from django.http import HttpResponse
 
+from zizhu.lib.uploads import content_disposition_attachment
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -36,3 +40,10 @@ def to_xlsx(header: list[str], rows, sheet: str = "Sheet1") -> bytes:
         worksheet.write_row(index, 0, [neutralise(v) for v in row])
     workbook.close()
     return buffer.getvalue()
+
+
+def xlsx_response(body: bytes, filename: str) -> HttpResponse:
+    """An XLSX body as a download named `filename`."""
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_attachment(filename, "export")
+    return response

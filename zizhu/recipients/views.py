@@ -14,16 +14,13 @@ from zizhu.audit.services import audit_record
 from zizhu.jobs.selectors import jobs_for
 from zizhu.jobs.services import job_create
 from zizhu.lib import idnumber, phone
-from zizhu.lib.exports import to_csv, to_xlsx
+from zizhu.lib.exports import to_csv, to_xlsx, xlsx_response
 from zizhu.lib.tabular import TableError
-from zizhu.lib.uploads import content_disposition_attachment
 from zizhu.recipients import services
 from zizhu.recipients.forms import ReturnForm, RowForm, UploadForm
 from zizhu.recipients.models import RecipientList, RecipientRow, Status, Term
 from zizhu.recipients.selectors import lists_for, sees_full_identity
 from zizhu.recipients.validation import TEMPLATE_HEADER
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _list_for(request, pk: int, action: Action) -> RecipientList:
@@ -173,18 +170,14 @@ def recipient_list_export(request, pk: int):
         obj=target,
         detail={"unmasked": full, "rows": target.row_count},
     )
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_attachment(
-        f"{target.school.code}-{target.project.code}-{target.year}-{target.term}.xlsx"
+    return xlsx_response(
+        body, f"{target.school.code}-{target.project.code}-{target.year}-{target.term}.xlsx"
     )
-    return response
 
 
 def recipient_template(request):
     require(request, Action.VIEW)
-    response = HttpResponse(to_xlsx(TEMPLATE_HEADER, [], "名单"), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="recipients-template.xlsx"'
-    return response
+    return xlsx_response(to_xlsx(TEMPLATE_HEADER, [], "名单"), "recipients-template.xlsx")
 
 
 def recipient_import_report(request, job_id: int):

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,7 +20,7 @@ from zizhu.access import (
 from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
-from zizhu.lib.exports import to_xlsx
+from zizhu.lib.exports import to_xlsx, xlsx_response
 from zizhu.lib.uploads import content_disposition_attachment
 from zizhu.units.models import Level
 from zizhu.units.selectors import ancestors
@@ -40,7 +40,6 @@ from zizhu.vouchers.selectors import (
 PAGE_SIZE = 50
 # the per-school table of a large scope stops here; the children table and the export have all
 SCHOOL_ROWS = 300
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _deny(request, reason: str):
@@ -201,10 +200,7 @@ def authority_export(request):
             "rows": count[0],
         },
     )
-    response = HttpResponse(body, content_type=XLSX)
-    name = f"vouchers-{unit.code}-{filters['year'] or 'all'}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(body, f"vouchers-{unit.code}-{filters['year'] or 'all'}.xlsx")
 
 
 # --- download -------------------------------------------------------------------------------
