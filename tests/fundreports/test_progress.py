@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import TREE
 from zizhu.audit.models import AuditEvent
 from zizhu.catalogue.models import AidProject
+from zizhu.fundreports import progress
 from zizhu.funds.models import Filing
 from zizhu.funds.services import filing_create
 from zizhu.units.models import Unit
@@ -160,6 +161,36 @@ def test_it_answers_404_for_units_outside_the_scope(login, users, filings, grant
     # a unit in scope but not below the chosen node
     client = login(users["prefecture_operator"])
     assert get(client, grant, unit="610112", missing="610111").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("username", "code"),
+    [
+        ("neighbour_operator", "610112"),  # a sibling county
+        ("county_operator", "610111"),
+        ("sysadmin", "610000"),  # no VIEW at all
+    ],
+)
+def test_it_selects_nothing_for_a_node_outside_the_users_scope(
+    users, tree, filings, grant, username, code
+):
+    user, node = users[username], tree[code]
+    # the province sees units there; the user, none
+    assert progress.expected_below(users["province_operator"], node, grant).exists()
+    assert progress.progress_by_child(user, node, YEAR, grant) == []
+    assert not progress.expected_below(user, node, grant).exists()
+    assert progress.own_filing(user, node, YEAR, grant) is None
+    assert not progress.not_filed(user, node, node, YEAR, grant).exists()
+
+
+def test_it_counts_only_the_users_scope_below_a_node_above_it(users, tree, filings, grant):
+    user, county = users["school_operator"], tree["610112"]  # sees school 3661000001 only
+    rows = progress.progress_by_child(user, county, YEAR, grant)
+    assert [(r.unit.code, r.counts.expected, r.counts.filed) for r in rows] == [
+        ("3661000001", 1, 1)
+    ]
+    assert progress.own_filing(user, county, YEAR, grant) is None
+    assert not progress.not_filed(user, county, county, YEAR, grant).exists()
 
 
 def test_it_exports_the_child_table_and_the_not_filed_list(login, users, filings, grant):

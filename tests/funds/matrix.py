@@ -21,7 +21,8 @@ from tests.matrix_common import (
 )
 from zizhu.catalogue.models import AidProject
 from zizhu.funds.models import Filing
-from zizhu.funds.services import deadline_set, filing_create
+from zizhu.funds.services import filing_create
+from zizhu.funds.services_deadlines import deadline_set
 
 from .factories import fill_document
 

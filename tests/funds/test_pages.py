@@ -13,7 +13,9 @@ from tests.conftest import login_as
 from tests.funds.conftest import YEAR, _project
 from zizhu.funds.ledger import ledger_discrepancies
 from zizhu.funds.models import Allocation, Filing, FilingStatus, SourceLevel
-from zizhu.funds.services import allocation_create, deadline_set, filing_create, filing_submit
+from zizhu.funds.services import filing_create, filing_submit
+from zizhu.funds.services_deadlines import deadline_set
+from zizhu.funds.services_money import allocation_create
 
 from .factories import HTML_NAMED_PDF, PDF, PDF_WITH_JAVASCRIPT, png, upload
 

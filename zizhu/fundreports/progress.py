@@ -6,6 +6,9 @@ social aid are filed by schools only), plus every active school whose stage is t
 (all schools for a project of stage "any"). The node's own filing is reported on its own.
 Late: submitted after the deadline the unit's parent set for that year and project; without a
 deadline a filing is on time. Every function answers in a fixed number of queries.
+
+Every function takes the user and reads units and filings through `zizhu.access` (VIEW): a
+node outside the user's scope gives nothing.
 """
 
 from dataclasses import dataclass
@@ -14,6 +17,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
+from zizhu.access import Action, scoped, units_for
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.fundreports.tree import child_code
 from zizhu.funds.models import FILED_STATUSES, Deadline, Filing, FilingStatus
@@ -33,10 +37,14 @@ def expected_condition(project: AidProject) -> Q:
     return schools
 
 
-def with_filing(units: QuerySet[Unit], year: int, project: AidProject) -> QuerySet[Unit]:
+def with_filing(user, units: QuerySet[Unit], year: int, project: AidProject) -> QuerySet[Unit]:
     """Each unit with its filing's status and submission time, whether it counts as filed,
     the deadline its parent set, and whether it was late."""
-    filing = Filing.objects.filter(unit=OuterRef("pk"), year=year, project=project)
+    filing = scoped(
+        Filing.objects.filter(unit=OuterRef("pk"), year=year, project=project), user, Action.VIEW
+    )
+    # The deadline is the one set for the unit, by its parent: the parent of the top node may
+    # lie outside the scope (a prefecture sees the deadline its province set for it).
     deadline = Deadline.objects.filter(unit=OuterRef("parent_id"), year=year, project=project)
     return units.annotate(
         filing_status=Subquery(filing.values("status")[:1]),
@@ -49,10 +57,12 @@ def with_filing(units: QuerySet[Unit], year: int, project: AidProject) -> QueryS
 LATE = Q(filed=True, submitted_at__gt=F("due_at"))
 
 
-def expected_below(node: Unit, project: AidProject) -> QuerySet[Unit]:
-    """The units strictly below `node` that should file `project` (active ones only)."""
+def expected_below(user, node: Unit, project: AidProject) -> QuerySet[Unit]:
+    """The units strictly below `node`, in the user's scope, that should file `project`
+    (active ones only)."""
     return (
-        Unit.objects.filter(path__startswith=node.path, is_active=True)
+        units_for(user, Action.VIEW)
+        .filter(path__startswith=node.path, is_active=True)
         .exclude(pk=node.pk)
         .filter(expected_condition(project))
     )
@@ -90,16 +100,16 @@ class ChildRow:
     counts: Counts
 
 
-def progress_by_child(node: Unit, year: int, project: AidProject) -> list[ChildRow]:
+def progress_by_child(user, node: Unit, year: int, project: AidProject) -> list[ChildRow]:
     """Each child of `node` with the counts of its subtree (itself included): two queries,
     the children and one grouped by the child's code cut out of the unit path. Children with
     nobody to file are left out."""
-    children = list(node.children.order_by("level", "code"))
+    children = list(units_for(user, Action.VIEW).filter(parent=node).order_by("level", "code"))
     # Joins, not a correlated subquery per unit: at national scale (~200,000 units) the
     # subqueries cost seconds (and push PostgreSQL into JIT compiling the plan).
     filed = Q(this_filing__status__in=FILED_STATUSES)
     rows = (
-        expected_below(node, project)
+        expected_below(user, node, project)
         .annotate(
             this_filing=FilteredRelation(
                 "filings", condition=Q(filings__year=year, filings__project=project)
@@ -154,21 +164,22 @@ class OwnFiling:
         return self.submitted_at > self.due_at
 
 
-def own_filing(node: Unit, year: int, project: AidProject) -> OwnFiling | None:
-    """The node's own filing, or None when the node is not one that files `project`."""
-    units = Unit.objects.filter(pk=node.pk).filter(expected_condition(project))
-    unit = with_filing(units, year, project).first()
+def own_filing(user, node: Unit, year: int, project: AidProject) -> OwnFiling | None:
+    """The node's own filing, or None when the node is not one that files `project` (or lies
+    outside the user's scope)."""
+    units = units_for(user, Action.VIEW).filter(pk=node.pk).filter(expected_condition(project))
+    unit = with_filing(user, units, year, project).first()
     if unit is None:
         return None
     return OwnFiling(unit.filing_status, unit.filed, unit.submitted_at, unit.due_at)
 
 
-def not_filed(node: Unit, within: Unit, year: int, project: AidProject) -> QuerySet[Unit]:
-    """The units below `node`, in `within`'s subtree, that should file and have not (with
-    the status of an unfinished filing, if any), in tree order."""
-    units = expected_below(node, project).filter(path__startswith=within.path)
+def not_filed(user, node: Unit, within: Unit, year: int, project: AidProject) -> QuerySet[Unit]:
+    """The units below `node`, in `within`'s subtree and the user's scope, that should file
+    and have not (with the status of an unfinished filing, if any), in tree order."""
+    units = expected_below(user, node, project).filter(path__startswith=within.path)
     return (
-        with_filing(units, year, project)
+        with_filing(user, units, year, project)
         .filter(filed=False)
         .select_related("parent")
         .order_by("path")

@@ -84,7 +84,7 @@ def _report(request, category: str, action: Action = Action.VIEW) -> Report:
     chosen = {"year": year, "project": project.pk if project else ""}
     form = ProgressForm(chosen, years=years, projects=projects)
     node = get_unit_for_user(request, request.GET.get("unit") or user.unit.code, Action.VIEW)
-    rows = progress.progress_by_child(node, year, project) if project else []
+    rows = progress.progress_by_child(user, node, year, project) if project else []
     missing_in = None
     if request.GET.get("missing"):
         missing_in = get_unit_for_user(request, request.GET["missing"], Action.VIEW)
@@ -100,7 +100,9 @@ def progress_page(request, category: str):
     total = progress.totals(report.rows)
     missing_page = None
     if report.missing_in is not None and report.project is not None:
-        missing = progress.not_filed(report.node, report.missing_in, report.year, report.project)
+        missing = progress.not_filed(
+            request.user, report.node, report.missing_in, report.year, report.project
+        )
         missing_page = Paginator(missing, MISSING_PAGE_SIZE).get_page(request.GET.get("page"))
         missing_page.object_list = list(missing_page.object_list)
         for unit in missing_page.object_list:
@@ -124,7 +126,7 @@ def progress_page(request, category: str):
             "trail": trail(request.user, report.node),
             "rows": report.rows,
             "total": total,
-            "own": progress.own_filing(report.node, report.year, report.project)
+            "own": progress.own_filing(request.user, report.node, report.year, report.project)
             if report.project
             else None,
             "missing_page": missing_page,
@@ -143,7 +145,9 @@ def export(request, category: str):
     report = _report(request, category, Action.EXPORT)
     project_code = report.project.code if report.project else ""
     if report.missing_in is not None and request.GET.get("missing") and report.project:
-        units = progress.not_filed(report.node, report.missing_in, report.year, report.project)
+        units = progress.not_filed(
+            request.user, report.node, report.missing_in, report.year, report.project
+        )
         header = ["code", "name", "level", "parent_code", "parent_name", "status"]
         body_rows = [
             [u.code, u.name, u.level, u.parent.code, u.parent.name, u.filing_status or ""]

@@ -1,7 +1,7 @@
 """The funds ledger (资助资金管理): filings, allocations between them, receipts, balances.
 
-Money moves only through `zizhu.funds.services`; `Balance` rows change only under the row
-locks of `zizhu.funds.ledger`. See docs/adr/0005-funds-ledger.md.
+Money moves only through the funds services (`zizhu.funds.services*`); `Balance` rows change
+only under the row locks of `zizhu.funds.ledger`. See docs/adr/0005-funds-ledger.md.
 """
 
 from decimal import Decimal

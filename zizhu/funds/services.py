@@ -1,44 +1,32 @@
-"""Writes of the funds ledger: filings, allocations, receipts. Keyword-only, atomic, audited.
+"""Writes of a funds filing: create, update, and its status flow (submit, approve, return).
+Keyword-only, atomic, audited.
 
 `actor` is the user acting (None only for system code such as the demo generator); a user
-acts for their own unit only. Balances change only under `zizhu.funds.ledger` locks.
+acts for their own unit only. Balances change only under `zizhu.funds.ledger` locks. Money
+moving between filings is in `services_money`, deadlines and locks in `services_deadlines`;
+both use the checks of this module.
 """
 
-from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils import timezone
 
 from zizhu.access import Action, can
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.funds.ledger import balances_create, balances_lock, balances_save
-from zizhu.funds.models import (
-    ZERO,
-    Allocation,
-    Deadline,
-    Filing,
-    FilingStatus,
-    Receipt,
-    SourceLevel,
-)
-from zizhu.funds.selectors import deadline_of, is_frozen
+from zizhu.funds.models import ZERO, Filing, FilingStatus
+from zizhu.funds.selectors import is_frozen
 from zizhu.lib.uploads import UploadRejected, check_attachment, random_storage_name
 from zizhu.units.models import Unit
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("1000000000000")  # Decimal(14, 2)
-LEVEL_NAMES = {
-    SourceLevel.CENTRAL: "中央资金",
-    SourceLevel.PROVINCIAL: "省级资金",
-    SourceLevel.PREFECTURAL: "地市级资金",
-    SourceLevel.COUNTY: "区县级资金",
-}
 ALLOCATED_CATEGORIES = (Category.NATIONAL, Category.LOCAL)
 SCHOOL_ONLY_CATEGORIES = (Category.SCHOOL, Category.SOCIAL)
 # The amounts a school fills, by category (DESIGN §3); authorities fill none of them.
@@ -281,119 +269,7 @@ def filing_update(*, filing: Filing, version: int, actor, document=None, **chang
     return filing
 
 
-def _check_target(source: Filing, target_unit: Unit) -> None:
-    if source.project.category not in ALLOCATED_CATEGORIES:
-        raise ValidationError("只有国家资助和地方资助的资金可以下拨")
-    if target_unit.parent_id != source.unit_id or not target_unit.is_active:
-        raise ValidationError(f"{target_unit.name} 不是 {source.unit.name} 的下级单位或直属学校")
-    _check_project(target_unit, source.project)
-
-
-def _clean_amounts(amounts: Mapping[str, Decimal]) -> dict[str, Decimal]:
-    if not amounts:
-        raise ValidationError("请填写下拨金额")
-    clean = {}
-    for level, value in amounts.items():
-        if level not in SourceLevel.values:
-            raise ValueError(f"not a source level: {level}")
-        clean[str(level)] = money(value, LEVEL_NAMES[level], positive=True)
-    return clean
-
-
-def _child_filing(source: Filing, target_unit: Unit, actor) -> Filing:
-    existing = Filing.objects.filter(
-        unit=target_unit, year=source.year, project=source.project
-    ).first()
-    if existing is not None:
-        return existing
-    try:
-        return _filing_insert(
-            unit=target_unit, year=source.year, project=source.project, actor=actor, fields={}
-        )
-    except ValidationError:  # created meanwhile by a concurrent allocation
-        return Filing.objects.get(unit=target_unit, year=source.year, project=source.project)
-
-
-@transaction.atomic
-def allocation_create(
-    *, source: Filing, target_unit: Unit, amounts: Mapping[str, Decimal], actor
-) -> Allocation:
-    """Move money from `source` to the same year's and project's filing of a direct child.
-
-    `amounts` maps source levels to positive amounts. Under the ledger's row locks each
-    level's allocated money must stay within what the source received plus, for its own
-    level, its own funds; otherwise nothing moves. The child's filing is created if missing.
-    """
-    _check_actor(actor, source.unit)
-    clean = _clean_amounts(amounts)
-    _check_target(source, target_unit)
-    target = _child_filing(source, target_unit, actor)
-    balances = balances_lock([source, target])
-    short = []
-    for level, amount in clean.items():
-        out = balances.of(source, level)
-        if out.allocated_out + amount > out.received + out.own:
-            short.append(
-                f"{LEVEL_NAMES[level]}余额不足：可下拨 {out.available} 元，本次下拨 {amount} 元"
-            )
-        out.allocated_out += amount
-        balances.of(target, level).received += amount
-    if short:
-        raise ValidationError(short)
-    balances_save(balances.values())
-    allocation = Allocation.objects.create(
-        from_filing=source, to_filing=target, created_by=actor, **clean
-    )
-    audit_record(
-        action="funds.allocation_create",
-        actor=actor,
-        obj=allocation,
-        detail={
-            "from": source.unit.code,
-            "to": target_unit.code,
-            "year": source.year,
-            "project": source.project.code,
-            "amounts": {level: str(amount) for level, amount in clean.items()},
-        },
-    )
-    return allocation
-
-
-@transaction.atomic
-def receipt_confirm(*, filing: Filing, arrival_date: date, actor) -> Receipt:
-    """Confirm receipt (确认收到资金) of every incoming allocation not yet confirmed."""
-    _check_actor(actor, filing.unit)
-    if not isinstance(arrival_date, date):
-        raise ValidationError("请填写资金到位时间")
-    if arrival_date > timezone.localdate():
-        raise ValidationError("资金到位时间不能晚于今天")
-    pending = list(
-        Allocation.objects.select_for_update()
-        .filter(to_filing=filing, receipt__isnull=True)
-        .order_by("pk")
-    )
-    if not pending:
-        raise ValidationError("没有待确认收到的下拨资金")
-    receipt = Receipt.objects.create(filing=filing, arrival_date=arrival_date, confirmed_by=actor)
-    Allocation.objects.filter(pk__in=[a.pk for a in pending]).update(receipt=receipt)
-    audit_record(
-        action="funds.receipt_confirm",
-        actor=actor,
-        obj=receipt,
-        detail={
-            "filing": filing.pk,
-            "arrival_date": arrival_date.isoformat(),
-            "allocations": [a.pk for a in pending],
-            "amounts": {
-                level: str(sum((a.amount(level) for a in pending), ZERO))
-                for level in SourceLevel.values
-            },
-        },
-    )
-    return receipt
-
-
-# --- status flow, deadlines and locks (docs/adr/0006-filing-review-deadlines.md) ------------
+# --- status flow (docs/adr/0006-filing-review-deadlines.md) --------------------------------
 
 
 def _check_reviewer(actor, unit: Unit) -> None:
@@ -488,107 +364,4 @@ def filing_return(*, filing: Filing, comment: str, actor) -> Filing:
         raise ValidationError(f"{STATUS_NAMES[current.status]}的填报不能退回")
     return _set_status(
         filing, current, FilingStatus.RETURNED, actor, "funds.filing_return", review_comment=comment
-    )
-
-
-def _check_setter(actor, unit: Unit) -> None:
-    """Deadlines are set, and filings unlocked, by an operator of the authority above."""
-    if actor is None:
-        return
-    if not can(actor, Action.FILE) or actor.unit_id != unit.pk or not unit.is_authority:
-        raise PermissionDenied("只能由上级主管部门的业务操作人员办理")
-
-
-def _lock_filings(filings, now) -> list[int]:
-    """Lock the submitted filings among `filings` that are not unlocked beyond `now`."""
-    due = filings.filter(status=FilingStatus.SUBMITTED).exclude(unlocked_until__gt=now)
-    ids = list(due.values_list("pk", flat=True))
-    if ids:
-        Filing.objects.filter(pk__in=ids).update(
-            status=FilingStatus.LOCKED, version=F("version") + 1, updated_at=now
-        )
-    return ids
-
-
-@transaction.atomic
-def deadline_set(*, unit: Unit, year: int, project: AidProject, due_at, actor) -> Deadline:
-    """Set or move the deadline of `unit`'s direct children for one year and project.
-
-    A deadline already passed locks the children's submitted filings at once; one moved into
-    the future reopens (locked → submitted) the filings it had locked.
-    """
-    _check_setter(actor, unit)
-    _check_year(year)
-    if not isinstance(due_at, datetime) or timezone.is_naive(due_at):
-        raise ValidationError("截止时间无效")
-    before = Deadline.objects.filter(unit=unit, year=year, project=project).first()
-    deadline, _created = Deadline.objects.update_or_create(
-        unit=unit, year=year, project=project, defaults={"due_at": due_at, "set_by": actor}
-    )
-    now = timezone.now()
-    children = Filing.objects.filter(unit__parent=unit, year=year, project=project)
-    if due_at > now:
-        changed = list(children.filter(status=FilingStatus.LOCKED).values_list("pk", flat=True))
-        children.filter(pk__in=changed).update(
-            status=FilingStatus.SUBMITTED, version=F("version") + 1, updated_at=now
-        )
-    else:
-        changed = _lock_filings(children, now)
-    audit_record(
-        action="funds.deadline_set",
-        actor=actor,
-        obj=deadline,
-        detail={
-            "unit": unit.code,
-            "year": year,
-            "project": project.code,
-            "before": before.due_at.isoformat() if before else None,
-            "due_at": due_at.isoformat(),
-            "filings_relocked" if due_at <= now else "filings_reopened": changed,
-        },
-    )
-    return deadline
-
-
-@transaction.atomic
-def filings_lock_overdue(*, now: datetime | None = None) -> int:
-    """Lock every submitted filing whose deadline has passed and whose unlock (if any) has
-    run out; the periodic task `funds.lock_overdue` runs this. Returns how many were locked."""
-    now = now or timezone.now()
-    overdue = Deadline.objects.filter(
-        unit_id=OuterRef("unit__parent_id"),
-        year=OuterRef("year"),
-        project_id=OuterRef("project_id"),
-        due_at__lte=now,
-    )
-    ids = _lock_filings(Filing.objects.filter(Exists(overdue)), now)
-    if ids:
-        audit_record(action="funds.filings_lock", detail={"count": len(ids), "filings": ids[:1000]})
-    return len(ids)
-
-
-@transaction.atomic
-def filing_unlock(*, filing: Filing, until: datetime, reason: str, actor) -> Filing:
-    """The operator of the authority that set the deadline reopens a child's filing until
-    `until`: a locked filing returns to `submitted`, an unsubmitted one may be finished."""
-    _check_setter(actor, filing.unit.parent)
-    reason = (reason or "").strip()[:500]
-    if not reason:
-        raise ValidationError("请填写解锁原因")
-    now = timezone.now()
-    if not isinstance(until, datetime) or timezone.is_naive(until) or until <= now:
-        raise ValidationError("解锁截止时间必须晚于现在")
-    deadline = deadline_of(filing)
-    if deadline is None or deadline.due_at > now:
-        raise ValidationError("尚未到填报截止时间，无需解锁")
-    current = Filing.objects.select_for_update().get(pk=filing.pk)
-    status = FilingStatus.SUBMITTED if current.status == FilingStatus.LOCKED else current.status
-    return _set_status(
-        filing,
-        current,
-        status,
-        actor,
-        "funds.filing_unlock",
-        note={"reason": reason},
-        unlocked_until=until,
     )

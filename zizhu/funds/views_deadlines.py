@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zizhu.access import Action, get_object_for_user, require, scoped
-from zizhu.funds import services
+from zizhu.funds import services_deadlines
 from zizhu.funds.forms import DeadlineForm, UnlockForm
 from zizhu.funds.models import Deadline, Filing
 from zizhu.funds.selectors import children_filings, deadline_of, is_frozen
@@ -28,7 +28,7 @@ def deadlines(request):
     form = DeadlineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            deadline = services.deadline_set(
+            deadline = services_deadlines.deadline_set(
                 unit=request.user.unit,
                 year=form.cleaned_data["year"],
                 project=form.cleaned_data["project"],
@@ -94,7 +94,7 @@ def filing_unlock(request, pk: int):
     form = UnlockForm(request.POST)
     if form.is_valid():
         try:
-            services.filing_unlock(
+            services_deadlines.filing_unlock(
                 filing=filing,
                 until=form.cleaned_data["until"],
                 reason=form.cleaned_data["reason"],

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from zizhu.access import Action, require
 from zizhu.accounts.roles import Role
-from zizhu.funds import services
+from zizhu.funds import services, services_money
 from zizhu.funds.forms import AllocationForm, ReceiptForm
 from zizhu.funds.selectors import allocation_targets, allocations_out, balances_of
 from zizhu.funds.views import deny, filing_crumbs, own_filing
@@ -35,7 +35,7 @@ def allocations(request, pk: int):
             form.add_error(None, _("Enter an amount for at least one source level."))
         else:
             try:
-                services.allocation_create(
+                services_money.allocation_create(
                     source=filing,
                     target_unit=form.cleaned_data["target"],
                     amounts=amounts,
@@ -69,7 +69,7 @@ def receipt_confirm(request, pk: int):
     form = ReceiptForm(request.POST)
     if form.is_valid():
         try:
-            services.receipt_confirm(
+            services_money.receipt_confirm(
                 filing=filing, arrival_date=form.cleaned_data["arrival_date"], actor=request.user
             )
         except ValidationError as exc:
