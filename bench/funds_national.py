@@ -100,7 +100,9 @@ def build(*, year: int, seed: int, scale: float) -> dict:
             Plan("vocational_national_grant", 2300, (15, 30)),
         )
         mark = time.perf_counter()
-        counts = funds_year_load(year=year, seed=seed, plans=plans, school_funds=False, check=False)
+        counts = funds_year_load(
+            year=year, seed=seed, plans=plans, school_funds=False, check=False, voucher_files=False
+        )
         timings["funds"] = time.perf_counter() - mark
         units = {u.code: u for u in Unit.objects.filter(code__in=USERS.values())}
         for code in USERS.values():

@@ -1,8 +1,11 @@
 """The demo's year of aid funds (zizhu/demo/funds_year.py), checked against plain sums over the
 rows it wrote."""
 
+import hashlib
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
@@ -12,8 +15,9 @@ from zizhu.audit.models import AuditEvent
 from zizhu.demo.funds_year import DEMO_PLANS, Outcome, YearBuilder, active_nodes
 from zizhu.funds.ledger import ledger_discrepancies
 from zizhu.funds.models import FILED_STATUSES, Allocation, Deadline, Filing, Receipt
+from zizhu.lib.uploads import check_attachment
 from zizhu.units.models import Level, Unit
-from zizhu.vouchers.models import Voucher
+from zizhu.vouchers.models import Voucher, VoucherFile
 
 VOCATIONAL = ("vocational_national_grant", "vocational_tuition_waiver")
 
@@ -102,6 +106,18 @@ def test_it_records_vouchers_at_many_schools_within_what_they_received(demo_line
     for row in with_vouchers:
         assert Decimal(row["paid"]) <= Decimal(received[(row["unit"], row["project"])])
     assert not Voucher.objects.exclude(project__category="national").exists()
+
+
+def test_it_gives_every_voucher_one_stored_pdf_that_passes_the_upload_checks(demo_lines):  # noqa: F811
+    assert set(Voucher.objects.annotate(n=Count("files")).values_list("n", flat=True)) == {1}
+    folder = Path(settings.MEDIA_ROOT) / "vouchers"
+    assert len(list(folder.iterdir())) == VoucherFile.objects.count()
+    for record in VoucherFile.objects.order_by("?")[:100]:  # a sample, read back
+        data = Path(record.file.path).read_bytes()
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (record.size, record.sha256)
+        assert check_attachment(record.name, data).content_type == record.content_type
+        assert record.content_type == "application/pdf" and record.name.endswith("回单.pdf")
+        assert len(Path(record.file.name).stem) == 32  # a random storage name
 
 
 def test_it_plans_the_same_year_for_the_same_seed(demo_lines):  # noqa: F811

@@ -1,6 +1,7 @@
 """Permission-matrix entries and objects of the voucher pages (merged into
 tests/test_permission_matrix.py)."""
 
+from tests.conftest import USERS
 from tests.matrix_common import (  # noqa: F401 - the sets the entries below use
     ALL,
     AUTHORITY,
@@ -13,6 +14,10 @@ from tests.matrix_common import (  # noqa: F401 - the sets the entries below use
 )
 
 from .factories import make_voucher
+
+# the users whose role may write (Action.FILE): a missing voucher is a 404 to them, a 403 to
+# the others, who are refused before any lookup
+FILES = {u for u, (role, _code) in USERS.items() if role in ("operator", "school_operator")}
 
 
 def voucher_objects(users) -> dict[str, int]:
@@ -32,6 +37,30 @@ VOUCHER_MATRIX: dict[str, list] = {
         ("/funds/vouchers/new/", table(SCHOOL_OPERATORS)),
         # an empty form: the operator gets it back with errors, nothing is saved
         ("POST", "/funds/vouchers/new/", table(SCHOOL_OPERATORS)),
+    ],
+    "vouchers:edit": [
+        # the school's operator (an empty POST: the form back with errors, nothing saved);
+        # roles without the FILE action 403 first; authority operators in scope are not the
+        # school (403); users outside the scope never learn the voucher exists (404)
+        (
+            "/funds/vouchers/{own_voucher}/edit/",
+            table({"school_operator"}, {"neighbour_operator", "neighbour_school_operator"}),
+        ),
+        (
+            "POST",
+            "/funds/vouchers/{own_voucher}/edit/",
+            table({"school_operator"}, {"neighbour_operator", "neighbour_school_operator"}),
+        ),
+        (
+            "/funds/vouchers/{other_voucher}/edit/",
+            table({"neighbour_school_operator"}, {"county_operator", "school_operator"}),
+        ),
+        (
+            "POST",
+            "/funds/vouchers/{other_voucher}/edit/",
+            table({"neighbour_school_operator"}, {"county_operator", "school_operator"}),
+        ),
+        ("/funds/vouchers/999999/edit/", table(set(), FILES)),
     ],
     "vouchers:delete": [
         # the school's operator; authority operators in scope are not the school (403); users

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
+from zizhu.demo.voucher_files import demo_voucher_files
 from zizhu.funds.ledger import LEVELS, ledger_discrepancies
 from zizhu.funds.models import Allocation, Balance, Deadline, Filing, FilingStatus, Receipt
 from zizhu.lib.bulk import insert_rows
@@ -305,8 +306,11 @@ def _insert(model, columns: list[str], rows) -> int:
     return insert_rows(model, columns, ([_db(v) for v in row] for row in rows))
 
 
-def year_insert(builder: YearBuilder, projects: dict[int, AidProject]) -> dict[str, int]:
-    """Write the planned rows: filings, receipts, allocations, balances, deadlines, vouchers."""
+def year_insert(
+    builder: YearBuilder, projects: dict[int, AidProject], voucher_files: bool = True
+) -> dict[str, int]:
+    """Write the planned rows: filings, receipts, allocations, balances, deadlines, vouchers
+    (each with one generated PDF, stored as an upload is, unless `voucher_files` is false)."""
     b, year = builder, builder.year
     rows = [_filing_row(b, key, f) for key, f in b.filings.items()]
     _insert(Filing, FILING_COLUMNS, rows)
@@ -362,11 +366,12 @@ def year_insert(builder: YearBuilder, projects: dict[int, AidProject]) -> dict[s
     _insert(Deadline, ["unit", "year", "project", "due_at", "set_by", "updated_at"], deadlines)
     national = {pid for pid, p in projects.items() if p.category == Category.NATIONAL}
     b.plan_vouchers(receipts, received, national)
-    _insert(
-        Voucher,
-        ["unit", "year", "project", "students", "amount", "note", "created_by", "created_at"],
-        b.vouchers,
-    )
+    columns = ["unit", "year", "project", "students", "amount", "note", "created_by"]
+    _insert(Voucher, [*columns, "created_at", "version"], ((*v, 1) for v in b.vouchers))
+    files = 0
+    if voucher_files:
+        new = Voucher.objects.filter(year=year, project__in=national, files__isnull=True)
+        files = demo_voucher_files(new)
     return {
         "filings": len(rows),
         "allocations": len(allocations),
@@ -374,6 +379,7 @@ def year_insert(builder: YearBuilder, projects: dict[int, AidProject]) -> dict[s
         "balances": len(balances),
         "deadlines": len(deadlines),
         "vouchers": len(b.vouchers),
+        "voucher_files": files,
     }
 
 
@@ -394,9 +400,12 @@ def funds_year_load(
     school_funds: bool = True,
     outcome: Outcome | None = None,
     check: bool = True,
+    voucher_files: bool = True,
 ) -> dict[str, int]:
     """Fill `year` for every active unit of the tree and audit the load in one record; the
-    year must have no filings of these projects yet. Call inside a transaction."""
+    year must have no filings of these projects yet. Call inside a transaction.
+    `voucher_files=False` leaves the vouchers without files (one file is written per voucher:
+    national-scale benches should not want that)."""
     builder = YearBuilder(active_nodes(), year, seed, outcome or Outcome())
     codes = [p.code for p in plans] + (["school_aid", "social_aid"] if school_funds else [])
     projects = {p.code: p for p in AidProject.objects.filter(code__in=codes)}
@@ -406,7 +415,7 @@ def funds_year_load(
     builder.plan_filings(by_id)
     if school_funds:
         builder.plan_school_funds(projects["school_aid"], projects["social_aid"])
-    counts = year_insert(builder, by_id)
+    counts = year_insert(builder, by_id, voucher_files)
     if check and (problems := ledger_discrepancies()):
         raise RuntimeError(f"the funds year left {len(problems)} ledger discrepancies")
     audit_record(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.lib.uploads import ATTACHMENT_MAX_BYTES
+from zizhu.vouchers.models import Voucher, VoucherFile
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -51,6 +52,41 @@ class VoucherForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects
         self.fields["year"].initial = current_year()
+
+
+class VoucherEditForm(forms.Form):
+    """The editable part of a voucher: students, amount, note, files to add and to remove;
+    `version` is the voucher's version when the form was read (a stale save is refused)."""
+
+    students = forms.IntegerField(
+        label=_("Number of students aided"), min_value=1, max_value=9_999_999
+    )
+    amount = forms.CharField(label=_("Amount paid (yuan)"), max_length=20)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    remove = forms.ModelMultipleChoiceField(
+        label=_("Remove files"),
+        queryset=VoucherFile.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    files = MultipleFileField(
+        label=_("Add files (PDF, JPG, JPEG or PNG)"),
+        help_text=_("One or more files, each at most %(mb)d MB.")
+        % {"mb": ATTACHMENT_MAX_BYTES >> 20},
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, voucher: Voucher, **kwargs):
+        initial = {
+            "students": voucher.students,
+            "amount": voucher.amount,
+            "note": voucher.note,
+            "version": voucher.version,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["remove"].queryset = voucher.files.order_by("pk")
+        self.fields["remove"].label_from_instance = lambda record: record.name
 
 
 class FilterForm(forms.Form):

@@ -36,6 +36,8 @@ class Voucher(models.Model):
         verbose_name=_("Uploaded by"),
     )
     created_at = models.DateTimeField(_("Uploaded at"), auto_now_add=True)
+    # Optimistic concurrency, as on Filing: an edit names the version it started from.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("Payment voucher")

@@ -1,8 +1,10 @@
 """Writes of payment vouchers (支付凭证). Keyword-only, atomic, audited.
 
-A voucher is recorded by the school's operator for the school itself. Every file is judged by
-its content (zizhu.lib.uploads.check_attachment) before anything is written: one refused file
-and nothing is saved.
+A voucher is recorded, edited and deleted by the school's operator for the school itself. Every
+file is judged by its content (zizhu.lib.uploads.check_attachment) before anything is written:
+one refused file and nothing is saved. Once the school's filing of the voucher's year and
+project is locked (its deadline passed and the level above has not unlocked it), the voucher is
+frozen with it.
 """
 
 import hashlib
@@ -10,22 +12,36 @@ import hashlib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 
 from zizhu.access import Action, can
 from zizhu.accounts.roles import Role
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
-from zizhu.funds.services import money
-from zizhu.lib.uploads import UploadRejected, check_attachment, random_storage_name
+from zizhu.funds.models import Filing, FilingStatus
+from zizhu.funds.selectors import is_frozen
+from zizhu.funds.services import StaleFiling, money
+from zizhu.lib.uploads import (
+    AttachmentInfo,
+    UploadRejected,
+    check_attachment,
+    random_storage_name,
+)
 from zizhu.units.models import Unit
 from zizhu.vouchers.models import Voucher, VoucherFile
 
 MAX_FILES = 10
 MAX_STUDENTS = 10_000_000
+STALE_MESSAGE = "该支付凭证已被他人修改，请刷新后重新填写"
+
+
+class StaleVoucher(StaleFiling):
+    """The voucher was saved by someone else since the form was read: the same refusal as a
+    stale filing's (a version read with the form, compared under the row lock)."""
 
 
 def may_record(user, school: Unit) -> bool:
-    """The school's own operator records and deletes its vouchers."""
+    """The school's own operator records, edits and deletes its vouchers."""
     return (
         can(user, Action.FILE) and user.role == Role.SCHOOL_OPERATOR and user.unit_id == school.pk
     )
@@ -47,6 +63,10 @@ def _check_fields(*, school: Unit, year, project: AidProject, students, note: st
         raise ValidationError(f"资助项目 {project.name} 不是有效的国家资助项目")
     if project.stage not in ("any", school.stage):
         raise ValidationError(f"资助项目 {project.name} 不属于学校 {school.name} 的学段")
+    _check_students_and_note(students, note)
+
+
+def _check_students_and_note(students, note: str) -> None:
     if isinstance(students, bool) or not isinstance(students, int):
         raise ValidationError("资助学生人数必须是整数")
     if not 0 < students < MAX_STUDENTS:
@@ -55,20 +75,79 @@ def _check_fields(*, school: Unit, year, project: AidProject, students, note: st
         raise ValidationError("备注不能超过 200 个字")
 
 
-def _check_files(files) -> list:
+def _file_name(upload) -> str:
+    return (getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _check_files(files, *, required: bool = True) -> list[AttachmentInfo]:
     """Each file's check result, or ValidationError naming the first refused file and why."""
-    if not files:
+    if required and not files:
         raise ValidationError("请至少上传一个凭证文件")
     if len(files) > MAX_FILES:
         raise ValidationError(f"每张凭证最多上传 {MAX_FILES} 个文件")
     checked = []
     for number, upload in enumerate(files, start=1):
-        name = (getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
+        name = _file_name(upload)
         try:
             checked.append(check_attachment(name, upload))
         except UploadRejected as exc:
             raise ValidationError(f"第 {number} 个文件“{name}”未通过检查：{exc.message}") from None
     return checked
+
+
+def _check_filing_open(*, school: Unit, year: int, project: AidProject, doing: str) -> None:
+    """Refuse when the school's filing of `year` and `project` is locked or frozen by its
+    deadline (the filing's own check, zizhu.funds.selectors.is_frozen, ADR 0006), unless the
+    level above unlocked it. No filing, no lock. The filing row is locked for the rest of the
+    transaction, so an unlock or a relock cannot slip in between (lock order: filing, then
+    voucher)."""
+    filing = (
+        Filing.objects.select_for_update()
+        .filter(unit=school, year=year, project=project)
+        .only("pk", "unit", "year", "project", "status", "unlocked_until")
+        .first()
+    )
+    if filing is None:
+        return
+    filing.unit = school
+    if filing.status == FilingStatus.LOCKED or is_frozen(filing):
+        raise ValidationError(
+            f"{year} 年度“{project.name}”的资金填报已过截止时间并已锁定，"
+            f"需由上级单位解锁后才能{doing}支付凭证"
+        )
+
+
+def stored_file(*, voucher_id: int, name: str, data: bytes, info: AttachmentInfo) -> VoucherFile:
+    """An unsaved VoucherFile for `data` (already judged by check_attachment as `info`), its
+    bytes written to the storage under a random name with the content's extension. The caller
+    saves the record, and removes the stored file (`remove_stored`) if that fails."""
+    record = VoucherFile(
+        voucher_id=voucher_id,
+        name=name[-200:],
+        content_type=info.content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    record.file.save(random_storage_name(info.extension), ContentFile(data), False)
+    return record
+
+
+def _store(voucher: Voucher, files, checked, stored: list[str]) -> list[VoucherFile]:
+    """Write each checked upload and its row; `stored` collects the paths as they are written."""
+    records = []
+    for upload, info in zip(files, checked, strict=True):
+        upload.seek(0)
+        record = stored_file(
+            voucher_id=voucher.pk, name=_file_name(upload), data=upload.read(), info=info
+        )
+        stored.append(record.file.name)
+        records.append(record)
+    VoucherFile.objects.bulk_create(records)
+    return records
+
+
+def _described(records) -> list[dict]:
+    return [{"name": r.name, "sha256": r.sha256, "size": r.size} for r in records]
 
 
 def voucher_create(
@@ -84,7 +163,8 @@ def voucher_create(
     request=None,
 ) -> Voucher:
     """Record a voucher with its files: all of them or nothing (ValidationError says which
-    file was refused and why)."""
+    file was refused and why). Refused while the school's filing of the year and project is
+    locked."""
     if actor is not None and not may_record(actor, school):
         raise PermissionDenied("只能由本校的学校业务操作人员上传支付凭证")
     note = (note or "").strip()
@@ -94,6 +174,7 @@ def voucher_create(
     stored: list[str] = []
     try:
         with transaction.atomic():
+            _check_filing_open(school=school, year=year, project=project, doing="上传")
             voucher = Voucher.objects.create(
                 unit=school,
                 year=year,
@@ -103,21 +184,7 @@ def voucher_create(
                 note=note,
                 created_by=actor,
             )
-            records = []
-            for upload, info in zip(files, checked, strict=True):
-                upload.seek(0)
-                data = upload.read()
-                record = VoucherFile(
-                    voucher=voucher,
-                    name=(upload.name or "").replace("\\", "/").rsplit("/", 1)[-1][-200:],
-                    content_type=info.content_type,
-                    size=len(data),
-                    sha256=hashlib.sha256(data).hexdigest(),
-                )
-                record.file.save(random_storage_name(info.extension), ContentFile(data), False)
-                stored.append(record.file.name)
-                records.append(record)
-            VoucherFile.objects.bulk_create(records)
+            records = _store(voucher, files, checked, stored)
             audit_record(
                 action="vouchers.create",
                 actor=actor,
@@ -129,22 +196,99 @@ def voucher_create(
                     "project": project.code,
                     "students": students,
                     "amount": str(amount),
-                    "files": [
-                        {"name": r.name, "sha256": r.sha256, "size": r.size} for r in records
-                    ],
+                    "files": _described(records),
                 },
             )
     except BaseException:
-        _remove(stored)  # the rows were rolled back: no file may outlive them
+        remove_stored(stored)  # the rows were rolled back: no file may outlive them
+        raise
+    return voucher
+
+
+def voucher_update(
+    *,
+    voucher: Voucher,
+    version: int,
+    students: int,
+    amount,
+    actor,
+    note: str | None = None,
+    add_files=(),
+    remove_files=(),
+    request=None,
+) -> Voucher:
+    """Change a voucher's number of students, amount and note, add files (`add_files`, judged
+    by content like the upload's) and remove files (`remove_files`, VoucherFile pks of this
+    voucher); at least one file remains. All or nothing. Refused (StaleVoucher) when someone
+    saved since `version` was read, and while the school's filing of the voucher's year and
+    project is locked. Removed files leave the storage once the change commits."""
+    school = voucher.unit
+    if actor is not None and not may_record(actor, school):
+        raise PermissionDenied("只能由本校的学校业务操作人员修改支付凭证")
+    note = voucher.note if note is None else note.strip()
+    _check_students_and_note(students, note)
+    amount = money(amount, "支付金额", positive=True)
+    add_files = list(add_files)
+    checked = _check_files(add_files, required=False)
+    remove = {int(pk) for pk in remove_files}
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            _check_filing_open(
+                school=school, year=voucher.year, project=voucher.project, doing="修改"
+            )
+            current = Voucher.objects.select_for_update().get(pk=voucher.pk)
+            if current.version != version:
+                raise StaleVoucher(STALE_MESSAGE)
+            files = list(current.files.all())
+            if not remove <= {f.pk for f in files}:
+                raise ValidationError("要删除的文件不属于该支付凭证，请刷新后重新填写")
+            kept = len(files) - len(remove) + len(add_files)
+            if kept < 1:
+                raise ValidationError("每张凭证至少要保留一个文件")
+            if kept > MAX_FILES:
+                raise ValidationError(f"每张凭证最多上传 {MAX_FILES} 个文件")
+            added = _store(current, add_files, checked, stored)
+            removed = [f for f in files if f.pk in remove]
+            VoucherFile.objects.filter(pk__in=remove).delete()
+            before = {"students": current.students, "amount": str(current.amount)}
+            before["note"] = current.note
+            Voucher.objects.filter(pk=current.pk).update(
+                students=students, amount=amount, note=note, version=F("version") + 1
+            )
+            voucher.refresh_from_db()
+            audit_record(
+                action="vouchers.update",
+                actor=actor,
+                request=request,
+                obj=voucher,
+                detail={
+                    "school": school.code,
+                    "year": voucher.year,
+                    "project": voucher.project.code,
+                    "before": before,
+                    "after": {"students": students, "amount": str(amount), "note": note},
+                    "files_added": _described(added),
+                    "files_removed": _described(removed),
+                },
+            )
+            paths = [f.file.name for f in removed]
+            transaction.on_commit(lambda: remove_stored(paths))
+    except BaseException:
+        remove_stored(stored)  # the rows were rolled back: no new file may outlive them
         raise
     return voucher
 
 
 def voucher_delete(*, voucher: Voucher, actor, request=None) -> None:
-    """Delete a voucher and its files (the files leave the storage once the delete commits)."""
+    """Delete a voucher and its files (the files leave the storage once the delete commits).
+    Refused while the school's filing of the voucher's year and project is locked."""
     if actor is not None and not may_record(actor, voucher.unit):
         raise PermissionDenied("只能由本校的学校业务操作人员删除支付凭证")
     with transaction.atomic():
+        _check_filing_open(
+            school=voucher.unit, year=voucher.year, project=voucher.project, doing="删除"
+        )
         files = list(voucher.files.values_list("file", "name", "sha256"))
         detail = {
             "school": voucher.unit.code,
@@ -159,10 +303,11 @@ def voucher_delete(*, voucher: Voucher, actor, request=None) -> None:
         )
         voucher.delete()
         paths = [path for path, _name, _sha in files]
-        transaction.on_commit(lambda: _remove(paths))
+        transaction.on_commit(lambda: remove_stored(paths))
 
 
-def _remove(paths: list[str]) -> None:
+def remove_stored(paths: list[str]) -> None:
+    """Delete stored voucher files by their storage names."""
     storage = VoucherFile._meta.get_field("file").storage
     for path in paths:
         storage.delete(path)

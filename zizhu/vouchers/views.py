@@ -1,4 +1,5 @@
-"""支付凭证上传 (schools), 支付凭证查看 (authorities) and the file download."""
+"""支付凭证上传 (schools: upload, edit, delete), 支付凭证查看 (authorities) and the file
+download."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +26,7 @@ from zizhu.lib.uploads import content_disposition_attachment
 from zizhu.units.models import Level
 from zizhu.units.selectors import ancestors
 from zizhu.vouchers import services
-from zizhu.vouchers.forms import FilterForm, VoucherForm
+from zizhu.vouchers.forms import FilterForm, VoucherEditForm, VoucherForm
 from zizhu.vouchers.models import Voucher, VoucherFile
 from zizhu.vouchers.selectors import (
     EXPORT_HEADER,
@@ -118,15 +119,54 @@ def voucher_upload(request):
     return render(request, "vouchers/upload.html", {"form": form, "school": school})
 
 
-@require_POST
-def voucher_delete(request, pk: int):
-    require(request, Action.FILE)
+def _own_voucher(request, pk: int) -> Voucher:
+    """The voucher, if it is in scope (404 otherwise) and the user is its school's operator
+    (403 otherwise)."""
     queryset = Voucher.objects.select_related("unit", "project")
     voucher = get_object_for_user(request, queryset, Action.FILE, pk=pk)
     if not services.may_record(request.user, voucher.unit):
         _deny(request, "not_the_school_operator")
-    services.voucher_delete(voucher=voucher, actor=request.user, request=request)
-    messages.success(request, _("The voucher was deleted."))
+    return voucher
+
+
+def voucher_edit(request, pk: int):
+    voucher = _own_voucher(request, pk)
+    form = VoucherEditForm(request.POST or None, request.FILES or None, voucher=voucher)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.voucher_update(
+                voucher=voucher,
+                version=data["version"],
+                students=data["students"],
+                amount=data["amount"],
+                note=data["note"],
+                add_files=data["files"],
+                remove_files=[record.pk for record in data["remove"]],
+                actor=request.user,
+                request=request,
+            )
+        except services.StaleVoucher as exc:
+            # Nothing of the stale form is kept: the page is read again from the database.
+            messages.error(request, exc.messages[0])
+            return redirect("vouchers:edit", pk=voucher.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The voucher was saved."))
+            return redirect("vouchers:list")
+    return render(request, "vouchers/edit.html", {"form": form, "voucher": voucher})
+
+
+@require_POST
+def voucher_delete(request, pk: int):
+    voucher = _own_voucher(request, pk)
+    try:
+        services.voucher_delete(voucher=voucher, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("The voucher was deleted."))
     return redirect("vouchers:list")
 
 

@@ -79,7 +79,7 @@ MENU: list[MenuItem] = [
                                 _("National aid"),
                                 "vouchers:list",
                                 lambda user: user.role in ("school_operator", "school_reviewer"),
-                                also=("vouchers:upload",),
+                                also=("vouchers:upload", "vouchers:edit"),
                             )
                         ],
                     ),
