@@ -3,8 +3,12 @@
 
 import struct
 import zlib
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+
+from zizhu.lib.pdf import pdf_from_objects
 
 
 def pdf(catalog_extra: bytes = b"") -> bytes:
@@ -15,19 +19,7 @@ def pdf(catalog_extra: bytes = b"") -> bytes:
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    return pdf_from_objects(objects)
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -92,3 +84,16 @@ HOSTILE = {
     "pdf_js": ("voucher.pdf", pdf(b" /OpenAction << /JS (app.alert(1)) >>"), "JavaScript"),
     "empty": ("empty.pdf", b"", "empty file"),
 }
+
+
+def stored_files() -> list[Path]:
+    """The files in the vouchers' storage folder."""
+    folder = Path(settings.MEDIA_ROOT) / "vouchers"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def snapshot(voucher) -> tuple:
+    """What an edit may change: the fields, the version, the file rows and the stored files."""
+    fresh = type(voucher).objects.get(pk=voucher.pk)
+    files = list(fresh.files.order_by("pk").values_list("name", "file"))
+    return (fresh.students, fresh.amount, fresh.note, fresh.version, files, stored_files())

@@ -2,16 +2,14 @@
 
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from tests.conftest import login_as
 from tests.vouchers.factories import make_voucher
-from tests.vouchers.files import HOSTILE, jpeg, pdf, png, upload
+from tests.vouchers.files import HOSTILE, jpeg, pdf, png, snapshot, upload
 from zizhu.audit.models import AuditEvent
 from zizhu.funds.models import Filing, FilingStatus
 from zizhu.funds.services_deadlines import deadline_set
@@ -22,17 +20,6 @@ LIST, NEW = "/funds/vouchers/", "/funds/vouchers/new/"
 
 def edit_url(voucher: Voucher) -> str:
     return f"/funds/vouchers/{voucher.pk}/edit/"
-
-
-def stored_files() -> list[Path]:
-    folder = Path(settings.MEDIA_ROOT) / "vouchers"
-    return sorted(folder.iterdir()) if folder.exists() else []
-
-
-def snapshot(voucher: Voucher) -> tuple:
-    fresh = Voucher.objects.get(pk=voucher.pk)
-    files = list(fresh.files.order_by("pk").values_list("name", "file"))
-    return (fresh.students, fresh.amount, fresh.note, fresh.version, files, stored_files())
 
 
 def edit_form(voucher: Voucher, **overrides) -> dict:

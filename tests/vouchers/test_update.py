@@ -6,12 +6,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tests.vouchers.factories import make_voucher
-from tests.vouchers.files import HOSTILE, jpeg, pdf, png, upload
+from tests.vouchers.files import HOSTILE, jpeg, pdf, png, snapshot, stored_files, upload
 from zizhu.audit.models import AuditEvent
 from zizhu.funds.models import Filing, FilingStatus
 from zizhu.funds.services_deadlines import deadline_set, filing_unlock
@@ -22,18 +21,6 @@ from zizhu.vouchers.services import (
     voucher_delete,
     voucher_update,
 )
-
-
-def stored_files() -> list[Path]:
-    folder = Path(settings.MEDIA_ROOT) / "vouchers"
-    return sorted(folder.iterdir()) if folder.exists() else []
-
-
-def snapshot(voucher: Voucher) -> tuple:
-    """What an edit may change: the fields, the version, the file rows and the stored files."""
-    fresh = Voucher.objects.get(pk=voucher.pk)
-    files = list(fresh.files.order_by("pk").values_list("name", "file"))
-    return (fresh.students, fresh.amount, fresh.note, fresh.version, files, stored_files())
 
 
 def update(voucher, actor, **overrides):

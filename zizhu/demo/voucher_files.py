@@ -3,6 +3,7 @@ is (zizhu.lib.uploads.check_attachment, zizhu.vouchers.services.stored_file), it
 in one bulk insert."""
 
 from zizhu.lib.bulk import insert_rows
+from zizhu.lib.pdf import pdf_from_objects
 from zizhu.lib.uploads import check_attachment
 from zizhu.vouchers.models import VoucherFile
 from zizhu.vouchers.services import remove_stored, stored_file
@@ -28,19 +29,7 @@ def voucher_pdf(lines: list[str]) -> bytes:
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    return pdf_from_objects(objects)
 
 
 def demo_voucher_files(vouchers) -> int:
