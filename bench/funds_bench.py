@@ -60,6 +60,7 @@ def setup(url: str) -> None:
 def ensure_built(args) -> None:
     import funds_national as national
 
+    from zizhu.fundreports.rollups import rollup_discrepancies
     from zizhu.funds.ledger import ledger_discrepancies
     from zizhu.units.models import Unit
 
@@ -88,6 +89,14 @@ def ensure_built(args) -> None:
     )
     if problems:
         raise SystemExit("the built ledger does not balance")
+    started = time.perf_counter()
+    stale = rollup_discrepancies()
+    print(
+        f"report totals check: rollup_discrepancies() returned {len(stale)} rows "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    if stale:
+        raise SystemExit("the per-authority totals disagree with the rows they sum")
 
 
 def page_url(kind: str, category: str, year: int, project) -> str:

@@ -82,6 +82,14 @@ def scoped(queryset: QuerySet, user, action: Action, unit_field: str = "unit") -
     return queryset.filter(**{f"{unit_field}__path__startswith": user.unit.path})
 
 
+def scoped_by_path(queryset: QuerySet, user, action: Action, path_field: str) -> QuerySet:
+    """Like `scoped`, for rows that carry a copy of their unit's path in `path_field`
+    (per-authority report totals, which are read without joining the units)."""
+    if not can(user, action):
+        return queryset.none()
+    return queryset.filter(**{f"{path_field}__startswith": user.unit.path})
+
+
 def get_object_for_user(request, queryset: QuerySet, action: Action, unit_field="unit", **lookup):
     """The object, or 404 when it is missing or outside the scope (the latter audited)."""
     require(request, action)

@@ -123,6 +123,13 @@ TEMPLATES = [
 _database_url = env_str("DATABASE_URL", "")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Planner settings for reports on SSD storage, per connection so they hold whatever
+        # the server's postgresql.conf says (docs/operations.md): index probes cost little
+        # more than sequential reads, and JIT compilation costs reports more than it saves.
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = env_str(
+            "ZIZHU_PG_OPTIONS", "-c random_page_cost=1.1 -c jit=off"
+        )
 else:
     if PRODUCTION:
         raise ImproperlyConfigured("production needs DATABASE_URL (PostgreSQL); SQLite is refused")

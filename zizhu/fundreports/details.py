@@ -8,9 +8,11 @@ from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
-from zizhu.access import Action, scoped
+from zizhu.access import Action, scoped, scoped_by_path
 from zizhu.catalogue.models import AidProject
+from zizhu.fundreports.models import SchoolBalanceTotal
 from zizhu.funds.models import MONEY, ZERO, Allocation, Balance, Filing, SourceLevel
+from zizhu.units.models import Level
 
 # The view of the funds app that serves a filing's PDF body, when it exists.
 DOCUMENT_URL_NAMES = ("funds:filing_document", "funds:document")
@@ -67,14 +69,33 @@ class Filters:
         return urlencode({k: v for k, v in values.items() if v})
 
 
-def filing_years(filings: QuerySet[Filing]) -> list[int]:
-    """Years with filings, newest first (one query)."""
-    return list(filings.order_by("-year").values_list("year", flat=True).distinct())
+def _in_scope(user, category: str, field: str, **lookups) -> list:
+    """Distinct values of `field` ("year" or "project_id") over the category's filings in
+    the user's scope, in one query that never reads every school's filing: the filings of
+    authorities, those of the user's own unit, and the school filings through their
+    per-authority totals (rollups.py: every school filing has balance rows there). The
+    explicit "not a school" lets PostgreSQL read authorities through their partial index."""
+    filings = filings_for(user, category).filter(**lookups).order_by()
+    authorities = filings.exclude(unit__level=Level.SCHOOL)
+    own = filings.filter(unit=user.unit_id)
+    totals = SchoolBalanceTotal.objects.filter(project__category=category, **lookups)
+    schools = scoped_by_path(totals, user, Action.VIEW, "authority_path").order_by()
+    parts = [authorities, own, schools]
+    return list(
+        parts[0]
+        .values_list(field, flat=True)
+        .union(*(part.values_list(field, flat=True) for part in parts[1:]))
+    )
 
 
-def filing_project_ids(filings: QuerySet[Filing], year: int) -> set[int]:
-    """The projects with filings in `year` (one query)."""
-    return set(filings.filter(year=year).order_by().values_list("project_id", flat=True).distinct())
+def years_in_scope(user, category: str) -> list[int]:
+    """Years with filings of the category in the user's scope, newest first (one query)."""
+    return sorted(_in_scope(user, category, "year"), reverse=True)
+
+
+def projects_in_scope(user, category: str, year: int) -> set[int]:
+    """The projects with filings of the category in `year` in the user's scope (one query)."""
+    return set(_in_scope(user, category, "project_id", year=year))
 
 
 def category_projects(category: str) -> list[AidProject]:

@@ -53,7 +53,7 @@ def filing_list(request, category: str):
     projects = details.category_projects(category)
     form = FilterForm(
         request.GET,
-        years=details.filing_years(in_scope),
+        years=details.years_in_scope(request.user, category),
         projects=projects,
         category=category,
     )

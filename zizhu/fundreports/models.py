@@ -1,4 +1,5 @@
-"""Cost-sharing configuration (资金分担) read by 资金收支汇总.
+"""Cost-sharing configuration (资金分担) read by 资金收支汇总, and the per-authority totals of
+school rows the summary reads at province and national level (kept by triggers: rollups.py).
 
 The central share of jointly funded projects is set per tier (State Council 2018 No. 6) and
 each province-level unit (and each separately planned city) belongs to a tier, keyed by its
@@ -12,6 +13,8 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from zizhu.funds.models import MONEY, ZERO, SourceLevel
 
 SHARE = {"max_digits": 5, "decimal_places": 2}
 
@@ -84,3 +87,120 @@ class ProvinceSplit(models.Model):
     @property
     def province_share(self) -> Decimal:
         return Decimal("100") - self.prefecture_share - self.county_share
+
+
+class SchoolBalanceTotal(models.Model):
+    """The balances of the schools directly under one authority, per year, project and source
+    level: a projection of `funds.Balance` that database triggers keep current in the same
+    transaction as the ledger writes (zizhu/fundreports/rollups.py). The summary of a
+    province or of the country reads these thousands of rows instead of the balances of
+    every school. Never written by application code."""
+
+    authority = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("Authority")
+    )
+    # The authority's materialised path, copied by the trigger: reports filter and group by
+    # it without joining the units (units.Unit.path; schools do not move, see rollups.py).
+    authority_path = models.CharField(max_length=120)
+    year = models.PositiveSmallIntegerField(_("Year of use"))
+    project = models.ForeignKey("catalogue.AidProject", on_delete=models.CASCADE, related_name="+")
+    source_level = models.CharField(max_length=12, choices=SourceLevel.choices)
+    received = models.DecimalField(**MONEY, db_default=ZERO)
+    own = models.DecimalField(**MONEY, db_default=ZERO)
+    allocated_out = models.DecimalField(**MONEY, db_default=ZERO)
+
+    class Meta:
+        verbose_name = _("School balance total")
+        verbose_name_plural = _("School balance totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "year", "project", "source_level"],
+                name="schoolbalancetotal_one_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority_id}/{self.year}/{self.project_id}/{self.source_level}"
+
+
+class SchoolPaymentTotal(models.Model):
+    """What the schools directly under one authority paid out for a project in a year: their
+    voucher total (财务支付总金额) and approved recipient-list total (资助名单总资金, the lists of
+    the terms in that calendar year). Kept by triggers like `SchoolBalanceTotal`."""
+
+    authority = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("Authority")
+    )
+    # The authority's materialised path, copied by the trigger: reports filter and group by
+    # it without joining the units (units.Unit.path; schools do not move, see rollups.py).
+    authority_path = models.CharField(max_length=120)
+    year = models.PositiveSmallIntegerField(_("Year of use"))
+    project = models.ForeignKey("catalogue.AidProject", on_delete=models.CASCADE, related_name="+")
+    voucher_amount = models.DecimalField(**MONEY, db_default=ZERO)
+    vouchers = models.IntegerField(db_default=0)
+    list_amount = models.DecimalField(**MONEY, db_default=ZERO)
+
+    class Meta:
+        verbose_name = _("School payment total")
+        verbose_name_plural = _("School payment totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "year", "project"], name="schoolpaymenttotal_one_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority_id}/{self.year}/{self.project_id}"
+
+
+class SchoolCount(models.Model):
+    """How many schools of a stage hang directly under one authority (and how many of them
+    are active). Kept by triggers on the units, like `SchoolBalanceTotal`."""
+
+    authority = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("Authority")
+    )
+    # The authority's materialised path, copied by the trigger: reports filter and group by
+    # it without joining the units (units.Unit.path; schools do not move, see rollups.py).
+    authority_path = models.CharField(max_length=120)
+    stage = models.CharField(max_length=20)
+    schools = models.IntegerField(db_default=0)
+    active = models.IntegerField(db_default=0)
+
+    class Meta:
+        verbose_name = _("School count")
+        verbose_name_plural = _("School counts")
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "stage"], name="schoolcount_one_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority_id}/{self.stage}: {self.schools}"
+
+
+class SchoolFilingCount(models.Model):
+    """How many schools directly under one authority filed a project for a year (active
+    schools of the project's stage, filing submitted or locked) and how many of them late,
+    against the deadline the authority set. Kept by triggers on the filings, the schools and
+    the deadlines (rollups.py); read by 资金填报进展 above the county."""
+
+    authority = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("Authority")
+    )
+    authority_path = models.CharField(max_length=120)
+    year = models.PositiveSmallIntegerField(_("Year of use"))
+    project = models.ForeignKey("catalogue.AidProject", on_delete=models.CASCADE, related_name="+")
+    filed = models.IntegerField(db_default=0)
+    late = models.IntegerField(db_default=0)
+
+    class Meta:
+        verbose_name = _("School filing count")
+        verbose_name_plural = _("School filing counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "year", "project"], name="schoolfilingcount_one_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority_id}/{self.year}/{self.project_id}: {self.filed}"

@@ -15,11 +15,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 
-from zizhu.access import Action, scoped, units_for
+from zizhu.access import Action, scoped, scoped_by_path, units_for
 from zizhu.catalogue.models import AidProject, Category
-from zizhu.fundreports.tree import child_code
+from zizhu.fundreports.models import SchoolCount, SchoolFilingCount
+from zizhu.fundreports.tree import below_per_child, child_code
 from zizhu.funds.models import FILED_STATUSES, Deadline, Filing, FilingStatus
 from zizhu.units.models import Level, Unit
 
@@ -100,17 +111,13 @@ class ChildRow:
     counts: Counts
 
 
-def progress_by_child(user, node: Unit, year: int, project: AidProject) -> list[ChildRow]:
-    """Each child of `node` with the counts of its subtree (itself included): two queries,
-    the children and one grouped by the child's code cut out of the unit path. Children with
-    nobody to file are left out."""
-    children = list(units_for(user, Action.VIEW).filter(parent=node).order_by("level", "code"))
-    # Joins, not a correlated subquery per unit: at national scale (~200,000 units) the
-    # subqueries cost seconds (and push PostgreSQL into JIT compiling the plan).
+def _live_counts(units: QuerySet[Unit], year: int, project: AidProject, child) -> dict:
+    """Counts per `child` (an expression) of `units`, from their filings and the deadlines
+    their parents set: one grouped query of joins (correlated subqueries per unit cost
+    seconds at national scale and push PostgreSQL into JIT compiling the plan)."""
     filed = Q(this_filing__status__in=FILED_STATUSES)
     rows = (
-        expected_below(user, node, project)
-        .annotate(
+        units.annotate(
             this_filing=FilteredRelation(
                 "filings", condition=Q(filings__year=year, filings__project=project)
             ),
@@ -118,7 +125,7 @@ def progress_by_child(user, node: Unit, year: int, project: AidProject) -> list[
                 "parent__deadlines",
                 condition=Q(parent__deadlines__year=year, parent__deadlines__project=project),
             ),
-            child=child_code(node),
+            child=child,
         )
         .order_by()
         .values("child")
@@ -131,10 +138,50 @@ def progress_by_child(user, node: Unit, year: int, project: AidProject) -> list[
             ),
         )
     )
-    per_child = {
-        row["child"]: Counts(row["expected"], row["filed_n"], row["late_n"]) for row in rows
-    }
-    return [ChildRow(c, per_child[c.code]) for c in children if c.code in per_child]
+    return {row["child"]: Counts(row["expected"], row["filed_n"], row["late_n"]) for row in rows}
+
+
+def progress_by_child(user, node: Unit, year: int, project: AidProject) -> list[ChildRow]:
+    """Each child of `node` with the counts of its subtree (itself included), in five
+    queries whatever the size of the subtree: the children; the authorities below the node
+    and the node's own schools, read live; the schools further down through their counts
+    per authority (rollups.py: active schools per stage, filed and late filings). Children
+    with nobody to file are left out."""
+    children = list(units_for(user, Action.VIEW).filter(parent=node).order_by("level", "code"))
+    below = expected_below(user, node, project)
+    per_child: dict[str, Counts] = {}
+
+    def add(found: dict) -> None:
+        for code, counts in found.items():
+            per_child.setdefault(code, Counts()).add(counts)
+
+    add(_live_counts(below.exclude(level=Level.SCHOOL), year, project, child_code(node)))
+    add(_live_counts(below.filter(parent=node, level=Level.SCHOOL), year, project, F("code")))
+    stages = {} if project.stage == "any" else {"stage": project.stage}
+    schools = scoped_by_path(
+        SchoolCount.objects.filter(**stages), user, Action.VIEW, "authority_path"
+    )
+    for row in (
+        below_per_child(schools, node, "authority_path").values("child").annotate(n=Sum("active"))
+    ):
+        add({row["child"]: Counts(expected=row["n"] or 0)})
+    filings = scoped_by_path(
+        SchoolFilingCount.objects.filter(year=year, project=project),
+        user,
+        Action.VIEW,
+        "authority_path",
+    )
+    for row in (
+        below_per_child(filings, node, "authority_path")
+        .values("child")
+        .annotate(filed=Sum("filed"), late=Sum("late"))
+    ):
+        add({row["child"]: Counts(filed=row["filed"] or 0, late=row["late"] or 0)})
+    return [
+        ChildRow(c, per_child[c.code])
+        for c in children
+        if c.code in per_child and per_child[c.code].expected
+    ]
 
 
 def totals(rows: list[ChildRow]) -> Counts:

@@ -74,11 +74,10 @@ def _report(request, category: str, action: Action = Action.VIEW) -> Report:
     require_authority(request, action)
     category = category_or_404(category)
     user = request.user
-    in_scope = details.filings_for(user, category)
-    years = details.filing_years(in_scope) or [timezone.localdate().year]
+    years = details.years_in_scope(user, category) or [timezone.localdate().year]
     projects = details.category_projects(category)
     year, project = ProgressForm(request.GET, years=years, projects=projects).choice(
-        lambda year: details.filing_project_ids(in_scope, year)
+        lambda year: details.projects_in_scope(user, category, year)
     )
     # shown with the defaults filled in
     chosen = {"year": year, "project": project.pk if project else ""}

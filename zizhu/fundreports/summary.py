@@ -14,9 +14,10 @@ from functools import cached_property
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from zizhu.access import Action, scoped, units_for
+from zizhu.access import Action, scoped, scoped_by_path, units_for
 from zizhu.catalogue.models import AidProject, Category
-from zizhu.fundreports.tree import child_code
+from zizhu.fundreports.models import SchoolBalanceTotal, SchoolCount, SchoolPaymentTotal
+from zizhu.fundreports.tree import below_per_child
 from zizhu.funds.models import ZERO, Allocation, Balance, Filing
 from zizhu.recipients.models import RecipientList, Status, Term
 from zizhu.units.models import Level, Unit
@@ -123,6 +124,21 @@ class Scope:
     def vouchers(self) -> QuerySet[Voucher]:
         return scoped(Voucher.objects.filter(**self._project("")), self.user, Action.VIEW)
 
+    def _per_authority(self, queryset: QuerySet) -> QuerySet:
+        return scoped_by_path(queryset, self.user, Action.VIEW, "authority_path")
+
+    def school_balances(self) -> QuerySet[SchoolBalanceTotal]:
+        """The balances of schools, summed per authority they hang under (rollups.py)."""
+        return self._per_authority(SchoolBalanceTotal.objects.filter(**self._project("")))
+
+    def school_payments(self) -> QuerySet[SchoolPaymentTotal]:
+        """Voucher and approved recipient-list totals of schools, per authority above them."""
+        return self._per_authority(SchoolPaymentTotal.objects.filter(**self._project("")))
+
+    def school_counts(self) -> QuerySet[SchoolCount]:
+        """The schools per authority they hang under and stage (rollups.py)."""
+        return self._per_authority(SchoolCount.objects.all())
+
     @cached_property
     def children(self) -> list[Unit]:
         """The node's child units in scope, authorities first (one query); a school node
@@ -132,16 +148,15 @@ class Scope:
         below = units_for(self.user, Action.VIEW).filter(parent=self.node)
         return list(below.order_by("level", "code"))
 
-    def per_child(self, queryset: QuerySet, unit_field: str) -> QuerySet:
+    def per_child(self, queryset: QuerySet, unit_field: str, path: str = "") -> QuerySet:
         """`queryset` narrowed to rows strictly below the node, each with `child`: the code
-        of the node's child whose subtree holds the row's unit. At a school node, its rows."""
-        path, code = f"{unit_field}__path", f"{unit_field}__code"
+        of the node's child whose subtree holds the row's unit. At a school node, its rows.
+        `path` names the field holding the unit's path when it is not `<unit_field>__path`
+        (the per-authority totals carry a copy)."""
+        path, code = path or f"{unit_field}__path", f"{unit_field}__code"
         if self.node.is_school:
             return queryset.filter(**{path: self.node.path}).annotate(child=F(code))
-        below = queryset.filter(**{f"{path}__startswith": self.node.path}).exclude(
-            **{path: self.node.path}
-        )
-        return below.annotate(child=child_code(self.node, path)).order_by()
+        return below_per_child(queryset, self.node, path)
 
 
 def default_year(years: list[int]) -> int:

@@ -2,13 +2,9 @@
 
 from collections.abc import Callable
 
-from django.db.models import QuerySet
-
-from zizhu.access import Action, scoped
-from zizhu.catalogue.models import AidProject, Category
+from zizhu.catalogue.models import Category
 from zizhu.fundreports import summary_lower, summary_own, summary_upper
 from zizhu.fundreports.summary import Scope, Table
-from zizhu.funds.models import Filing
 from zizhu.units.models import Level
 
 BUILDERS: dict[str, Callable[[Scope], Table]] = {
@@ -44,17 +40,3 @@ def table_keys(scope: Scope) -> list[str]:
 
 def build(scope: Scope, key: str) -> Table:
     return BUILDERS[key](scope)
-
-
-def category_filings(user, category: str) -> QuerySet[Filing]:
-    """The category's filings of every year in the user's scope."""
-    return scoped(Filing.objects.filter(project__category=category), user, Action.VIEW)
-
-
-def filing_years(filings: QuerySet[Filing]) -> list[int]:
-    """The years with filings in scope, newest first (one query)."""
-    return list(filings.order_by("-year").values_list("year", flat=True).distinct())
-
-
-def category_projects(category: str) -> list[AidProject]:
-    return list(AidProject.objects.filter(category=category).order_by("stage", "code"))

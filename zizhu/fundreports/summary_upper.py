@@ -3,10 +3,9 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 
-from zizhu.access import Action, units_for
 from zizhu.catalogue.models import Category
 from zizhu.fundreports.models import ProvinceSplit, ProvinceTier
 from zizhu.fundreports.summary import (
@@ -19,7 +18,6 @@ from zizhu.fundreports.summary import (
     rate,
     total_row,
 )
-from zizhu.fundreports.tree import child_code
 from zizhu.funds.models import SourceLevel
 from zizhu.units.models import Level, Unit
 
@@ -110,26 +108,79 @@ def _jointly_amounts(scope: Scope) -> dict:
     return scope.memo["jointly_amounts"]
 
 
+FIGURES = ("jointly_received", "jointly_own", "school_received")
+
+
 def _balances_per_child(scope: Scope) -> list[dict]:
-    """The balances strictly below the node per child unit and source level, in one pass
-    over them shared by `sharing` and `schools`: the jointly funded money reaching each
-    child (what the child received + the own funds put in at or below it) and what the
-    schools received."""
-    if "balances_per_child" not in scope.memo:
-        jointly = Q(filing__project__jointly_funded=True)
-        rows = (
-            scope.per_child(scope.balances(), "filing__unit")
-            .values("child", "source_level")
-            .annotate(
-                jointly_received=Sum(
-                    "received", filter=jointly & Q(filing__unit__depth=scope.node.depth + 1)
-                ),
-                jointly_own=Sum("own", filter=jointly),
-                school_received=Sum("received", filter=Q(filing__unit__level=Level.SCHOOL)),
-            )
+    """The balances strictly below the node per child unit and source level, shared by
+    `sharing` and `schools`: the jointly funded money reaching each child (what the child
+    received + the own funds put in at or below it) and what the schools received.
+
+    Three queries, none over every school below the node: the authorities' own balances,
+    those of the node's direct schools, and the schools further down through their
+    per-authority totals (rollups.py)."""
+    if "balances_per_child" in scope.memo:
+        return scope.memo["balances_per_child"]
+    node = scope.node
+    jointly = Q(filing__project__jointly_funded=True)
+    rows: dict[tuple, dict] = {}
+
+    def add(found) -> None:
+        for s in found:
+            key = (s["child"], s["source_level"])
+            row = rows.setdefault(key, dict.fromkeys(FIGURES) | {"child": key[0]})
+            row["source_level"] = key[1]
+            for name in FIGURES:
+                if s.get(name) is not None:
+                    row[name] = (row[name] or ZERO) + s[name]
+
+    authorities = scope.per_child(
+        scope.balances().exclude(filing__unit__level=Level.SCHOOL), "filing__unit"
+    )
+    add(
+        authorities.values("child", "source_level").annotate(
+            jointly_received=Sum(
+                "received", filter=jointly & Q(filing__unit__depth=node.depth + 1)
+            ),
+            jointly_own=Sum("own", filter=jointly),
         )
-        scope.memo["balances_per_child"] = list(rows)
+    )
+    direct = scope.balances().filter(filing__unit__parent=node, filing__unit__level=Level.SCHOOL)
+    add(
+        direct.order_by()
+        .values("source_level", child=F("filing__unit__code"))
+        .annotate(
+            jointly_received=Sum("received", filter=jointly),
+            jointly_own=Sum("own", filter=jointly),
+            school_received=Sum("received"),
+        )
+    )
+    add(
+        scope.per_child(scope.school_balances(), "authority", "authority_path")
+        .values("child", "source_level")
+        .annotate(
+            jointly_own=Sum("own", filter=Q(project__jointly_funded=True)),
+            school_received=Sum("received"),
+        )
+    )
+    scope.memo["balances_per_child"] = list(rows.values())
     return scope.memo["balances_per_child"]
+
+
+def _direct_school_payments(scope: Scope) -> dict[str, dict]:
+    """Per school directly under the node: its voucher total (national aid) and its
+    approved recipient-list total (two queries, shared by `level_children` and `schools`)."""
+    if "direct_school_payments" not in scope.memo:
+        node = scope.node
+        paid: dict[str, dict] = {}
+        vouchers = scope.vouchers().filter(unit__parent=node).values("unit__code")
+        for p in vouchers.order_by().annotate(total=Sum("amount")):
+            paid.setdefault(p["unit__code"], {})["vouchers"] = money(p["total"])
+        lists = scope.recipient_lists().filter(school__parent=node).values("school__code")
+        for p in lists.order_by().annotate(total=Sum("total_amount")):
+            paid.setdefault(p["school__code"], {})["lists"] = money(p["total"])
+        scope.memo["direct_school_payments"] = paid
+    return scope.memo["direct_school_payments"]
 
 
 def sharing(scope: Scope) -> Table:
@@ -257,14 +308,10 @@ def level_children(scope: Scope) -> Table:
         .annotate(received=Sum("received"), own=Sum("own"), out=Sum("allocated_out"))
     )
     figures = {s["filing__unit__code"]: s for s in sums}
-    if scope.category == Category.NATIONAL:
-        paid = scope.vouchers().filter(unit__parent=node).values("unit__code")
-        paid = paid.order_by().annotate(total=Sum("amount"))
-        executed = {p["unit__code"]: money(p["total"]) for p in paid}
-    else:
-        lists = scope.recipient_lists().filter(school__parent=node).values("school__code")
-        lists = lists.order_by().annotate(total=Sum("total_amount"))
-        executed = {p["school__code"]: money(p["total"]) for p in lists}
+    paid = "vouchers" if scope.category == Category.NATIONAL else "lists"
+    executed = {
+        code: payments.get(paid, ZERO) for code, payments in _direct_school_payments(scope).items()
+    }
     rows = []
     for child in scope.children:
         s = figures.get(child.code, {})
@@ -297,38 +344,32 @@ def level_children(scope: Scope) -> Table:
 def schools(scope: Scope) -> Table:
     """学校资金执行情况: the schools below each child unit (at the last level, each school):
     received funds, approved recipient-list total, voucher total (national aid)."""
-    node = scope.node
-    school_units = units_for(scope.user, Action.VIEW).filter(
-        level=Level.SCHOOL, path__startswith=node.path
-    )
     counts = {
         c["child"]: c["n"]
-        for c in school_units.exclude(path=node.path)
-        .annotate(child=child_code(node))
-        .order_by()
+        for c in scope.per_child(scope.school_counts(), "authority", "authority_path")
         .values("child")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("schools"))
     }
+    counts |= {child.code: 1 for child in scope.children if child.is_school}
     school_received: dict[str, list] = {}
     for s in _balances_per_child(scope):
         if s["school_received"] is not None:
             school_received.setdefault(s["child"], []).append(s["school_received"])
     received = {child: money(sum(values)) for child, values in school_received.items()}
-    lists = {
-        s["child"]: money(s["total"])
-        for s in scope.per_child(scope.recipient_lists(), "school")
+    lists: dict[str, Decimal] = {}
+    paid: dict[str, Decimal] = {}
+    totals = (
+        scope.per_child(scope.school_payments(), "authority", "authority_path")
         .values("child")
-        .annotate(total=Sum("total_amount"))
-    }
+        .annotate(lists=Sum("list_amount"), vouchers=Sum("voucher_amount"))
+    )
+    for s in totals:
+        lists[s["child"]] = money(s["lists"])
+        paid[s["child"]] = money(s["vouchers"])
+    for code, payments in _direct_school_payments(scope).items():
+        lists[code] = payments.get("lists", ZERO)
+        paid[code] = payments.get("vouchers", ZERO)
     national = scope.category == Category.NATIONAL
-    paid = {}
-    if national:
-        paid = {
-            s["child"]: money(s["total"])
-            for s in scope.per_child(scope.vouchers(), "unit")
-            .values("child")
-            .annotate(total=Sum("amount"))
-        }
     figures = {}
     for child in scope.children:
         code = child.code

@@ -16,14 +16,9 @@ from zizhu.access import Action, get_unit_for_user, require
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import Category
 from zizhu.fundreports import summary_lower
+from zizhu.fundreports.details import category_projects, years_in_scope
 from zizhu.fundreports.summary import Scope, default_year
-from zizhu.fundreports.summary_report import (
-    build,
-    category_filings,
-    category_projects,
-    filing_years,
-    table_keys,
-)
+from zizhu.fundreports.summary_report import build, table_keys
 from zizhu.fundreports.tree import category_or_404, trail
 from zizhu.lib.exports import to_xlsx, xlsx_response
 
@@ -49,7 +44,7 @@ def _scope(request, category: str) -> tuple[Scope, SummaryForm]:
     category = category_or_404(category)
     user = request.user
     node = get_unit_for_user(request, request.GET.get("unit") or user.unit.code, Action.VIEW)
-    years = filing_years(category_filings(user, category)) or [default_year([])]
+    years = years_in_scope(user, category) or [default_year([])]
     projects = category_projects(category)
     form = SummaryForm(request.GET, year=default_year(years), projects=projects)
     form.is_valid()

@@ -4,7 +4,7 @@ unit trail of a drill-down, and grouping rows "per child unit" in one query."""
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Value
+from django.db.models import QuerySet, Value
 from django.db.models.functions import StrIndex, Substr
 from django.http import Http404
 
@@ -55,3 +55,12 @@ def child_code(unit: Unit, path_field: str = "path"):
     offset = len(unit.path) + 1
     rest = Substr(path_field, offset)
     return Substr(path_field, offset, StrIndex(rest, Value("/")) - 1)
+
+
+def below_per_child(queryset: QuerySet, unit: Unit, path_field: str = "path") -> QuerySet:
+    """`queryset` narrowed to rows strictly below `unit` (by the path in `path_field`), each
+    annotated with `child`: the code of `unit`'s child whose subtree holds the row."""
+    below = queryset.filter(**{f"{path_field}__startswith": unit.path}).exclude(
+        **{path_field: unit.path}
+    )
+    return below.annotate(child=child_code(unit, path_field)).order_by()

@@ -10,6 +10,7 @@ from zizhu.audit.services import audit_record
 from zizhu.lib.codes import CENTRAL_CODE, division_code_problem, school_code_problem
 from zizhu.lib.tabular import Problem, TableError
 from zizhu.units.models import LEVEL_RANK, Level, Ownership, Stage, Unit
+from zizhu.units.signals import units_moved
 
 
 @dataclass
@@ -128,7 +129,7 @@ def units_import(*, rows: list[UnitRow], actor=None, request=None) -> ImportSumm
     if problems:
         raise TableError(problems)
 
-    created = updated = unchanged = 0
+    created = updated = unchanged = moved = 0
     for row in sorted(rows, key=lambda r: paths[r.code].count("/")):
         path = paths[row.code]
         parent = existing[row.parent_code]
@@ -150,6 +151,7 @@ def units_import(*, rows: list[UnitRow], actor=None, request=None) -> ImportSumm
             changed = [k for k, v in fields.items() if getattr(unit, k) != v]
             if unit.path != path:
                 _move_subtree(unit, path)
+                moved += 1
             if changed:
                 for key in changed:
                     setattr(unit, key, fields[key])
@@ -159,6 +161,8 @@ def units_import(*, rows: list[UnitRow], actor=None, request=None) -> ImportSumm
             else:
                 unchanged += 1
         existing[row.code] = unit
+    if moved:
+        units_moved.send(sender=Unit)
     summary = ImportSummary(created, updated, unchanged)
     audit_record(
         actor=actor,
