@@ -128,8 +128,8 @@ def _balances_per_child(scope: Scope) -> list[dict]:
     def add(found) -> None:
         for s in found:
             key = (s["child"], s["source_level"])
-            row = rows.setdefault(key, dict.fromkeys(FIGURES) | {"child": key[0]})
-            row["source_level"] = key[1]
+            empty = {"child": key[0], "source_level": key[1], **dict.fromkeys(FIGURES)}
+            row = rows.setdefault(key, empty)
             for name in FIGURES:
                 if s.get(name) is not None:
                     row[name] = (row[name] or ZERO) + s[name]

@@ -1,9 +1,16 @@
 """Fast inserts of many rows: COPY on PostgreSQL, executemany elsewhere.
 
 Model instances cost ~100 µs each to build and Django's bulk_create compiles SQL per small batch;
-for 100,000-row lists both dominate. This takes plain tuples in `columns` order."""
+for 100,000-row lists both dominate. This takes plain tuples in `columns` order.
+
+After a large COPY, PostgreSQL's statistics still describe the table as it was (autovacuum
+cannot see rows of an open transaction), so the next statements of the same load, and the
+triggers they fire (zizhu/fundreports/rollups.py), would be planned for an empty table:
+nested loops over seconds' worth of rows. The table is analysed after such a COPY."""
 
 from django.db import connection
+
+ANALYZE_AFTER = 10_000  # rows
 
 
 def insert_rows(model, columns: list[str], rows, batch: int = 5000) -> int:
@@ -17,6 +24,8 @@ def insert_rows(model, columns: list[str], rows, batch: int = 5000) -> int:
                 for row in rows:
                     copy.write_row(row)
                     count += 1
+            if count >= ANALYZE_AFTER:
+                cursor.execute(f"ANALYZE {table}")
             return count
         sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
         chunk: list = []
