@@ -7,6 +7,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
 from zizhu.audit.services import audit_record
+from zizhu.lib.bulk import ANALYZE_AFTER, analyze
 from zizhu.lib.codes import CENTRAL_CODE, division_code_problem, school_code_problem
 from zizhu.lib.tabular import Problem, TableError
 from zizhu.units.models import LEVEL_RANK, Level, Ownership, Stage, Unit
@@ -161,6 +162,8 @@ def units_import(*, rows: list[UnitRow], actor=None, request=None) -> ImportSumm
             else:
                 unchanged += 1
         existing[row.code] = unit
+    if created >= ANALYZE_AFTER:
+        analyze(Unit)  # statements after a large import, in the same transaction, see its size
     if moved:
         units_moved.send(sender=Unit)
     summary = ImportSummary(created, updated, unchanged)
