@@ -11,4 +11,5 @@ export ZIZHU_DATA_DIR="${ZIZHU_DATA_DIR:-$PWD/var/test}"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/python manage.py makemigrations --check --dry-run
-.venv/bin/python -m pytest "$@"
+# Two workers (pytest-xdist), one per core; ZIZHU_TEST_WORKERS=0 runs in one process.
+.venv/bin/python -m pytest -n "${ZIZHU_TEST_WORKERS:-2}" "$@"
