@@ -89,12 +89,8 @@ class ProvinceSplit(models.Model):
         return Decimal("100") - self.prefecture_share - self.county_share
 
 
-class SchoolBalanceTotal(models.Model):
-    """The balances of the schools directly under one authority, per year, project and source
-    level: a projection of `funds.Balance` that database triggers keep current in the same
-    transaction as the ledger writes (zizhu/fundreports/rollups.py). The summary of a
-    province or of the country reads these thousands of rows instead of the balances of
-    every school. Never written by application code."""
+class PerAuthority(models.Model):
+    """A total of the school rows directly under one authority (rollups.py)."""
 
     authority = models.ForeignKey(
         "units.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("Authority")
@@ -102,8 +98,28 @@ class SchoolBalanceTotal(models.Model):
     # The authority's materialised path, copied by the trigger: reports filter and group by
     # it without joining the units (units.Unit.path; schools do not move, see rollups.py).
     authority_path = models.CharField(max_length=120)
+
+    class Meta:
+        abstract = True
+
+
+class PerAuthorityYear(PerAuthority):
+    """A total per authority, year of use and aid project."""
+
     year = models.PositiveSmallIntegerField(_("Year of use"))
     project = models.ForeignKey("catalogue.AidProject", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class SchoolBalanceTotal(PerAuthorityYear):
+    """The balances of the schools directly under one authority, per year, project and source
+    level: a projection of `funds.Balance` that database triggers keep current in the same
+    transaction as the ledger writes (zizhu/fundreports/rollups.py). The summary of a
+    province or of the country reads these thousands of rows instead of the balances of
+    every school. Never written by application code."""
+
     source_level = models.CharField(max_length=12, choices=SourceLevel.choices)
     received = models.DecimalField(**MONEY, db_default=ZERO)
     own = models.DecimalField(**MONEY, db_default=ZERO)
@@ -123,19 +139,11 @@ class SchoolBalanceTotal(models.Model):
         return f"{self.authority_id}/{self.year}/{self.project_id}/{self.source_level}"
 
 
-class SchoolPaymentTotal(models.Model):
+class SchoolPaymentTotal(PerAuthorityYear):
     """What the schools directly under one authority paid out for a project in a year: their
     voucher total (财务支付总金额) and approved recipient-list total (资助名单总资金, the lists of
     the terms in that calendar year). Kept by triggers like `SchoolBalanceTotal`."""
 
-    authority = models.ForeignKey(
-        "units.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("Authority")
-    )
-    # The authority's materialised path, copied by the trigger: reports filter and group by
-    # it without joining the units (units.Unit.path; schools do not move, see rollups.py).
-    authority_path = models.CharField(max_length=120)
-    year = models.PositiveSmallIntegerField(_("Year of use"))
-    project = models.ForeignKey("catalogue.AidProject", on_delete=models.CASCADE, related_name="+")
     voucher_amount = models.DecimalField(**MONEY, db_default=ZERO)
     vouchers = models.IntegerField(db_default=0)
     list_amount = models.DecimalField(**MONEY, db_default=ZERO)
@@ -153,16 +161,10 @@ class SchoolPaymentTotal(models.Model):
         return f"{self.authority_id}/{self.year}/{self.project_id}"
 
 
-class SchoolCount(models.Model):
+class SchoolCount(PerAuthority):
     """How many schools of a stage hang directly under one authority (and how many of them
     are active). Kept by triggers on the units, like `SchoolBalanceTotal`."""
 
-    authority = models.ForeignKey(
-        "units.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("Authority")
-    )
-    # The authority's materialised path, copied by the trigger: reports filter and group by
-    # it without joining the units (units.Unit.path; schools do not move, see rollups.py).
-    authority_path = models.CharField(max_length=120)
     stage = models.CharField(max_length=20)
     schools = models.IntegerField(db_default=0)
     active = models.IntegerField(db_default=0)
@@ -178,18 +180,12 @@ class SchoolCount(models.Model):
         return f"{self.authority_id}/{self.stage}: {self.schools}"
 
 
-class SchoolFilingCount(models.Model):
+class SchoolFilingCount(PerAuthorityYear):
     """How many schools directly under one authority filed a project for a year (active
     schools of the project's stage, filing submitted or locked) and how many of them late,
     against the deadline the authority set. Kept by triggers on the filings, the schools and
     the deadlines (rollups.py); read by 资金填报进展 above the county."""
 
-    authority = models.ForeignKey(
-        "units.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("Authority")
-    )
-    authority_path = models.CharField(max_length=120)
-    year = models.PositiveSmallIntegerField(_("Year of use"))
-    project = models.ForeignKey("catalogue.AidProject", on_delete=models.CASCADE, related_name="+")
     filed = models.IntegerField(db_default=0)
     late = models.IntegerField(db_default=0)
 
