@@ -7,8 +7,16 @@ from types import EllipsisType
 from django.db.models import DecimalField, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from zizhu.access import Action, scoped
-from zizhu.funds.models import ZERO, Allocation, Balance, Deadline, Filing, SourceLevel
+from zizhu.access import Action, scoped, units_for
+from zizhu.funds.models import (
+    ZERO,
+    Allocation,
+    Balance,
+    Deadline,
+    Filing,
+    FilingStatus,
+    SourceLevel,
+)
 from zizhu.units.models import Level, Unit
 
 
@@ -56,6 +64,12 @@ def is_frozen(
     return not (filing.unlocked_until and filing.unlocked_until > now)
 
 
+def is_closed(filing: Filing) -> bool:
+    """Whether nothing of the filing's own may change: it is locked, or frozen by its
+    deadline without an unlock (`is_frozen`). Vouchers of the same year and project follow."""
+    return filing.status == FilingStatus.LOCKED or is_frozen(filing)
+
+
 def filings_of_unit(user, category: str) -> QuerySet[Filing]:
     """The user's own unit's filings of a category, newest year first, with the money of each
     (received, own, allocated out: summed over the balance rows) and the deadline that applies;
@@ -100,21 +114,20 @@ def allocations_in(filing: Filing) -> QuerySet[Allocation]:
     )
 
 
-def allocation_targets(filing: Filing) -> QuerySet[Unit]:
-    """The direct children a filing's money may go to: active subordinate authorities and
-    direct schools of the project's stage (all schools for a project of any stage)."""
-    children = Unit.objects.filter(parent_id=filing.unit_id, is_active=True)
+def allocation_targets(user, filing: Filing) -> QuerySet[Unit]:
+    """The direct children a filing's money may go to, in the user's scope: active subordinate
+    authorities and direct schools of the project's stage (all schools for a project of any
+    stage)."""
+    children = units_for(user, Action.VIEW).filter(parent_id=filing.unit_id, is_active=True)
     stage = filing.project.stage
     schools = Q(level=Level.SCHOOL) if stage == "any" else Q(level=Level.SCHOOL, stage=stage)
     return children.filter(~Q(level=Level.SCHOOL) | schools).order_by("path")
 
 
-def children_filings(deadline: Deadline) -> QuerySet[Filing]:
-    """The filings a deadline applies to (the setter's direct children's), with their units."""
-    return (
-        Filing.objects.filter(
-            unit__parent_id=deadline.unit_id, year=deadline.year, project_id=deadline.project_id
-        )
-        .select_related("unit")
-        .order_by("unit__path")
+def children_filings(user, deadline: Deadline) -> QuerySet[Filing]:
+    """The filings a deadline applies to (the setter's direct children's) in the user's scope,
+    with their units."""
+    filings = Filing.objects.filter(
+        unit__parent_id=deadline.unit_id, year=deadline.year, project_id=deadline.project_id
     )
+    return scoped(filings, user, Action.VIEW).select_related("unit").order_by("unit__path")

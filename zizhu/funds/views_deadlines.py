@@ -69,7 +69,7 @@ def deadline_detail(request, pk: int):
             "late": filing.submitted_at is not None and filing.submitted_at > deadline.due_at,
             "frozen": is_frozen(filing, deadline, now),
         }
-        for filing in children_filings(deadline)
+        for filing in children_filings(request.user, deadline)
     ]
     return render(
         request,

@@ -28,7 +28,8 @@ def allocations(request, pk: int):
         raise Http404
     balances = balances_of(filing)
     levels = [b.source_level for b in balances if b.available > 0]
-    form = AllocationForm(request.POST or None, targets=allocation_targets(filing), levels=levels)
+    targets = allocation_targets(request.user, filing)
+    form = AllocationForm(request.POST or None, targets=targets, levels=levels)
     if request.method == "POST" and form.is_valid():
         amounts = form.amounts()
         if not amounts:
