@@ -21,7 +21,7 @@ from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.funds.ledger import balances_create, balances_lock, balances_save
 from zizhu.funds.models import ZERO, Filing, FilingStatus
-from zizhu.funds.selectors import is_frozen
+from zizhu.funds.selectors import is_closed, is_frozen
 from zizhu.lib.uploads import UploadRejected, check_attachment, random_storage_name
 from zizhu.units.models import Unit
 
@@ -198,11 +198,10 @@ FROZEN_MESSAGE = "已过填报截止时间，需由上级单位解锁后才能�
 def _check_open(current: Filing, unit: Unit) -> None:
     """Refuse changing a locked filing, or any filing once its deadline has passed, unless
     the level above unlocked it until a moment still ahead (ADR 0006)."""
-    if current.status == FilingStatus.LOCKED:
-        raise ValidationError("该填报已锁定，不能修改")
     current.unit = unit
-    if is_frozen(current):
-        raise ValidationError(FROZEN_MESSAGE)
+    if is_closed(current):
+        locked = current.status == FilingStatus.LOCKED
+        raise ValidationError("该填报已锁定，不能修改" if locked else FROZEN_MESSAGE)
 
 
 def _checked_document(document) -> tuple[bytes, str]:

@@ -18,8 +18,8 @@ from zizhu.access import Action, can
 from zizhu.accounts.roles import Role
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
-from zizhu.funds.models import Filing, FilingStatus
-from zizhu.funds.selectors import is_frozen
+from zizhu.funds.models import Filing
+from zizhu.funds.selectors import is_closed
 from zizhu.funds.services import StaleFiling, money
 from zizhu.lib.uploads import (
     AttachmentInfo,
@@ -97,7 +97,7 @@ def _check_files(files, *, required: bool = True) -> list[AttachmentInfo]:
 
 def _check_filing_open(*, school: Unit, year: int, project: AidProject, doing: str) -> None:
     """Refuse when the school's filing of `year` and `project` is locked or frozen by its
-    deadline (the filing's own check, zizhu.funds.selectors.is_frozen, ADR 0006), unless the
+    deadline (the filing's own check, zizhu.funds.selectors.is_closed, ADR 0006), unless the
     level above unlocked it. No filing, no lock. The filing row is locked for the rest of the
     transaction, so an unlock or a relock cannot slip in between (lock order: filing, then
     voucher)."""
@@ -110,7 +110,7 @@ def _check_filing_open(*, school: Unit, year: int, project: AidProject, doing: s
     if filing is None:
         return
     filing.unit = school
-    if filing.status == FilingStatus.LOCKED or is_frozen(filing):
+    if is_closed(filing):
         raise ValidationError(
             f"{year} 年度“{project.name}”的资金填报已过截止时间并已锁定，"
             f"需由上级单位解锁后才能{doing}支付凭证"
