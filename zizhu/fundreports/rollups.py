@@ -169,19 +169,29 @@ SOURCES = (
 )
 
 
-def _upsert(source: Source, rows: str) -> str:
-    """Add the signed rows `rows` (a subquery with the source columns and `sign`) into the
-    totals, one statement, keys in order."""
+def _key_columns(source: Source) -> tuple[str, ...]:
+    """The totals' key columns, then the columns set once per key (the authority's path)."""
+    return (*source.target_keys, *(column for column, _expr in source.fixed))
+
+
+def _select(source: Source, rows: str) -> str:
+    """The signed rows `rows` (a subquery with the source columns and `sign`) summed per key
+    of the totals, in key order: the key columns (`_key_columns`), then one sum per value."""
     keys = ", ".join((*source.keys, *(expr for _column, expr in source.fixed)))
-    positions = ", ".join(str(i + 1) for i in range(len(source.keys) + len(source.fixed)))
+    positions = ", ".join(str(i + 1) for i in range(len(_key_columns(source))))
     sums = ", ".join(f"SUM(r.sign * {expr})" for expr in source.values.values())
-    fixed = tuple(column for column, _expr in source.fixed)
-    columns = ", ".join((*source.target_keys, *fixed, *source.values))
+    return (
+        f"SELECT {keys}, {sums} FROM ({rows}) r {source.joins} "  # noqa: S608 (model metadata)
+        f"WHERE {source.where} GROUP BY {positions} ORDER BY {positions}"
+    )
+
+
+def _upsert(source: Source, rows: str) -> str:
+    """Add the signed rows into the totals: one statement, keys locked in order."""
+    columns = ", ".join((*_key_columns(source), *source.values))
     updates = ", ".join(f"{c} = {source.target}.{c} + excluded.{c}" for c in source.values)
     return (
-        f"INSERT INTO {source.target} ({columns}) "  # noqa: S608 (model metadata only)
-        f"SELECT {keys}, {sums} FROM ({rows}) r {source.joins} "
-        f"WHERE {source.where} GROUP BY {positions} ORDER BY {positions} "
+        f"INSERT INTO {source.target} ({columns}) {_select(source, rows)} "  # noqa: S608
         f"ON CONFLICT ({', '.join(source.target_keys)}) DO UPDATE SET {updates}"
     )
 
@@ -301,32 +311,23 @@ def rollups_rebuild(using=None) -> None:
                 cursor.execute(_upsert(source, _rows(source, source.table, 1)))
 
 
-def _fresh(source: Source) -> str:
-    keys = ", ".join(source.keys)
-    positions = ", ".join(str(i + 1) for i in range(len(source.keys)))
-    sums = ", ".join(f"SUM({expr})" for expr in source.values.values())
-    return (
-        f"SELECT {keys}, {sums} FROM {source.table} r {source.joins} "  # noqa: S608
-        f"WHERE {source.where} GROUP BY {positions}"
-    )
-
-
 def rollup_discrepancies() -> list[tuple]:
     """(table, key, column, stored, recomputed) for every total that differs from a fresh sum
-    of its source rows by half a fen or more; empty when the triggers kept up."""
+    of its source rows by half a fen or more (the key includes the copied authority path, so
+    a stale path shows too); empty when the triggers kept up."""
     found = []
     with connection.cursor() as cursor:
         for source in (s for s in SOURCES if s.complete):
-            cursor.execute(_fresh(source))
-            width = len(source.keys)
+            width, zeros = len(_key_columns(source)), (0,) * len(source.values)
+            cursor.execute(_select(source, _rows(source, source.table, 1)))
             fresh = {tuple(row[:width]): row[width:] for row in cursor.fetchall()}
-            columns = ", ".join((*source.target_keys, *source.values))
+            columns = ", ".join((*_key_columns(source), *source.values))
             cursor.execute(f"SELECT {columns} FROM {source.target}")  # noqa: S608
             stored = {tuple(row[:width]): row[width:] for row in cursor.fetchall()}
             for key in fresh.keys() | stored.keys():
                 for i, column in enumerate(source.values):
-                    have = Decimal(str(stored.get(key, (0,) * len(source.values))[i]))
-                    want = Decimal(str(fresh.get(key, (0,) * len(source.values))[i] or 0))
+                    have = Decimal(str(stored.get(key, zeros)[i] or 0))
+                    want = Decimal(str(fresh.get(key, zeros)[i] or 0))
                     if abs(have - want) >= Decimal("0.005"):
                         found.append((source.target, key, column, have, want))
     return found
