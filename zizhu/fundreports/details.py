@@ -3,21 +3,26 @@ figures annotated by subqueries (a fixed number of queries per page), and one fi
 
 from dataclasses import dataclass
 
-from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 
 from zizhu.access import Action, scoped, scoped_by_path
 from zizhu.catalogue.models import AidProject
 from zizhu.fundreports.models import SchoolBalanceTotal
-from zizhu.funds.models import MONEY, ZERO, Allocation, Balance, Filing, SourceLevel
+from zizhu.funds.models import (
+    ALLOCATION_TOTAL,
+    MONEY,
+    ZERO,
+    Allocation,
+    Balance,
+    Filing,
+    SourceLevel,
+)
 from zizhu.units.models import Level
 
-# The view of the funds app that serves a filing's PDF body, when it exists.
-DOCUMENT_URL_NAMES = ("funds:filing_document", "funds:document")
 AMOUNT = DecimalField(**MONEY)
-ALLOCATION_TOTAL = F("central") + F("provincial") + F("prefectural") + F("county")
 
 
 def filings_for(user, category: str, action: Action = Action.VIEW) -> QuerySet[Filing]:
@@ -103,15 +108,8 @@ def category_projects(category: str) -> list[AidProject]:
 
 
 def document_url(filing: Filing) -> str:
-    """The download address of the filing's PDF, if the funds app serves one; else ""."""
-    if not filing.document:
-        return ""
-    for name in DOCUMENT_URL_NAMES:
-        try:
-            return reverse(name, args=[filing.pk])
-        except NoReverseMatch:
-            continue
-    return ""
+    """The download address of the filing's PDF; "" when it has none."""
+    return reverse("funds:filing_document", args=[filing.pk]) if filing.document else ""
 
 
 @dataclass

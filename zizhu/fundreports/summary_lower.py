@@ -3,17 +3,15 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Q, Sum
-from django.urls import NoReverseMatch, reverse
+from django.db.models import Count, Max, Q, Sum
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zizhu.access import Action, can
 from zizhu.fundreports.summary import ZERO, Row, Scope, Table, child_rows, money, total_row
-from zizhu.funds.models import SourceLevel
+from zizhu.funds.models import ALLOCATION_TOTAL, SourceLevel
 
 LEVELS = SourceLevel.values
-ALLOCATION_TOTAL = F("central") + F("provincial") + F("prefectural") + F("county")
-RECEIPT_URL_NAME = "funds:receipt_confirm"
 
 
 def arrivals(scope: Scope) -> Table:
@@ -91,17 +89,8 @@ class PendingFiling:
 
     @property
     def url(self) -> str:
-        return receipt_form_url(self.pk)
-
-
-def receipt_form_url(pk: int) -> str:
-    """Where 确认收到资金 of filing `pk` posts to (the funds app), "" while it does not exist."""
-    for options in ({"args": [pk]}, {"kwargs": {"pk": pk}}):
-        try:
-            return reverse(RECEIPT_URL_NAME, **options)
-        except NoReverseMatch:
-            continue
-    return ""
+        """Where 确认收到资金 of this filing posts to."""
+        return reverse("funds:receipt_confirm", args=[self.pk])
 
 
 def may_confirm(scope: Scope) -> bool:

@@ -82,7 +82,7 @@ def summary(request, category: str):
             "trail": trail(request.user, scope.node),
             "tables": tables,
             "chart": chart,
-            "confirm_forms": [f for f in pending_filings if f.url] if may_confirm else [],
+            "confirm_forms": pending_filings if may_confirm else [],
             "query": _query(scope),
             "unit_query": _query(scope, unit=scope.node.code),
             "page_url": request.path,

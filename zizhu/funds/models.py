@@ -289,6 +289,10 @@ class Allocation(models.Model):
         return getattr(self, level)
 
 
+# `Allocation.total` as a query expression, for sums over allocations in the database.
+ALLOCATION_TOTAL = F("central") + F("provincial") + F("prefectural") + F("county")
+
+
 class Balance(models.Model):
     """A filing's money of one source level: written only by the ledger, under row locks.
 
