@@ -236,6 +236,18 @@ MATRIX: dict[str, list[tuple[str, dict[str, int]]]] = {
         ),
         ("GET", "/anomalies/findings/{own_finding}/review/", dict.fromkeys(ALL, 405)),
     ],
+    "anomalies:reveal": [
+        # the full ID number of a finding's student: authority operators in scope
+        (
+            "POST",
+            "/anomalies/findings/{own_finding}/reveal/",
+            table(
+                {"county_operator", "prefecture_operator", "province_operator"},
+                {"neighbour_operator", "neighbour_school_operator"},
+            ),
+        ),
+        ("GET", "/anomalies/findings/{own_finding}/reveal/", dict.fromkeys(ALL, 405)),
+    ],
     "anomalies:attachment": [
         (
             "/anomalies/explanations/{own_explanation}/attachment/",

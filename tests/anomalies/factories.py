@@ -1,13 +1,18 @@
-"""Findings in the fixture tree, made directly (pages, exports) or through a real run over a
-small handcrafted store (services)."""
+"""Findings in the fixture tree, made directly (pages, exports) or through a real run over
+approved recipient lists of the database and a small handcrafted store of registers
+(services)."""
 
 from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
 
 from zizhu.anomalies.engine import load_rules
 from zizhu.anomalies.models import Explanation, Finding, Run, RunStatus, Verdict
+from zizhu.catalogue.models import AidProject
+from zizhu.lib.idnumber import check_char
+from zizhu.recipients.models import RecipientList, RecipientRow, Status
 from zizhu.units.models import Unit
-
-from .engine.conftest import StoreBuilder
 
 MONTH = "2024-10"
 RULES = {rule.number: rule for rule in load_rules()}
@@ -73,14 +78,72 @@ def make_explanation(finding: Finding, author, **fields) -> Explanation:
     return explanation
 
 
-def old_subjects(store: StoreBuilder, *subjects: tuple[str, int, str]) -> None:
-    """List rows of 中职 subjects aged 20: (school code, pid, programme) each."""
-    store.lists(
-        [
-            store.subject(pid, programme, school_code=school, birth_date=OLD)
-            for school, pid, programme in subjects
-        ]
+PROJECTS = {
+    "tuition_waiver": "vocational_tuition_waiver",
+    "national_grant": "vocational_national_grant",
+}
+
+
+def id_for(pid: int, born: date) -> str:
+    """A valid resident ID number of a person born on `born` (serial from the pid)."""
+    first17 = f"610112{born:%Y%m%d}{pid % 1000:03d}"
+    return first17 + check_char(first17)
+
+
+def approved_list(
+    school: str,
+    project: str,
+    subjects: list[tuple[int, date]],
+    *,
+    year: int = 2024,
+    term: str = "autumn",
+    batch: int = 1,
+    phone_keys: dict[int, int] | None = None,
+) -> RecipientList:
+    """An approved list of `school` (code) for `project` (code or programme) with a row per
+    (pid, birth date). The pid is set as given (small numbers the tests can read), standing in
+    for the keyed hash the import would compute."""
+    key = {
+        "school": Unit.objects.get(code=school),
+        "project": AidProject.objects.get(code=PROJECTS.get(project, project)),
+        "year": year,
+        "term": term,
+        "batch": batch,
+    }
+    target = RecipientList.objects.create(
+        **key,
+        version=RecipientList.objects.filter(**key).count() + 1,
+        status=Status.APPROVED,
+        row_count=len(subjects),
+        total_amount=Decimal(1000) * len(subjects),
+        reviewed_at=timezone.now(),
     )
+    RecipientRow.objects.bulk_create(
+        RecipientRow(
+            recipient_list=target,
+            row_number=index + 2,
+            id_number=id_for(pid, born),
+            pid=pid,
+            name=f"学生{pid}",
+            sex="male" if pid % 2 else "female",
+            birth_date=born,
+            grade="二年级",
+            major="数控技术应用",
+            phone_key=(phone_keys or {}).get(pid),
+            amount=Decimal(1000),
+        )
+        for index, (pid, born) in enumerate(subjects)
+    )
+    return target
+
+
+def old_subjects(*subjects: tuple[str, int, str]) -> list[RecipientList]:
+    """Approved lists of 中职 subjects aged 20 in October 2024: (school code, pid, programme)
+    each, one list per school and programme."""
+    grouped: dict[tuple[str, str], list[tuple[int, date]]] = {}
+    for school, pid, programme in subjects:
+        grouped.setdefault((school, programme), []).append((pid, OLD))
+    return [approved_list(school, programme, rows) for (school, programme), rows in grouped.items()]
 
 
 def anomaly_objects(users) -> dict[str, int]:
@@ -89,7 +152,8 @@ def anomaly_objects(users) -> dict[str, int]:
     from django.core.files.base import ContentFile
 
     run = make_run()
-    own = make_finding(run, "3661000001", rule=23, pid=1)
+    listed = approved_list("3661000001", "national_grant", [(1, OLD)], year=2024)
+    own = make_finding(run, "3661000001", rule=23, pid=1, row_id=listed.rows.get().pk)
     own_waiver = make_finding(run, "3661000001", rule=20, pid=2)
     other = make_finding(run, "3661000003", rule=23, pid=3)
     made = {}

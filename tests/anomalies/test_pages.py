@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import login_as
 from zizhu.anomalies.models import Finding
 from zizhu.audit.models import AuditEvent
+from zizhu.recipients.models import RecipientRow
 from zizhu.units.services import UnitRow, units_import
 
-from .factories import MONTH, make_finding, make_run
+from .factories import MONTH, OLD, approved_list, id_for, make_finding, make_run
 
 GRANT = "/anomalies/national-grant/"
 WAIVER = "/anomalies/tuition-waiver/"
@@ -22,18 +23,27 @@ WAIVER = "/anomalies/tuition-waiver/"
 @pytest.fixture
 def findings(tree):
     """School A: two high (rules 6, 9) and one low (23) national-grant finding and one
-    tuition-waiver finding (20); school B: one medium (15); school C (neighbour): one low."""
+    tuition-waiver finding (20); school B: one medium (15); school C (neighbour): one low.
+    Each names its student's row of an approved list (学生1 … 学生7)."""
+    for school, pids in (("3661000001", (1, 2, 3, 4, 7)), ("3661000002", (5,))):
+        approved_list(school, "national_grant", [(pid, OLD) for pid in pids])
+    approved_list("3661000003", "national_grant", [(6, OLD)])
+    rows = dict(RecipientRow.objects.values_list("pid", "pk"))
     run = make_run()
-    made = {
-        "a_high": make_finding(run, "3661000001", rule=6, pid=1),
-        "a_high2": make_finding(run, "3661000001", rule=9, pid=2),
-        "a_low": make_finding(run, "3661000001", rule=23, pid=3),
-        "a_waiver": make_finding(run, "3661000001", rule=20, pid=4),
-        "b_medium": make_finding(run, "3661000002", rule=15, pid=5),
-        "c_low": make_finding(run, "3661000003", rule=23, pid=6),
+
+    def made(school, rule, pid, month_run=run):
+        return make_finding(month_run, school, rule=rule, pid=pid, row_id=rows[pid])
+
+    found = {
+        "a_high": made("3661000001", 6, 1),
+        "a_high2": made("3661000001", 9, 2),
+        "a_low": made("3661000001", 23, 3),
+        "a_waiver": made("3661000001", 20, 4),
+        "b_medium": made("3661000002", 15, 5),
+        "c_low": made("3661000003", 23, 6),
     }
-    make_finding(make_run("2024-09"), "3661000001", rule=23, pid=7)
-    return made
+    made("3661000001", 23, 7, make_run("2024-09"))
+    return found
 
 
 def page(client, url, **params):
@@ -50,10 +60,12 @@ def test_the_county_sees_counts_per_school_and_only_its_findings(client, users, 
     assert risks == {"high": 2, "medium": 1, "low": 1}
     children = {row.unit.code: row.risks for row in response.context["children"]}
     assert children == {"3661000001": {"high": 2, "low": 1}, "3661000002": {"medium": 1}}
-    listed = {f.pk for f, _rule, _kind in response.context["rows"]}
+    listed = {row.finding.pk for row in response.context["rows"]}
     assert listed == {findings[k].pk for k in ("a_high", "a_high2", "a_low", "b_medium")}
     body = response.content.decode()
-    assert "610102********0006" not in body  # the neighbour's finding
+    assert "学生6" not in body  # the neighbour's finding
+    # authorities see the student's name and the masked ID number
+    assert "学生2" in body and findings["a_high2"].id_masked in body and id_for(2, OLD) not in body
     assert 'class="risk-high"' in body and "echarts-5.6.0.min.js" in body
     breadcrumbs = response.context["breadcrumbs"]
     assert [str(item.label) for item in breadcrumbs] == [
@@ -77,7 +89,7 @@ def test_the_province_sees_counts_per_prefecture_and_drills_down(client, users, 
     }
     response = page(client, GRANT, unit="3661000001", risk="high")
     assert response.context["children"] == []
-    assert {f.pk for f, _r, _k in response.context["rows"]} == {
+    assert {row.finding.pk for row in response.context["rows"]} == {
         findings["a_high"].pk,
         findings["a_high2"].pk,
     }
@@ -97,7 +109,7 @@ def test_the_filters_narrow_the_findings(client, users, findings):
     # an invalid value is ignored, not an error
     assert page(client, GRANT, risk="purple", rule="x").context["page"].paginator.count == 3
     waiver = page(client, WAIVER)
-    assert {f.rule for f, _r, _k in waiver.context["rows"]} == {20}
+    assert {row.finding.rule for row in waiver.context["rows"]} == {20}
 
 
 def test_a_county_cannot_drill_into_another_county(client, users, findings):
@@ -111,7 +123,8 @@ def test_the_detail_page_shows_the_masked_subject_and_the_counterpart(client, us
     finding = findings["a_high2"]
     response = page(client, f"{GRANT}{finding.pk}/")
     body = response.content.decode()
-    assert "610102********0002" in body
+    assert "学生2" in body and finding.id_masked in body and id_for(2, OLD) not in body
+    assert "同期在未央第二职高（3661000002）享受资助（其他中职学校）" in body
     assert 'class="risk-high"' in body
     assert "未央第二职高（3661000002）" in body and "其他中职学校受助学生" in body
     assert "中职国家助学金受助学生名单与其他中职学校享受资助的学生重复" in body
@@ -193,7 +206,7 @@ def test_the_school_home_page_lists_open_findings_per_risk_and_rule(client, user
     body = response.content.decode()
     assert link.replace("&", "&amp;") in body
     followed = client.get(link)
-    assert [f.pk for f, _r, _k in followed.context["rows"]] == [findings["a_high2"].pk]
+    assert [row.finding.pk for row in followed.context["rows"]] == [findings["a_high2"].pk]
     # an explained finding is no longer a to-do item
     Finding.objects.filter(pk=findings["a_high2"].pk).update(status="explained")
     levels = {lv.risk: lv for lv in page(client, "/").context["todo"].levels}
@@ -219,3 +232,55 @@ def test_the_to_do_is_about_the_latest_month_checked(client, users, findings):
     make_run("2024-11")  # a later run without findings at the school
     login_as(client, users["school_operator"])
     assert page(client, "/").context["todo"] is None
+
+
+def test_a_school_sees_its_students_in_full_and_the_view_is_audited(client, users, findings):
+    login_as(client, users["school_reviewer"])
+    response = page(client, GRANT)
+    shown = {row.finding.pk: row for row in response.context["rows"]}
+    row = shown[findings["a_high"].pk]
+    assert (row.name, row.id_number, row.full) == ("学生1", id_for(1, OLD), True)
+    assert (row.grade, row.major) == ("二年级", "数控技术应用")
+    assert id_for(1, OLD) in response.content.decode()
+    event = AuditEvent.objects.get(action="anomalies.view_full")
+    assert event.detail["count"] == 3 and event.actor_username == "school_reviewer"
+    detail = page(client, f"{GRANT}{findings['a_low'].pk}/").content.decode()
+    assert id_for(3, OLD) in detail and "二年级" in detail and "年龄 20 岁" in detail
+    assert 'data-testid="reveal-form"' not in detail  # nothing to reveal: shown in full
+
+
+def test_an_authority_operator_reveals_one_id_number_audited(client, users, findings):
+    finding = findings["a_low"]
+    login_as(client, users["county_supervisor"])
+    body = page(client, f"{GRANT}{finding.pk}/").content.decode()
+    assert "学生3" in body and 'data-testid="reveal-form"' not in body  # read-only role
+    assert client.post(f"/anomalies/findings/{finding.pk}/reveal/").status_code == 403
+    login_as(client, users["county_operator"])
+    body = page(client, f"{GRANT}{finding.pk}/").content.decode()
+    assert id_for(3, OLD) not in body and 'data-testid="reveal-form"' in body
+    assert not AuditEvent.objects.filter(action="anomalies.reveal").exists()
+    revealed = client.post(f"/anomalies/findings/{finding.pk}/reveal/")
+    assert revealed.status_code == 200 and id_for(3, OLD) in revealed.content.decode()
+    event = AuditEvent.objects.get(action="anomalies.reveal")
+    assert event.object_id == str(finding.pk) and event.actor_username == "county_operator"
+
+
+def test_the_detail_reads_as_words(client, users, findings):
+    run = findings["a_high"].run
+    rows = dict(RecipientRow.objects.values_list("pid", "pk"))
+    phone = make_finding(run, "3661000001", rule=24, pid=7, row_id=rows[7], detail="3")
+    login_as(client, users["school_operator"])
+    shown = {row.finding.pk: row.detail for row in page(client, GRANT).context["rows"]}
+    assert shown[phone.pk] == "与 3 名学生共用联系电话"
+    assert shown[findings["a_low"].pk] == "年龄 20 岁"
+    assert shown[findings["a_high"].pk] == "同期在陕西某学院（4161000001）享受资助（高等教育）"
+
+
+def test_three_years_ago_names_the_school_and_the_project(client, users, findings):
+    approved_list("3661000002", "tuition_waiver", [(3, OLD)], year=2021)
+    run = findings["a_high"].run
+    rows = dict(RecipientRow.objects.filter(recipient_list__year=2024).values_list("pid", "pk"))
+    old = make_finding(run, "3661000001", rule=18, pid=3, row_id=rows[3])
+    login_as(client, users["school_operator"])
+    detail = page(client, f"{GRANT}{old.pk}/").context["shown"].detail
+    assert detail == "三年前（2021学年）在未央第二职高（3661000002）享受中职免学费"

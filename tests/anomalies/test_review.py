@@ -147,7 +147,7 @@ def test_the_explanation_survives_and_shows_on_the_list(client, users, finding):
     explanation_submit(finding=finding, verdict="true", note="属实", actor=users["school_operator"])
     login_as(client, users["county_leader"])
     response = client.get(GRANT)
-    assert [f.status for f, _r, _k in response.context["rows"]] == ["explained"]
+    assert [row.finding.status for row in response.context["rows"]] == ["explained"]
 
 
 @needs_uploads

@@ -1,8 +1,10 @@
-"""Runs: pending → running → done / failed, the month's findings replaced in one transaction,
-explanations kept across re-runs, and never two runs of one month at once."""
+"""Runs: pending → running → done / failed, the approved lists of the database checked (the
+run writes them itself and records their versions), the month's findings replaced in one
+transaction, explanations kept across re-runs, and never two runs of one month at once."""
 
 import threading
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -13,6 +15,7 @@ from zizhu.anomalies import services
 from zizhu.anomalies.models import Explanation, Finding, FindingStatus, Run, RunStatus
 from zizhu.anomalies.services import (
     RunConflict,
+    RunError,
     run_abandon,
     run_create,
     run_execute,
@@ -21,11 +24,12 @@ from zizhu.anomalies.services import (
 from zizhu.audit.models import AuditEvent
 from zizhu.jobs.models import Status as JobStatus
 from zizhu.jobs.services import job_run
+from zizhu.recipients.models import RecipientList
+from zizhu.recipients.models import Status as RecipientStatus
 
-from .factories import MONTH, make_explanation, old_subjects
+from .factories import MONTH, OLD, approved_list, make_explanation, old_subjects
 
 SCHOOL_A, SCHOOL_B, SCHOOL_C = "3661000001", "3661000002", "3661000003"
-UNKNOWN = "3661999999"  # a 中职 school of the store that is not a unit of the database
 
 
 def run_month(actor=None, month=MONTH) -> Run:
@@ -36,28 +40,20 @@ def run_month(actor=None, month=MONTH) -> Run:
 
 
 @pytest.fixture
-def world(store_builder, tree):
-    """Four 20-year-old subjects: two at school A (one per programme), one at B, one at C,
-    and one at a school the database does not know."""
-    old_subjects(
-        store_builder,
+def world(tree):
+    """Four 20-year-old subjects on approved lists: two at school A (one per programme), one
+    at B, one at C; the lists, one per school and programme."""
+    return old_subjects(
         (SCHOOL_A, 1, "tuition_waiver"),
         (SCHOOL_A, 2, "national_grant"),
         (SCHOOL_B, 3, "national_grant"),
         (SCHOOL_C, 4, "national_grant"),
-        (UNKNOWN, 5, "national_grant"),
     )
-    return store_builder
 
 
-def test_it_runs_the_checks_and_stores_the_findings(world, users):
+def test_it_runs_the_checks_and_stores_the_findings(world, users, settings):
     run = run_month(actor=users["sysadmin"])
-    assert (run.status, run.total, run.skipped, run.skipped_schools) == (
-        RunStatus.DONE,
-        4,
-        1,
-        [UNKNOWN],
-    )
+    assert (run.status, run.total) == (RunStatus.DONE, 4)
     assert run.counts["20"] == 1 and run.counts["23"] == 3 and run.counts["1"] == 0
     assert len(run.counts) == 24
     assert run.started_at <= run.finished_at and run.duration is not None
@@ -68,9 +64,28 @@ def test_it_runs_the_checks_and_stores_the_findings(world, users):
         (23, SCHOOL_B, 3, "20", "open"),
         (23, SCHOOL_C, 4, "20", "open"),
     }
+    assert set(Finding.objects.values_list("row__name", flat=True)) == {
+        f"学生{n}" for n in (1, 2, 3, 4)
+    }
     assert run.job.status == JobStatus.DONE and run.job.result["findings"] == 4
     assert run.job.percent == 100
     assert AuditEvent.objects.filter(action="anomalies.run", object_id=str(run.pk)).exists()
+    # the versions checked are recorded; the run's own copy of the lists is gone afterwards
+    assert set(run.lists.all()) == set(world)
+    assert run.list_rows == {"2024-autumn": 4, "2021-autumn": 0, "2021-spring": 0}
+    assert not (Path(settings.ZIZHU_STORE) / "runs" / f"run={run.pk}").exists()
+
+
+def test_it_checks_only_what_is_approved_and_the_new_version_of_a_replaced_list(world, tree):
+    draft = approved_list(SCHOOL_A, "national_grant", [(7, OLD)], batch=2)
+    RecipientList.objects.filter(pk=draft.pk).update(status=RecipientStatus.SUBMITTED)
+    replaced = world[3]  # school C's list, subject 4 …
+    RecipientList.objects.filter(pk=replaced.pk).update(status=RecipientStatus.SUPERSEDED)
+    newer = approved_list(SCHOOL_C, "national_grant", [(8, OLD)])  # … replaced by subject 8
+    run = run_month()
+    assert set(Finding.objects.values_list("pid", flat=True)) == {1, 2, 3, 8}
+    assert newer in run.lists.all() and replaced not in run.lists.all()
+    assert draft not in run.lists.all()
 
 
 def test_it_keeps_explanations_across_a_rerun(world, users):
@@ -80,16 +95,9 @@ def test_it_keeps_explanations_across_a_rerun(world, users):
     gone = Finding.objects.get(pid=4)
     make_explanation(gone, users["neighbour_school_operator"])
 
-    # the store changes: subject 4 is no longer 20 (no finding), the others persist
-    world.lists(
-        [
-            world.subject(1, "tuition_waiver", school_code=SCHOOL_A, birth_date=date(2004, 1, 1)),
-            world.subject(2, "national_grant", school_code=SCHOOL_A, birth_date=date(2004, 1, 1)),
-            world.subject(3, "national_grant", school_code=SCHOOL_B, birth_date=date(2004, 1, 1)),
-            world.subject(4, "national_grant", school_code=SCHOOL_C),
-        ]
-    )
-    (world.root / "lists/school_year=2024/term=autumn/part-0.parquet").unlink()
+    # school C's list is replaced: subject 4 is no longer on it (no finding), the others persist
+    RecipientList.objects.filter(pk=world[3].pk).update(status=RecipientStatus.SUPERSEDED)
+    approved_list(SCHOOL_C, "national_grant", [(9, date(2008, 1, 1))], batch=1)
     second = run_month()
 
     assert second.total == 3
@@ -142,20 +150,28 @@ def test_it_leaves_the_previous_findings_when_a_run_fails_mid_replace(world, mon
     assert AuditEvent.objects.filter(action="anomalies.run", result="failure").exists()
 
 
-def test_it_fails_without_touching_the_findings_when_the_store_has_no_lists(world, settings):
+def test_it_fails_without_touching_the_findings_when_no_list_is_approved_any_more(world):
     run_month()
-    settings.ZIZHU_STORE = str(world.root.parent / "empty")
-    failed = run_month()
-    assert failed.status == RunStatus.FAILED
-    assert "no recipient lists" in failed.error
-    assert Finding.objects.count() == 4
+    pending = run_create(month=MONTH, enqueue=False)
+    RecipientList.objects.update(status=RecipientStatus.SUPERSEDED)
+    job_run(pending.job_id)
+    pending.refresh_from_db()
+    assert pending.status == RunStatus.FAILED
+    assert "2024" in pending.error and Finding.objects.count() == 4
 
 
-def test_it_refuses_a_second_run_of_a_month_in_progress(tree):
+def test_it_refuses_a_run_while_no_list_of_the_term_is_approved(tree):
+    approved_list(SCHOOL_A, "national_grant", [(1, OLD)], year=2021)  # three years ago only
+    with pytest.raises(RunError):
+        run_create(month=MONTH, enqueue=False)
+    assert not Run.objects.exists()
+
+
+def test_it_refuses_a_second_run_of_a_month_in_progress(world):
     first = run_create(month=MONTH, enqueue=False)
     with pytest.raises(RunConflict):
         run_create(month=MONTH, enqueue=False)
-    run_create(month="2024-11", enqueue=False)  # another month is fine
+    run_create(month="2024-11", enqueue=False)  # another month of the term is fine
     Run.objects.filter(pk=first.pk).update(status=RunStatus.RUNNING)
     with pytest.raises(RunConflict):
         run_create(month=MONTH, enqueue=False)
@@ -170,7 +186,7 @@ def test_the_database_refuses_two_active_runs_of_a_month(db):
         Run.objects.create(month=MONTH, engine="spark", status=RunStatus.RUNNING)
 
 
-def test_the_service_turns_a_lost_race_into_a_conflict(db, monkeypatch):
+def test_the_service_turns_a_lost_race_into_a_conflict(world, monkeypatch):
     Run.objects.create(month=MONTH, engine="duckdb", status=RunStatus.RUNNING)
     monkeypatch.setattr(services, "_refuse_if_active", lambda month: None)  # lose the race
     with pytest.raises(RunConflict):
@@ -190,6 +206,15 @@ def test_a_run_is_claimed_once(world):
 def test_two_concurrent_runs_of_a_month_are_refused_on_postgresql(monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://…): SQLite serialises writers")
+    from zizhu.catalogue.models import AidProject
+    from zizhu.catalogue.seed import seed_catalogue
+    from zizhu.units.services import UnitRow, units_import
+
+    from ..conftest import TREE
+
+    seed_catalogue(AidProject)  # a transactional test starts from a flushed database
+    units_import(rows=[UnitRow(**vars(r)) for r in TREE])
+    old_subjects((SCHOOL_A, 1, "national_grant"))
     barrier = threading.Barrier(2, timeout=10)
 
     def checked_then_wait(month):
@@ -218,7 +243,9 @@ def test_two_concurrent_runs_of_a_month_are_refused_on_postgresql(monkeypatch):
     assert Run.objects.filter(month=MONTH).count() == 1
 
 
-def test_the_monthly_schedule_checks_the_current_month(db):
+def test_the_monthly_schedule_checks_the_current_month(tree):
+    assert run_scheduled(today=date(2025, 10, 3)) is None  # no approved list: nothing to check
+    approved_list(SCHOOL_A, "national_grant", [(1, OLD)], year=2025)
     run = run_scheduled(today=date(2025, 10, 3))
     assert (run.month, run.status, run.engine) == ("2025-10", RunStatus.PENDING, "duckdb")
     assert run.job.kind == "anomaly_run"
@@ -248,6 +275,12 @@ def test_the_administrator_starts_a_run_and_follows_it(
         (20, 1),
         (23, 3),
     ]
+    assert [(g.year, g.term, g.project, g.lists, g.rows) for g in page.context["list_groups"]] == [
+        (2024, "autumn", "中职国家助学金", 3, 3),
+        (2024, "autumn", "中职免学费", 1, 1),
+    ]
+    assert len(page.context["versions"]) == 4
+    assert "未央职教中心" in page.content.decode()  # the versions name their school
     partial = client.get(f"/anomalies/runs/{run.pk}/", headers={"HX-Request": "true"})
     assert b'id="run-progress"' in partial.content and b"<html" not in partial.content
     assert b"hx-trigger" not in partial.content  # finished: no more polling
@@ -255,7 +288,7 @@ def test_the_administrator_starts_a_run_and_follows_it(
     assert list(listing.context["runs"]) == [run]
 
 
-def test_the_run_page_polls_while_the_run_is_unfinished_and_refuses_a_second(client, users, tree):
+def test_the_run_page_polls_while_the_run_is_unfinished_and_refuses_a_second(client, users, world):
     login_as(client, users["sysadmin"])
     run = run_create(month=MONTH, enqueue=False)
     partial = client.get(f"/anomalies/runs/{run.pk}/", headers={"HX-Request": "true"})
@@ -266,7 +299,7 @@ def test_the_run_page_polls_while_the_run_is_unfinished_and_refuses_a_second(cli
     assert Run.objects.count() == 1
 
 
-def test_a_stuck_run_can_be_abandoned_so_the_month_runs_again(users, tree):
+def test_a_stuck_run_can_be_abandoned_so_the_month_runs_again(users, world):
     run = run_create(month=MONTH, enqueue=False)
     Run.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
     assert run_abandon(run=run, actor=users["sysadmin"]) is True
@@ -277,11 +310,10 @@ def test_a_stuck_run_can_be_abandoned_so_the_month_runs_again(users, tree):
     run_create(month=MONTH, enqueue=False)
 
 
-def test_a_run_writes_its_findings_in_batches_not_one_by_one(store_builder, tree, monkeypatch):
+def test_a_run_writes_its_findings_in_batches_not_one_by_one(tree, monkeypatch):
     def queries_for(subjects: int) -> int:
-        old_subjects(
-            store_builder, *[("3661000001", pid, "national_grant") for pid in range(subjects)]
-        )
+        RecipientList.objects.update(status=RecipientStatus.SUPERSEDED)
+        old_subjects(*[(SCHOOL_A, pid, "national_grant") for pid in range(1, subjects + 1)])
         run = run_create(month=MONTH, enqueue=False)
         with CaptureQueriesContext(connection) as captured:
             run_execute(run_id=run.pk)
@@ -290,6 +322,5 @@ def test_a_run_writes_its_findings_in_batches_not_one_by_one(store_builder, tree
 
     monkeypatch.setattr(services, "BATCH", 1000)
     few = queries_for(5)
-    (store_builder.root / "lists/school_year=2024/term=autumn/part-0.parquet").unlink()
     # 70 findings still fit one INSERT even on SQLite (999 parameters per statement)
     assert queries_for(70) == few

@@ -7,4 +7,4 @@ from zizhu.jobs.registry import job_kind
 @job_kind(JOB_KIND)
 def anomaly_run(job, progress):
     run = run_execute(run_id=job.params["run"], progress=progress)
-    return {"run": run.pk, "month": run.month, "findings": run.total, "skipped": run.skipped}
+    return {"run": run.pk, "month": run.month, "findings": run.total, "lists": run.lists.count()}

@@ -89,9 +89,16 @@ class Run(models.Model):
     # rule number (as text: JSON keys) → findings stored
     counts = models.JSONField(_("Findings per rule"), default=dict, blank=True)
     total = models.PositiveIntegerField(_("Findings"), default=0)
-    # findings whose school is not a unit of the database: not stored, only counted
-    skipped = models.PositiveIntegerField(_("Skipped findings"), default=0)
-    skipped_schools = models.JSONField(_("Unknown schools"), default=list, blank=True)
+    # the approved recipient-list versions the run checked (subjects of the month's term and
+    # the lists of three years ago), written into the store by the run itself
+    lists = models.ManyToManyField(
+        "recipients.RecipientList",
+        related_name="check_runs",
+        blank=True,
+        verbose_name=_("Recipient lists checked"),
+    )
+    # "YYYY-term" → list rows the run wrote for that term
+    list_rows = models.JSONField(_("List rows per term"), default=dict, blank=True)
     error = models.TextField(_("Error"), blank=True)
 
     class Meta:
@@ -145,7 +152,16 @@ class Finding(models.Model):
         "units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("School")
     )
     pid = models.BigIntegerField(_("Person key"))
-    row_id = models.BigIntegerField(_("List row"))
+    # the subject's row of the approved list the run checked (no database constraint: rows of
+    # approved versions are never deleted, and the findings of generated data may name none)
+    row = models.ForeignKey(
+        "recipients.RecipientRow",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("List row"),
+    )
     id_masked = models.CharField(_("ID number"), max_length=20, blank=True)
     # "" (not NULL) for the checks without a counterpart, so the identity is comparable
     counterpart_school_code = models.CharField(_("Counterpart school"), max_length=10, blank=True)

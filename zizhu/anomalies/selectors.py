@@ -5,7 +5,7 @@ in a fixed number of queries, whatever the number of findings or child units."""
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, QuerySet, Value
+from django.db.models import Count, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import StrIndex, Substr
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from zizhu.access import Action, scoped
 from zizhu.anomalies.engine import Rule, load_rules
 from zizhu.anomalies.models import Finding, FindingStatus, Programme, Risk, Run, RunStatus
+from zizhu.lib.periods import Month
 from zizhu.units.models import Level, Stage, Unit
 
 PROGRAMME_URLS = {
@@ -140,6 +141,174 @@ def counts_by_child(unit: Unit, findings: QuerySet[Finding]) -> list[ChildCounts
     for row in rows:
         per_child.setdefault(row["child"], {})[row["risk"]] = row["n"]
     return [ChildCounts(child, per_child.get(child.code, {})) for child in children]
+
+
+# --- what a page shows of a finding ---------------------------------------------------------
+
+STAGE_OF_KIND = {
+    "recipients_higher": _("higher education"),
+    "recipients_senior_high": _("senior high school"),
+    "recipients_compulsory": _("compulsory education"),
+    "recipients_vocational": _("another secondary vocational school"),
+    "recipients_technical": _("a technical school"),
+    "enrolment_senior_high": _("senior high school"),
+    "enrolment_compulsory": _("compulsory education"),
+    "enrolment_vocational": _("another secondary vocational school"),
+}
+
+
+@dataclass
+class FindingRow:
+    """A finding as a page shows it: the student as the user may see them, the counterpart
+    school by name and code, and the detail in words."""
+
+    finding: Finding
+    rule: Rule | None
+    name: str
+    id_number: str  # full for the school's own users, masked for everyone else
+    full: bool
+    grade: str
+    major: str
+    counterpart: str
+    kind: str
+    detail: str
+
+
+def _counterpart_names(findings: list[Finding]) -> dict[str, str]:
+    codes = {f.counterpart_school_code for f in findings if f.counterpart_school_code}
+    return dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def _projects_three_years_ago(findings: list[Finding]) -> dict[tuple, list[str]]:
+    """(month, pid, school code) → the 中职 projects the person had at that school three
+    school years before the month (one query for the page)."""
+    from zizhu.recipients.models import RecipientRow, Status
+
+    wanted = [f for f in findings if f.counterpart_kind == "recipients_vocational_3y"]
+    if not wanted:
+        return {}
+    years = {Month.parse(f.month).school_year - 3 for f in wanted}
+    rows = RecipientRow.objects.filter(
+        pid__in={f.pid for f in wanted},
+        recipient_list__year__in=years,
+        recipient_list__school__code__in={f.counterpart_school_code for f in wanted},
+        recipient_list__status=Status.APPROVED,
+    ).values_list(
+        "pid",
+        "recipient_list__year",
+        "recipient_list__school__code",
+        "recipient_list__project__name",
+    )
+    found: dict[tuple, list[str]] = {}
+    for pid, year, code, project in rows.distinct():
+        found.setdefault((year, pid, code), []).append(project)
+    return {
+        (f.month, f.pid, f.counterpart_school_code): sorted(
+            found.get((Month.parse(f.month).school_year - 3, f.pid, f.counterpart_school_code), [])
+        )
+        for f in wanted
+    }
+
+
+def _detail(finding: Finding, rule: Rule | None, school: str, projects: list[str]) -> str:
+    check = rule.check if rule else ""
+    stage = STAGE_OF_KIND.get(finding.counterpart_kind, "")
+    if check == "age_20_or_over":
+        return _("Aged %(n)s") % {"n": finding.detail}
+    if check == "shared_phone":
+        return _("Shares the contact phone with %(n)s other student(s)") % {"n": finding.detail}
+    if check == "recipient_elsewhere":
+        return _("Aided at %(school)s (%(stage)s) in the same period") % {
+            "school": school,
+            "stage": stage,
+        }
+    if check == "enrolled_elsewhere":
+        return _("Enrolled at %(school)s (%(stage)s)") % {"school": school, "stage": stage}
+    if check == "aided_three_years_ago":
+        year = Month.parse(finding.month).school_year - 3
+        aid = "、".join(projects) or _("secondary vocational aid")
+        return _("Received %(aid)s at %(school)s three years ago (school year %(year)s)") % {
+            "aid": aid,
+            "school": school,
+            "year": year,
+        }
+    if check == "graduated_senior_high_last_year":
+        return _("Graduated from senior high school at %(school)s last year") % {"school": school}
+    return finding.detail
+
+
+def finding_rows(user, findings: list[Finding]) -> list[FindingRow]:
+    """The page's findings (fetched with `select_related("school", "row")`) as FindingRows,
+    in two more queries at most, whatever their number."""
+    from zizhu.anomalies.policy import sees_students_in_full
+
+    rules = rules_by_number()
+    names = _counterpart_names(findings)
+    projects = _projects_three_years_ago(findings)
+    result = []
+    for f in findings:
+        row = f.row
+        full = row is not None and sees_students_in_full(user, f.school_id)
+        code = f.counterpart_school_code
+        school = f"{names[code]}（{code}）" if code in names else code
+        rule = rules.get(f.rule)
+        result.append(
+            FindingRow(
+                finding=f,
+                rule=rule,
+                name=row.name if row is not None else "",
+                id_number=row.id_number if full else f.id_masked,
+                full=full,
+                grade=row.grade if full else "",
+                major=row.major if full else "",
+                counterpart=school,
+                kind=str(COUNTERPART_KINDS.get(f.counterpart_kind, "")),
+                detail=_detail(f, rule, school, projects.get((f.month, f.pid, code), [])),
+            )
+        )
+    return result
+
+
+# --- the lists a run checked ---------------------------------------------------------------
+
+
+@dataclass
+class ListGroup:
+    year: int
+    term: str
+    term_label: str
+    project: str
+    lists: int
+    rows: int
+
+
+def run_list_groups(run: Run) -> list[ListGroup]:
+    """The list versions a run checked, per school year, term and project (one query)."""
+    from zizhu.recipients.models import RecipientList, Term
+
+    rows = (
+        RecipientList.objects.filter(check_runs=run)
+        .order_by("-year", "term", "project__code")
+        .values("year", "term", "project__name")
+        .annotate(lists=Count("id"), rows=Sum("row_count"))
+    )
+    return [
+        ListGroup(
+            r["year"], r["term"], Term(r["term"]).label, r["project__name"], r["lists"], r["rows"]
+        )
+        for r in rows
+    ]
+
+
+def run_list_versions(run: Run) -> QuerySet:
+    """The list versions a run checked, one row each, with their school and project."""
+    from zizhu.recipients.models import RecipientList
+
+    return (
+        RecipientList.objects.filter(check_runs=run)
+        .select_related("school", "project", "reviewed_by")
+        .order_by("-year", "term", "school__code", "project__code", "batch")
+    )
 
 
 # --- the to-do of a school ------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Writes of the anomaly alerts: runs, the replacement of a month's findings, explanations and
 their review. Keyword-only, atomic, audited.
 
-Who may explain and who may review is decided here (`can_explain`, `can_review`), next to the
-writes that enforce it; whether an object is in the user's scope at all is zizhu.access's job.
+Who may explain and who may review is decided in zizhu.anomalies.policy, which the writes here
+enforce; whether an object is in the user's scope at all is zizhu.access's job.
 
 - A school's operator (school_operator of the finding's school) explains a finding; an
   explanation can be changed until it is accepted, and after a rejection it is given again.
@@ -29,8 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zizhu.access import Action, can
-from zizhu.accounts.roles import Role
+from zizhu.anomalies.engine.inputs import Store
 from zizhu.anomalies.models import (
     ACTIVE_RUN_STATUSES,
     Decision,
@@ -42,17 +41,19 @@ from zizhu.anomalies.models import (
     RunStatus,
     Verdict,
 )
+from zizhu.anomalies.policy import can_explain, can_review
 from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
 from zizhu.jobs.services import job_create
 from zizhu.lib.periods import Month
+from zizhu.recipients.models import RecipientList, Term
+from zizhu.recipients.store_export import lists_export, lists_in_force
 from zizhu.units.models import Level, Unit
 
 log = logging.getLogger(__name__)
 
 JOB_KIND = "anomaly_run"
 BATCH = 2000  # findings per INSERT (and per Arrow batch read)
-UNKNOWN_SCHOOLS_KEPT = 50
 
 
 class RunConflict(Exception):
@@ -60,7 +61,7 @@ class RunConflict(Exception):
 
 
 class RunError(Exception):
-    """The run cannot go ahead (e.g. the store has no recipient lists for the month)."""
+    """The run cannot go ahead (e.g. no recipient list of the month's term is approved)."""
 
 
 class ExplanationError(ValueError):
@@ -85,11 +86,14 @@ def run_create(
     """A pending run of the month and the job that will carry it out (enqueued on commit).
 
     Refused with RunConflict while another run of the month is pending or running: checked
-    here, and guaranteed by the partial unique constraint when two requests race.
+    here, and guaranteed by the partial unique constraint when two requests race. Refused with
+    RunError while no recipient list of the month's term is approved (nothing to check).
     """
-    month = str(Month.parse(month))
+    checked = Month.parse(month)
+    month = str(checked)
     if engine not in Engine.values:
         raise ValueError(f"engine {engine!r}: use {' or '.join(Engine.values)}")
+    _refuse_without_lists(checked)
     try:
         with transaction.atomic():
             _refuse_if_active(month)
@@ -126,20 +130,53 @@ class _NoProgress:
         pass
 
 
-def _run_engine(engine: str, store: str, month: str) -> pa.Table:
-    from zizhu.anomalies.engine import run_duckdb, run_spark
-    from zizhu.anomalies.engine.inputs import locate
-
-    lists = locate(store, month).sources[0]
-    if not lists.files:
-        checked = Month.parse(month)
-        raise RunError(
-            f"the store {store} has no recipient lists of school year {checked.school_year}, "
-            f"term {checked.term}: nothing to check for {month}"
+def _no_lists_error(month: Month) -> RunError:
+    return RunError(
+        _(
+            "No recipient list of school year %(year)s, %(term)s term is approved yet: "
+            "there is nothing to check for %(month)s."
         )
+        % {"year": month.school_year, "term": Term(month.term).label, "month": month}
+    )
+
+
+def _refuse_without_lists(month: Month) -> None:
+    if not lists_in_force(month).filter(year=month.school_year, term=month.term).exists():
+        raise _no_lists_error(month)
+
+
+def run_folder(run: Run) -> str:
+    """The run's own folder of the store, relative to the store's root."""
+    return f"runs/run={run.pk}"
+
+
+def _write_lists(run: Run, store: str) -> str:
+    """Record the list versions in force for the run's month and write exactly those into
+    the run's folder of the store; the folder's location, for the engine."""
+    month = Month.parse(run.month)
+    ids = list(lists_in_force(month).values_list("pk", flat=True))
+    through = Run.lists.through
+    through.objects.bulk_create(
+        [through(run_id=run.pk, recipientlist_id=pk) for pk in ids], batch_size=BATCH
+    )
+    if not RecipientList.objects.filter(
+        check_runs=run, year=month.school_year, term=month.term
+    ).exists():
+        raise _no_lists_error(month)
+    location = f"{store.rstrip('/')}/{run_folder(run)}"
+    written = lists_export(
+        month=month, store=location, lists=RecipientList.objects.filter(check_runs=run)
+    )
+    Run.objects.filter(pk=run.pk).update(list_rows=written)
+    return location
+
+
+def _run_engine(engine: str, store: str, month: str, lists_store: str) -> pa.Table:
+    from zizhu.anomalies.engine import run_duckdb, run_spark
+
     if engine == Engine.SPARK:
-        return run_spark(store, month, master=settings.ZIZHU_SPARK_MASTER)
-    return run_duckdb(store, month)
+        return run_spark(store, month, master=settings.ZIZHU_SPARK_MASTER, lists_store=lists_store)
+    return run_duckdb(store, month, lists_store=lists_store)
 
 
 def _school_ids(codes: list[str]) -> dict[str, int]:
@@ -167,24 +204,23 @@ def _explained_statuses(month: str) -> dict[tuple, str]:
 class _Prepared:
     batches: list[list[Finding]]
     counts: Counter
-    skipped: int
-    unknown: list[str]
 
 
 def _prepare(run: Run, table: pa.Table) -> _Prepared:
+    """The findings as model rows in batches. Subjects come from the database's own lists, so
+    every school is a unit; one that is not (its code changed under the run) fails the run."""
     codes = pc.unique(table.column("school_code")).to_pylist() if table.num_rows else []
     schools = _school_ids(codes)
+    unknown = sorted(set(codes) - set(schools))
+    if unknown:
+        raise RunError(f"schools of the checked lists are no longer units: {unknown[:20]}")
     statuses = _explained_statuses(run.month)
     batches: list[list[Finding]] = []
     counts: Counter = Counter()
-    skipped = 0
     for batch in table.to_batches(max_chunksize=BATCH):
         objects = []
         for row in batch.to_pylist():
-            school = schools.get(row["school_code"])
-            if school is None:
-                skipped += 1
-                continue
+            school = schools[row["school_code"]]
             counterpart = row["counterpart_school_code"] or ""
             objects.append(
                 Finding(
@@ -208,8 +244,7 @@ def _prepare(run: Run, table: pa.Table) -> _Prepared:
             counts[row["rule"]] += 1
         if objects:
             batches.append(objects)
-    unknown = sorted(set(codes) - set(schools))
-    return _Prepared(batches, counts, skipped, unknown[:UNKNOWN_SCHOOLS_KEPT])
+    return _Prepared(batches, counts)
 
 
 def _insert_batch(objects: list[Finding]) -> None:
@@ -227,7 +262,7 @@ def _replace_findings(run: Run, prepared: _Prepared, progress, started: float) -
         for objects in prepared.batches:
             _insert_batch(objects)
             written += len(objects)
-            progress.advance(1 + written)
+            progress.advance(2 + written)
         counts = {str(rule.number): prepared.counts.get(rule.number, 0) for rule in load_rules()}
         now = timezone.now()
         Run.objects.filter(pk=run.pk).update(
@@ -236,15 +271,15 @@ def _replace_findings(run: Run, prepared: _Prepared, progress, started: float) -
             duration=timedelta(seconds=time.monotonic() - started),
             counts=counts,
             total=written,
-            skipped=prepared.skipped,
-            skipped_schools=prepared.unknown,
         )
 
 
 def run_execute(*, run_id: int, progress=None, store: str | None = None) -> Run:
-    """Carry out a pending run: claim it (pending → running, a conditional UPDATE), run the
-    engine against the store, and replace the month's findings (DESIGN §4). On any failure the
-    run is marked failed with the error, the previous findings stay, and the error is raised.
+    """Carry out a pending run: claim it (pending → running, a conditional UPDATE), write the
+    approved recipient lists in force for its month into its own folder of the store
+    (recording their versions), run the engine on them and the store's registers, and replace
+    the month's findings. On any failure the run is marked failed with the error, the previous
+    findings stay, and the error is raised. The run's folder is removed either way.
     """
     progress = progress or _NoProgress()
     store = store or settings.ZIZHU_STORE
@@ -256,13 +291,15 @@ def run_execute(*, run_id: int, progress=None, store: str | None = None) -> Run:
     run = Run.objects.select_related("created_by").get(pk=run_id)
     started = time.monotonic()
     try:
-        progress.total(1)
-        progress.advance(0, _("Running the checks (%(engine)s)") % {"engine": run.engine})
-        table = _run_engine(run.engine, store, run.month)
+        progress.total(2)
+        progress.advance(0, _("Writing the approved recipient lists"))
+        lists_store = _write_lists(run, store)
+        progress.advance(1, _("Running the checks (%(engine)s)") % {"engine": run.engine})
+        table = _run_engine(run.engine, store, run.month, lists_store)
         prepared = _prepare(run, table)
         total = sum(len(b) for b in prepared.batches)
-        progress.total(total + 1)
-        progress.advance(1, _("Writing %(n)s findings") % {"n": total})
+        progress.total(total + 2)
+        progress.advance(2, _("Writing %(n)s findings") % {"n": total})
         _replace_findings(run, prepared, progress, started)
     except Exception as exc:
         log.exception("anomaly run %s failed", run_id)
@@ -270,7 +307,9 @@ def run_execute(*, run_id: int, progress=None, store: str | None = None) -> Run:
             status=RunStatus.FAILED,
             finished_at=timezone.now(),
             duration=timedelta(seconds=time.monotonic() - started),
-            error=f"{type(exc).__name__}: {exc}"[:4000],
+            error=f"{exc}"[:4000]
+            if isinstance(exc, RunError)
+            else f"{type(exc).__name__}: {exc}"[:4000],
         )
         audit_record(
             actor=run.created_by,
@@ -280,8 +319,10 @@ def run_execute(*, run_id: int, progress=None, store: str | None = None) -> Run:
             detail={"month": run.month, "engine": run.engine, "error": str(exc)[:500]},
         )
         raise
+    finally:
+        Store(store).remove(run_folder(run))
     run.refresh_from_db()
-    progress.advance(run.total + 1, _("%(n)s findings") % {"n": run.total})
+    progress.advance(run.total + 2, _("%(n)s findings") % {"n": run.total})
     audit_record(
         actor=run.created_by,
         action="anomalies.run",
@@ -290,7 +331,7 @@ def run_execute(*, run_id: int, progress=None, store: str | None = None) -> Run:
             "month": run.month,
             "engine": run.engine,
             "findings": run.total,
-            "skipped": run.skipped,
+            "lists": run.lists.count(),
         },
     )
     return run
@@ -326,29 +367,12 @@ def run_scheduled(*, today: date | None = None) -> Run | None:
         return run_create(month=month, engine=settings.ZIZHU_ANOMALY_ENGINE)
     except RunConflict:
         log.warning("scheduled anomaly run of %s skipped: a run is in progress", month)
-        return None
+    except RunError as exc:
+        log.warning("scheduled anomaly run of %s skipped: %s", month, exc)
+    return None
 
 
 # --- explanations and review ----------------------------------------------------------------
-
-
-def can_explain(user, finding: Finding) -> bool:
-    """The finding's school's operator may explain it."""
-    return (
-        can(user, Action.FILE)
-        and user.role == Role.SCHOOL_OPERATOR
-        and user.unit_id == finding.school_id
-    )
-
-
-def can_review(user, finding: Finding) -> bool:
-    """An authority operator whose scope contains the finding's school may review it."""
-    return (
-        can(user, Action.FILE)
-        and user.role == Role.OPERATOR
-        and user.unit.is_authority
-        and finding.school.path.startswith(user.unit.path)
-    )
 
 
 def identity(finding: Finding) -> dict:

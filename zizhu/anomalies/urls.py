@@ -15,6 +15,7 @@ urlpatterns = [
     path("national-grant/export.xlsx", views.export, NG, name="national_grant_export"),
     path("findings/<int:pk>/explain/", views.explain, name="explain"),
     path("findings/<int:pk>/review/", views.review, name="review"),
+    path("findings/<int:pk>/reveal/", views.reveal, name="reveal"),
     path("explanations/<int:pk>/attachment/", views.attachment, name="attachment"),
     path("runs/", views.runs, name="runs"),
     path("runs/<int:pk>/", views.run_detail, name="run"),

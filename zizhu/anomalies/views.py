@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -8,26 +9,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zizhu.access import Action, get_object_for_user, get_unit_for_user, require
-from zizhu.anomalies import services
+from zizhu.anomalies import policy, services
 from zizhu.anomalies.forms import ExplanationForm, FilterForm, ReviewForm, RunForm
 from zizhu.anomalies.models import Explanation, Finding, FindingStatus, Programme, Risk, Run
 from zizhu.anomalies.selectors import (
-    COUNTERPART_KINDS,
     DETAIL_URLS,
     EXPORT_HEADER,
     PROGRAMME_URLS,
+    FindingRow,
     counts_by_child,
     counts_by_risk,
     export_rows,
     finding_months,
+    finding_rows,
     findings_for,
     rules_by_number,
+    run_list_groups,
+    run_list_versions,
 )
 from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
 from zizhu.lib.exports import to_xlsx, xlsx_response
 from zizhu.lib.uploads import UploadRejected, content_disposition_attachment
-from zizhu.units.models import Unit
 from zizhu.units.selectors import ancestors
 
 PAGE_SIZE = 50
@@ -50,11 +53,12 @@ def findings(request, programme: str):
     below = in_scope.filter(school__path__startswith=unit.path)
     risks = counts_by_risk(below)
     children = counts_by_child(unit, in_scope) if unit.is_authority else []
-    rows = below.select_related("school").order_by("rule", "school__code", "pid", "id")
+    rows = below.select_related("school", "row").order_by("rule", "school__code", "pid", "id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = finding_rows(request.user, list(page))
+    _audit_full_view(request, shown)
     scope_depth = request.user.unit.depth
     trail = [u for u in ancestors(unit) if u.depth >= scope_depth]
-    rules = rules_by_number()
     chart = {
         "risks": [
             {"risk": value, "name": str(label), "value": risks[value]}
@@ -80,9 +84,7 @@ def findings(request, programme: str):
             "total": sum(risks.values()),
             "children": children,
             "page": page,
-            "rows": [
-                (f, rules.get(f.rule), COUNTERPART_KINDS.get(f.counterpart_kind, "")) for f in page
-            ],
+            "rows": shown,
             "query": filters.query(unit=unit.code),
             "unit_query": filters.query(),
             "chart": chart,
@@ -119,29 +121,45 @@ def export(request, programme: str):
     return xlsx_response(body, f"findings-{programme}-{unit.code}-{filters.month or 'all'}.xlsx")
 
 
+def _audit_full_view(request, shown: list[FindingRow]) -> None:
+    """A school user seeing its students' full ID numbers is audited, like a list's full
+    view."""
+    full = [row.finding.pk for row in shown if row.full]
+    if full:
+        audit_record(
+            request=request,
+            action="anomalies.view_full",
+            detail={"findings": full[:100], "count": len(full)},
+        )
+
+
 def _finding(request, pk: int, action: Action = Action.VIEW, **lookup) -> Finding:
-    queryset = Finding.objects.select_related("school", "run")
+    queryset = Finding.objects.select_related("school", "run", "row")
     return get_object_for_user(request, queryset, action, "school", pk=pk, **lookup)
 
 
-def _detail(request, finding: Finding, *, explain_form=None, review_form=None, status=200):
+def _detail(
+    request, finding: Finding, *, explain_form=None, review_form=None, revealed=False, status=200
+):
     user = request.user
     explanation = services.explanation_for(finding)
-    may_explain = services.can_explain(user, finding) and finding.status != FindingStatus.ACCEPTED
-    may_review = services.can_review(user, finding) and finding.status == FindingStatus.EXPLAINED
-    counterpart = (
-        Unit.objects.filter(code=finding.counterpart_school_code).values_list("name", flat=True)
-    ).first()
+    may_explain = policy.can_explain(user, finding) and finding.status != FindingStatus.ACCEPTED
+    may_review = policy.can_review(user, finding) and finding.status == FindingStatus.EXPLAINED
+    (shown,) = finding_rows(user, [finding])
+    _audit_full_view(request, [shown])
     return render(
         request,
         "anomalies/finding_detail.html",
         {
             "finding": finding,
-            "rule": rules_by_number().get(finding.rule),
+            "shown": shown,
+            "revealed": finding.row.id_number if revealed and finding.row else "",
+            "may_reveal": not shown.full
+            and finding.row is not None
+            and policy.may_reveal_student(user, finding),
+            "rule": shown.rule,
             "programme_label": Programme(finding.programme).label,
             "list_url": reverse(PROGRAMME_URLS[finding.programme]),
-            "counterpart_name": counterpart,
-            "counterpart_kind": COUNTERPART_KINDS.get(finding.counterpart_kind, ""),
             "explanation": explanation,
             "explain_form": (explain_form or ExplanationForm()) if may_explain else None,
             "review_form": (review_form or ReviewForm()) if may_review else None,
@@ -152,6 +170,21 @@ def _detail(request, finding: Finding, *, explain_form=None, review_form=None, s
 
 def finding_detail(request, programme: str, pk: int):
     return _detail(request, _finding(request, pk, programme=programme))
+
+
+@require_POST
+def reveal(request, pk: int):
+    """The full ID number of a finding's student, for an authority operator (audited)."""
+    finding = _finding(request, pk)
+    if not policy.may_reveal_student(request.user, finding) or finding.row is None:
+        _deny(request, "may_not_reveal")
+    audit_record(
+        request=request,
+        action="anomalies.reveal",
+        obj=finding,
+        detail={"month": finding.month, "rule": finding.rule, "school": finding.school.code},
+    )
+    return _detail(request, finding, revealed=True)
 
 
 def _deny(request, reason: str):
@@ -168,7 +201,7 @@ def _deny(request, reason: str):
 def explain(request, pk: int):
     require(request, Action.FILE)
     finding = _finding(request, pk)
-    if not services.can_explain(request.user, finding):
+    if not policy.can_explain(request.user, finding):
         _deny(request, "not_the_school_operator")
     form = ExplanationForm(request.POST, request.FILES)
     if form.is_valid():
@@ -195,7 +228,7 @@ def explain(request, pk: int):
 def review(request, pk: int):
     require(request, Action.FILE)
     finding = _finding(request, pk)
-    if not services.can_review(request.user, finding):
+    if not policy.can_review(request.user, finding):
         _deny(request, "not_a_supervising_operator")
     form = ReviewForm(request.POST)
     if form.is_valid():
@@ -255,11 +288,13 @@ def runs(request):
                 actor=request.user,
                 request=request,
             )
-        except services.RunConflict as exc:
+        except (services.RunConflict, services.RunError) as exc:
             form.add_error(None, str(exc))
         else:
             return redirect("anomalies:run", pk=run.pk)
-    history = Run.objects.select_related("created_by", "job")[:100]
+    history = Run.objects.select_related("created_by", "job").annotate(list_count=Count("lists"))[
+        :100
+    ]
     return render(request, "anomalies/runs.html", {"form": form, "runs": history})
 
 
@@ -274,7 +309,17 @@ def run_detail(request, pk: int):
         for number, n in sorted(run.counts.items(), key=_num)
         if int(number) in rules
     ]
-    return render(request, template, {"run": run, "counts": counts})
+    versions = run_list_versions(run)
+    return render(
+        request,
+        template,
+        {
+            "run": run,
+            "counts": counts,
+            "list_groups": run_list_groups(run),
+            "versions": Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page")),
+        },
+    )
 
 
 def _num(item) -> int:

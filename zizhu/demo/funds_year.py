@@ -42,6 +42,10 @@ DEADLINE |= {Level.PREFECTURE: (5, 31), Level.COUNTY: (6, 30)}
 ALLOCATES = {Level.CENTRAL: 1, Level.PROVINCE: 2, Level.PREFECTURE: 3, Level.COUNTY: 4}
 ENROLMENT = {"vocational": (300, 3000), "senior_high": (600, 4000), "compulsory": (200, 2000)}
 ENROLMENT |= {"preschool": (100, 600), "special": (50, 300), "higher": (3000, 20000)}
+# the demo's schools are small, so that every aided student can be on a recipient list of the
+# demo's database without making its load slow
+DEMO_ENROLMENT = {"vocational": (40, 160), "senior_high": (60, 300), "compulsory": (40, 200)}
+DEMO_ENROLMENT |= {"preschool": (40, 160), "special": (20, 80), "higher": (300, 1200)}
 
 
 @dataclass(frozen=True)
@@ -106,16 +110,28 @@ def _yuan(fen: int) -> Decimal:
 class YearBuilder:
     """Rows of one year, planned in memory (one pass over the units), then inserted in bulk."""
 
-    def __init__(self, nodes: list[Node], year: int, seed: int, outcome: Outcome):
+    def __init__(
+        self,
+        nodes: list[Node],
+        year: int,
+        seed: int,
+        outcome: Outcome,
+        enrolment: dict[str, tuple[int, int]] = ENROLMENT,
+        aided: dict[tuple[int, int], int] | None = None,
+    ):
         self.nodes = {n.id: n for n in nodes}
         self.by_code = {n.code: n for n in nodes}
         self.year, self.outcome = year, outcome
         self.rng = random.Random(f"funds-{seed}-{year}")  # noqa: S311 - synthetic data
         self.enrolment = {
-            n.id: self.rng.randint(*ENROLMENT.get(n.stage, (100, 1000)))
+            n.id: self.rng.randint(*enrolment.get(n.stage, (100, 1000)))
             for n in nodes
             if n.level == Level.SCHOOL
         }
+        # (school id, project id) → students aided, given for the projects whose students are
+        # known (the demo's recipient lists); other projects draw enrolment × coverage
+        self.aided = aided or {}
+        self.aided_projects = {project for _, project in self.aided}
         self.filings: dict[tuple[int, int], dict] = {}  # (unit id, project id) → fields
         self.edges: dict[tuple[int, int, int], list[int]] = {}  # (project, from, to) → fen
         self.own: dict[tuple[int, int], int] = defaultdict(int)
@@ -135,6 +151,8 @@ class YearBuilder:
             if node.level != Level.SCHOOL or project.stage not in ("any", node.stage):
                 continue
             count = self.enrolment[node.id] * self.rng.randint(*plan.coverage) // 100
+            if project.pk in self.aided_projects:
+                count = self.aided.get((node.id, project.pk), 0)
             if count:
                 self.plan_school(project, plan, node, count)
 
@@ -401,12 +419,18 @@ def funds_year_load(
     outcome: Outcome | None = None,
     check: bool = True,
     voucher_files: bool = True,
+    enrolment: dict[str, tuple[int, int]] = ENROLMENT,
+    aided: dict[tuple[int, int], int] | None = None,
 ) -> dict[str, int]:
     """Fill `year` for every active unit of the tree and audit the load in one record; the
     year must have no filings of these projects yet. Call inside a transaction.
     `voucher_files=False` leaves the vouchers without files (one file is written per voucher:
-    national-scale benches should not want that)."""
-    builder = YearBuilder(active_nodes(), year, seed, outcome or Outcome())
+    national-scale benches should not want that). `enrolment` gives each stage's range of
+    students per school; `aided` the students aided per (school id, project id) where they are
+    known: a project named there is allocated to exactly those schools, for that many."""
+    builder = YearBuilder(
+        active_nodes(), year, seed, outcome or Outcome(), enrolment=enrolment, aided=aided
+    )
     codes = [p.code for p in plans] + (["school_aid", "social_aid"] if school_funds else [])
     projects = {p.code: p for p in AidProject.objects.filter(code__in=codes)}
     for plan in plans:

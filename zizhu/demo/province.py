@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from zizhu.accounts.models import User
 from zizhu.accounts.roles import Role
-from zizhu.anomalies.demo import demo_findings
 from zizhu.audit.services import audit_record
-from zizhu.demo.funds_year import funds_year_load
+from zizhu.demo import world
+from zizhu.demo.funds_year import DEMO_ENROLMENT, DEMO_PLANS, funds_year_load
 from zizhu.demo.models import DemoLoad
 from zizhu.units.files import read_divisions
 from zizhu.units.models import Level, Unit
@@ -150,10 +150,35 @@ def demo_load(seed: int = 1) -> list[DemoAccount]:
         user.set_password(password)
         user.save()
         accounts.append(DemoAccount(str(role), code, username, password))
-    funds_year_load(year=timezone.localdate().year - 1, seed=seed)
-    demo_findings(province_code=PROVINCE, seed=seed)
+    year = timezone.localdate().year - 1
+    loaded = world.world_load(province=province, year=year, seed=seed)
+    listed = [plan.code for plan in DEMO_PLANS if plan.code.startswith("vocational")]
+    funds_year_load(
+        year=year,
+        seed=seed,
+        enrolment=DEMO_ENROLMENT,
+        aided=world.aided_by_lists(year, listed),
+    )
+    world.lists_complete(
+        year=year,
+        seed=seed,
+        per_student={plan.code: plan.per_student for plan in DEMO_PLANS},
+        taken=loaded.taken,
+        month=loaded.month,
+    )
+    run = world.month_run(loaded.month)
     DemoLoad.objects.create(seed=seed)
-    audit_record(action="demo.load", detail={"seed": seed, "accounts": len(accounts)})
+    audit_record(
+        action="demo.load",
+        detail={
+            "seed": seed,
+            "accounts": len(accounts),
+            "month": loaded.month,
+            "snapshots": loaded.snapshots,
+            "findings": run.total,
+            **world.list_counts(),
+        },
+    )
     return accounts
 
 

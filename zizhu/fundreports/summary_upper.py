@@ -292,6 +292,8 @@ def levels(scope: Scope) -> Table:
         "allocated": [str(r.cells[4]) for r in rows],
         "funds_label": _("Funds"),
         "allocated_label": _("Allocated down"),
+        # nothing to draw: the page says so instead of equal slices of zeros
+        "empty": not any(r.cells[3] or r.cells[4] for r in rows),
     }
     return Table("levels", _("Execution per level"), header, [*rows, total], chart=chart)
 

@@ -1,15 +1,22 @@
 """Approved recipient lists into the analytics store (docs/analytics-store.md, `lists/`).
 
 For a checked month M: the lists of M's school year and term, and both terms of the school
-year three years earlier. Rows go out in chunks straight from a values query; the ID number
-itself never leaves the database — only its keyed hash, the birth date and a masked form."""
+year three years earlier — the lists *in force*: approved versions only (a superseded version
+is replaced by its successor, a draft or a list under review is not checked). Rows go out in
+chunks straight from a values query; the ID number itself never leaves the database — only
+its keyed hash, the birth date and a masked form.
+
+A check run writes them into a folder of its own (`runs/run=<id>/`) and records the versions
+it used; `export_lists` writes them to the store's shared `lists/` folder as a tool.
+"""
 
 import pyarrow as pa
 from django.conf import settings
+from django.db.models import Q, QuerySet
 
 from zizhu.lib import idnumber
 from zizhu.lib.periods import AUTUMN, SPRING, Month
-from zizhu.recipients.models import RecipientRow, Status
+from zizhu.recipients.models import RecipientList, RecipientRow, Status
 from zizhu.store.writer import PartitionWriter
 
 LISTS_SCHEMA = pa.schema(
@@ -47,6 +54,14 @@ def periods_for(month: Month) -> list[tuple[int, str]]:
     return [(month.school_year, month.term), (three_years_ago, AUTUMN), (three_years_ago, SPRING)]
 
 
+def lists_in_force(month: Month) -> QuerySet[RecipientList]:
+    """The approved list versions a check of `month` reads (every school, every stage)."""
+    periods = Q()
+    for year, term in periods_for(month):
+        periods |= Q(year=year, term=term)
+    return RecipientList.objects.filter(periods, status=Status.APPROVED)
+
+
 def _table(chunk: list[tuple]) -> pa.Table:
     columns = list(zip(*chunk, strict=True))
     return pa.table(
@@ -65,15 +80,22 @@ def _table(chunk: list[tuple]) -> pa.Table:
     )
 
 
-def lists_export(*, month: Month, store: str | None = None) -> dict[str, int]:
-    """Write each period's partition (replacing it atomically); rows written per partition."""
+def lists_export(
+    *,
+    month: Month,
+    store: str | None = None,
+    lists: QuerySet[RecipientList] | None = None,
+) -> dict[str, int]:
+    """Write each period's partition (replacing it atomically); rows written per partition.
+
+    `lists` (default: `lists_in_force(month)`) are the list versions to write; a run passes
+    the versions it recorded, so that what it checks is exactly what it lists on its page."""
+    chosen = lists_in_force(month) if lists is None else lists
     written: dict[str, int] = {}
     for year, term in periods_for(month):
         rows = (
             RecipientRow.objects.filter(
-                recipient_list__status=Status.APPROVED,
-                recipient_list__year=year,
-                recipient_list__term=term,
+                recipient_list__in=chosen.filter(year=year, term=term).values("pk")
             )
             .order_by("id")
             .values_list(*FIELDS)

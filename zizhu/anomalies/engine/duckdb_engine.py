@@ -26,14 +26,15 @@ def run_duckdb(
     reference_date: date | None = None,
     threads: int | None = None,
     memory_limit: str | None = None,
+    lists_store: str | os.PathLike[str] | None = None,
 ) -> pa.Table:
     """Run the 24 rules of `month` against the Parquet store at `store` (a folder, or an
     s3:// URL when DuckDB's httpfs extension and credentials are set up); return the findings
     as findings.FINDINGS_SCHEMA. `reference_date` (default: the month's first day) is the day
     ages are counted on; `threads` (default: two per core) and `memory_limit` (e.g. "4GB") are
-    DuckDB settings.
+    DuckDB settings. `lists_store` is where the recipient lists are read (default: `store`).
     """
-    inputs = locate(store, month, reference_date)
+    inputs = locate(store, month, reference_date, lists_store)
     # Two threads per core by default: the joins and aggregates wait on memory much of the time,
     # and the extra threads keep the cores busy meanwhile (a plain scan is fastest at one).
     threads = threads or 2 * (os.cpu_count() or 1)

@@ -99,6 +99,12 @@ class Store:
             i.base_name for i in self._children(relative) if i.type == pafs.FileType.Directory
         )
 
+    def remove(self, relative: str) -> None:
+        """Delete a folder of the store and everything in it (nothing if it is not there)."""
+        path = f"{self.root}/{relative}"
+        if self.fs.get_file_info(path).type == pafs.FileType.Directory:
+            self.fs.delete_dir(path)
+
     def parquet_files(self, relative: str) -> tuple[str, ...]:
         """The Parquet files directly inside `relative` (hidden and `_` files skipped)."""
         return tuple(
@@ -129,18 +135,29 @@ def locate(
     store: "Store | str | os.PathLike[str]",
     month: Month | str,
     reference_date: date | None = None,
+    lists_store: "Store | str | os.PathLike[str] | None" = None,
 ) -> Inputs:
+    """The inputs of a check of `month`: the registers of `store`, and the recipient lists of
+    `lists_store` (default: `store`; a run reads the lists it wrote into a folder of its own)."""
     root = store if isinstance(store, Store) else Store(store)
+    if lists_store is None:
+        lists_root = root
+    else:
+        lists_root = lists_store if isinstance(lists_store, Store) else Store(lists_store)
     checked = Month.parse(month) if isinstance(month, str) else month
     school_year, term = checked.school_year, checked.term
     sources = [
-        Source("lists_term", root.parquet_files(f"lists/school_year={school_year}/term={term}")),
+        Source(
+            "lists_term", lists_root.parquet_files(f"lists/school_year={school_year}/term={term}")
+        ),
         Source(
             "lists_3y",
             tuple(
                 file
                 for t in TERMS
-                for file in root.parquet_files(f"lists/school_year={school_year - 3}/term={t}")
+                for file in lists_root.parquet_files(
+                    f"lists/school_year={school_year - 3}/term={t}"
+                )
             ),
         ),
     ]

@@ -36,6 +36,7 @@ def run_spark(
     spark: "SparkSession | None" = None,
     master: str = "local[2]",
     reference_date: date | None = None,
+    lists_store: str | os.PathLike[str] | None = None,
 ) -> pa.Table:
     """Run the 24 rules of `month` on Spark; same arguments and result as run_duckdb.
 
@@ -44,7 +45,7 @@ def run_spark(
     `master` that is stopped afterwards. Views are registered on a child session where Spark
     has them (not on Spark Connect), so concurrent runs on one SparkSession do not collide.
     """
-    inputs = locate(store, month, reference_date)
+    inputs = locate(store, month, reference_date, lists_store)
     session_owned = False
     if spark is None:
         spark, session_owned = _session(master)

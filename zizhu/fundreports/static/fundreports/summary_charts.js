@@ -4,7 +4,7 @@
   var source = document.getElementById("summary-chart-data");
   if (!source || !window.echarts) return;
   var data = JSON.parse(source.textContent);
-  if (!data.levels) return;
+  if (!data.levels || data.empty) return;
   var funds = data.funds.map(Number);
   var allocated = data.allocated.map(Number);
 
