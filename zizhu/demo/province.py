@@ -167,6 +167,7 @@ def demo_load(seed: int = 1) -> list[DemoAccount]:
         month=loaded.month,
     )
     run = world.month_run(loaded.month)
+    world.work_in_progress(year=year)
     DemoLoad.objects.create(seed=seed)
     audit_record(
         action="demo.load",

@@ -23,6 +23,7 @@ from pathlib import Path
 import pyarrow.csv as pacsv
 from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
 
 from zizhu.accounts.roles import SCHOOL_ROLES
 from zizhu.anomalies.models import Run, RunStatus
@@ -289,3 +290,76 @@ def list_counts() -> dict[str, int]:
         lists=Count("id"), rows=Sum("row_count")
     )
     return {"lists": totals["lists"], "rows": totals["rows"] or 0}
+
+
+def work_in_progress(*, year: int) -> None:
+    """What the demo's people are in the middle of, so that every role has something on its
+    to-do: at the first demo school, this term's grant list awaits the reviewer and its
+    tuition-waiver list was returned; the school has explained one of its findings, which
+    awaits the county's review."""
+    from zizhu.accounts.models import User
+    from zizhu.accounts.roles import Role
+    from zizhu.anomalies.models import Finding, FindingStatus, Verdict
+    from zizhu.anomalies.services import explanation_submit
+    from zizhu.recipients.services import (
+        recipient_list_import,
+        recipient_list_return,
+        recipient_list_submit,
+    )
+
+    reviewer = User.objects.filter(role=Role.SCHOOL_REVIEWER).select_related("unit").first()
+    if reviewer is None:
+        return
+    school = reviewer.unit
+    operator = User.objects.get(role=Role.SCHOOL_OPERATOR, unit=school)
+    # this term's lists: last autumn's students, one year on
+    today = Month.parse(timezone.localdate().strftime("%Y-%m"))
+    for code, returned in (
+        ("vocational_national_grant", False),
+        ("vocational_tuition_waiver", True),
+    ):
+        last = RecipientList.objects.filter(
+            school=school, project__code=code, year=year, term=AUTUMN, status=Status.APPROVED
+        ).first()
+        if last is None:
+            continue
+        rows = [
+            (
+                index + 2,
+                {
+                    "id_number": row.id_number,
+                    "name": row.name,
+                    "amount": str(row.amount),
+                    "grade": row.grade,
+                    "major": row.major,
+                    "phone": row.phone,
+                },
+            )
+            for index, row in enumerate(last.rows.order_by("row_number"))
+        ]
+        draft = recipient_list_import(
+            school=school,
+            project=last.project,
+            year=today.school_year,
+            term=today.term,
+            rows=rows,
+            actor=operator,
+        ).recipient_list
+        recipient_list_submit(recipient_list=draft, actor=operator)
+        if returned:
+            recipient_list_return(
+                recipient_list=draft, comment="请核对新生的联系电话后重新提交", actor=reviewer
+            )
+    finding = (
+        Finding.objects.filter(school=school, status=FindingStatus.OPEN)
+        .select_related("school")
+        .order_by("risk", "rule")
+        .first()
+    )
+    if finding is not None:
+        explanation_submit(
+            finding=finding,
+            verdict=Verdict.FALSE,
+            note="经核实，该生已于上学期转学，学籍信息尚未更新。",
+            actor=operator,
+        )

@@ -63,6 +63,11 @@ class Report:
     node: Unit
     missing_in: Unit | None  # whose subtree's not-filed units are listed, if any
     rows: list[progress.ChildRow]
+    children_only: bool = False  # list only the direct children of `missing_in`
+
+    def not_filed(self, user):
+        units = progress.not_filed(user, self.node, self.missing_in, self.year, self.project)
+        return units.filter(parent=self.missing_in) if self.children_only else units
 
     def query(self, **changes) -> str:
         values = {"year": self.year, "project": self.project.pk if self.project else ""}
@@ -91,7 +96,8 @@ def _report(request, category: str, action: Action = Action.VIEW) -> Report:
             raise Http404
     elif rows and all(row.unit.is_school for row in rows):
         missing_in = node
-    return Report(category, form, year, project, node, missing_in, rows)
+    children_only = missing_in is not None and request.GET.get("children") == "1"
+    return Report(category, form, year, project, node, missing_in, rows, children_only)
 
 
 def progress_page(request, category: str):
@@ -99,9 +105,7 @@ def progress_page(request, category: str):
     total = progress.totals(report.rows)
     missing_page = None
     if report.missing_in is not None and report.project is not None:
-        missing = progress.not_filed(
-            request.user, report.node, report.missing_in, report.year, report.project
-        )
+        missing = report.not_filed(request.user)
         missing_page = Paginator(missing, MISSING_PAGE_SIZE).get_page(request.GET.get("page"))
         missing_page.object_list = list(missing_page.object_list)
         for unit in missing_page.object_list:
@@ -131,7 +135,9 @@ def progress_page(request, category: str):
             "missing_page": missing_page,
             "base_query": report.query(),
             "query": report.query(
-                unit=report.node.code, missing=getattr(report.missing_in, "code", "")
+                unit=report.node.code,
+                missing=getattr(report.missing_in, "code", ""),
+                children="1" if report.children_only else "",
             ),
             "list_url": f"fundreports:progress_{report.category}",
             "export_url": f"fundreports:progress_{report.category}_export",
@@ -144,9 +150,7 @@ def export(request, category: str):
     report = _report(request, category, Action.EXPORT)
     project_code = report.project.code if report.project else ""
     if report.missing_in is not None and request.GET.get("missing") and report.project:
-        units = progress.not_filed(
-            request.user, report.node, report.missing_in, report.year, report.project
-        )
+        units = report.not_filed(request.user)
         header = ["code", "name", "level", "parent_code", "parent_name", "status"]
         body_rows = [
             [u.code, u.name, u.level, u.parent.code, u.parent.name, u.filing_status or ""]

@@ -1,10 +1,10 @@
 """Reads of the funds ledger. Callers pass filings they reached through `zizhu.access`."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import EllipsisType
 
-from django.db.models import DecimalField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from zizhu.access import Action, scoped, units_for
@@ -70,26 +70,58 @@ def is_closed(filing: Filing) -> bool:
     return filing.status == FilingStatus.LOCKED or is_frozen(filing)
 
 
-def filings_of_unit(user, category: str) -> QuerySet[Filing]:
-    """The user's own unit's filings of a category, newest year first, with the money of each
-    (received, own, allocated out: summed over the balance rows) and the deadline that applies;
-    one query whatever the number of filings."""
+def own_filings(user) -> QuerySet[Filing]:
+    """The user's own unit's filings (through zizhu.access), each with the deadline that
+    applies to it (`due_at`)."""
     unit = user.unit
     deadline = Deadline.objects.filter(
         unit_id=unit.parent_id, year=OuterRef("year"), project_id=OuterRef("project_id")
     ).values("due_at")[:1]
-    money = DecimalField(max_digits=16, decimal_places=2)
     return (
         scoped(Filing.objects.all(), user, Action.VIEW)
-        .filter(unit=unit, project__category=category)
+        .filter(unit=unit)
+        .annotate(due_at=Subquery(deadline))
+    )
+
+
+def filings_of_unit(user, category: str) -> QuerySet[Filing]:
+    """The user's own unit's filings of a category, newest year first, with the money of each
+    (received, own, allocated out: summed over the balance rows) and the deadline that applies;
+    one query whatever the number of filings."""
+    money = DecimalField(max_digits=16, decimal_places=2)
+    return (
+        own_filings(user)
+        .filter(project__category=category)
         .select_related("project")
         .annotate(
             received=Sum("balances__received", output_field=money),
             allocated=Sum("balances__allocated_out", output_field=money),
-            due_at=Subquery(deadline),
         )
         .order_by("-year", "project__code")
     )
+
+
+DUE_SOON = timedelta(days=7)
+UNFILED = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.PENDING)
+# the filters of the filing list (query parameter → its one accepted value), also the to-do's
+LIST_FILTERS = {"receipt": "pending", "due": "soon"}
+
+
+def filter_own_filings(
+    filings: QuerySet[Filing], *, status: str = "", receipt: str = "", due: str = ""
+) -> QuerySet[Filing]:
+    """`filings_of_unit` narrowed as the filing list's query string asks: a status; filings
+    with money that arrived unconfirmed (`receipt=pending`); filings not yet filed whose
+    deadline falls within the next seven days (`due=soon`). Unknown values are ignored."""
+    if status in FilingStatus.values:
+        filings = filings.filter(status=status)
+    if receipt == "pending":
+        unconfirmed = Allocation.objects.filter(to_filing=OuterRef("pk"), receipt__isnull=True)
+        filings = filings.filter(Exists(unconfirmed))
+    if due == "soon":
+        now = timezone.now()
+        filings = filings.filter(status__in=UNFILED, due_at__gt=now, due_at__lte=now + DUE_SOON)
+    return filings
 
 
 def balances_of(filing: Filing) -> list[Balance]:

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +33,7 @@ from zizhu.funds.selectors import (
     balances_of,
     deadline_of,
     filings_of_unit,
+    filter_own_filings,
     is_frozen,
     received_by_level,
 )
@@ -100,6 +102,8 @@ def _render_list(request, category: str, form, status: int = 200):
     year = request.GET.get("year", "")
     if year.isdigit():
         filings = filings.filter(year=int(year))
+    chosen = {name: request.GET.get(name, "") for name in ("status", "receipt", "due")}
+    filings = filter_own_filings(filings, **chosen)
     page = Paginator(filings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -110,6 +114,9 @@ def _render_list(request, category: str, form, status: int = 200):
             "unit": request.user.unit,
             "page": page,
             "year": year,
+            "chosen": chosen,
+            "statuses": FilingStatus.choices,
+            "query": urlencode({k: v for k, v in {"year": year, **chosen}.items() if v}),
             "form": form,
             "now": timezone.now(),
         },

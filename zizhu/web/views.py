@@ -8,11 +8,17 @@ from zizhu.access import Action, can, get_unit_for_user, require
 from zizhu.accounts import services as account_services
 from zizhu.units.models import Stage
 from zizhu.units.selectors import ancestors, children_with_school_counts, school_counts_by_stage
+from zizhu.web.todo import key_figures, todo_lines
 
 
 def home(request):
     user = request.user
     context = {"unit": user.unit}
+    if can(user, Action.VIEW):
+        context["todo_lines"] = todo_lines(user)
+        context["figures"] = key_figures(user)
+        if context["figures"] and not context["todo_lines"]:
+            context["todo_lines"] = None  # a reader's home page: the key figures only
     if can(user, Action.VIEW) and user.unit is not None:
         counts = school_counts_by_stage(user.unit)
         context["stage_counts"] = [(label, counts.get(value, 0)) for value, label in Stage.choices]

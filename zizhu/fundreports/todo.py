@@ -1,0 +1,114 @@
+"""The reports' part of a home page: for an authority operator, the subordinate units that
+missed a filing deadline its unit set (a to-do line per deadline, counted from the progress
+page's list of units that have not filed); for supervisors and centre leaders, the key
+figures of their subtree (execution rate, units late or not filed), each with its report."""
+
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from zizhu.access import is_authority
+from zizhu.accounts.roles import Role
+from zizhu.catalogue.models import Category
+from zizhu.fundreports import details, progress
+from zizhu.fundreports.summary import rate
+from zizhu.funds.models import Balance, Deadline
+from zizhu.lib.todo import KeyFigure, TodoLine
+
+
+def _progress_url(category: str, **params) -> str:
+    return reverse(f"fundreports:progress_{category}") + "?" + urlencode(params)
+
+
+def overdue_children(user) -> list[TodoLine]:
+    """Per deadline the user's unit set that has passed: its direct children that should
+    file the project and have not (one count per deadline)."""
+    if not (user.role == Role.OPERATOR and is_authority(user)):
+        return []
+    unit = user.unit
+    deadlines = (
+        Deadline.objects.filter(unit=unit, due_at__lt=timezone.now())
+        .select_related("project")
+        .order_by("-year", "project__code")
+    )
+    lines = []
+    for deadline in deadlines:
+        missing = progress.not_filed(user, unit, unit, deadline.year, deadline.project)
+        count = missing.filter(parent=unit).count()
+        if count:
+            label = _("Subordinate units past the filing deadline (%(project)s, %(year)s)")
+            url = _progress_url(
+                deadline.project.category,
+                year=deadline.year,
+                project=deadline.project.pk,
+                unit=unit.code,
+                missing=unit.code,
+                children=1,
+            )
+            lines.append(
+                TodoLine(
+                    label % {"project": deadline.project.name, "year": deadline.year}, count, url
+                )
+            )
+    return lines
+
+
+def _execution_rate(user, year: int) -> Decimal | None:
+    """Allocated down ÷ funds (received + own) of the user's unit's national filings."""
+    sums = Balance.objects.filter(
+        filing__unit=user.unit, filing__year=year, filing__project__category=Category.NATIONAL
+    ).aggregate(received=Sum("received"), own=Sum("own"), out=Sum("allocated_out"))
+    funds = (sums["received"] or 0) + (sums["own"] or 0)
+    return rate(sums["out"] or Decimal(0), funds) if funds else None
+
+
+def shows_key_figures(user) -> bool:
+    """Supervisors and centre leaders read key figures on their home page."""
+    return user.role in (Role.SUPERVISOR, Role.CENTER_LEADER)
+
+
+def key_figures(user) -> list[KeyFigure]:
+    """The national-aid figures of the latest year with filings in the user's scope."""
+    if not shows_key_figures(user):
+        return []
+    years = details.years_in_scope(user, Category.NATIONAL)
+    if not years:
+        return []
+    year = years[0]
+    figures = []
+    execution = _execution_rate(user, year)
+    if execution is not None:
+        figures.append(
+            KeyFigure(
+                _("Execution rate of national aid, %(year)s") % {"year": year},
+                f"{execution}%",
+                reverse("fundreports:summary_national") + "?" + urlencode({"year": year}),
+            )
+        )
+    filed = details.projects_in_scope(user, Category.NATIONAL, year)
+    for project in details.category_projects(Category.NATIONAL):
+        if project.pk not in filed:
+            continue
+        total = progress.totals(progress.progress_by_child(user, user.unit, year, project))
+        if not total.expected:
+            continue
+        label = _("%(project)s %(year)s: late %(late)s, not filed %(missing)s")
+        figures.append(
+            KeyFigure(
+                label
+                % {
+                    "project": project.name,
+                    "year": year,
+                    "late": total.late,
+                    "missing": total.not_filed,
+                },
+                f"{total.percent}%",
+                _progress_url(Category.NATIONAL, year=year, project=project.pk),
+                tone="medium" if total.late or total.not_filed else "",
+            )
+        )
+    return figures
