@@ -11,20 +11,8 @@ from zizhu.anomalies.engine import run_duckdb
 from zizhu.lib.idnumber import mask
 from zizhu.registers.services import register_import
 from zizhu.store.keys import person_key
+from zizhu.store.schemas import LISTS_SCHEMA as LIST_SCHEMA
 
-LIST_SCHEMA = pa.schema(
-    [
-        ("row_id", pa.int64()),
-        ("school_code", pa.string()),
-        ("stage", pa.string()),
-        ("project", pa.string()),
-        ("programme", pa.string()),
-        ("pid", pa.int64()),
-        ("birth_date", pa.date32()),
-        ("phone_key", pa.int64()),
-        ("id_masked", pa.string()),
-    ]
-)
 VOCATIONAL_SCHOOL = "3661000001"
 
 

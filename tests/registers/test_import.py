@@ -17,10 +17,12 @@ from tests.registers.conftest import (
 )
 from zizhu.audit.models import AuditEvent
 from zizhu.lib.tabular import TableError
-from zizhu.registers.kinds import KINDS, STORE_SCHEMAS, shape_of
+from zizhu.registers.kinds import KINDS
 from zizhu.registers.models import Snapshot, Status
 from zizhu.registers.services import RegisterRejected, register_import
 from zizhu.store.keys import person_key, phone_key
+from zizhu.store.schemas import REGISTER_SCHEMAS as STORE_SCHEMAS
+from zizhu.store.schemas import shape_of
 
 
 def snapshot_table(store, kind, month=MONTH):

@@ -8,9 +8,9 @@ from tests.registers.conftest import good_rows
 from zizhu.anomalies.engine.inputs import Store, latest_snapshot
 from zizhu.lib.periods import Month
 from zizhu.lib.tabular import TableError
-from zizhu.registers.kinds import STORE_SCHEMAS
 from zizhu.registers.services import RegisterRejected, register_import
 from zizhu.registers.storage import SnapshotWriter
+from zizhu.store.schemas import REGISTER_SCHEMAS as STORE_SCHEMAS
 
 SCHEMA = STORE_SCHEMAS["graduates"]
 

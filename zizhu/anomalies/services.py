@@ -29,7 +29,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zizhu.anomalies.engine.inputs import Store
 from zizhu.anomalies.models import (
     ACTIVE_RUN_STATUSES,
     Decision,
@@ -48,6 +47,7 @@ from zizhu.jobs.services import job_create
 from zizhu.lib.periods import Month
 from zizhu.recipients.models import RecipientList, Term
 from zizhu.recipients.store_export import lists_export, lists_in_force
+from zizhu.store.layout import Store, run_folder
 from zizhu.units.models import Level, Unit
 
 log = logging.getLogger(__name__)
@@ -145,11 +145,6 @@ def _refuse_without_lists(month: Month) -> None:
         raise _no_lists_error(month)
 
 
-def run_folder(run: Run) -> str:
-    """The run's own folder of the store, relative to the store's root."""
-    return f"runs/run={run.pk}"
-
-
 def _write_lists(run: Run, store: str) -> str:
     """Record the list versions in force for the run's month and write exactly those into
     the run's folder of the store; the folder's location, for the engine."""
@@ -163,7 +158,7 @@ def _write_lists(run: Run, store: str) -> str:
         check_runs=run, year=month.school_year, term=month.term
     ).exists():
         raise _no_lists_error(month)
-    location = f"{store.rstrip('/')}/{run_folder(run)}"
+    location = f"{store.rstrip('/')}/{run_folder(run.pk)}"
     written = lists_export(
         month=month, store=location, lists=RecipientList.objects.filter(check_runs=run)
     )
@@ -320,7 +315,7 @@ def run_execute(*, run_id: int, progress=None, store: str | None = None) -> Run:
         )
         raise
     finally:
-        Store(store).remove(run_folder(run))
+        Store(store).remove(run_folder(run.pk))
     run.refresh_from_db()
     progress.advance(run.total + 2, _("%(n)s findings") % {"n": run.total})
     audit_record(

@@ -17,21 +17,10 @@ from django.db.models import Q, QuerySet
 from zizhu.lib import idnumber
 from zizhu.lib.periods import AUTUMN, SPRING, Month
 from zizhu.recipients.models import RecipientList, RecipientRow, Status
+from zizhu.store.layout import lists_partition
+from zizhu.store.schemas import LISTS_SCHEMA
 from zizhu.store.writer import PartitionWriter
 
-LISTS_SCHEMA = pa.schema(
-    [
-        ("row_id", pa.int64()),
-        ("school_code", pa.string()),
-        ("stage", pa.string()),
-        ("project", pa.string()),
-        ("programme", pa.string()),
-        ("pid", pa.int64()),
-        ("birth_date", pa.date32()),
-        ("phone_key", pa.int64()),
-        ("id_masked", pa.string()),
-    ]
-)
 PROGRAMMES = {
     "vocational_tuition_waiver": "tuition_waiver",
     "vocational_national_grant": "national_grant",
@@ -101,7 +90,7 @@ def lists_export(
             .values_list(*FIELDS)
         )
         writer = PartitionWriter(
-            store or settings.ZIZHU_STORE, f"lists/school_year={year}/term={term}", LISTS_SCHEMA
+            store or settings.ZIZHU_STORE, lists_partition(year, term), LISTS_SCHEMA
         )
         try:
             chunk: list[tuple] = []

@@ -5,9 +5,9 @@ import duckdb
 from django.conf import settings
 from django.utils import timezone
 
-from zizhu.anomalies.engine.inputs import Store, latest_snapshot
 from zizhu.lib.periods import Month
 from zizhu.lib.tabular import Problem
+from zizhu.store.layout import Store, latest_snapshot
 
 REGISTER_OF_STAGE = {
     "vocational": "enrolment_vocational",

@@ -15,11 +15,12 @@ from zizhu.jobs.services import job_create
 from zizhu.lib.periods import Month
 from zizhu.lib.tabular import Problem, TableError
 from zizhu.registers.hashing import KeyHasher
-from zizhu.registers.kinds import FILE_COLUMNS, STORE_SCHEMAS, shape_of
+from zizhu.registers.kinds import FILE_COLUMNS
 from zizhu.registers.models import Snapshot, Status
 from zizhu.registers.reading import file_format, read_batches
 from zizhu.registers.storage import SnapshotWriter
 from zizhu.registers.validation import check_batch
+from zizhu.store.schemas import REGISTER_SCHEMAS, shape_of
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ def register_import(
     try:
         if not dry_run:
             writer = SnapshotWriter(
-                store or settings.ZIZHU_STORE, kind, month, STORE_SCHEMAS[shape]
+                store or settings.ZIZHU_STORE, kind, month, REGISTER_SCHEMAS[shape]
             )
         records, problems = _check_file(shape, path, writer, progress)
         if problems:

@@ -1,11 +1,12 @@
 """A register snapshot is one partition of the store (see zizhu.store.writer)."""
 
-from zizhu.registers.kinds import DICTIONARY_COLUMNS
+from zizhu.store.layout import register_partition
+from zizhu.store.schemas import DICTIONARY_COLUMNS
 from zizhu.store.writer import PartitionWriter
 
 
 def snapshot_folder(kind: str, month: str) -> str:
-    return f"registers/{kind}/month={month}"
+    return register_partition(kind, month)
 
 
 class SnapshotWriter(PartitionWriter):

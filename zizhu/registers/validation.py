@@ -19,15 +19,9 @@ import pyarrow.compute as pc
 from zizhu.lib import idnumber, phone
 from zizhu.lib.tabular import Problem
 from zizhu.registers.hashing import KeyHasher
-from zizhu.registers.kinds import (
-    ACTIVE_STATUS,
-    ENROLMENT,
-    FILE_COLUMNS,
-    GRADUATES,
-    RECIPIENTS,
-    STORE_SCHEMAS,
-)
+from zizhu.registers.kinds import ACTIVE_STATUS, ENROLMENT, FILE_COLUMNS, GRADUATES, RECIPIENTS
 from zizhu.registers.reading import Batch
+from zizhu.store.schemas import REGISTER_SCHEMAS
 
 ID_PATTERN = r"^[0-9]{17}[0-9X]$"
 SCHOOL_CODE_PATTERN = r"^[0-9]{10}$"
@@ -174,7 +168,7 @@ def check_batch(
     hasher: KeyHasher | None,
 ) -> Checked:
     """Problems of every record of `batch`, and (when `hasher` is given and there are none)
-    the store rows of the batch, schema kinds.STORE_SCHEMAS[shape]."""
+    the store rows of the batch, schema kinds.REGISTER_SCHEMAS[shape]."""
     names = [c.name for c in FILE_COLUMNS[shape] if c.name in batch.columns]
     columns = {n: pc.utf8_trim_whitespace(batch.columns[n]) for n in names}
     rows = batch.rows
@@ -286,5 +280,5 @@ def _store_rows(shape, columns, ids, born, extra, hasher: KeyHasher) -> pa.Table
         data["amount"] = extra.get("amount", pa.nulls(n, pa.decimal128(12, 2)))
     elif shape == GRADUATES:
         data["graduation_year"] = extra["graduation_year"]
-    schema = STORE_SCHEMAS[shape]
+    schema = REGISTER_SCHEMAS[shape]
     return pa.table([data[name] for name in schema.names], schema=schema)

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from zizhu.anomalies.engine.inputs import Store
+from zizhu.store.layout import Store
 
 PART = "part-0.parquet"
 

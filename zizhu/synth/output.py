@@ -18,6 +18,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from zizhu.lib.idnumber import mask_matrix
+from zizhu.store.layout import lists_partition, register_partition
+from zizhu.store.schemas import DICTIONARY_COLUMNS, LISTS_SCHEMA, REGISTER_SCHEMAS
 from zizhu.synth.mixing import bits, mix64
 from zizhu.synth.persons import PersonSpace, days_since_epoch
 from zizhu.synth.tables import (
@@ -45,58 +47,7 @@ RAW_HEADERS = {
     "graduates": ["school_code", "id_number", "name", "graduation_year"],
     "list": ["id_number", "name", "grade", "major", "phone", "amount"],
 }
-KEYED_SCHEMAS = {
-    "enrolment": pa.schema(
-        [
-            ("school_code", pa.string()),
-            ("pid", pa.int64()),
-            ("birth_date", pa.date32()),
-            ("phone_key", pa.int64()),
-            ("status", pa.string()),
-            ("grade", pa.string()),
-        ]
-    ),
-    "recipients": pa.schema(
-        [
-            ("school_code", pa.string()),
-            ("pid", pa.int64()),
-            ("birth_date", pa.date32()),
-            ("project", pa.string()),
-            ("amount", pa.decimal128(12, 2)),
-        ]
-    ),
-    "graduates": pa.schema(
-        [
-            ("school_code", pa.string()),
-            ("pid", pa.int64()),
-            ("birth_date", pa.date32()),
-            ("graduation_year", pa.int32()),
-        ]
-    ),
-    "list": pa.schema(
-        [
-            ("row_id", pa.int64()),
-            ("school_code", pa.string()),
-            ("stage", pa.string()),
-            ("project", pa.string()),
-            ("programme", pa.string()),
-            ("pid", pa.int64()),
-            ("birth_date", pa.date32()),
-            ("phone_key", pa.int64()),
-            ("id_masked", pa.string()),
-        ]
-    ),
-}
-# dictionary encoding only where values repeat; random keys would just fall back to plain
-DICTIONARY_COLUMNS = [
-    "school_code",
-    "status",
-    "grade",
-    "project",
-    "stage",
-    "programme",
-    "birth_date",
-]
+KEYED_SCHEMAS = {**REGISTER_SCHEMAS, "list": LISTS_SCHEMA}
 
 
 def fixed_strings(matrix: np.ndarray) -> pa.Array:
@@ -174,9 +125,9 @@ class KeyedSink:
     def folder(self, table: Table) -> Path:
         if table.is_list:
             _, year, term = table.key
-            return self.out / "lists" / f"school_year={year}" / f"term={term}"
+            return self.out / lists_partition(year, term)
         _, kind, month = table.key
-        return self.out / "registers" / kind / f"month={month}"
+        return self.out / register_partition(kind, month)
 
     def write(self, table: Table, rows: Rows, part: str) -> int:
         data = keyed_table(table, rows, self.persons, self.reference, self.numbers[table.key])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zizhu.lib.periods import AUTUMN, SPRING, Month
+from zizhu.store.schemas import shape_of
 from zizhu.synth.mixing import below, bits, mix64
 
 TUITION_WAIVER = "vocational_tuition_waiver"
@@ -63,21 +64,6 @@ LIST_PHONE_SHARE = 0.97
 REGISTER_PHONE_SHARE = 0.75
 INACTIVE_SHARE = 0.02
 
-REGISTER_KINDS = (
-    "enrolment_senior_high",
-    "enrolment_compulsory",
-    "enrolment_vocational",
-    "recipients_higher",
-    "recipients_senior_high",
-    "recipients_compulsory",
-    "recipients_technical",
-    "graduates_senior_high",
-)
-
-
-def register_shape(kind: str) -> str:
-    return kind.split("_", 1)[0]  # enrolment | recipients | graduates
-
 
 @dataclass(frozen=True)
 class Source:
@@ -103,7 +89,7 @@ class Table:
 
     @property
     def shape(self) -> str:
-        return "list" if self.is_list else register_shape(self.key[1])
+        return "list" if self.is_list else shape_of(self.key[1])
 
     @property
     def label(self) -> str:

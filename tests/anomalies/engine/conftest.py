@@ -19,6 +19,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from zizhu.store.schemas import LISTS_SCHEMA
+from zizhu.store.schemas import REGISTER_SCHEMAS as STORE_REGISTER_SCHEMAS
+
 MONTH = "2024-10"
 OWN = "3661000001"
 OTHER = "3661000002"
@@ -27,26 +30,11 @@ PRIMARY = "2161000001"
 COLLEGE = "4161000001"
 TECH = "9961000001"
 
-LIST_SCHEMA = pa.schema(
-    [
-        ("row_id", pa.int64()),
-        ("school_code", pa.string()),
-        ("stage", pa.string()),
-        ("project", pa.string()),
-        ("programme", pa.string()),
-        ("pid", pa.int64()),
-        ("birth_date", pa.date32()),
-        ("phone_key", pa.int64()),
-        ("id_masked", pa.string()),
-    ]
-)
-_COMMON = [("school_code", pa.string()), ("pid", pa.int64()), ("birth_date", pa.date32())]
+LIST_SCHEMA = LISTS_SCHEMA
 REGISTER_SCHEMAS = {
-    "enrolment": pa.schema(
-        [*_COMMON, ("phone_key", pa.int64()), ("status", pa.string()), ("grade", pa.string())]
-    ),
-    "recipients": pa.schema([*_COMMON, ("project", pa.string()), ("amount", pa.decimal128(12, 2))]),
-    "graduates": pa.schema([*_COMMON, ("graduation_year", pa.int32())]),
+    "enrolment": STORE_REGISTER_SCHEMAS["enrolment"],
+    "recipients": STORE_REGISTER_SCHEMAS["recipients"],
+    "graduates": STORE_REGISTER_SCHEMAS["graduates"],
 }
 PROJECTS = {
     "tuition_waiver": "vocational_tuition_waiver",

@@ -9,19 +9,13 @@ import os
 from dataclasses import dataclass
 from datetime import date
 
-import pyarrow.fs as pafs
-
 from zizhu.lib.periods import TERMS, Month
-
-REGISTER_KINDS = (
-    "enrolment_senior_high",
-    "enrolment_compulsory",
-    "enrolment_vocational",
-    "recipients_higher",
-    "recipients_senior_high",
-    "recipients_compulsory",
-    "recipients_technical",
-    "graduates_senior_high",
+from zizhu.store.layout import (
+    REGISTER_KINDS,
+    Store,
+    latest_snapshot,
+    lists_partition,
+    register_partition,
 )
 
 # The columns each input view exposes to the check SQL, with their SQL types (names understood
@@ -73,64 +67,6 @@ class Inputs:
         return self.month.school_year
 
 
-class Store:
-    """A store root: a local folder or a URL pyarrow understands (s3://, gs://, …)."""
-
-    def __init__(self, location: str | os.PathLike[str]):
-        text = os.fspath(location)
-        if "://" in text:
-            self.fs, self.root = pafs.FileSystem.from_uri(text)
-            self.prefix = text.rstrip("/")
-        else:
-            self.fs = pafs.LocalFileSystem()
-            self.root = os.path.abspath(text)
-            self.prefix = self.root
-        self.root = self.root.rstrip("/")
-
-    def _children(self, relative: str) -> list[pafs.FileInfo]:
-        selector = pafs.FileSelector(f"{self.root}/{relative}", allow_not_found=True)
-        return self.fs.get_file_info(selector)
-
-    def _uri(self, info: pafs.FileInfo) -> str:
-        return self.prefix + info.path[len(self.root) :]
-
-    def subfolders(self, relative: str) -> list[str]:
-        return sorted(
-            i.base_name for i in self._children(relative) if i.type == pafs.FileType.Directory
-        )
-
-    def remove(self, relative: str) -> None:
-        """Delete a folder of the store and everything in it (nothing if it is not there)."""
-        path = f"{self.root}/{relative}"
-        if self.fs.get_file_info(path).type == pafs.FileType.Directory:
-            self.fs.delete_dir(path)
-
-    def parquet_files(self, relative: str) -> tuple[str, ...]:
-        """The Parquet files directly inside `relative` (hidden and `_` files skipped)."""
-        return tuple(
-            sorted(
-                self._uri(i)
-                for i in self._children(relative)
-                if i.type == pafs.FileType.File
-                and i.base_name.endswith(".parquet")
-                and not i.base_name.startswith((".", "_"))
-            )
-        )
-
-
-def latest_snapshot(store: Store, kind: str, month: Month) -> Month | None:
-    """The greatest snapshot month ≤ `month` of a register kind."""
-    months = []
-    for name in store.subfolders(f"registers/{kind}"):
-        try:
-            snapshot = Month.parse(name.removeprefix("month="))
-        except ValueError:  # not a snapshot, e.g. a half-written month=YYYY-MM.tmp-<uuid>
-            continue
-        if name.startswith("month=") and snapshot <= month:
-            months.append(snapshot)
-    return max(months, default=None)
-
-
 def locate(
     store: "Store | str | os.PathLike[str]",
     month: Month | str,
@@ -147,22 +83,18 @@ def locate(
     checked = Month.parse(month) if isinstance(month, str) else month
     school_year, term = checked.school_year, checked.term
     sources = [
-        Source(
-            "lists_term", lists_root.parquet_files(f"lists/school_year={school_year}/term={term}")
-        ),
+        Source("lists_term", lists_root.parquet_files(lists_partition(school_year, term))),
         Source(
             "lists_3y",
             tuple(
                 file
                 for t in TERMS
-                for file in lists_root.parquet_files(
-                    f"lists/school_year={school_year - 3}/term={t}"
-                )
+                for file in lists_root.parquet_files(lists_partition(school_year - 3, t))
             ),
         ),
     ]
     for kind in REGISTER_KINDS:
         snapshot = latest_snapshot(root, kind, checked)
-        files = root.parquet_files(f"registers/{kind}/month={snapshot}") if snapshot else ()
+        files = root.parquet_files(register_partition(kind, snapshot)) if snapshot else ()
         sources.append(Source(kind, files, snapshot))
     return Inputs(checked, reference_date or checked.first_day, tuple(sources))
