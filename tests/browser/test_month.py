@@ -13,6 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import PASSWORD
 from zizhu.anomalies.models import Finding, FindingStatus, Run, RunStatus
+from zizhu.catalogue.models import AidProject
+from zizhu.catalogue.seed import seed_catalogue
 from zizhu.lib.idnumber import check_char
 from zizhu.recipients.models import RecipientList, Status
 from zizhu.units.services import UnitRow, units_import
@@ -73,6 +75,8 @@ def the_register_file(folder) -> str:
 
 
 def test_a_month_of_work_across_roles(live_server, users, page, screenshot, tmp_path):
+    # a transactional test on PostgreSQL starts from a flushed database: seed the catalogue
+    seed_catalogue(AidProject)
     units_import(
         rows=[UnitRow("3461000001", "未央区第一中学", "school", "610112", stage="senior_high")]
     )
