@@ -50,6 +50,7 @@ def test_it_has_a_catalogue_entry_for_every_string_in_the_source(tmp_path):
                 "-l",
                 "zh_Hans",
                 "--no-obsolete",
+                "--no-location",
                 "--ignore",
                 ".venv/*",
                 "--ignore",
