@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install everything the tests need and run them: lint, format, migrations, translations, pytest.
+# Install everything the tests need and run them: lint, format, migrations, types, pytest.
 # On SQLite by default; set DATABASE_URL=postgres://… to run on PostgreSQL (as CI does).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,5 +11,7 @@ export ZIZHU_DATA_DIR="${ZIZHU_DATA_DIR:-$PWD/var/test}"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/python manage.py makemigrations --check --dry-run
+# the typed core, strict (the files are listed in pyproject.toml's [tool.mypy])
+.venv/bin/mypy
 # Two workers (pytest-xdist), one per core; ZIZHU_TEST_WORKERS=0 runs in one process.
 .venv/bin/python -m pytest -n "${ZIZHU_TEST_WORKERS:-2}" "$@"

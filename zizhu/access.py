@@ -13,12 +13,13 @@ services and the API all ask those, and nothing else compares `user.role`
 """
 
 from enum import StrEnum
-from typing import NoReturn
+from typing import Any, NoReturn, TypeGuard, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import Http404
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
 
+from zizhu.accounts.models import User
 from zizhu.accounts.roles import ADMIN_ROLES, AUTHORITY_ROLES, SCHOOL_ROLES, Role
 from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
@@ -49,62 +50,76 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 }
 
 
-def can(user, action: Action) -> bool:
-    if not getattr(user, "is_authenticated", False) or user.unit_id is None:
+M = TypeVar("M", bound=Model)
+
+
+def can(user: object, action: Action) -> TypeGuard[User]:
+    """Whether `user` (a signed-in user with a unit) has a role that performs `action`."""
+    if not isinstance(user, User) or not user.is_authenticated or user.unit_id is None:
         return False
     return action in ROLE_ACTIONS.get(user.role, frozenset())
 
 
-def has_role(user, *roles: Role) -> bool:
-    return getattr(user, "is_authenticated", False) and user.role in roles
+def _scope(user: User) -> str:
+    """The path of the user's unit: the root of its scope (`can` has checked it has one)."""
+    return cast(Unit, user.unit).path
 
 
-def is_authority(user) -> bool:
+def in_scope(user: User, unit: Unit) -> bool:
+    """Whether `unit` lies in the user's subtree."""
+    return unit.path.startswith(_scope(user))
+
+
+def has_role(user: object, *roles: Role) -> TypeGuard[User]:
+    return isinstance(user, User) and user.is_authenticated and user.role in roles
+
+
+def is_authority(user: object) -> TypeGuard[User]:
     """An education authority's user: operator, supervisor or centre leader."""
     return has_role(user, *AUTHORITY_ROLES)
 
 
-def is_school(user) -> bool:
+def is_school(user: object) -> TypeGuard[User]:
     """A school's user: its operator or its reviewer."""
     return has_role(user, *SCHOOL_ROLES)
 
 
-def is_admin(user) -> bool:
+def is_admin(user: object) -> TypeGuard[User]:
     """One of the three administrators (system, security, audit): no business data."""
     return has_role(user, *ADMIN_ROLES)
 
 
-def is_authority_operator(user) -> bool:
+def is_authority_operator(user: object) -> TypeGuard[User]:
     """An authority's operator: files, allocates, sets deadlines, reviews explanations."""
     return has_role(user, Role.OPERATOR)
 
 
-def is_overseer(user) -> bool:
+def is_overseer(user: object) -> TypeGuard[User]:
     """A supervisor or centre leader: reads and exports, acts on nothing."""
     return has_role(user, Role.SUPERVISOR, Role.CENTER_LEADER)
 
 
-def is_school_operator(user) -> bool:
+def is_school_operator(user: object) -> TypeGuard[User]:
     return has_role(user, Role.SCHOOL_OPERATOR)
 
 
-def is_school_reviewer(user) -> bool:
+def is_school_reviewer(user: object) -> TypeGuard[User]:
     return has_role(user, Role.SCHOOL_REVIEWER)
 
 
-def is_sysadmin(user) -> bool:
+def is_sysadmin(user: object) -> TypeGuard[User]:
     return has_role(user, Role.SYSADMIN)
 
 
-def is_secadmin(user) -> bool:
+def is_secadmin(user: object) -> TypeGuard[User]:
     return has_role(user, Role.SECADMIN)
 
 
-def is_auditor(user) -> bool:
+def is_auditor(user: object) -> TypeGuard[User]:
     return has_role(user, Role.AUDITOR)
 
 
-def deny(request, reason: str, **detail) -> NoReturn:
+def deny(request: HttpRequest, reason: str, **detail: object) -> NoReturn:
     """403, audited with `reason`: the one way a page or API refuses a user."""
     audit_record(
         request=request,
@@ -115,41 +130,51 @@ def deny(request, reason: str, **detail) -> NoReturn:
     raise PermissionDenied
 
 
-def require(request, action: Action) -> None:
+def require(request: HttpRequest, action: Action) -> None:
     """403 (audited) unless the user's role may perform `action` at all."""
     if not can(request.user, action):
         deny(request, "role", need=str(action))
 
 
-def require_that(request, allowed: bool, reason: str) -> None:
+def require_that(request: HttpRequest, allowed: bool, reason: str) -> None:
     """403 (audited with `reason`) unless a policy's answer `allowed` holds."""
     if not allowed:
         deny(request, reason)
 
 
-def units_for(user, action: Action) -> QuerySet[Unit]:
+def units_for(user: object, action: Action) -> QuerySet[Unit]:
     """Units in the user's scope for `action`: one indexed query on the path prefix."""
     if not can(user, action):
         return Unit.objects.none()
-    return Unit.objects.filter(path__startswith=user.unit.path)
+    return Unit.objects.filter(path__startswith=_scope(user))
 
 
-def scoped(queryset: QuerySet, user, action: Action, unit_field: str = "unit") -> QuerySet:
+def scoped(
+    queryset: QuerySet[M], user: object, action: Action, unit_field: str = "unit"
+) -> QuerySet[M]:
     """Narrow `queryset` to rows whose `unit_field` lies in the user's scope."""
     if not can(user, action):
         return queryset.none()
-    return queryset.filter(**{f"{unit_field}__path__startswith": user.unit.path})
+    return queryset.filter(**{f"{unit_field}__path__startswith": _scope(user)})
 
 
-def scoped_by_path(queryset: QuerySet, user, action: Action, path_field: str) -> QuerySet:
+def scoped_by_path(
+    queryset: QuerySet[M], user: object, action: Action, path_field: str
+) -> QuerySet[M]:
     """Like `scoped`, for rows that carry a copy of their unit's path in `path_field`
     (per-authority report totals, which are read without joining the units)."""
     if not can(user, action):
         return queryset.none()
-    return queryset.filter(**{f"{path_field}__startswith": user.unit.path})
+    return queryset.filter(**{f"{path_field}__startswith": _scope(user)})
 
 
-def get_object_for_user(request, queryset: QuerySet, action: Action, unit_field="unit", **lookup):
+def get_object_for_user(
+    request: HttpRequest,
+    queryset: QuerySet[M],
+    action: Action,
+    unit_field: str = "unit",
+    **lookup: Any,
+) -> M:
     """The object, or 404 when it is missing or outside the scope (the latter audited)."""
     require(request, action)
     obj = scoped(queryset, request.user, action, unit_field).filter(**lookup).first()
@@ -165,7 +190,7 @@ def get_object_for_user(request, queryset: QuerySet, action: Action, unit_field=
     return obj
 
 
-def get_unit_for_user(request, code: str, action: Action = Action.VIEW) -> Unit:
+def get_unit_for_user(request: HttpRequest, code: str, action: Action = Action.VIEW) -> Unit:
     require(request, action)
     unit = units_for(request.user, action).filter(code=code).first()
     if unit is None:

@@ -11,6 +11,7 @@ one place the anomaly pages, services and exports ask.
 from zizhu.access import (
     Action,
     can,
+    in_scope,
     is_authority_operator,
     is_school,
     is_school_operator,
@@ -18,29 +19,21 @@ from zizhu.access import (
 from zizhu.anomalies.models import Finding
 
 
-def sees_students_in_full(user, school_id: int) -> bool:
+def sees_students_in_full(user: object, school_id: int) -> bool:
     """The school's own users see the full identity of its students."""
     return is_school(user) and can(user, Action.VIEW) and user.unit_id == school_id
 
 
-def may_reveal_student(user, finding: Finding) -> bool:
+def may_reveal_student(user: object, finding: Finding) -> bool:
     """An authority operator may reveal the full ID of a finding's student in its scope."""
-    return (
-        can(user, Action.FILE)
-        and is_authority_operator(user)
-        and finding.school.path.startswith(user.unit.path)
-    )
+    return can(user, Action.FILE) and is_authority_operator(user) and in_scope(user, finding.school)
 
 
-def can_explain(user, finding: Finding) -> bool:
+def can_explain(user: object, finding: Finding) -> bool:
     """The finding's school's operator may explain it."""
     return can(user, Action.FILE) and is_school_operator(user) and user.unit_id == finding.school_id
 
 
-def can_review(user, finding: Finding) -> bool:
+def can_review(user: object, finding: Finding) -> bool:
     """An authority operator whose scope contains the finding's school may review it."""
-    return (
-        can(user, Action.FILE)
-        and is_authority_operator(user)
-        and finding.school.path.startswith(user.unit.path)
-    )
+    return can(user, Action.FILE) and is_authority_operator(user) and in_scope(user, finding.school)

@@ -18,7 +18,7 @@ from zizhu.units.models import Unit
 LEVELS: tuple[str, ...] = tuple(SourceLevel.values)
 
 
-class Balances(dict):
+class Balances(dict[tuple[int, str], Balance]):
     """Locked balance rows keyed by (filing id, source level)."""
 
     def of(self, filing: Filing, level: str) -> Balance:
@@ -117,7 +117,7 @@ def ledger_discrepancies() -> list[Discrepancy]:
         cursor.execute(_discrepancies_sql())
         rows = cursor.fetchall()
 
-    def money(value) -> Decimal:
+    def money(value: object) -> Decimal:
         return Decimal(str(value)).quantize(Decimal("0.01"))
 
     return [Discrepancy(row[0], row[1], row[2], *(money(v) for v in row[3:])) for row in rows]

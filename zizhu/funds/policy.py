@@ -31,7 +31,7 @@ APPROVABLE = (FilingStatus.PENDING,)
 RETURNABLE = (FilingStatus.PENDING, FilingStatus.SUBMITTED)
 
 
-def files_category(user, category: str | None = None) -> bool:
+def files_category(user: object, category: str | None = None) -> bool:
     """Whether the user opens the filing pages of `category` (of any category when None):
     national and local funds are filed by authority operators and schools, school and social
     aid by schools only (both school roles: the operator fills, the reviewer reviews)."""
@@ -44,7 +44,7 @@ def editable_statuses(unit: Unit) -> tuple[str, ...]:
     return AUTHORITY_EDITABLE if unit.is_authority else SCHOOL_EDITABLE
 
 
-def may_edit(user, filing: Filing, frozen: bool) -> bool:
+def may_edit(user: object, filing: Filing, frozen: bool) -> bool:
     return can(user, Action.FILE) and filing.status in editable_statuses(filing.unit) and not frozen
 
 
@@ -59,7 +59,7 @@ class FilingActions:
     allocate: bool
 
 
-def filing_actions(user, filing: Filing, frozen: bool) -> FilingActions:
+def filing_actions(user: object, filing: Filing, frozen: bool) -> FilingActions:
     files = can(user, Action.FILE)
     reviews = can(user, Action.REVIEW)
     return FilingActions(
@@ -73,11 +73,11 @@ def filing_actions(user, filing: Filing, frozen: bool) -> FilingActions:
     )
 
 
-def may_allocate(user) -> bool:
+def may_allocate(user: object) -> bool:
     """An authority operator allocates its national and local funds to its direct children."""
     return can(user, Action.FILE) and is_authority_operator(user)
 
 
-def may_set_deadlines(user) -> bool:
+def may_set_deadlines(user: object) -> bool:
     """An authority operator sets its children's deadlines and unlocks their filings."""
     return can(user, Action.FILE) and is_authority_operator(user)

@@ -7,16 +7,16 @@ from zizhu.access import Action, can, is_authority, is_school, is_school_operato
 from zizhu.units.models import Unit
 
 
-def sees_own_vouchers(user) -> bool:
+def sees_own_vouchers(user: object) -> bool:
     """A school's users open 支付凭证上传 (their own school's vouchers)."""
     return can(user, Action.VIEW) and is_school(user)
 
 
-def may_record(user, school: Unit) -> bool:
+def may_record(user: object, school: Unit) -> bool:
     """The school's own operator records, edits and deletes its vouchers."""
     return can(user, Action.FILE) and is_school_operator(user) and user.unit_id == school.pk
 
 
-def sees_vouchers_below(user) -> bool:
+def sees_vouchers_below(user: object) -> bool:
     """Authority users open 支付凭证查看 (the vouchers of the schools in their scope)."""
     return can(user, Action.VIEW) and is_authority(user)
