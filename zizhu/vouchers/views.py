@@ -21,7 +21,7 @@ from zizhu.access import (
 from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
-from zizhu.lib.exports import to_xlsx, xlsx_response
+from zizhu.lib.exports import Table
 from zizhu.lib.uploads import content_disposition_attachment
 from zizhu.units.models import Level
 from zizhu.units.selectors import ancestors
@@ -29,7 +29,7 @@ from zizhu.vouchers import services
 from zizhu.vouchers.forms import FilterForm, VoucherEditForm, VoucherForm
 from zizhu.vouchers.models import Voucher, VoucherFile
 from zizhu.vouchers.selectors import (
-    EXPORT_HEADER,
+    EXPORT_COLUMNS,
     export_rows,
     filtered,
     grand_total,
@@ -37,6 +37,7 @@ from zizhu.vouchers.selectors import (
     voucher_totals,
     vouchers_for,
 )
+from zizhu.web.exports import export_response
 
 PAGE_SIZE = 50
 # the per-school table of a large scope stops here; the children table and the export have all
@@ -220,15 +221,11 @@ def authority_vouchers(request):
 def authority_export(request):
     require(request, Action.EXPORT)
     unit, _form, filters, vouchers = _report(request)
-    count = [0]
-
-    def counted():
-        for row in export_rows(vouchers):
-            count[0] += 1
-            yield row
-
-    body = to_xlsx(EXPORT_HEADER, counted(), "vouchers")
+    table = Table(EXPORT_COLUMNS, export_rows(vouchers), sheet=_("Payment vouchers"))
     project = filters["project"]
+    title, year = _("Payment vouchers"), filters["year"] or _("All years")
+    name = f"{title}-{unit.name}-{year}"
+    response = export_response(table, name)
     audit_record(
         request=request,
         action="vouchers.export",
@@ -237,10 +234,10 @@ def authority_export(request):
             "year": filters["year"],
             "project": project.code if project else None,
             "school": filters["school"],
-            "rows": count[0],
+            "rows": table.written,
         },
     )
-    return xlsx_response(body, f"vouchers-{unit.code}-{filters['year'] or 'all'}.xlsx")
+    return response
 
 
 # --- download -------------------------------------------------------------------------------
