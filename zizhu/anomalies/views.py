@@ -26,9 +26,9 @@ from zizhu.anomalies.selectors import (
     run_list_versions,
 )
 from zizhu.audit.services import audit_record
+from zizhu.lib.exports import export_response
 from zizhu.lib.uploads import UploadRejected, content_disposition_attachment
 from zizhu.units.selectors import ancestors
-from zizhu.web.exports import export_response
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 200_000

@@ -8,8 +8,7 @@ from zizhu.access import Action, require
 from zizhu.audit.models import Result
 from zizhu.audit.selectors import audit_events
 from zizhu.audit.services import audit_record
-from zizhu.lib.exports import CODE, DATETIME, Column, Table, label
-from zizhu.web.exports import export_response
+from zizhu.lib.exports import CODE, DATETIME, Column, Table, export_response, label
 
 EXPORT_LIMIT = 200_000
 

@@ -13,9 +13,18 @@ from zizhu.catalogue.models import Category
 from zizhu.fundreports import details
 from zizhu.fundreports.tree import category_or_404, require_authority
 from zizhu.funds.models import Filing, FilingStatus
-from zizhu.lib.exports import AMOUNT, CODE, DATE, DATETIME, YEAR, Column, Table, label
+from zizhu.lib.exports import (
+    AMOUNT,
+    CODE,
+    DATE,
+    DATETIME,
+    YEAR,
+    Column,
+    Table,
+    export_response,
+    label,
+)
 from zizhu.units.models import AUTHORITY_LEVELS, Level
-from zizhu.web.exports import export_response
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 200_000

@@ -21,9 +21,8 @@ from zizhu.catalogue.models import AidProject, Category
 from zizhu.fundreports import details, progress
 from zizhu.fundreports.tree import category_or_404, require_authority, trail
 from zizhu.funds.models import FilingStatus
-from zizhu.lib.exports import CODE, INTEGER, PERCENT, Column, Table, label
+from zizhu.lib.exports import CODE, INTEGER, PERCENT, Column, Table, export_response, label
 from zizhu.units.models import Level, Unit
-from zizhu.web.exports import export_response
 
 MISSING_PAGE_SIZE = 100
 EXPORT_LIMIT = 200_000

@@ -30,8 +30,8 @@ from zizhu.lib.exports import (
     TEXT,
     Column,
     Table,
+    export_response,
 )
-from zizhu.web.exports import export_response
 
 
 class SummaryForm(forms.Form):

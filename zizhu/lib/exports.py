@@ -8,7 +8,7 @@ amounts are numeric cells with a number format, dates and times are date cells i
 with a UTF-8 byte order mark so Excel reads the Chinese correctly.
 
 Callers pass values already translated for people: Chinese labels of choices, never the codes
-(`label(Choices, value)` helps). The Django response helper lives in `zizhu.web.exports`.
+(`label(Choices, value)` helps); `export_response` makes the download.
 """
 
 import csv
@@ -20,7 +20,11 @@ from datetime import datetime
 from decimal import Decimal
 
 import xlsxwriter
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+from zizhu.lib.uploads import content_disposition_attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -227,3 +231,20 @@ def _csv_row(columns, row) -> list:
         else:
             out.append(_text(value))
     return out
+
+
+# --- download -------------------------------------------------------------------------------
+
+
+def export_response(table: Table, name: str, fmt: str = "xlsx") -> HttpResponse:
+    """The table as an XLSX (or CSV) download called `name` plus the extension; the name is
+    Chinese and reaches the browser through RFC 6266's filename*=UTF-8''…."""
+    if fmt == "csv":
+        body, content_type = to_csv(table), CSV
+    else:
+        fmt, body, content_type = "xlsx", to_xlsx(table), XLSX
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_attachment(f"{name}.{fmt}", "export")
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, no_store=True, private=True)
+    return response

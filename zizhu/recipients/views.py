@@ -15,7 +15,7 @@ from zizhu.audit.services import audit_record
 from zizhu.jobs.selectors import jobs_for
 from zizhu.jobs.services import job_create
 from zizhu.lib import idnumber, phone
-from zizhu.lib.exports import AMOUNT, CODE, INTEGER, TEXT, Column, Table, label
+from zizhu.lib.exports import AMOUNT, CODE, INTEGER, TEXT, Column, Table, export_response, label
 from zizhu.lib.tabular import TableError
 from zizhu.recipients import policy, services
 from zizhu.recipients.forms import ReturnForm, RowForm, UploadForm
@@ -23,7 +23,6 @@ from zizhu.recipients.models import RecipientList, RecipientRow, Sex, Status, Te
 from zizhu.recipients.policy import sees_full_identity
 from zizhu.recipients.selectors import lists_for
 from zizhu.recipients.validation import COLUMNS
-from zizhu.web.exports import export_response
 
 
 def _list_for(request, pk: int, action: Action) -> RecipientList:

@@ -3,12 +3,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from zizhu.access import Action, require
-from zizhu.lib.exports import INTEGER, Column, Table
+from zizhu.lib.exports import INTEGER, Column, Table, export_response
 from zizhu.registers.forms import UploadForm
 from zizhu.registers.models import Kind, Snapshot, Status
 from zizhu.registers.selectors import current_snapshots, snapshots
 from zizhu.registers.services import register_upload
-from zizhu.web.exports import export_response
 
 PROBLEMS_SHOWN = 200
 

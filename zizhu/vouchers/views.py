@@ -19,7 +19,7 @@ from zizhu.access import (
 )
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
-from zizhu.lib.exports import Table
+from zizhu.lib.exports import Table, export_response
 from zizhu.lib.uploads import content_disposition_attachment
 from zizhu.units.models import Level
 from zizhu.units.selectors import ancestors
@@ -35,7 +35,6 @@ from zizhu.vouchers.selectors import (
     voucher_totals,
     vouchers_for,
 )
-from zizhu.web.exports import export_response
 
 PAGE_SIZE = 50
 # the per-school table of a large scope stops here; the children table and the export have all
