@@ -19,3 +19,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "zizhu.web.errors.permission_denied"
+handler404 = "zizhu.web.errors.page_not_found"
+handler500 = "zizhu.web.errors.server_error"

@@ -45,7 +45,9 @@ class UploadForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    comment = forms.CharField(label=_("Review comment"), max_length=500, widget=forms.Textarea)
+    comment = forms.CharField(
+        label=_("Reason for returning"), max_length=500, widget=forms.Textarea
+    )
 
 
 class RowForm(forms.Form):
