@@ -46,7 +46,9 @@ class UploadForm(forms.Form):
 
 class ReturnForm(forms.Form):
     comment = forms.CharField(
-        label=_("Reason for returning"), max_length=500, widget=forms.Textarea
+        label=_("Reason for returning"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
