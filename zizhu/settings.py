@@ -213,9 +213,7 @@ if ZIZHU_JOB_QUEUE.startswith(("redis://", "rediss://")):
         "huey_class": "huey.RedisHuey",
         "name": env_str("ZIZHU_JOB_QUEUE_NAME", "zizhu"),
         # an unreachable Redis fails a request in seconds instead of hanging it
-        "connection_pool": redis.ConnectionPool.from_url(
-            ZIZHU_JOB_QUEUE, socket_connect_timeout=5
-        ),
+        "connection_pool": redis.ConnectionPool.from_url(ZIZHU_JOB_QUEUE, socket_connect_timeout=5),
         "immediate": False,
         "consumer": {
             "workers": env_int("ZIZHU_JOB_WORKERS", 2, minimum=1),

@@ -42,11 +42,11 @@ def _queue() -> None:
 
 
 def _store() -> None:
-    from zizhu.store.layout import Store
+    if "://" in settings.ZIZHU_STORE:  # object storage: read the root's entry
+        import pyarrow.fs as pafs
 
-    if "://" in settings.ZIZHU_STORE:  # object storage: list the root
-        store = Store(settings.ZIZHU_STORE)
-        store.fs.get_file_info(store.root)
+        fs, root = pafs.FileSystem.from_uri(settings.ZIZHU_STORE)
+        fs.get_file_info(root)
         return
     root = settings.ZIZHU_STORE
     os.makedirs(root, exist_ok=True)  # a new installation's store is an empty folder
