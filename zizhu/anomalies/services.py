@@ -46,6 +46,7 @@ from zizhu.audit.services import audit_record
 from zizhu.jobs.services import job_create
 from zizhu.lib.periods import Month
 from zizhu.ops import metrics
+from zizhu.ops.storage import is_disk_full
 from zizhu.recipients.models import RecipientList, Term
 from zizhu.recipients.store_export import lists_export, lists_in_force
 from zizhu.store.layout import Store, run_folder
@@ -306,9 +307,7 @@ def run_execute(*, run_id: int, progress=None, store: str | None = None) -> Run:
             status=RunStatus.FAILED,
             finished_at=timezone.now(),
             duration=timedelta(seconds=time.monotonic() - started),
-            error=f"{exc}"[:4000]
-            if isinstance(exc, RunError)
-            else f"{type(exc).__name__}: {exc}"[:4000],
+            error=_run_error(exc),
         )
         audit_record(
             actor=run.created_by,
@@ -335,6 +334,17 @@ def run_execute(*, run_id: int, progress=None, store: str | None = None) -> Run:
         },
     )
     return run
+
+
+def _run_error(exc: Exception) -> str:
+    if is_disk_full(exc):
+        return _(
+            "The disk of the analytics store is full: the run wrote nothing and the previous "
+            "findings are kept. Free space and run it again."
+        )
+    if isinstance(exc, RunError):
+        return f"{exc}"[:4000]
+    return f"{type(exc).__name__}: {exc}"[:4000]
 
 
 def run_abandon(*, run: Run, actor, request=None) -> bool:

@@ -11,6 +11,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from zizhu.ops.storage import is_disk_full
+
 
 class QueueUnavailable(RuntimeError):
     """The job queue (Redis) cannot be reached: the job was not started."""
@@ -34,6 +36,15 @@ def server_error(request, *args, **kwargs):
                 "The background job queue cannot be reached, so the job was not started and "
                 "nothing was saved. Try again in a few minutes; if it persists, tell the "
                 "system administrator."
+            ),
+        )
+    if is_disk_full(exc):
+        return _page(
+            503,
+            _("The disk is full"),
+            _(
+                "The server has no disk space left, so nothing of this request was saved. "
+                "Tell the system administrator; try again once space is freed."
             ),
         )
     if isinstance(exc, DatabaseError) and _database_unreachable(exc):
