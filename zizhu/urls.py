@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 urlpatterns = [
+    path("", include("zizhu.ops.urls")),
     path("", include("zizhu.web.urls")),
     path("accounts/", include("zizhu.accounts.urls")),
     path("audit/", include("zizhu.audit.urls")),

@@ -1,14 +1,14 @@
 """The 403, 404 and 500 pages: Chinese, inside the page shell (the menu when logged in), with a
-way back. The 500 page falls back to a plain page when the shell itself cannot be built (the
-database may be the reason for the error)."""
+way back. The 500 page falls back to zizhu.ops's plain page when the shell itself cannot be
+built (the database may be the reason for the error); the 503 pages are zizhu.ops's."""
 
 import logging
 
-from django.http import HttpResponseServerError
 from django.shortcuts import render
-from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+
+from zizhu.ops import errors as ops_errors
 
 logger = logging.getLogger(__name__)
 
@@ -53,17 +53,22 @@ def page_not_found(request, exception=None):
     )
 
 
-def server_error(request):
+def server_error(request, *args, **kwargs):
+    """The 503 pages of zizhu.ops (a service away) as they are; any other error in the shell,
+    or as zizhu.ops's plain page when the shell itself cannot be built."""
+    plain = ops_errors.server_error(request, *args, **kwargs)
+    if plain.status_code != 500:
+        return plain
     try:
         return _page(
             request,
             500,
             _("Server error"),
             _(
-                "The system could not complete this request. Try again in a moment; if it "
-                "happens again, tell your administrator the time it happened."
+                "Something went wrong on the server. The error was recorded; please try "
+                "again later."
             ),
         )
     except Exception:  # the shell needs the database; the plain page needs nothing
         logger.exception("the 500 page could not be rendered in the page shell")
-        return HttpResponseServerError(loader.get_template("500.html").render())
+        return plain
