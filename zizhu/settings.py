@@ -5,6 +5,8 @@ secure cookies and headers. Everything else defaults to the embedded setup: a SQ
 an in-process job queue on SQLite and the analytics store in a local folder.
 """
 
+import base64
+import hashlib
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from zizhu.lib.env import env_bool, env_int, env_list, env_str, is_weak_secret
+from zizhu.lib.sealing import SealError, parse_keyring
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PRODUCTION = env_str("ZIZHU_ENV", "development") == "production"
@@ -43,6 +46,25 @@ def _secret(env_name: str, file_name: str) -> str:
 SECRET_KEY = _secret("ZIZHU_SECRET_KEY", "secret_key")
 # Key of the HMAC that replaces ID numbers and phones in the analytics store.
 ZIZHU_HASH_KEY = _secret("ZIZHU_HASH_KEY", "hash_key")
+
+
+def _data_keys() -> str:
+    """The keyring sealing ID, phone and card numbers at rest (zizhu.lib.sealing): the
+    first key seals, all open. Development derives one key from a random file in `var/`."""
+    value = env_str("ZIZHU_DATA_KEYS", "")
+    if not value:
+        if PRODUCTION:
+            raise ImproperlyConfigured("ZIZHU_DATA_KEYS must be set in production (id:base64key)")
+        derived = hashlib.sha256(_dev_secret("data_key").encode("utf-8")).digest()
+        value = "dev:" + base64.b64encode(derived).decode("ascii")
+    try:
+        parse_keyring(value)
+    except SealError as exc:
+        raise ImproperlyConfigured(f"ZIZHU_DATA_KEYS: {exc}") from exc
+    return value
+
+
+ZIZHU_DATA_KEYS = _data_keys()
 
 # Off unless asked for, also in the embedded setup: debug mode keeps every SQL query in memory,
 # which makes a 100,000-row import several times slower.
