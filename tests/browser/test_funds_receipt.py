@@ -66,6 +66,11 @@ def test_a_county_operator_confirms_a_receipt_and_the_summary_changes(
     before = arrivals.inner_text()
     assert "300.00" in before and "320.00" in before
     assert page.get_by_test_id("confirm-receipt").count() == 1
+    # the charts draw under the CSP: ECharts' canvases, sized from data-height by static JS
+    for chart, height in (("summary-levels-chart", 260), ("summary-sources-chart", 240)):
+        canvas = page.locator(f"#{chart} canvas").first
+        canvas.wait_for()
+        assert canvas.bounding_box()["height"] == height
     screenshot(page, "county-operator-summary-before-receipt")
 
     page.get_by_test_id("confirm-receipt").locator("button[type=submit]").click()
