@@ -40,6 +40,10 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("Submitted at"), auto_now_add=True)
     started_at = models.DateTimeField(_("Started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("Finished at"), null=True, blank=True)
+    # the worker process running it ("host:pid") and its last sign of life: a running job
+    # whose worker died is found by these and marked failed (services.jobs_recover)
+    worker = models.CharField(_("Worker"), max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(_("Last heartbeat"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Background jobs")
@@ -60,6 +64,17 @@ class Job(models.Model):
         if self.status == Status.DONE:
             return 100
         return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def title(self) -> str:
+        from zizhu.jobs.registry import JOB_TITLES
+
+        return str(JOB_TITLES.get(self.kind, _("Background job")))
+
+    @property
+    def wrote_nothing(self) -> bool:
+        """Finished, but refused its input (errors found): nothing was written."""
+        return self.status == Status.DONE and (self.result or {}).get("ok") is False
 
     @property
     def is_finished(self) -> bool:
