@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zizhu.accounts.models import User
+from zizhu.audit.admin_mixins import SysadminAdminMixin
 from zizhu.audit.services import audit_record
 from zizhu.lib.params import int_param
-from zizhu.web.admin_audit import SysadminAdminMixin
 
 # Security data belongs to the security administrator's pages, not to the system admin.
 for model in (AccessAttempt, AccessLog, AccessFailureLog, TOTPDevice, Group):

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from zizhu.accounts.roles import ADMIN_ROLES, AUTHORITY_ROLES, SCHOOL_ROLES, Role
+from zizhu.accounts.roles import Role
 
 
 class User(AbstractUser):
@@ -17,6 +17,12 @@ class User(AbstractUser):
         verbose_name=_("Unit"),
     )
     role = models.CharField(_("Role"), max_length=20, choices=Role.choices)
+    display_name = models.CharField(
+        _("Name"),
+        max_length=50,
+        blank=True,
+        help_text=_("The person's name as shown to other users, e.g. 张伟."),
+    )
     must_change_password = models.BooleanField(_("Must change initial password"), default=True)
     password_changed_at = models.DateTimeField(_("Password changed at"), null=True, blank=True)
 
@@ -30,14 +36,10 @@ class User(AbstractUser):
             ),
         ]
 
-    @property
-    def is_admin_role(self) -> bool:
-        return self.role in ADMIN_ROLES
+    def __str__(self) -> str:
+        return self.shown_name
 
     @property
-    def is_authority_user(self) -> bool:
-        return self.role in AUTHORITY_ROLES
-
-    @property
-    def is_school_user(self) -> bool:
-        return self.role in SCHOOL_ROLES
+    def shown_name(self) -> str:
+        """The name to show where a person appears; the login name only if none is set."""
+        return self.display_name or self.username

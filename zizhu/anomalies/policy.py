@@ -4,12 +4,19 @@ one place the anomaly pages, services and exports ask.
 - A school's own users (operator and reviewer) see their students in full: name, ID number,
   grade and major (each such view audited). Authorities see the name and the masked ID; an
   authority operator may reveal the full ID of one finding's student (audited).
+- In an export (a file that leaves the system) authorities get the student's name masked
+  (张**) as well as the ID number; the school's own users get the name in full.
 - The school's operator explains a finding; an authority operator whose scope contains the
   school reviews the explanation. Supervisors and centre leaders only read.
 """
 
-from zizhu.access import Action, can, is_authority, is_school
-from zizhu.accounts.roles import Role
+from zizhu.access import (
+    Action,
+    can,
+    is_authority_operator,
+    is_school,
+    is_school_operator,
+)
 from zizhu.anomalies.models import Finding
 
 
@@ -18,30 +25,32 @@ def sees_students_in_full(user, school_id: int) -> bool:
     return is_school(user) and can(user, Action.VIEW) and user.unit_id == school_id
 
 
+def exported_student_name(user, school_id: int, name: str) -> str:
+    """The student's name as an export gives it to `user`: full for the school's own users,
+    the first character and asterisks for everyone else."""
+    if not name or sees_students_in_full(user, school_id):
+        return name
+    return name[0] + "*" * (len(name) - 1)
+
+
 def may_reveal_student(user, finding: Finding) -> bool:
     """An authority operator may reveal the full ID of a finding's student in its scope."""
     return (
         can(user, Action.FILE)
-        and is_authority(user)
-        and user.role == Role.OPERATOR
+        and is_authority_operator(user)
         and finding.school.path.startswith(user.unit.path)
     )
 
 
 def can_explain(user, finding: Finding) -> bool:
     """The finding's school's operator may explain it."""
-    return (
-        can(user, Action.FILE)
-        and user.role == Role.SCHOOL_OPERATOR
-        and user.unit_id == finding.school_id
-    )
+    return can(user, Action.FILE) and is_school_operator(user) and user.unit_id == finding.school_id
 
 
 def can_review(user, finding: Finding) -> bool:
     """An authority operator whose scope contains the finding's school may review it."""
     return (
         can(user, Action.FILE)
-        and user.role == Role.OPERATOR
-        and user.unit.is_authority
+        and is_authority_operator(user)
         and finding.school.path.startswith(user.unit.path)
     )

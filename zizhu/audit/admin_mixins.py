@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from zizhu.accounts.roles import Role
+from zizhu.access import is_sysadmin
 from zizhu.audit.services import audit_record
 
 # Form fields whose values never reach the audit trail.
@@ -55,7 +55,7 @@ def field_changes(before, after, names) -> dict[str, list]:
 
 class SysadminAdminMixin:
     def _is_sysadmin(self, request) -> bool:
-        return request.user.is_active and request.user.role == Role.SYSADMIN
+        return request.user.is_active and is_sysadmin(request.user)
 
     def has_module_permission(self, request):
         return self._is_sysadmin(request)
