@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zizhu.web.middleware.LanguageMiddleware",
+    "zizhu.web.request_guard.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -302,6 +303,14 @@ STORAGES = {
         )
     },
 }
+
+# --- request limits (zizhu.web.request_guard answers 413 / 400 before any view runs) ---------
+ZIZHU_REQUEST_MAX_BYTES = env_int("ZIZHU_REQUEST_MAX_MB", 64, minimum=1) * 1024**2
+# Larger bodies where a page takes them: the register snapshot upload (2 GB files).
+ZIZHU_REQUEST_LIMITS = [("/registers/upload/", 2 * 1024**3 + 16 * 1024**2)]
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 50
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2  # the fields of a form, files not counted
 
 # --- security headers -----------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

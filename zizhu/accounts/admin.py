@@ -1,12 +1,15 @@
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zizhu.accounts.models import User
 from zizhu.audit.admin_mixins import SysadminAdminMixin
+from zizhu.audit.services import audit_record
+from zizhu.lib.params import int_param
 
 # Security data belongs to the security administrator's pages, not to the system admin.
 for model in (AccessAttempt, AccessLog, AccessFailureLog, TOTPDevice, Group):
@@ -14,8 +17,18 @@ for model in (AccessAttempt, AccessLog, AccessFailureLog, TOTPDevice, Group):
         admin.site.unregister(model)
 
 
+class TemporaryPasswordForm(AdminPasswordChangeForm):
+    """A password an administrator sets is a temporary one: its owner must replace it at the
+    next sign-in (the password form then refuses the same password again)."""
+
+    def save(self, commit=True):
+        self.user.must_change_password = True
+        return super().save(commit=commit)
+
+
 @admin.register(User)
 class UserAdmin(SysadminAdminMixin, BaseUserAdmin):
+    change_password_form = TemporaryPasswordForm
     list_display = ("username", "first_name", "role", "unit", "is_active", "must_change_password")
     list_filter = ("role", "is_active", "must_change_password")
     search_fields = ("username", "first_name", "unit__code", "unit__name")
@@ -29,9 +42,36 @@ class UserAdmin(SysadminAdminMixin, BaseUserAdmin):
     add_fieldsets = (
         (None, {"fields": ("username", "first_name", "role", "unit", "password1", "password2")}),
     )
-    readonly_fields = ("last_login",)
+    # Only the owner clears the pending change, by choosing a password of their own.
+    readonly_fields = ("last_login", "must_change_password")
 
-    def save_model(self, request, obj, form, change):
+    def save_object(self, request, obj, form, change):
         if not change:
             obj.must_change_password = True  # the initial password is changed on first login
-        super().save_model(request, obj, form, change)
+            obj._admin_forced_fields = {"must_change_password"}
+        super().save_object(request, obj, form, change)
+
+    def user_change_password(self, request, id, form_url=""):
+        fields = ("password", "must_change_password")
+        pk = int_param(id)
+        before = User.objects.filter(pk=pk).values(*fields).first() if pk else None
+        response = super().user_change_password(request, id, form_url)
+        if before is not None and request.method == "POST":
+            user = User.objects.filter(pk=pk).first()
+            if user is not None and user.password != before["password"]:  # a new salted hash
+                audit_record(
+                    request=request,
+                    action="admin.password_set",
+                    obj=user,
+                    detail={
+                        "repr": user.username,
+                        "changes": {
+                            "must_change_password": [
+                                before["must_change_password"],
+                                user.must_change_password,
+                            ],
+                            "usable_password": [None, user.has_usable_password()],
+                        },
+                    },
+                )
+        return response

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -18,10 +17,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zizhu.access import is_admin
 from zizhu.accounts import services
-from zizhu.accounts.forms import TokenForm
+from zizhu.accounts.forms import NewPasswordChangeForm, TokenForm
 from zizhu.accounts.models import User
 from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
+from zizhu.lib.params import local_url
 
 PENDING_2FA = "zizhu_2fa_user"
 PENDING_NEXT = "zizhu_2fa_next"
@@ -30,9 +30,7 @@ PENDING_SECONDS = 300  # the one-time password must follow the password step wit
 
 
 def _safe_next(request, value: str | None) -> str:
-    if value and url_has_allowed_host_and_scheme(value, {request.get_host()}):
-        return value
-    return reverse_lazy("web:home")
+    return local_url(request, value) or str(reverse_lazy("web:home"))
 
 
 @login_not_required
@@ -97,6 +95,7 @@ def otp_view(request):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
+    form_class = NewPasswordChangeForm
     success_url = reverse_lazy("web:home")
 
     def form_valid(self, form):

@@ -1,3 +1,5 @@
+import json
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -46,3 +48,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("audit records are removed only by the retention purge")
+
+    @property
+    def detail_text(self) -> str:
+        return json.dumps(self.detail, ensure_ascii=False, sort_keys=True) if self.detail else ""

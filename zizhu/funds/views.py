@@ -36,6 +36,7 @@ from zizhu.funds.selectors import (
     is_frozen,
     received_by_level,
 )
+from zizhu.lib.params import year_param
 from zizhu.lib.uploads import UploadRejected, content_disposition_attachment
 
 PAGE_SIZE = 50
@@ -78,9 +79,9 @@ def _category(category: str) -> str:
 
 def _render_list(request, category: str, form, status: int = 200):
     filings = filings_of_unit(request.user, category)
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        filings = filings.filter(year=int(year))
+    year = year_param(request.GET.get("year"))
+    if year is not None:
+        filings = filings.filter(year=year)
     chosen = {name: request.GET.get(name, "") for name in ("status", "receipt", "due")}
     filings = filter_own_filings(filings, **chosen)
     page = Paginator(filings, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -3,9 +3,8 @@ filing, and the receiving unit's confirmation of receipt."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +13,7 @@ from zizhu.funds import policy, services_money
 from zizhu.funds.forms import AllocationForm, ReceiptForm
 from zizhu.funds.selectors import allocation_targets, allocations_out, balances_of
 from zizhu.funds.views import filing_crumbs, own_filing
+from zizhu.lib.params import local_url
 
 
 def allocations(request, pk: int):
@@ -77,9 +77,7 @@ def receipt_confirm(request, pk: int):
             messages.success(request, _("The receipt of the funds was confirmed."))
     else:
         messages.error(request, _("Enter the date the funds arrived."))
-    target = request.POST.get("next") or request.GET.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
+    target = local_url(request, request.POST.get("next") or request.GET.get("next"))
+    if target:
+        return HttpResponseRedirect(target)
     return redirect("funds:filing_edit", pk=filing.pk)

@@ -17,6 +17,7 @@ from zizhu.jobs.selectors import jobs_for
 from zizhu.jobs.services import job_create
 from zizhu.lib import idnumber, phone
 from zizhu.lib.exports import AMOUNT, CODE, INTEGER, TEXT, Column, Table, export_response, label
+from zizhu.lib.params import year_param
 from zizhu.lib.tabular import TableError
 from zizhu.recipients import policy, services
 from zizhu.recipients.forms import ReturnForm, RowForm, UploadForm
@@ -46,8 +47,9 @@ def recipient_lists(request):
     require(request, Action.VIEW)
     lists = lists_for(request.user)
     filters = {k: request.GET.get(k, "") for k in ("year", "term", "project", "status", "school")}
-    if filters["year"].isdigit():
-        lists = lists.filter(year=int(filters["year"]))
+    year = year_param(filters["year"])
+    if year is not None:
+        lists = lists.filter(year=year)
     if filters["term"] in Term.values:
         lists = lists.filter(term=filters["term"])
     if filters["status"] in Status.values:

@@ -1,0 +1,193 @@
+"""Every write through the Django admin is in the audit trail the auditor reads, with the
+before and after values of the changed fields and never a password; a password an
+administrator sets is temporary."""
+
+import pytest
+
+from tests.accounts.conftest import sign_in
+from tests.conftest import PASSWORD, login_as
+from zizhu.accounts.models import User
+from zizhu.audit.models import AuditEvent
+
+TEMPORARY = "Tmp#Harbour42x"
+OWN = "Quay9#lantern"
+
+
+@pytest.fixture
+def admin_client(client, users):
+    return login_as(client, users["sysadmin"])
+
+
+def _events(action: str, user: User) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(action=action, object_id=str(user.pk)).order_by("id"))
+
+
+def _change_form(user: User, **changes) -> dict:
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "email": user.email,
+        "role": user.role,
+        "unit": user.unit_id,
+        "is_active": "on" if user.is_active else "",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v not in ("", None)}
+
+
+def _no_password_anywhere():
+    for event in AuditEvent.objects.all():
+        text = event.detail_text
+        for secret in (TEMPORARY, OWN, PASSWORD, "pbkdf2", "md5$"):
+            assert secret not in text, (event.action, text)
+
+
+def test_it_audits_adding_a_user_and_forces_the_initial_password_change(admin_client, tree):
+    response = admin_client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "newcomer",
+            "first_name": "新人",
+            "role": "operator",
+            "unit": tree["610112"].pk,
+            "password1": TEMPORARY,
+            "password2": TEMPORARY,
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(username="newcomer")
+    assert user.must_change_password is True
+    [event] = _events("admin.add", user)
+    changes = event.detail["changes"]
+    assert changes["role"] == [None, "operator"]
+    assert changes["unit"][1].startswith(f"{tree['610112'].pk} ")
+    assert changes["must_change_password"] == [None, True]
+    assert event.actor_username == "sysadmin"
+    _no_password_anywhere()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "before", "after"),
+    [
+        ("role", "supervisor", "operator", "supervisor"),
+        ("is_active", "", True, False),  # deactivate
+        ("first_name", "王五", "", "王五"),
+        ("email", "x@example.cn", "", "x@example.cn"),
+    ],
+)
+def test_it_audits_each_changed_field_with_before_and_after(
+    admin_client, users, field, value, before, after
+):
+    user = users["county_operator"]
+    response = admin_client.post(
+        f"/admin/accounts/user/{user.pk}/change/", _change_form(user, **{field: value})
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    [event] = _events("admin.change", user)
+    assert event.detail["changes"] == {field: [before, after]}
+
+
+def test_it_audits_moving_a_user_to_another_unit(admin_client, users, tree):
+    user = users["county_operator"]
+    target = tree["610111"]
+    response = admin_client.post(
+        f"/admin/accounts/user/{user.pk}/change/", _change_form(user, unit=target.pk)
+    )
+    assert response.status_code == 302
+    [event] = _events("admin.change", user)
+    old, new = event.detail["changes"]["unit"]
+    assert old.startswith(f"{tree['610112'].pk} ") and new.startswith(f"{target.pk} ")
+
+
+def test_it_keeps_the_pending_change_out_of_the_administrators_hands(admin_client, users):
+    user = users["county_operator"]
+    user.must_change_password = True
+    user.save()
+    form = _change_form(user, must_change_password="")
+    admin_client.post(f"/admin/accounts/user/{user.pk}/change/", form)
+    user.refresh_from_db()
+    assert user.must_change_password is True
+
+
+def test_it_audits_the_password_form_and_makes_the_password_temporary(client, users):
+    user = users["county_operator"]
+    login_as(client, users["sysadmin"])
+    response = client.post(
+        f"/admin/accounts/user/{user.pk}/password/",
+        {"password1": TEMPORARY, "password2": TEMPORARY, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.must_change_password is True
+    [event] = _events("admin.password_set", user)
+    assert event.actor_username == "sysadmin"
+    assert event.detail["changes"]["must_change_password"] == [False, True]
+    _no_password_anywhere()
+
+    # the owner signs in with it, must change it, and may not keep it
+    client.logout()
+    assert sign_in(client, user.username, TEMPORARY).status_code == 302
+    assert client.get("/")["Location"] == "/accounts/password/"
+    same = {"old_password": TEMPORARY, "new_password1": TEMPORARY, "new_password2": TEMPORARY}
+    response = client.post("/accounts/password/", same)
+    assert response.status_code == 200
+    assert "新密码不能与当前密码相同" in response.content.decode()
+    new = {"old_password": TEMPORARY, "new_password1": OWN, "new_password2": OWN}
+    assert client.post("/accounts/password/", new).status_code == 302
+    user.refresh_from_db()
+    assert user.must_change_password is False
+
+
+def test_it_refuses_the_initial_password_at_the_first_login_change(client, users):
+    user = users["county_operator"]
+    user.must_change_password = True
+    user.save()
+    sign_in(client, user.username)
+    same = {"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD}
+    response = client.post("/accounts/password/", same)
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.must_change_password is True
+
+
+def test_it_audits_deleting_users_one_by_one_and_in_bulk(admin_client, users):
+    one, two, three = (users[n] for n in ("county_leader", "county_supervisor", "school_reviewer"))
+    response = admin_client.post(f"/admin/accounts/user/{one.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    response = admin_client.post(
+        "/admin/accounts/user/",
+        {"action": "delete_selected", "_selected_action": [two.pk, three.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    for user in (one, two, three):
+        [event] = _events("admin.delete", user)
+        assert event.detail["repr"] == user.username
+
+
+def test_it_audits_the_other_admin_pages_with_before_and_after(admin_client, tree):
+    from zizhu.catalogue.models import AidProject
+
+    project = AidProject.objects.order_by("pk").first()
+    page = f"/admin/catalogue/aidproject/{project.pk}/change/"
+    form = admin_client.get(page).context["adminform"].form
+    data = {
+        name: ("on" if value is True else value)
+        for name, value in ((n, form[n].value()) for n in form.fields)
+        if value not in (None, False)
+    }
+    data["name"] = "改名后的项目"
+    assert admin_client.post(page, data).status_code == 302
+    [event] = AuditEvent.objects.filter(action="admin.change", object_id=str(project.pk))
+    assert event.detail["changes"] == {"name": [project.name, "改名后的项目"]}
+
+
+def test_it_shows_admin_events_and_their_changes_to_the_auditor(client, users):
+    user = users["county_operator"]
+    login_as(client, users["sysadmin"])
+    client.post(f"/admin/accounts/user/{user.pk}/change/", _change_form(user, role="supervisor"))
+    client.logout()
+    login_as(client, users["auditor"])
+    page = client.get("/audit/?action=admin.").content.decode()
+    assert "admin.change" in page
+    assert "&quot;role&quot;: [&quot;operator&quot;, &quot;supervisor&quot;]" in page
