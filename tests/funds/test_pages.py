@@ -153,7 +153,13 @@ def test_it_shows_each_kind_of_filing_its_own_fields(client, tree, grant, users)
     login_as(client, users["school_operator"])
     assert client.get(edit_url(school)).context["form"] is None  # received funds only
     fields = list(client.get(edit_url(school_aid)).context["form"].fields)
-    assert fields == ["school_funds", "other_funds", "version"]
+    assert fields == [
+        "received_funds",
+        "received_arrival_date",
+        "school_funds",
+        "other_funds",
+        "version",
+    ]
     fields = list(client.get(edit_url(social)).context["form"].fields)
     assert fields == ["social_funds", "other_funds", "version"]
     login_as(client, users["school_reviewer"])

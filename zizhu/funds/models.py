@@ -67,8 +67,9 @@ class Filing(models.Model):
     """One unit's funds for one project in one year (资金填报).
 
     Authorities fill the document fields and their own funds (本级资金); schools fill the
-    amounts of their category (学校资金/其他资金 for school aid, 社会资金/其他资金 for social
-    aid). Received funds (上级资金) are not a field: they are the incoming allocations.
+    amounts of their category (学校资金/其他资金 and, where they got some, 上级资金 with its
+    arrival date for school aid; 社会资金/其他资金 for social aid). Received funds of national
+    and local aid are not a field: they are the incoming allocations.
     """
 
     unit = models.ForeignKey(
@@ -88,6 +89,12 @@ class Filing(models.Model):
     school_funds = models.DecimalField(_("School funds"), **MONEY, null=True, blank=True)
     other_funds = models.DecimalField(_("Other funds"), **MONEY, null=True, blank=True)
     social_funds = models.DecimalField(_("Social funds"), **MONEY, null=True, blank=True)
+    # School aid only: money a school received from above for its own aid (上级资金) and when
+    # it arrived; school aid is never allocated, so the school states both itself.
+    received_funds = models.DecimalField(_("Received funds"), **MONEY, null=True, blank=True)
+    received_arrival_date = models.DateField(
+        _("Arrival date of received funds"), null=True, blank=True
+    )
     # 正文附件: the PDF body of the authority's document, checked by content on upload.
     document = models.FileField(
         _("Document body (PDF)"), upload_to=document_path, max_length=200, blank=True
@@ -122,7 +129,8 @@ class Filing(models.Model):
                 condition=Q(own_funds__gte=0)
                 & (Q(school_funds__isnull=True) | Q(school_funds__gte=0))
                 & (Q(other_funds__isnull=True) | Q(other_funds__gte=0))
-                & (Q(social_funds__isnull=True) | Q(social_funds__gte=0)),
+                & (Q(social_funds__isnull=True) | Q(social_funds__gte=0))
+                & (Q(received_funds__isnull=True) | Q(received_funds__gte=0)),
                 name="filing_amounts_not_negative",
             ),
         ]

@@ -157,7 +157,7 @@ def _edit_form(filing: Filing, data=None, files=None):
         for name in ("doc_number", "doc_date", "doc_title", "own_funds"):
             initial[name] = getattr(filing, name)
         return AuthorityFilingForm(data, files, initial=initial)
-    names = services.SCHOOL_AMOUNTS[filing.project.category]
+    names = services.SCHOOL_FIELDS[filing.project.category]
     if not names:
         return None  # a school's national or local filing: nothing of its own to fill
     initial.update({name: getattr(filing, name) for name in names})

@@ -40,7 +40,7 @@ class VoucherForm(forms.Form):
         label=_("Number of students aided"), min_value=1, max_value=9_999_999
     )
     # a string: the service refuses more than two decimal places rather than rounding
-    amount = forms.CharField(label=_("Amount paid (yuan)"), max_length=20)
+    amount = forms.CharField(label=_("Aid amount (yuan)"), max_length=20)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
     files = MultipleFileField(
         label=_("Files (PDF, JPG, JPEG or PNG)"),
@@ -61,7 +61,7 @@ class VoucherEditForm(forms.Form):
     students = forms.IntegerField(
         label=_("Number of students aided"), min_value=1, max_value=9_999_999
     )
-    amount = forms.CharField(label=_("Amount paid (yuan)"), max_length=20)
+    amount = forms.CharField(label=_("Aid amount (yuan)"), max_length=20)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
     remove = forms.ModelMultipleChoiceField(
         label=_("Remove files"),

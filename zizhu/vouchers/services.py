@@ -14,8 +14,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 
-from zizhu.access import Action, can
-from zizhu.accounts.roles import Role
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.funds.models import Filing
@@ -29,6 +27,7 @@ from zizhu.lib.uploads import (
 )
 from zizhu.units.models import Unit
 from zizhu.vouchers.models import Voucher, VoucherFile
+from zizhu.vouchers.policy import may_record
 
 MAX_FILES = 10
 MAX_STUDENTS = 10_000_000
@@ -38,13 +37,6 @@ STALE_MESSAGE = "该支付凭证已被他人修改，请刷新后重新填写"
 class StaleVoucher(StaleFiling):
     """The voucher was saved by someone else since the form was read: the same refusal as a
     stale filing's (a version read with the form, compared under the row lock)."""
-
-
-def may_record(user, school: Unit) -> bool:
-    """The school's own operator records, edits and deletes its vouchers."""
-    return (
-        can(user, Action.FILE) and user.role == Role.SCHOOL_OPERATOR and user.unit_id == school.pk
-    )
 
 
 def voucher_projects(school: Unit):
@@ -166,10 +158,10 @@ def voucher_create(
     file was refused and why). Refused while the school's filing of the year and project is
     locked."""
     if actor is not None and not may_record(actor, school):
-        raise PermissionDenied("只能由本校的学校业务操作人员上传支付凭证")
+        raise PermissionDenied("只能由本校的学校业务人员上传支付凭证")
     note = (note or "").strip()
     _check_fields(school=school, year=year, project=project, students=students, note=note)
-    amount = money(amount, "支付金额", positive=True)
+    amount = money(amount, "资助金额", positive=True)
     checked = _check_files(files)
     stored: list[str] = []
     try:
@@ -224,10 +216,10 @@ def voucher_update(
     project is locked. Removed files leave the storage once the change commits."""
     school = voucher.unit
     if actor is not None and not may_record(actor, school):
-        raise PermissionDenied("只能由本校的学校业务操作人员修改支付凭证")
+        raise PermissionDenied("只能由本校的学校业务人员修改支付凭证")
     note = voucher.note if note is None else note.strip()
     _check_students_and_note(students, note)
-    amount = money(amount, "支付金额", positive=True)
+    amount = money(amount, "资助金额", positive=True)
     add_files = list(add_files)
     checked = _check_files(add_files, required=False)
     remove = {int(pk) for pk in remove_files}
@@ -284,7 +276,7 @@ def voucher_delete(*, voucher: Voucher, actor, request=None) -> None:
     """Delete a voucher and its files (the files leave the storage once the delete commits).
     Refused while the school's filing of the voucher's year and project is locked."""
     if actor is not None and not may_record(actor, voucher.unit):
-        raise PermissionDenied("只能由本校的学校业务操作人员删除支付凭证")
+        raise PermissionDenied("只能由本校的学校业务人员删除支付凭证")
     with transaction.atomic():
         _check_filing_open(
             school=voucher.unit, year=voucher.year, project=voucher.project, doing="删除"

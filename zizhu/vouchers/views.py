@@ -28,6 +28,7 @@ from zizhu.units.selectors import ancestors
 from zizhu.vouchers import services
 from zizhu.vouchers.forms import FilterForm, VoucherEditForm, VoucherForm
 from zizhu.vouchers.models import Voucher, VoucherFile
+from zizhu.vouchers.policy import may_record
 from zizhu.vouchers.selectors import (
     EXPORT_HEADER,
     export_rows,
@@ -85,16 +86,16 @@ def school_vouchers(request):
             "total": grand_total(vouchers),
             "page": _page(request, vouchers),
             "query": _query(request),
-            "may_record": services.may_record(request.user, school),
+            "may_record": may_record(request.user, school),
         },
     )
 
 
 def voucher_upload(request):
-    require(request, Action.FILE)
+    require(request, Action.VIEW)
     school = request.user.unit
-    if not services.may_record(request.user, school):
-        _deny(request, "not_the_school_operator")
+    if not may_record(request.user, school):
+        _deny(request, "not_the_school")
     projects = services.voucher_projects(school)
     form = VoucherForm(request.POST or None, request.FILES or None, projects=projects)
     if request.method == "POST" and form.is_valid():
@@ -121,11 +122,11 @@ def voucher_upload(request):
 
 def _own_voucher(request, pk: int) -> Voucher:
     """The voucher, if it is in scope (404 otherwise) and the user is its school's operator
-    (403 otherwise)."""
+    (403 otherwise): the school's operator or reviewer."""
     queryset = Voucher.objects.select_related("unit", "project")
-    voucher = get_object_for_user(request, queryset, Action.FILE, pk=pk)
-    if not services.may_record(request.user, voucher.unit):
-        _deny(request, "not_the_school_operator")
+    voucher = get_object_for_user(request, queryset, Action.VIEW, pk=pk)
+    if not may_record(request.user, voucher.unit):
+        _deny(request, "not_the_school")
     return voucher
 
 
