@@ -8,7 +8,7 @@ from zizhu.catalogue.models import AidProject, Category
 from zizhu.funds.models import MONEY, SourceLevel
 from zizhu.funds.services import SCHOOL_FIELDS
 from zizhu.units.models import Unit
-from zizhu.web.widgets import DateInput, DateTimeInput
+from zizhu.lib.widgets import DateInput, DateTimeInput
 
 AMOUNT_LABELS = {
     "own_funds": _("Own funds"),

@@ -1,14 +1,22 @@
-"""Who may do what with a payment voucher (beyond zizhu.access's scope): the one place the
-voucher pages and services ask.
+"""Who may do what with payment vouchers (支付凭证): a school's own users see its vouchers on
+支付凭证上传, and both of them (业务操作人员 and 业务审核人员) record, edit and delete them;
+authority users read the vouchers of the schools in their scope on 支付凭证查看. The pages,
+the menu, the services' guards and the API ask here."""
 
-支付凭证上传 belongs to the school: both of its roles (业务操作人员 and 业务审核人员) record,
-edit and delete the school's own vouchers. Authorities only read (支付凭证查看).
-"""
-
-from zizhu.access import Action, can, is_school
+from zizhu.access import Action, can, is_authority, is_school
 from zizhu.units.models import Unit
+
+
+def sees_own_vouchers(user) -> bool:
+    """A school's users open 支付凭证上传 (their own school's vouchers)."""
+    return can(user, Action.VIEW) and is_school(user)
 
 
 def may_record(user, school: Unit) -> bool:
     """The school's own users (operator or reviewer) record, edit and delete its vouchers."""
-    return is_school(user) and can(user, Action.VIEW) and user.unit_id == school.pk
+    return can(user, Action.VIEW) and is_school(user) and user.unit_id == school.pk
+
+
+def sees_vouchers_below(user) -> bool:
+    """Authority users open 支付凭证查看 (the vouchers of the schools in their scope)."""
+    return can(user, Action.VIEW) and is_authority(user)
