@@ -171,6 +171,7 @@ def test_a_locked_filing_refuses_upload_edit_and_delete_with_a_message(
         "students": "1",
         "amount": "1.00",
         "files": [upload("a.pdf", pdf())],
+        "form_key": "6c1d1f9e-6f2a-4f55-8a53-2d1b8e1f0a01",
     }
     response = client.post(NEW, upload_form)
     assert response.status_code == 200

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,6 +38,7 @@ def form(grant, files, **overrides):
         "amount": "27600.00",
         "note": "秋季学期",
         "files": files,
+        "form_key": str(uuid.uuid4()),
     }
     data.update(overrides)
     return data
@@ -49,10 +51,16 @@ def test_the_school_operator_uploads_a_voucher_with_several_files(client, users,
     login_as(client, users["school_operator"])
     files = [upload("回单.pdf", pdf()), upload("照片.jpg", jpeg()), upload("截图.png", png())]
 
-    response = client.post(NEW, form(grant, files))
+    data = form(grant, files)
+    response = client.post(NEW, data)
 
-    assert response.status_code == 302 and response["Location"] == LIST
     voucher = Voucher.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"{LIST}#voucher-{voucher.pk}"
+    # the same form sent again (a double click): no second voucher, the same answer
+    for f in files:
+        f.seek(0)
+    again = client.post(NEW, data)
+    assert again["Location"] == response["Location"] and Voucher.objects.count() == 1
     assert (voucher.unit.code, voucher.students, voucher.amount, voucher.note) == (
         "3661000001",
         12,

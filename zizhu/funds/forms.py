@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.funds.models import MONEY, SourceLevel
 from zizhu.funds.services import SCHOOL_FIELDS
-from zizhu.units.models import Unit
+from zizhu.lib.onetime import OneTimeKeyForm
 from zizhu.lib.widgets import DateInput, DateTimeInput
+from zizhu.units.models import Unit
 
 AMOUNT_LABELS = {
     "own_funds": _("Own funds"),
@@ -98,11 +99,34 @@ class ReturnForm(forms.Form):
     )
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(OneTimeKeyForm):
     arrival_date = forms.DateField(label=_("Arrival date"), widget=DateInput())
 
 
-class AllocationForm(forms.Form):
+def reason_field(label) -> forms.CharField:
+    return forms.CharField(label=label, max_length=500)
+
+
+class ReverseForm(OneTimeKeyForm):
+    """冲销 of an allocation (direct before the receipt, a request to the receiver after)."""
+
+    reason = reason_field(_("Reason for the reversal"))
+
+
+class AgreeForm(OneTimeKeyForm):
+    """The receiver's agreement to a requested reversal."""
+
+
+class DeclineForm(forms.Form):
+    note = reason_field(_("Reason for declining"))
+
+
+class ReceiptCorrectionForm(OneTimeKeyForm):
+    arrival_date = forms.DateField(label=_("Corrected arrival date"), widget=DateInput())
+    reason = reason_field(_("Reason for the correction"))
+
+
+class AllocationForm(OneTimeKeyForm):
     """An allocation to one direct child, with an amount for each level the sender has."""
 
     target = forms.ModelChoiceField(

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zizhu.catalogue.models import AidProject, Category
+from zizhu.lib.onetime import OneTimeKeyForm
 from zizhu.lib.uploads import ATTACHMENT_MAX_BYTES
 from zizhu.vouchers.models import Voucher, VoucherFile
 
@@ -31,7 +32,7 @@ def current_year() -> int:
     return date.today().year  # noqa: DTZ011 - a calendar default for a form
 
 
-class VoucherForm(forms.Form):
+class VoucherForm(OneTimeKeyForm):
     year = forms.IntegerField(label=_("Year of use"), min_value=2000, max_value=2100)
     project = forms.ModelChoiceField(
         label=_("Aid project"), queryset=AidProject.objects.none(), to_field_name="code"

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -86,8 +87,9 @@ def voucher_upload(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.voucher_create(
+            voucher = services.voucher_create(
                 school=school,
+                key=data["form_key"],
                 year=data["year"],
                 project=data["project"],
                 students=data["students"],
@@ -101,7 +103,8 @@ def voucher_upload(request):
             form.add_error(None, exc)
         else:
             messages.success(request, _("The voucher was saved."))
-            return redirect("vouchers:list")
+            # a resent form lands here too, on the one voucher (docs/adr/0009)
+            return redirect(reverse("vouchers:list") + f"#voucher-{voucher.pk}")
     return render(request, "vouchers/upload.html", {"form": form, "school": school})
 
 
