@@ -267,7 +267,8 @@ class Allocation(models.Model):
         related_name="reversal",
         verbose_name=_("Reverses"),
     )
-    reason = models.CharField(_("Reason"), max_length=500, blank=True)
+    # db_default: the demo's and the benchmark's bulk loaders insert allocations without it
+    reason = models.CharField(_("Reason"), max_length=500, blank=True, default="", db_default="")
     form_key = form_key_field()
 
     class Meta:

@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='allocation',
             name='reason',
-            field=models.CharField(blank=True, max_length=500, verbose_name='Reason'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=500, verbose_name='Reason'),
         ),
         migrations.AddField(
             model_name='allocation',
