@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.conftest import TREE, login_as
+from tests.funds.factories import backdate_allocations
 from tests.recipients.factories import make_list
 from zizhu.accounts.models import User
 from zizhu.audit.models import AuditEvent
@@ -151,6 +152,7 @@ def build_year(tree) -> dict:
         filings[target] = allocation_create(
             source=filings[source], target_unit=tree[target], amounts=amounts, actor=None
         ).to_filing
+    backdate_allocations(date(2025, 1, 2))
     for code, arrival in RECEIPTS.items():
         receipt_confirm(filing=filings[code], arrival_date=arrival, actor=None)
     source, target, amounts = LATE

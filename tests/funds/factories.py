@@ -1,10 +1,12 @@
 """Minimal uploads for the PDF body (正文附件) and a helper to fill an authority's document."""
 
 import zlib
-from datetime import date
+from datetime import date, datetime, time
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
+from zizhu.funds.models import Allocation
 from zizhu.funds.services import filing_update
 
 PDF = (
@@ -44,3 +46,10 @@ def fill_document(filing, actor, **changes):
     return filing_update(
         filing=filing, version=filing.version, actor=actor, document=upload(), **fields
     )
+
+
+def backdate_allocations(day: date = date(2025, 1, 2)) -> None:
+    """Make every allocation dated `day`: an arrival date may not precede its allocation, and
+    tests confirm receipts with arrival dates of the past."""
+    moment = datetime.combine(day, time(9), tzinfo=timezone.get_current_timezone())
+    Allocation.objects.update(created_at=moment)

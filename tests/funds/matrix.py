@@ -8,6 +8,7 @@ deadline county 610112 set for its schools.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -23,6 +24,8 @@ from zizhu.catalogue.models import AidProject
 from zizhu.funds.models import Filing
 from zizhu.funds.services import filing_create
 from zizhu.funds.services_deadlines import deadline_set
+from zizhu.funds.services_money import allocation_create, receipt_confirm
+from zizhu.funds.services_reversal import reversal_request
 
 from .factories import fill_document
 
@@ -31,6 +34,9 @@ OPERATORS = {"province_operator", "prefecture_operator", "county_operator", "nei
 NATIONAL_FILERS = OPERATORS | SCHOOL
 NATIONAL_CREATORS = OPERATORS | SCHOOL_OPERATORS
 BUSINESS = SEES_OWN_COUNTY | SEES_OTHER_COUNTY | SCHOOL
+# users who may write (FILE) but do not see county 610112 / school 3661000001: a 404
+OUTSIDE_COUNTY_FILERS = {"school_operator", "neighbour_operator", "neighbour_school_operator"}
+OUTSIDE_SCHOOL_FILERS = {"neighbour_operator", "neighbour_school_operator"}
 
 
 def funds_objects(users) -> dict[str, int]:
@@ -43,7 +49,9 @@ def funds_objects(users) -> dict[str, int]:
         existing = Filing.objects.filter(unit=user.unit, year=2025, project=project).first()
         return existing or filing_create(unit=user.unit, year=2025, project=project, actor=user)
 
-    own_county = fill_document(filing("county_operator"), users["county_operator"])
+    own_county = fill_document(
+        filing("county_operator"), users["county_operator"], own_funds=Decimal("100.00")
+    )
     other_county = fill_document(filing("neighbour_operator"), users["neighbour_operator"])
     deadline = deadline_set(
         unit=users["county_operator"].unit,
@@ -52,7 +60,23 @@ def funds_objects(users) -> dict[str, int]:
         due_at=timezone.now() + timedelta(days=30),
         actor=users["county_operator"],
     )
+    # county 610112 allocated twice to its school 3661000001: one unconfirmed, one confirmed
+    # by the school with a reversal requested
+    school = users["school_operator"].unit
+    confirmed = allocation_create(
+        source=own_county, target_unit=school, amounts={"county": Decimal("10.00")}, actor=None
+    )
+    receipt = receipt_confirm(
+        filing=confirmed.to_filing, arrival_date=timezone.localdate(), actor=None
+    )
+    request = reversal_request(allocation=confirmed, reason="错拨", actor=None)
+    open_one = allocation_create(
+        source=own_county, target_unit=school, amounts={"county": Decimal("5.00")}, actor=None
+    )
     return {
+        "own_allocation": open_one.pk,
+        "own_reversal_request": request.pk,
+        "own_receipt": receipt.pk,
         "own_school_filing": filing("school_operator").pk,
         "other_school_filing": filing("neighbour_school_operator").pk,
         "own_school_aid_filing": filing("school_operator", school_aid).pk,
@@ -131,6 +155,39 @@ FUNDS_MATRIX: dict[str, list] = {
             table({"school_operator"}, NATIONAL_CREATORS - {"school_operator"}, 302),
         ),
         ("POST", OWN_COUNTY + "receipt/", table({"county_operator"}, NATIONAL_CREATORS, 302)),
+    ],
+    # 冲销 (an empty POST: a message, nothing written): the sending county's operator; other
+    # operators who see the county are not the sender (403); users outside it 404
+    "funds:allocation_reverse": [
+        (
+            "POST",
+            "/funds/allocations/{own_allocation}/reverse/",
+            table({"county_operator"}, OUTSIDE_COUNTY_FILERS, 302),
+        ),
+        ("GET", "/funds/allocations/{own_allocation}/reverse/", dict.fromkeys(ALL, 405)),
+    ],
+    # the receiving school's operator decides a requested reversal and corrects its arrival
+    # dates; authority operators above see the school but are not the receiver (403)
+    "funds:reversal_agree": [
+        (
+            "POST",
+            "/funds/reversals/{own_reversal_request}/agree/",
+            table({"school_operator"}, OUTSIDE_SCHOOL_FILERS, 302),
+        ),
+    ],
+    "funds:reversal_decline": [
+        (
+            "POST",
+            "/funds/reversals/{own_reversal_request}/decline/",
+            table({"school_operator"}, OUTSIDE_SCHOOL_FILERS, 302),
+        ),
+    ],
+    "funds:receipt_correct": [
+        (
+            "POST",
+            "/funds/receipts/{own_receipt}/correct/",
+            table({"school_operator"}, OUTSIDE_SCHOOL_FILERS, 302),
+        ),
     ],
     # unlock: the operator of the authority directly above the filing's unit; operators
     # higher up see the filing but are not the deadline's setter (403)

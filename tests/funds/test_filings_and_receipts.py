@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tests.funds.conftest import YEAR, _project
+from tests.funds.factories import backdate_allocations
 from zizhu.audit.models import AuditEvent
 from zizhu.funds.ledger import ledger_discrepancies
 from zizhu.funds.models import Allocation, Balance, Filing, FilingStatus, SourceLevel
@@ -116,6 +117,7 @@ def county_filing(tree, grant, province_filing, users):
         amounts={P: D("100.00")},
         actor=users["prefecture_operator"],
     )
+    backdate_allocations()
     return Filing.objects.get(unit=tree["610112"], project=grant)
 
 

@@ -1,6 +1,7 @@
 """The filing pages: lists per category, the edit page's fields per unit kind and category,
 stale saves, the PDF body upload and download, allocations, receipts, deadlines."""
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -17,10 +18,25 @@ from zizhu.funds.services import filing_create, filing_submit
 from zizhu.funds.services_deadlines import deadline_set
 from zizhu.funds.services_money import allocation_create
 
-from .factories import HTML_NAMED_PDF, PDF, PDF_WITH_JAVASCRIPT, png, upload
+from .factories import (
+    HTML_NAMED_PDF,
+    PDF,
+    PDF_WITH_JAVASCRIPT,
+    backdate_allocations,
+    png,
+    upload,
+)
 
 D = Decimal
 P = SourceLevel.PROVINCIAL
+
+
+def key() -> dict:
+    """A fresh one-time form key, as each rendered money form carries (docs/adr/0009)."""
+    return {"form_key": str(uuid.uuid4())}
+
+
+KEY = key()
 
 
 def edit_url(filing) -> str:
@@ -153,7 +169,13 @@ def test_it_shows_each_kind_of_filing_its_own_fields(client, tree, grant, users)
     login_as(client, users["school_operator"])
     assert client.get(edit_url(school)).context["form"] is None  # received funds only
     fields = list(client.get(edit_url(school_aid)).context["form"].fields)
-    assert fields == ["school_funds", "other_funds", "version"]
+    assert fields == [
+        "received_funds",
+        "received_arrival_date",
+        "school_funds",
+        "other_funds",
+        "version",
+    ]
     fields = list(client.get(edit_url(social)).context["form"].fields)
     assert fields == ["social_funds", "other_funds", "version"]
     login_as(client, users["school_reviewer"])
@@ -170,10 +192,11 @@ def test_it_shows_received_funds_and_arrival_dates_by_source_level(
         source=prefecture, target_unit=tree["610112"], amounts={P: D("40.00")}, actor=None
     )
     county = Filing.objects.get(unit=tree["610112"], project=grant)
+    backdate_allocations()
     login_as(client, users["county_operator"])
     response = client.post(
         f"/funds/filings/{county.pk}/receipt/",
-        {"arrival_date": "2025-05-06", "next": "/funds/reports/summary/national/"},
+        {"arrival_date": "2025-05-06", "next": "/funds/reports/summary/national/"} | KEY,
     )
     assert response["Location"] == "/funds/reports/summary/national/"
     page = client.get(edit_url(county))
@@ -269,11 +292,11 @@ def test_it_allocates_to_a_direct_child_of_the_projects_stage(
     page = client.get(url)
     form = page.context["form"]
     # only the level with money is offered; the higher-education school is not of the stage
-    assert [name for name in form.fields if name != "target"] == [P]
+    assert [name for name in form.fields if name not in ("target", "form_key")] == [P]
     assert [u.code for u in form.fields["target"].queryset] == ["610100"]
-    response = client.post(url, {"target": "610100", P: "120.50"})
+    response = client.post(url, {"target": "610100", P: "120.50"} | key())
     assert response.status_code == 302
-    too_much = client.post(url, {"target": "610100", P: "79.51"})
+    too_much = client.post(url, {"target": "610100", P: "79.51"} | key())
     assert "余额不足" in too_much.content.decode()
     balances = {b.source_level: b.available for b in client.get(url).context["balances"]}
     assert balances[P] == D("200.00") - D("120.50")
@@ -287,10 +310,11 @@ def test_it_ignores_an_unsafe_next_after_a_receipt(client, tree, grant, province
         source=province_filing, target_unit=tree["610100"], amounts={P: D("5.00")}, actor=None
     )
     prefecture = Filing.objects.get(unit=tree["610100"], project=grant)
+    backdate_allocations()
     login_as(client, users["prefecture_operator"])
     response = client.post(
         f"/funds/filings/{prefecture.pk}/receipt/",
-        {"arrival_date": "2025-05-06", "next": "https://evil.example/"},
+        {"arrival_date": "2025-05-06", "next": "https://evil.example/"} | KEY,
     )
     assert response["Location"] == edit_url(prefecture)
     assert Allocation.objects.get().receipt.arrival_date == date(2025, 5, 6)

@@ -1,7 +1,6 @@
 """Permission-matrix entries and objects of the voucher pages (merged into
 tests/test_permission_matrix.py)."""
 
-from tests.conftest import USERS
 from tests.matrix_common import (  # noqa: F401 - the sets the entries below use
     ALL,
     AUTHORITY,
@@ -15,9 +14,8 @@ from tests.matrix_common import (  # noqa: F401 - the sets the entries below use
 
 from .factories import make_voucher
 
-# the users whose role may write (Action.FILE): a missing voucher is a 404 to them, a 403 to
-# the others, who are refused before any lookup
-FILES = {u for u, (role, _code) in USERS.items() if role in ("operator", "school_operator")}
+# 支付凭证上传 is the school's: both of its roles record, edit and delete its vouchers
+OWN_SCHOOL_USERS = {"school_operator", "school_reviewer"}
 
 
 def voucher_objects(users) -> dict[str, int]:
@@ -31,49 +29,49 @@ def voucher_objects(users) -> dict[str, int]:
 
 
 VOUCHER_MATRIX: dict[str, list] = {
-    # 支付凭证上传: the school's own list (both school roles), the upload (its operator)
+    # 支付凭证上传: the school's own list, the upload, edit and delete (both school roles)
     "vouchers:list": [("/funds/vouchers/", table(SCHOOL))],
     "vouchers:upload": [
-        ("/funds/vouchers/new/", table(SCHOOL_OPERATORS)),
+        ("/funds/vouchers/new/", table(SCHOOL)),
         # an empty form: the operator gets it back with errors, nothing is saved
-        ("POST", "/funds/vouchers/new/", table(SCHOOL_OPERATORS)),
+        ("POST", "/funds/vouchers/new/", table(SCHOOL)),
     ],
     "vouchers:edit": [
-        # the school's operator (an empty POST: the form back with errors, nothing saved);
-        # roles without the FILE action 403 first; authority operators in scope are not the
-        # school (403); users outside the scope never learn the voucher exists (404)
+        # the school's users (an empty POST: the form back with errors, nothing saved);
+        # authority users in scope are not the school (403); business users outside the
+        # scope never learn the voucher exists (404); administrators 403 first
         (
             "/funds/vouchers/{own_voucher}/edit/",
-            table({"school_operator"}, {"neighbour_operator", "neighbour_school_operator"}),
+            table(OWN_SCHOOL_USERS, BUSINESS - SEES_OWN),
         ),
         (
             "POST",
             "/funds/vouchers/{own_voucher}/edit/",
-            table({"school_operator"}, {"neighbour_operator", "neighbour_school_operator"}),
+            table(OWN_SCHOOL_USERS, BUSINESS - SEES_OWN),
         ),
         (
             "/funds/vouchers/{other_voucher}/edit/",
-            table({"neighbour_school_operator"}, {"county_operator", "school_operator"}),
+            table({"neighbour_school_operator"}, BUSINESS - SEES_OTHER),
         ),
         (
             "POST",
             "/funds/vouchers/{other_voucher}/edit/",
-            table({"neighbour_school_operator"}, {"county_operator", "school_operator"}),
+            table({"neighbour_school_operator"}, BUSINESS - SEES_OTHER),
         ),
-        ("/funds/vouchers/999999/edit/", table(set(), FILES)),
+        ("/funds/vouchers/999999/edit/", table(set(), BUSINESS)),
     ],
     "vouchers:delete": [
-        # the school's operator; authority operators in scope are not the school (403); users
+        # the school's users; authority users in scope are not the school (403); users
         # outside the scope never learn the voucher exists (404)
         (
             "POST",
             "/funds/vouchers/{own_voucher}/delete/",
-            table({"school_operator"}, {"neighbour_operator", "neighbour_school_operator"}, 302),
+            table(OWN_SCHOOL_USERS, BUSINESS - SEES_OWN, 302),
         ),
         (
             "POST",
             "/funds/vouchers/{other_voucher}/delete/",
-            table({"neighbour_school_operator"}, {"county_operator", "school_operator"}, 302),
+            table({"neighbour_school_operator"}, BUSINESS - SEES_OTHER, 302),
         ),
         ("GET", "/funds/vouchers/{own_voucher}/delete/", dict.fromkeys(ALL, 405)),
     ],

@@ -1,7 +1,8 @@
 """The summary tables of county and school nodes (national and local aid): 各级财政资金到位情况,
 确认收到资金, 资助名单总资金, 财务支付总金额 — and, at a school, the rows that make them."""
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from zizhu.access import Action, can
 from zizhu.fundreports.summary import ZERO, Row, Scope, Table, child_rows, money, total_row
-from zizhu.funds.models import ALLOCATION_TOTAL, SourceLevel
+from zizhu.funds.models import ALLOCATION_TOTAL, AWAITING_RECEIPT, SourceLevel
 
 LEVELS = SourceLevel.values
 
@@ -19,7 +20,8 @@ def arrivals(scope: Scope) -> Table:
     latest confirmed arrival date of each level's money (one query)."""
     dates = {
         f"{level}_date": Max(
-            "receipt__arrival_date", filter=Q(receipt__isnull=False, **{f"{level}__gt": 0})
+            "receipt__arrival_date",
+            filter=Q(receipt__isnull=False, reversal__isnull=True, **{f"{level}__gt": 0}),
         )
         for level in LEVELS
     }
@@ -86,6 +88,8 @@ def arrival_children(scope: Scope) -> Table:
 class PendingFiling:
     pk: int
     project: str
+    # the confirmation form's one-time key (docs/adr/0009), issued with the page
+    form_key: uuid.UUID = field(default_factory=uuid.uuid4)
 
     @property
     def url(self) -> str:
@@ -103,7 +107,7 @@ def pending(scope: Scope) -> tuple[Table, list[PendingFiling]]:
     have some (each gets a confirmation form)."""
     allocations = (
         scope.allocations_in()
-        .filter(to_filing__unit=scope.node, receipt__isnull=True)
+        .filter(AWAITING_RECEIPT, to_filing__unit=scope.node)
         .select_related("from_filing__unit", "to_filing__project")
         .order_by("to_filing__project__code", "pk")
     )

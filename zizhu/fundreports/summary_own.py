@@ -15,7 +15,7 @@ def funds(scope: Scope) -> Table:
         s["child"]: s
         for s in scope.per_child(scope.filings(), "unit")
         .values("child")
-        .annotate(main=Sum(main), other=Sum("other_funds"))
+        .annotate(main=Sum(main), other=Sum("other_funds"), stated=Sum("received_funds"))
     }
     received = {
         s["child"]: money(s["total"])
@@ -34,7 +34,8 @@ def funds(scope: Scope) -> Table:
         code = child.code
         own = money(filed.get(code, {}).get("main"))
         other = money(filed.get(code, {}).get("other"))
-        got = received.get(code, ZERO)
+        # received funds: what schools stated for school aid, plus any allocated balance
+        got = received.get(code, ZERO) + money(filed.get(code, {}).get("stated"))
         total = own + other + got
         out = spent.get(code, ZERO)
         figures[code] = [own, other, got, total, out, total - out]

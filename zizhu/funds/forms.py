@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.funds.models import MONEY, SourceLevel
-from zizhu.funds.services import SCHOOL_AMOUNTS
+from zizhu.funds.services import SCHOOL_FIELDS
+from zizhu.lib.onetime import OneTimeKeyForm
+from zizhu.lib.widgets import DateInput, DateTimeInput
 from zizhu.units.models import Unit
 
 AMOUNT_LABELS = {
@@ -14,6 +16,7 @@ AMOUNT_LABELS = {
     "school_funds": _("School funds"),
     "other_funds": _("Other funds"),
     "social_funds": _("Social funds"),
+    "received_funds": _("Received funds"),
 }
 
 
@@ -52,9 +55,7 @@ class AuthorityFilingForm(forms.Form):
     """An authority's national or local filing: the document and its own funds."""
 
     doc_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
-    doc_date = forms.DateField(
-        label=_("Document date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    doc_date = forms.DateField(label=_("Document date"), required=False, widget=DateInput())
     doc_title = forms.CharField(label=_("Document title"), max_length=200, required=False)
     document = forms.FileField(
         label=_("Document body (PDF)"),
@@ -79,9 +80,14 @@ class SchoolFilingForm(forms.Form):
 
     def __init__(self, *args, category: str, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in SCHOOL_AMOUNTS[category]:
-            self.fields[name] = amount_field(AMOUNT_LABELS[name])
-        self.order_fields([*SCHOOL_AMOUNTS[category], "version"])
+        for name in SCHOOL_FIELDS[category]:
+            if name == "received_arrival_date":
+                self.fields[name] = forms.DateField(
+                    label=_("Arrival date of received funds"), required=False, widget=DateInput()
+                )
+            else:
+                self.fields[name] = amount_field(AMOUNT_LABELS[name])
+        self.order_fields([*SCHOOL_FIELDS[category], "version"])
 
     def changes(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
@@ -93,13 +99,34 @@ class ReturnForm(forms.Form):
     )
 
 
-class ReceiptForm(forms.Form):
-    arrival_date = forms.DateField(
-        label=_("Arrival date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+class ReceiptForm(OneTimeKeyForm):
+    arrival_date = forms.DateField(label=_("Arrival date"), widget=DateInput())
 
 
-class AllocationForm(forms.Form):
+def reason_field(label) -> forms.CharField:
+    return forms.CharField(label=label, max_length=500)
+
+
+class ReverseForm(OneTimeKeyForm):
+    """冲销 of an allocation (direct before the receipt, a request to the receiver after)."""
+
+    reason = reason_field(_("Reason for the reversal"))
+
+
+class AgreeForm(OneTimeKeyForm):
+    """The receiver's agreement to a requested reversal."""
+
+
+class DeclineForm(forms.Form):
+    note = reason_field(_("Reason for declining"))
+
+
+class ReceiptCorrectionForm(OneTimeKeyForm):
+    arrival_date = forms.DateField(label=_("Corrected arrival date"), widget=DateInput())
+    reason = reason_field(_("Reason for the correction"))
+
+
+class AllocationForm(OneTimeKeyForm):
     """An allocation to one direct child, with an amount for each level the sender has."""
 
     target = forms.ModelChoiceField(
@@ -125,9 +152,7 @@ class DeadlineForm(forms.Form):
     project = forms.ModelChoiceField(
         label=_("Aid project"), queryset=AidProject.objects.filter(is_active=True)
     )
-    due_at = forms.DateTimeField(
-        label=_("Deadline"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    due_at = forms.DateTimeField(label=_("Deadline"), widget=DateTimeInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,7 +160,5 @@ class DeadlineForm(forms.Form):
 
 
 class UnlockForm(forms.Form):
-    until = forms.DateTimeField(
-        label=_("Unlocked until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    until = forms.DateTimeField(label=_("Unlocked until"), widget=DateTimeInput())
     reason = forms.CharField(label=_("Reason for unlocking"), max_length=500)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from zizhu.lib.onetime import form_key_field
 from zizhu.units.models import Level
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -66,8 +67,9 @@ class Filing(models.Model):
     """One unit's funds for one project in one year (资金填报).
 
     Authorities fill the document fields and their own funds (本级资金); schools fill the
-    amounts of their category (学校资金/其他资金 for school aid, 社会资金/其他资金 for social
-    aid). Received funds (上级资金) are not a field: they are the incoming allocations.
+    amounts of their category (学校资金/其他资金 and, where they got some, 上级资金 with its
+    arrival date for school aid; 社会资金/其他资金 for social aid). Received funds of national
+    and local aid are not a field: they are the incoming allocations.
     """
 
     unit = models.ForeignKey(
@@ -87,6 +89,12 @@ class Filing(models.Model):
     school_funds = models.DecimalField(_("School funds"), **MONEY, null=True, blank=True)
     other_funds = models.DecimalField(_("Other funds"), **MONEY, null=True, blank=True)
     social_funds = models.DecimalField(_("Social funds"), **MONEY, null=True, blank=True)
+    # School aid only: money a school received from above for its own aid (上级资金) and when
+    # it arrived; school aid is never allocated, so the school states both itself.
+    received_funds = models.DecimalField(_("Received funds"), **MONEY, null=True, blank=True)
+    received_arrival_date = models.DateField(
+        _("Arrival date of received funds"), null=True, blank=True
+    )
     # 正文附件: the PDF body of the authority's document, checked by content on upload.
     document = models.FileField(
         _("Document body (PDF)"), upload_to=document_path, max_length=200, blank=True
@@ -121,7 +129,8 @@ class Filing(models.Model):
                 condition=Q(own_funds__gte=0)
                 & (Q(school_funds__isnull=True) | Q(school_funds__gte=0))
                 & (Q(other_funds__isnull=True) | Q(other_funds__gte=0))
-                & (Q(social_funds__isnull=True) | Q(social_funds__gte=0)),
+                & (Q(social_funds__isnull=True) | Q(social_funds__gte=0))
+                & (Q(received_funds__isnull=True) | Q(received_funds__gte=0)),
                 name="filing_amounts_not_negative",
             ),
         ]
@@ -189,6 +198,7 @@ class Receipt(models.Model):
         Filing, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("Funds filing")
     )
     arrival_date = models.DateField(_("Arrival date"))
+    form_key = form_key_field()
     confirmed_at = models.DateTimeField(_("Confirmed at"), auto_now_add=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -248,25 +258,42 @@ class Allocation(models.Model):
         verbose_name=_("Created by"),
     )
     created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+    # A counter-entry (冲销) names the allocation it reverses, at most once (ADR 0010).
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal",
+        verbose_name=_("Reverses"),
+    )
+    # db_default: the demo's and the benchmark's bulk loaders insert allocations without it
+    reason = models.CharField(_("Reason"), max_length=500, blank=True, default="", db_default="")
+    form_key = form_key_field()
 
     class Meta:
         verbose_name = _("Allocation")
         verbose_name_plural = _("Allocations")
         ordering = ["created_at", "pk"]
         constraints = [
+            # an allocation moves money down; its counter-entry (冲销) negates it (ADR 0010)
             models.CheckConstraint(
-                condition=Q(central__gte=0)
+                condition=Q(reverses__isnull=True)
+                & Q(central__gte=0)
                 & Q(provincial__gte=0)
                 & Q(prefectural__gte=0)
-                & Q(county__gte=0),
-                name="allocation_amounts_not_negative",
+                & Q(county__gte=0)
+                & (Q(central__gt=0) | Q(provincial__gt=0) | Q(prefectural__gt=0) | Q(county__gt=0))
+                | Q(reverses__isnull=False)
+                & Q(central__lte=0)
+                & Q(provincial__lte=0)
+                & Q(prefectural__lte=0)
+                & Q(county__lte=0)
+                & (Q(central__lt=0) | Q(provincial__lt=0) | Q(prefectural__lt=0) | Q(county__lt=0)),
+                name="allocation_moves_money_or_reverses",
             ),
             models.CheckConstraint(
-                condition=Q(central__gt=0)
-                | Q(provincial__gt=0)
-                | Q(prefectural__gt=0)
-                | Q(county__gt=0),
-                name="allocation_moves_money",
+                condition=~Q(reverses=F("pk")), name="allocation_not_its_own_reversal"
             ),
             models.CheckConstraint(
                 condition=~Q(from_filing=F("to_filing")), name="allocation_between_two_filings"
@@ -290,6 +317,104 @@ class Allocation(models.Model):
 
 # `Allocation.total` as a query expression, for sums over allocations in the database.
 ALLOCATION_TOTAL = F("central") + F("provincial") + F("prefectural") + F("county")
+# Allocations whose money waits for the receiver's confirmation: not confirmed, not a
+# counter-entry, not reversed before it was confirmed.
+AWAITING_RECEIPT = Q(receipt__isnull=True, reverses__isnull=True, reversal__isnull=True)
+
+
+class ReversalStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting the receiver's agreement")
+    AGREED = "agreed", _("Agreed, reversed")
+    DECLINED = "declined", _("Declined")
+
+
+class ReversalRequest(models.Model):
+    """The sender's request to reverse an allocation the receiver already confirmed; the
+    receiving unit agrees (the counter-entry is written then) or declines (ADR 0010)."""
+
+    allocation = models.ForeignKey(
+        Allocation,
+        on_delete=models.PROTECT,
+        related_name="reversal_requests",
+        verbose_name=_("Allocation"),
+    )
+    reason = models.CharField(_("Reason"), max_length=500)
+    status = models.CharField(
+        _("Status"),
+        max_length=10,
+        choices=ReversalStatus.choices,
+        default=ReversalStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Requested by"),
+    )
+    requested_at = models.DateTimeField(_("Requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Decided by"),
+    )
+    decided_at = models.DateTimeField(_("Decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("Reason for declining"), max_length=500, blank=True)
+    form_key = form_key_field()
+
+    class Meta:
+        verbose_name = _("Reversal request")
+        verbose_name_plural = _("Reversal requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["allocation"],
+                condition=Q(status="pending"),
+                name="reversalrequest_one_pending_per_allocation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.allocation_id} {self.status}"
+
+
+class ReceiptCorrection(models.Model):
+    """A correction of a receipt's arrival date by the receiving unit, with its reason; the
+    receipt carries the current date, these rows the history (ADR 0010)."""
+
+    receipt = models.ForeignKey(
+        Receipt, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("Receipt")
+    )
+    old_date = models.DateField(_("Previous arrival date"))
+    new_date = models.DateField(_("Corrected arrival date"))
+    reason = models.CharField(_("Reason"), max_length=500)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Corrected by"),
+    )
+    corrected_at = models.DateTimeField(_("Corrected at"), auto_now_add=True)
+    form_key = form_key_field()
+
+    class Meta:
+        verbose_name = _("Arrival date correction")
+        verbose_name_plural = _("Arrival date corrections")
+        ordering = ["receipt_id", "corrected_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(old_date=F("new_date")), name="receiptcorrection_changes_the_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_id}: {self.old_date}→{self.new_date}"
 
 
 class Balance(models.Model):

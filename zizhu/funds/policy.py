@@ -81,3 +81,26 @@ def may_allocate(user: object) -> bool:
 def may_set_deadlines(user: object) -> bool:
     """An authority operator sets its children's deadlines and unlocks their filings."""
     return can(user, Action.FILE) and is_authority_operator(user)
+
+
+# --- corrections of money (docs/adr/0010-reversals-and-corrections.md) ----------------------
+
+
+def may_reverse(user, allocation) -> bool:
+    """The sending unit's operator reverses its allocation (before the receipt) or asks the
+    receiver to agree to a reversal (after it)."""
+    return (
+        may_allocate(user)
+        and user.unit_id == allocation.from_filing.unit_id
+        and allocation.reverses_id is None
+    )
+
+
+def may_decide_reversal(user, allocation) -> bool:
+    """The receiving unit's operator agrees to or declines a requested reversal."""
+    return can(user, Action.FILE) and user.unit_id == allocation.to_filing.unit_id
+
+
+def may_correct_receipt(user, receipt) -> bool:
+    """The receiving unit's operator corrects the arrival date of its receipt."""
+    return can(user, Action.FILE) and user.unit_id == receipt.filing.unit_id

@@ -4,17 +4,31 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import EllipsisType
 
-from django.db.models import DecimalField, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    DecimalField,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 
 from zizhu.access import Action, scoped, units_for
 from zizhu.funds.models import (
+    AWAITING_RECEIPT,
     ZERO,
     Allocation,
     Balance,
     Deadline,
     Filing,
     FilingStatus,
+    Receipt,
+    ReversalRequest,
+    ReversalStatus,
     SourceLevel,
 )
 from zizhu.units.models import Level, Unit
@@ -30,7 +44,10 @@ def received_by_level(filing: Filing) -> dict[str, Decimal]:
 
 def arrival_dates_by_level(filing: Filing) -> dict[str, date | None]:
     """The latest confirmed arrival date (到位时间) of each source level's money (one query)."""
-    dates = Allocation.objects.filter(to_filing=filing, receipt__isnull=False).aggregate(
+    confirmed = Allocation.objects.filter(
+        to_filing=filing, receipt__isnull=False, reversal__isnull=True
+    )
+    dates = confirmed.aggregate(
         **{
             level: Max("receipt__arrival_date", filter=Q(**{f"{level}__gt": 0}))
             for level in SourceLevel.values
@@ -104,20 +121,31 @@ def filings_of_unit(user, category: str) -> QuerySet[Filing]:
 DUE_SOON = timedelta(days=7)
 UNFILED = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.PENDING)
 # the filters of the filing list (query parameter → its one accepted value), also the to-do's
-LIST_FILTERS = {"receipt": "pending", "due": "soon"}
+LIST_FILTERS = {"receipt": "pending", "reversal": "pending", "due": "soon"}
 
 
 def filter_own_filings(
-    filings: QuerySet[Filing], *, status: str = "", receipt: str = "", due: str = ""
+    filings: QuerySet[Filing],
+    *,
+    status: str = "",
+    receipt: str = "",
+    due: str = "",
+    reversal: str = "",
 ) -> QuerySet[Filing]:
     """`filings_of_unit` narrowed as the filing list's query string asks: a status; filings
-    with money that arrived unconfirmed (`receipt=pending`); filings not yet filed whose
+    with money that arrived unconfirmed (`receipt=pending`); filings with a reversal that
+    waits for the unit's agreement (`reversal=pending`); filings not yet filed whose
     deadline falls within the next seven days (`due=soon`). Unknown values are ignored."""
     if status in FilingStatus.values:
         filings = filings.filter(status=status)
     if receipt == "pending":
-        unconfirmed = Allocation.objects.filter(to_filing=OuterRef("pk"), receipt__isnull=True)
+        unconfirmed = Allocation.objects.filter(AWAITING_RECEIPT, to_filing=OuterRef("pk"))
         filings = filings.filter(Exists(unconfirmed))
+    if reversal == "pending":
+        asked = ReversalRequest.objects.filter(
+            allocation__to_filing=OuterRef("pk"), status=ReversalStatus.PENDING
+        )
+        filings = filings.filter(Exists(asked))
     if due == "soon":
         now = timezone.now()
         filings = filings.filter(status__in=UNFILED, due_at__gt=now, due_at__lte=now + DUE_SOON)
@@ -130,10 +158,34 @@ def balances_of(filing: Filing) -> list[Balance]:
     return sorted(Balance.objects.filter(filing=filing), key=lambda b: order[b.source_level])
 
 
+def pending_requests() -> Prefetch:
+    """An allocation's reversal requests awaiting the receiver, as `pending_requests`."""
+    return Prefetch(
+        "reversal_requests",
+        queryset=ReversalRequest.objects.filter(status=ReversalStatus.PENDING),
+        to_attr="pending_requests",
+    )
+
+
+def receipts_of(filing: Filing) -> QuerySet[Receipt]:
+    """The filing's confirmations of receipt with their corrections, newest first."""
+    return filing.receipts.prefetch_related("corrections").order_by("-confirmed_at", "-pk")
+
+
+def awaiting_receipt(allocation: Allocation) -> bool:
+    """In Python, for rows of `allocations_in` (AWAITING_RECEIPT in the database)."""
+    return (
+        allocation.receipt_id is None
+        and allocation.reverses_id is None
+        and not hasattr(allocation, "reversal")
+    )
+
+
 def allocations_out(filing: Filing) -> QuerySet[Allocation]:
     return (
         Allocation.objects.filter(from_filing=filing)
-        .select_related("to_filing__unit", "receipt")
+        .select_related("to_filing__unit", "receipt", "reversal")
+        .prefetch_related(pending_requests())
         .order_by("-created_at", "-pk")
     )
 
@@ -141,7 +193,8 @@ def allocations_out(filing: Filing) -> QuerySet[Allocation]:
 def allocations_in(filing: Filing) -> QuerySet[Allocation]:
     return (
         Allocation.objects.filter(to_filing=filing)
-        .select_related("from_filing__unit", "receipt")
+        .select_related("from_filing__unit", "receipt", "reversal")
+        .prefetch_related(pending_requests())
         .order_by("-created_at", "-pk")
     )
 

@@ -35,13 +35,21 @@ SCHOOL_AMOUNTS = {
     Category.SCHOOL: ("school_funds", "other_funds"),
     Category.SOCIAL: ("social_funds", "other_funds"),
 }
+# The fields a school fills, by category: the amounts above (required to submit), and for
+# school aid the money received from above with its arrival date (only where it got some).
+SCHOOL_FIELDS = {
+    **SCHOOL_AMOUNTS,
+    Category.SCHOOL: ("received_funds", "received_arrival_date", "school_funds", "other_funds"),
+}
 FIELD_NAMES = {
     "own_funds": "本级资金",
     "school_funds": "学校资金",
     "other_funds": "其他资金",
     "social_funds": "社会资金",
+    "received_funds": "上级资金",
 }
-EDITABLE = ("doc_number", "doc_date", "doc_title", *FIELD_NAMES)
+DATE_NAMES = {"doc_date": "发文日期", "received_arrival_date": "上级资金到位时间"}
+EDITABLE = ("doc_number", "doc_date", "doc_title", *FIELD_NAMES, "received_arrival_date")
 STALE_MESSAGE = "该填报已被他人修改，请刷新后重新填写"
 STATUS_NAMES = {
     FilingStatus.DRAFT: "草稿",
@@ -102,7 +110,7 @@ def _clean_fields(unit: Unit, project: AidProject, fields: dict) -> dict:
     allowed = (
         {"doc_number", "doc_date", "doc_title", "own_funds"}
         if unit.is_authority
-        else set(SCHOOL_AMOUNTS[project.category])
+        else set(SCHOOL_FIELDS[project.category])
     )
     clean = {}
     for name, value in fields.items():
@@ -115,9 +123,14 @@ def _clean_fields(unit: Unit, project: AidProject, fields: dict) -> dict:
             continue
         if name in FIELD_NAMES and value is not None:
             value = money(value, FIELD_NAMES[name])
-        if name == "doc_date" and value is not None and not isinstance(value, date):
-            raise ValidationError("发文日期无效")
+        if name in DATE_NAMES and value is not None:
+            if not isinstance(value, date):
+                raise ValidationError(f"{DATE_NAMES[name]}无效")
+            if name == "received_arrival_date" and value > timezone.localdate():
+                raise ValidationError("上级资金到位时间不能晚于今天")
         clean[name] = value
+    if clean.get("received_arrival_date") and not clean.get("received_funds"):
+        raise ValidationError("填写了上级资金到位时间，请同时填写上级资金")
     return clean
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from zizhu.audit.services import audit_record
 from zizhu.funds.ledger import balances_lock, balances_save
-from zizhu.funds.models import ZERO, Allocation, Filing, Receipt, SourceLevel
+from zizhu.funds.models import AWAITING_RECEIPT, ZERO, Allocation, Filing, Receipt, SourceLevel
 from zizhu.funds.policy import ALLOCATED_CATEGORIES
 from zizhu.funds.services import (
     _check_actor,
@@ -22,6 +22,7 @@ from zizhu.funds.services import (
     _filing_insert,
     money,
 )
+from zizhu.lib.onetime import insert_once, used
 from zizhu.units.models import Unit
 
 LEVEL_NAMES = {
@@ -67,19 +68,29 @@ def _child_filing(source: Filing, target_unit: Unit, actor) -> Filing:
 
 @transaction.atomic
 def allocation_create(
-    *, source: Filing, target_unit: Unit, amounts: Mapping[str, Decimal], actor
+    *, source: Filing, target_unit: Unit, amounts: Mapping[str, Decimal], actor, key=None
 ) -> Allocation:
     """Move money from `source` to the same year's and project's filing of a direct child.
 
     `amounts` maps source levels to positive amounts. Under the ledger's row locks each
     level's allocated money must stay within what the source received plus, for its own
     level, its own funds; otherwise nothing moves. The child's filing is created if missing.
+    `key` is the form's one-time key: a second call with it returns the first allocation and
+    moves nothing (docs/adr/0009).
     """
     _check_actor(actor, source.unit)
     clean = _clean_amounts(amounts)
     _check_target(source, target_unit)
     target = _child_filing(source, target_unit, actor)
     balances = balances_lock([source, target])
+    done = used(Allocation, key)
+    if done is not None:
+        return _replayed(done, source)
+    allocation, created = insert_once(
+        Allocation, key, from_filing=source, to_filing=target, created_by=actor, **clean
+    )
+    if not created:
+        return _replayed(allocation, source)
     short = []
     for level, amount in clean.items():
         out = balances.of(source, level)
@@ -92,9 +103,6 @@ def allocation_create(
     if short:
         raise ValidationError(short)
     balances_save(balances.values())
-    allocation = Allocation.objects.create(
-        from_filing=source, to_filing=target, created_by=actor, **clean
-    )
     audit_record(
         action="funds.allocation_create",
         actor=actor,
@@ -110,22 +118,50 @@ def allocation_create(
     return allocation
 
 
-@transaction.atomic
-def receipt_confirm(*, filing: Filing, arrival_date: date, actor) -> Receipt:
-    """Confirm receipt (确认收到资金) of every incoming allocation not yet confirmed."""
-    _check_actor(actor, filing.unit)
+def _replayed(row, filing: Filing):
+    """The row an earlier POST of the same form wrote; a key of another filing's form is
+    refused rather than answered with someone else's row."""
+    owner = getattr(row, "from_filing_id", None) or getattr(row, "filing_id", None)
+    if owner != filing.pk:
+        raise ValidationError("该表单已提交过，请刷新页面后重新填写")
+    return row
+
+
+def check_arrival_date(arrival_date, allocations) -> None:
+    """An arrival date is a date, not in the future, not before any allocation it covers."""
     if not isinstance(arrival_date, date):
         raise ValidationError("请填写资金到位时间")
     if arrival_date > timezone.localdate():
         raise ValidationError("资金到位时间不能晚于今天")
+    made = [timezone.localtime(a.created_at).date() for a in allocations if a.created_at]
+    if made and arrival_date < max(made):
+        raise ValidationError(f"资金到位时间不能早于下拨日期 {max(made).isoformat()}")
+
+
+@transaction.atomic
+def receipt_confirm(*, filing: Filing, arrival_date: date, actor, key=None) -> Receipt:
+    """Confirm receipt (确认收到资金) of every incoming allocation awaiting it. The arrival
+    date may lie neither in the future nor before the allocations it covers. `key` as in
+    `allocation_create`."""
+    _check_actor(actor, filing.unit)
+    if not isinstance(arrival_date, date):
+        raise ValidationError("请填写资金到位时间")
     pending = list(
-        Allocation.objects.select_for_update()
-        .filter(to_filing=filing, receipt__isnull=True)
+        Allocation.objects.select_for_update(of=("self",))
+        .filter(AWAITING_RECEIPT, to_filing=filing)
         .order_by("pk")
     )
+    done = used(Receipt, key)
+    if done is not None:
+        return _replayed(done, filing)
     if not pending:
         raise ValidationError("没有待确认收到的下拨资金")
-    receipt = Receipt.objects.create(filing=filing, arrival_date=arrival_date, confirmed_by=actor)
+    check_arrival_date(arrival_date, pending)
+    receipt, created = insert_once(
+        Receipt, key, filing=filing, arrival_date=arrival_date, confirmed_by=actor
+    )
+    if not created:
+        return _replayed(receipt, filing)
     Allocation.objects.filter(pk__in=[a.pk for a in pending]).update(receipt=receipt)
     audit_record(
         action="funds.receipt_confirm",

@@ -1,5 +1,6 @@
 """The funds lines of a home page's to-do: filings returned or awaiting review, money that
-arrived without a confirmed receipt, deadlines within a week. Each count is taken from the
+arrived without a confirmed receipt, reversals awaiting the receiver's agreement, deadlines
+within a week. Each count is taken from the
 filing list with the filters of its link (`selectors.filter_own_filings`)."""
 
 from django.db.models import Count
@@ -24,15 +25,19 @@ RETURNED = ({"status": FilingStatus.RETURNED}, _("Funds filings returned (%(cate
 RECEIPTS = ({"receipt": "pending"}, _("Money arrived, receipt to confirm (%(category)s)"))
 DUE = ({"due": "soon"}, _("Filing deadline within 7 days (%(category)s)"))
 PENDING = ({"status": FilingStatus.PENDING}, _("Funds filings awaiting review (%(category)s)"))
+REVERSALS = (
+    {"reversal": "pending"},
+    _("Reversals awaiting your agreement (%(category)s)"),
+)
 
 
 def _lines_of(user) -> list:
     if is_school_operator(user):
-        return [RETURNED, RECEIPTS, DUE]
+        return [RETURNED, RECEIPTS, REVERSALS, DUE]
     if is_school_reviewer(user):
         return [PENDING]
     if is_authority_operator(user):
-        return [RECEIPTS, DUE]
+        return [RECEIPTS, REVERSALS, DUE]
     return []
 
 

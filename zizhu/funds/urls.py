@@ -3,7 +3,7 @@ reports apps own funds/vouchers/ and funds/reports/)."""
 
 from django.urls import path
 
-from zizhu.funds import views, views_deadlines, views_money
+from zizhu.funds import views, views_deadlines, views_money, views_reversal
 
 app_name = "funds"
 urlpatterns = [
@@ -35,6 +35,14 @@ urlpatterns = [
     path("filings/<int:pk>/document/", views.filing_document, name="filing_document"),
     path("filings/<int:pk>/allocations/", views_money.allocations, name="allocations"),
     path("filings/<int:pk>/receipt/", views_money.receipt_confirm, name="receipt_confirm"),
+    path(
+        "allocations/<int:pk>/reverse/",
+        views_reversal.allocation_reverse,
+        name="allocation_reverse",
+    ),
+    path("reversals/<int:pk>/agree/", views_reversal.reversal_agree, name="reversal_agree"),
+    path("reversals/<int:pk>/decline/", views_reversal.reversal_decline, name="reversal_decline"),
+    path("receipts/<int:pk>/correct/", views_reversal.receipt_correct, name="receipt_correct"),
     path("filings/<int:pk>/unlock/", views_deadlines.filing_unlock, name="filing_unlock"),
     path("deadlines/", views_deadlines.deadlines, name="deadlines"),
     path("deadlines/<int:pk>/", views_deadlines.deadline_detail, name="deadline_detail"),

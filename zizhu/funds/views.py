@@ -2,6 +2,8 @@
 PDF body's download. Allocation and receipt pages are in views_money, deadlines in
 views_deadlines."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -29,11 +31,13 @@ from zizhu.funds.selectors import (
     allocations_in,
     allocations_out,
     arrival_dates_by_level,
+    awaiting_receipt,
     balances_of,
     deadline_of,
     filings_of_unit,
     filter_own_filings,
     is_frozen,
+    receipts_of,
     received_by_level,
 )
 from zizhu.lib.params import year_param
@@ -82,7 +86,7 @@ def _render_list(request, category: str, form, status: int = 200):
     year = year_param(request.GET.get("year"))
     if year is not None:
         filings = filings.filter(year=year)
-    chosen = {name: request.GET.get(name, "") for name in ("status", "receipt", "due")}
+    chosen = {name: request.GET.get(name, "") for name in ("status", "receipt", "reversal", "due")}
     filings = filter_own_filings(filings, **chosen)
     page = Paginator(filings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -137,7 +141,7 @@ def _edit_form(filing: Filing, data=None, files=None):
         for name in ("doc_number", "doc_date", "doc_title", "own_funds"):
             initial[name] = getattr(filing, name)
         return AuthorityFilingForm(data, files, initial=initial)
-    names = services.SCHOOL_AMOUNTS[filing.project.category]
+    names = services.SCHOOL_FIELDS[filing.project.category]
     if not names:
         return None  # a school's national or local filing: nothing of its own to fill
     initial.update({name: getattr(filing, name) for name in names})
@@ -174,8 +178,13 @@ def _edit_page(request, filing: Filing, form, status: int = 200):
             "balances": balances_of(filing) if filing.unit.is_authority else [],
             "allocations_out": allocations_out(filing) if filing.unit.is_authority else [],
             "incoming": incoming,
-            "unconfirmed": [a for a in incoming if a.receipt_id is None],
+            "unconfirmed": [a for a in incoming if awaiting_receipt(a)],
             "receipt_form": ReceiptForm() if can(user, Action.FILE) else None,
+            # corrections (ADR 0010): the receipts with their history, requests to agree to
+            "receipts": receipts_of(filing),
+            "may_correct": can(user, Action.FILE),
+            "requests_to_decide": [a for a in incoming if a.pending_requests],
+            "new_key": uuid.uuid4,  # a fresh one-time key for each form of a row
             "may_submit": actions.submit,
             "may_approve": actions.approve,
             "may_return": actions.send_back,

@@ -1,10 +1,13 @@
 """下拨 and 确认收到资金: an authority operator's allocation page for its national or local
 filing, and the receiving unit's confirmation of receipt."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,17 +37,21 @@ def allocations(request, pk: int):
             form.add_error(None, _("Enter an amount for at least one source level."))
         else:
             try:
-                services_money.allocation_create(
+                allocation = services_money.allocation_create(
                     source=filing,
                     target_unit=form.cleaned_data["target"],
                     amounts=amounts,
                     actor=request.user,
+                    key=form.cleaned_data["form_key"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
+                # a resent form lands here too, on the one allocation (docs/adr/0009)
                 messages.success(request, _("The funds were allocated."))
-                return redirect("funds:allocations", pk=filing.pk)
+                return redirect(
+                    reverse("funds:allocations", args=[filing.pk]) + f"#allocation-{allocation.pk}"
+                )
     filing_crumbs(request, filing, _("Allocations"))
     return render(
         request,
@@ -55,6 +62,7 @@ def allocations(request, pk: int):
             "allocations": allocations_out(filing),
             "form": form,
             "has_money": bool(levels),
+            "new_key": uuid.uuid4,  # a fresh one-time key for each row's reversal form
         },
     )
 
@@ -69,12 +77,17 @@ def receipt_confirm(request, pk: int):
     if form.is_valid():
         try:
             services_money.receipt_confirm(
-                filing=filing, arrival_date=form.cleaned_data["arrival_date"], actor=request.user
+                filing=filing,
+                arrival_date=form.cleaned_data["arrival_date"],
+                actor=request.user,
+                key=form.cleaned_data["form_key"],
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("The receipt of the funds was confirmed."))
+    elif "form_key" in form.errors:
+        messages.error(request, _("The form has expired; open the page again."))
     else:
         messages.error(request, _("Enter the date the funds arrived."))
     target = local_url(request, request.POST.get("next") or request.GET.get("next"))

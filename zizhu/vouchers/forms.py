@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zizhu.catalogue.models import AidProject, Category
+from zizhu.lib.onetime import OneTimeKeyForm
 from zizhu.lib.uploads import ATTACHMENT_MAX_BYTES
 from zizhu.vouchers.models import Voucher, VoucherFile
 
@@ -31,7 +32,7 @@ def current_year() -> int:
     return date.today().year  # noqa: DTZ011 - a calendar default for a form
 
 
-class VoucherForm(forms.Form):
+class VoucherForm(OneTimeKeyForm):
     year = forms.IntegerField(label=_("Year of use"), min_value=2000, max_value=2100)
     project = forms.ModelChoiceField(
         label=_("Aid project"), queryset=AidProject.objects.none(), to_field_name="code"
@@ -40,7 +41,7 @@ class VoucherForm(forms.Form):
         label=_("Number of students aided"), min_value=1, max_value=9_999_999
     )
     # a string: the service refuses more than two decimal places rather than rounding
-    amount = forms.CharField(label=_("Amount paid (yuan)"), max_length=20)
+    amount = forms.CharField(label=_("Aid amount (yuan)"), max_length=20)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
     files = MultipleFileField(
         label=_("Files (PDF, JPG, JPEG or PNG)"),
@@ -61,7 +62,7 @@ class VoucherEditForm(forms.Form):
     students = forms.IntegerField(
         label=_("Number of students aided"), min_value=1, max_value=9_999_999
     )
-    amount = forms.CharField(label=_("Amount paid (yuan)"), max_length=20)
+    amount = forms.CharField(label=_("Aid amount (yuan)"), max_length=20)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
     remove = forms.ModelMultipleChoiceField(
         label=_("Remove files"),

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zizhu.funds.models import MONEY
+from zizhu.lib.onetime import form_key_field
 
 
 class Voucher(models.Model):
@@ -38,6 +39,7 @@ class Voucher(models.Model):
     created_at = models.DateTimeField(_("Uploaded at"), auto_now_add=True)
     # Optimistic concurrency, as on Filing: an edit names the version it started from.
     version = models.PositiveIntegerField(default=1, editable=False)
+    form_key = form_key_field()  # the upload form's one-time key (docs/adr/0009)
 
     class Meta:
         verbose_name = _("Payment voucher")

@@ -1,9 +1,9 @@
 """Who may do what with payment vouchers (支付凭证): a school's own users see its vouchers on
-支付凭证上传 and its operator records, edits and deletes them; authority users read the
-vouchers of the schools in their scope on 支付凭证查看. The pages, the menu, the services'
-guards and the API ask here."""
+支付凭证上传, and both of them (业务操作人员 and 业务审核人员) record, edit and delete them;
+authority users read the vouchers of the schools in their scope on 支付凭证查看. The pages,
+the menu, the services' guards and the API ask here."""
 
-from zizhu.access import Action, can, is_authority, is_school, is_school_operator
+from zizhu.access import Action, can, is_authority, is_school
 from zizhu.units.models import Unit
 
 
@@ -13,8 +13,8 @@ def sees_own_vouchers(user: object) -> bool:
 
 
 def may_record(user: object, school: Unit) -> bool:
-    """The school's own operator records, edits and deletes its vouchers."""
-    return can(user, Action.FILE) and is_school_operator(user) and user.unit_id == school.pk
+    """The school's own users (operator or reviewer) record, edit and delete its vouchers."""
+    return can(user, Action.VIEW) and is_school(user) and user.unit_id == school.pk
 
 
 def sees_vouchers_below(user: object) -> bool:

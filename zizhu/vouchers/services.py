@@ -19,6 +19,7 @@ from zizhu.catalogue.models import AidProject, Category
 from zizhu.funds.models import Filing
 from zizhu.funds.selectors import is_closed
 from zizhu.funds.services import StaleFiling, money
+from zizhu.lib.onetime import insert_once, used
 from zizhu.lib.uploads import (
     AttachmentInfo,
     UploadRejected,
@@ -153,21 +154,28 @@ def voucher_create(
     actor,
     note: str = "",
     request=None,
+    key=None,
 ) -> Voucher:
     """Record a voucher with its files: all of them or nothing (ValidationError says which
     file was refused and why). Refused while the school's filing of the year and project is
-    locked."""
+    locked. `key` is the upload form's one-time key: a second call with it returns the first
+    voucher and stores nothing (docs/adr/0009)."""
     if actor is not None and not may_record(actor, school):
-        raise PermissionDenied("只能由本校的学校业务操作人员上传支付凭证")
+        raise PermissionDenied("只能由本校的学校业务人员上传支付凭证")
     note = (note or "").strip()
     _check_fields(school=school, year=year, project=project, students=students, note=note)
-    amount = money(amount, "支付金额", positive=True)
+    amount = money(amount, "资助金额", positive=True)
     checked = _check_files(files)
     stored: list[str] = []
     try:
         with transaction.atomic():
             _check_filing_open(school=school, year=year, project=project, doing="上传")
-            voucher = Voucher.objects.create(
+            done = used(Voucher, key)
+            if done is not None:
+                return _replayed(done, school)
+            voucher, created = insert_once(
+                Voucher,
+                key,
                 unit=school,
                 year=year,
                 project=project,
@@ -176,6 +184,8 @@ def voucher_create(
                 note=note,
                 created_by=actor,
             )
+            if not created:
+                return _replayed(voucher, school)
             records = _store(voucher, files, checked, stored)
             audit_record(
                 action="vouchers.create",
@@ -194,6 +204,12 @@ def voucher_create(
     except BaseException:
         remove_stored(stored)  # the rows were rolled back: no file may outlive them
         raise
+    return voucher
+
+
+def _replayed(voucher: Voucher, school: Unit) -> Voucher:
+    if voucher.unit_id != school.pk:
+        raise ValidationError("该表单已提交过，请刷新页面后重新填写")
     return voucher
 
 
@@ -216,10 +232,10 @@ def voucher_update(
     project is locked. Removed files leave the storage once the change commits."""
     school = voucher.unit
     if actor is not None and not may_record(actor, school):
-        raise PermissionDenied("只能由本校的学校业务操作人员修改支付凭证")
+        raise PermissionDenied("只能由本校的学校业务人员修改支付凭证")
     note = voucher.note if note is None else note.strip()
     _check_students_and_note(students, note)
-    amount = money(amount, "支付金额", positive=True)
+    amount = money(amount, "资助金额", positive=True)
     add_files = list(add_files)
     checked = _check_files(add_files, required=False)
     remove = {int(pk) for pk in remove_files}
@@ -276,7 +292,7 @@ def voucher_delete(*, voucher: Voucher, actor, request=None) -> None:
     """Delete a voucher and its files (the files leave the storage once the delete commits).
     Refused while the school's filing of the voucher's year and project is locked."""
     if actor is not None and not may_record(actor, voucher.unit):
-        raise PermissionDenied("只能由本校的学校业务操作人员删除支付凭证")
+        raise PermissionDenied("只能由本校的学校业务人员删除支付凭证")
     with transaction.atomic():
         _check_filing_open(
             school=voucher.unit, year=voucher.year, project=voucher.project, doing="删除"

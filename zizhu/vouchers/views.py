@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -78,16 +79,17 @@ def school_vouchers(request):
 
 
 def voucher_upload(request):
-    require(request, Action.FILE)
+    require(request, Action.VIEW)
     school = request.user.unit
-    require_that(request, policy.may_record(request.user, school), "not_the_school_operator")
+    require_that(request, policy.may_record(request.user, school), "not_the_school")
     projects = services.voucher_projects(school)
     form = VoucherForm(request.POST or None, request.FILES or None, projects=projects)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.voucher_create(
+            voucher = services.voucher_create(
                 school=school,
+                key=data["form_key"],
                 year=data["year"],
                 project=data["project"],
                 students=data["students"],
@@ -101,7 +103,8 @@ def voucher_upload(request):
             form.add_error(None, exc)
         else:
             messages.success(request, _("The voucher was saved."))
-            return redirect("vouchers:list")
+            # a resent form lands here too, on the one voucher (docs/adr/0009)
+            return redirect(reverse("vouchers:list") + f"#voucher-{voucher.pk}")
     return render(request, "vouchers/upload.html", {"form": form, "school": school})
 
 
@@ -109,8 +112,8 @@ def _own_voucher(request, pk: int) -> Voucher:
     """The voucher, if it is in scope (404 otherwise) and the user is its school's operator
     (403 otherwise)."""
     queryset = Voucher.objects.select_related("unit", "project")
-    voucher = get_object_for_user(request, queryset, Action.FILE, pk=pk)
-    require_that(request, policy.may_record(request.user, voucher.unit), "not_the_school_operator")
+    voucher = get_object_for_user(request, queryset, Action.VIEW, pk=pk)
+    require_that(request, policy.may_record(request.user, voucher.unit), "not_the_school")
     return voucher
 
 

@@ -1,0 +1,251 @@
+"""Corrections of money: the reversal (冲销) of an allocation by a counter-entry, the request
+for one and the receiver's decision, and the correction of a receipt's arrival date.
+Keyword-only, atomic, audited; `key` is the form's one-time key (docs/adr/0009).
+
+The rules are docs/adr/0010-reversals-and-corrections.md: before the receiver confirmed the
+money the sender reverses directly; afterwards only with the receiver's agreement. Balances
+move back through the ledger's row locks; nothing is deleted.
+"""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from zizhu.audit.services import audit_record
+from zizhu.funds import policy
+from zizhu.funds.ledger import balances_lock, balances_save
+from zizhu.funds.models import (
+    Allocation,
+    Receipt,
+    ReceiptCorrection,
+    ReversalRequest,
+    ReversalStatus,
+    SourceLevel,
+)
+from zizhu.funds.services_money import LEVEL_NAMES, check_arrival_date
+from zizhu.lib.onetime import insert_once, used
+
+REASON_MAX = 500
+
+
+def _reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(f"请填写{what}")
+    return reason[:REASON_MAX]
+
+
+def _locked(allocation: Allocation) -> Allocation:
+    return (
+        Allocation.objects.select_for_update()
+        .select_related("from_filing__unit", "to_filing__unit")
+        .get(pk=allocation.pk)
+    )
+
+
+def _check_reversible(current: Allocation) -> None:
+    if current.reverses_id is not None:
+        raise ValidationError("冲销记录不能再冲销")
+    if hasattr(current, "reversal"):
+        raise ValidationError("该笔下拨已冲销")
+
+
+def _write_counter_entry(current: Allocation, *, reason: str, actor, key) -> Allocation:
+    """The counter-entry of `current` (locked) and the balances moved back, under the
+    ledger's row locks; refused when the receiver has allocated the money on."""
+    source, target = current.from_filing, current.to_filing
+    balances = balances_lock([source, target])
+    counter, created = insert_once(
+        Allocation,
+        key,
+        from_filing=source,
+        to_filing=target,
+        reverses=current,
+        reason=reason,
+        receipt_id=current.receipt_id,
+        created_by=actor,
+        **{level: -current.amount(level) for level in SourceLevel.values},
+    )
+    if not created:
+        return counter
+    short = []
+    for level in SourceLevel.values:
+        amount = current.amount(level)
+        if not amount:
+            continue
+        balances.of(source, level).allocated_out -= amount
+        into = balances.of(target, level)
+        into.received -= amount
+        if into.allocated_out > into.received + into.own:
+            short.append(
+                f"{target.unit.name} 已将{LEVEL_NAMES[level]}继续下拨，需先冲销其下拨："
+                f"冲销后可用 {into.available} 元"
+            )
+    if short:
+        raise ValidationError(short)
+    balances_save(balances.values())
+    audit_record(
+        action="funds.allocation_reverse",
+        actor=actor,
+        obj=counter,
+        detail={
+            "reverses": current.pk,
+            "from": source.unit.code,
+            "to": target.unit.code,
+            "year": source.year,
+            "project": source.project_id,
+            "amounts": {level: str(current.amount(level)) for level in SourceLevel.values},
+            "confirmed": current.receipt_id is not None,
+            "reason": reason,
+        },
+    )
+    return counter
+
+
+@transaction.atomic
+def allocation_reverse(*, allocation: Allocation, reason: str, actor, key=None) -> Allocation:
+    """The sender reverses an allocation the receiver has not confirmed yet: a counter-entry
+    with the negated amounts; returns it. Once confirmed, use `reversal_request`."""
+    if actor is not None and not policy.may_reverse(actor, allocation):
+        raise PermissionDenied("只能由下拨单位的业务操作人员冲销")
+    reason = _reason(reason, "冲销原因")
+    current = _locked(allocation)
+    done = used(Allocation, key)
+    if done is not None:
+        if done.reverses_id != current.pk:
+            raise ValidationError("该表单已提交过，请刷新页面后重新填写")
+        return done
+    _check_reversible(current)
+    if current.receipt_id is not None:
+        raise ValidationError("对方已确认收到资金，冲销需经对方同意：请提出冲销申请")
+    return _write_counter_entry(current, reason=reason, actor=actor, key=key)
+
+
+@transaction.atomic
+def reversal_request(*, allocation: Allocation, reason: str, actor, key=None) -> ReversalRequest:
+    """The sender asks the receiver to agree to reversing a confirmed allocation."""
+    if actor is not None and not policy.may_reverse(actor, allocation):
+        raise PermissionDenied("只能由下拨单位的业务操作人员申请冲销")
+    reason = _reason(reason, "冲销原因")
+    current = _locked(allocation)
+    done = used(ReversalRequest, key)
+    if done is not None:
+        if done.allocation_id != current.pk:
+            raise ValidationError("该表单已提交过，请刷新页面后重新填写")
+        return done
+    _check_reversible(current)
+    if current.receipt_id is None:
+        raise ValidationError("对方尚未确认收到资金，可直接冲销")
+    if current.reversal_requests.filter(status=ReversalStatus.PENDING).exists():
+        raise ValidationError("该笔下拨已有待对方同意的冲销申请")
+    request, created = insert_once(
+        ReversalRequest, key, allocation=current, reason=reason, requested_by=actor
+    )
+    if created:
+        audit_record(
+            action="funds.reversal_request",
+            actor=actor,
+            obj=request,
+            detail={"allocation": current.pk, "to": current.to_filing.unit.code, "reason": reason},
+        )
+    return request
+
+
+def _pending(request: ReversalRequest, actor) -> tuple[ReversalRequest, Allocation]:
+    request = ReversalRequest.objects.select_for_update().get(pk=request.pk)
+    current = _locked(request.allocation)
+    if actor is not None and not policy.may_decide_reversal(actor, current):
+        raise PermissionDenied("只能由接收单位的业务操作人员处理冲销申请")
+    return request, current
+
+
+def _decide(request: ReversalRequest, status: str, actor, note: str = "") -> None:
+    ReversalRequest.objects.filter(pk=request.pk).update(
+        status=status, decided_by=actor, decided_at=timezone.now(), decision_note=note
+    )
+    request.refresh_from_db()
+
+
+@transaction.atomic
+def reversal_agree(*, request: ReversalRequest, actor, key=None) -> Allocation:
+    """The receiver agrees: the counter-entry is written (carrying the original's receipt, so
+    confirmed sums net out too). Agreeing twice returns the same counter-entry."""
+    request, current = _pending(request, actor)
+    if request.status == ReversalStatus.AGREED:
+        return current.reversal
+    if request.status != ReversalStatus.PENDING:
+        raise ValidationError("该冲销申请已处理")
+    _check_reversible(current)
+    counter = _write_counter_entry(current, reason=request.reason, actor=actor, key=key)
+    _decide(request, ReversalStatus.AGREED, actor)
+    audit_record(
+        action="funds.reversal_agree",
+        actor=actor,
+        obj=request,
+        detail={"allocation": current.pk, "counter_entry": counter.pk},
+    )
+    return counter
+
+
+@transaction.atomic
+def reversal_decline(*, request: ReversalRequest, note: str, actor) -> ReversalRequest:
+    """The receiver declines a requested reversal, saying why; nothing moves."""
+    note = _reason(note, "不同意的理由")
+    request, current = _pending(request, actor)
+    if request.status == ReversalStatus.DECLINED:
+        return request
+    if request.status != ReversalStatus.PENDING:
+        raise ValidationError("该冲销申请已处理")
+    _decide(request, ReversalStatus.DECLINED, actor, note)
+    audit_record(
+        action="funds.reversal_decline",
+        actor=actor,
+        obj=request,
+        detail={"allocation": current.pk, "note": note},
+    )
+    return request
+
+
+@transaction.atomic
+def receipt_correct(
+    *, receipt: Receipt, arrival_date: date, reason: str, actor, key=None
+) -> ReceiptCorrection:
+    """The receiver corrects a receipt's arrival date, with a reason; the old date is kept in
+    the correction row. The same date rules as at confirmation."""
+    if actor is not None and not policy.may_correct_receipt(actor, receipt):
+        raise PermissionDenied("只能由接收单位的业务操作人员更正资金到位时间")
+    reason = _reason(reason, "更正原因")
+    current = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    done = used(ReceiptCorrection, key)
+    if done is not None:
+        if done.receipt_id != current.pk:
+            raise ValidationError("该表单已提交过，请刷新页面后重新填写")
+        return done
+    check_arrival_date(arrival_date, current.allocations.filter(reverses__isnull=True))
+    if arrival_date == current.arrival_date:
+        raise ValidationError("更正后的资金到位时间与原时间相同")
+    correction, created = insert_once(
+        ReceiptCorrection,
+        key,
+        receipt=current,
+        old_date=current.arrival_date,
+        new_date=arrival_date,
+        reason=reason,
+        corrected_by=actor,
+    )
+    if created:
+        Receipt.objects.filter(pk=current.pk).update(arrival_date=arrival_date)
+        audit_record(
+            action="funds.receipt_correct",
+            actor=actor,
+            obj=current,
+            detail={
+                "filing": current.filing_id,
+                "from": current.arrival_date.isoformat(),
+                "to": arrival_date.isoformat(),
+                "reason": reason,
+            },
+        )
+    return correction
