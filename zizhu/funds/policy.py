@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from zizhu.access import Action, can, is_authority_operator, is_school
 from zizhu.catalogue.models import Category
-from zizhu.funds.models import Filing, FilingStatus
+from zizhu.funds.models import Allocation, Filing, FilingStatus, Receipt
 from zizhu.units.models import Unit
 
 # National and local funds are allocated down the hierarchy; school and social aid are the
@@ -86,21 +86,22 @@ def may_set_deadlines(user: object) -> bool:
 # --- corrections of money (docs/adr/0010-reversals-and-corrections.md) ----------------------
 
 
-def may_reverse(user, allocation) -> bool:
+def may_reverse(user: object, allocation: Allocation) -> bool:
     """The sending unit's operator reverses its allocation (before the receipt) or asks the
     receiver to agree to a reversal (after it)."""
     return (
         may_allocate(user)
+        and can(user, Action.FILE)
         and user.unit_id == allocation.from_filing.unit_id
         and allocation.reverses_id is None
     )
 
 
-def may_decide_reversal(user, allocation) -> bool:
+def may_decide_reversal(user: object, allocation: Allocation) -> bool:
     """The receiving unit's operator agrees to or declines a requested reversal."""
     return can(user, Action.FILE) and user.unit_id == allocation.to_filing.unit_id
 
 
-def may_correct_receipt(user, receipt) -> bool:
+def may_correct_receipt(user: object, receipt: Receipt) -> bool:
     """The receiving unit's operator corrects the arrival date of its receipt."""
     return can(user, Action.FILE) and user.unit_id == receipt.filing.unit_id
