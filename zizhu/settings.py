@@ -310,7 +310,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {"JobStatusEnum": "zizhu.jobs.models.Status.choices"},
 }
 # Requests per minute one API token (or one signed-in user) may make; more answer 429.
 ZIZHU_API_RATE = env_int("ZIZHU_API_RATE", 600, minimum=1)

@@ -7,6 +7,8 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from zizhu.api import views_funds as funds
+from zizhu.api import views_reports as reports
+from zizhu.api import views_work as work
 
 app_name = "api"
 
@@ -27,4 +29,41 @@ urlpatterns = [
     path("v1/filings/<int:pk>/return/", api(funds.FilingReturn), name="filing_return"),
     path("v1/filings/<int:pk>/allocations/", api(funds.AllocationList), name="allocations"),
     path("v1/filings/<int:pk>/receipt/", api(funds.ReceiptConfirm), name="receipt"),
+    path("v1/vouchers/", api(work.VoucherList), name="vouchers"),
+    path("v1/voucher-files/<int:pk>/", api(work.VoucherFileDownload), name="voucher_file"),
+    path("v1/recipient-lists/", api(work.RecipientListList), name="recipient_lists"),
+    path("v1/recipient-lists/<int:pk>/", api(work.RecipientListDetail), name="recipient_list"),
+    path("v1/recipient-lists/<int:pk>/rows/", api(work.RecipientRows), name="recipient_rows"),
+    path(
+        "v1/recipient-lists/<int:pk>/submit/",
+        api(work.RecipientListSubmit),
+        name="recipient_list_submit",
+    ),
+    path(
+        "v1/recipient-lists/<int:pk>/approve/",
+        api(work.RecipientListApprove),
+        name="recipient_list_approve",
+    ),
+    path(
+        "v1/recipient-lists/<int:pk>/return/",
+        api(work.RecipientListReturn),
+        name="recipient_list_return",
+    ),
+    path("v1/registers/", api(work.RegisterList), name="registers"),
+    path("v1/registers/<int:pk>/", api(work.RegisterDetail), name="register"),
+    path("v1/runs/", api(work.RunList), name="runs"),
+    path("v1/runs/<int:pk>/", api(work.RunDetail), name="run"),
+    path("v1/findings/", api(work.FindingList), name="findings"),
+    path("v1/findings/<int:pk>/", api(work.FindingDetail), name="finding"),
+    path("v1/findings/<int:pk>/explain/", api(work.FindingExplain), name="finding_explain"),
+    path("v1/findings/<int:pk>/review/", api(work.FindingReview), name="finding_review"),
+    path(
+        "v1/explanations/<int:pk>/attachment/",
+        api(work.ExplanationAttachment),
+        name="explanation_attachment",
+    ),
+    path("v1/reports/progress/<slug:category>/", api(reports.ProgressReport), name="progress"),
+    path("v1/reports/summary/<slug:category>/", api(reports.SummaryReport), name="summary"),
+    path("v1/jobs/", api(work.JobList), name="jobs"),
+    path("v1/jobs/<int:pk>/", api(work.JobDetail), name="job"),
 ]
