@@ -7,6 +7,7 @@ and 3661000003 ("other school"), of county 610112 ("own county") and 610111 ("ot
 
 from tests.matrix_common import (
     ALL,
+    AUTHORITY,
     BUSINESS,
     SCHOOL,
     SCHOOL_OPERATORS,
@@ -91,10 +92,140 @@ API_MATRIX: dict[str, list] = {
     ],
     "api:allocations": [
         (OWN_COUNTY + "allocations/", table(SEES_OWN_COUNTY, BUSINESS - SEES_OWN_COUNTY)),
-        ("POST", OWN_COUNTY + "allocations/", acting_on_own_county({"county_operator"})),
+        # authority operators allocate (schools 403); only county 610112's operator its own
+        (
+            "POST",
+            OWN_COUNTY + "allocations/",
+            table({"county_operator"}, OPERATORS - {"county_operator"}, 400),
+        ),
     ],
     "api:receipt": [
         ("POST", OWN_COUNTY + "receipt/", acting_on_own_county({"county_operator"})),
         ("POST", OWN_SCHOOL + "receipt/", table({"school_operator"}, NOT_OWN_SCHOOL, 400)),
+    ],
+    "api:vouchers": [
+        ("/api/v1/vouchers/", statuses(BUSINESS)),
+        ("POST", "/api/v1/vouchers/", table(SCHOOL_OPERATORS, ok_status=400)),
+    ],
+    "api:voucher_file": [
+        ("/api/v1/voucher-files/{own_voucher_file}/", table(SEES_OWN, BUSINESS - SEES_OWN)),
+        ("/api/v1/voucher-files/{other_voucher_file}/", table(SEES_OTHER, BUSINESS - SEES_OTHER)),
+    ],
+    "api:recipient_lists": [
+        ("/api/v1/recipient-lists/", statuses(BUSINESS)),
+        ("POST", "/api/v1/recipient-lists/", table(SCHOOL_OPERATORS, ok_status=400)),
+    ],
+    "api:recipient_list": [
+        ("/api/v1/recipient-lists/{own_list}/", table(SEES_OWN, BUSINESS - SEES_OWN)),
+        ("/api/v1/recipient-lists/{other_list}/", table(SEES_OTHER, BUSINESS - SEES_OTHER)),
+    ],
+    "api:recipient_rows": [
+        ("/api/v1/recipient-lists/{own_list}/rows/", table(SEES_OWN, BUSINESS - SEES_OWN)),
+        ("/api/v1/recipient-lists/{other_list}/rows/", table(SEES_OTHER, BUSINESS - SEES_OTHER)),
+    ],
+    # the school's operator submits its draft list; authority operators in scope are not
+    # school users (403); outside the scope 404
+    "api:recipient_list_submit": [
+        (
+            "POST",
+            "/api/v1/recipient-lists/{own_list}/submit/",
+            table({"school_operator"}, {"neighbour_operator", "neighbour_school_operator"}, 200),
+        ),
+    ],
+    # only the school's reviewer; a draft list can be neither approved nor returned (400)
+    "api:recipient_list_approve": [
+        (
+            "POST",
+            "/api/v1/recipient-lists/{own_list}/approve/",
+            table({"school_reviewer"}, (), 400),
+        ),
+    ],
+    "api:recipient_list_return": [
+        ("POST", "/api/v1/recipient-lists/{own_list}/return/", table({"school_reviewer"}, (), 400)),
+    ],
+    # register imports and check runs: the system administrator (an empty body: 400)
+    "api:registers": [
+        ("/api/v1/registers/", statuses({"sysadmin"})),
+        ("POST", "/api/v1/registers/", statuses({"sysadmin"}, 400)),
+    ],
+    "api:register": [("/api/v1/registers/999999/", statuses(set(), sysadmin=404))],
+    "api:runs": [
+        ("/api/v1/runs/", statuses({"sysadmin"})),
+        ("POST", "/api/v1/runs/", statuses({"sysadmin"}, 400)),
+    ],
+    "api:run": [
+        ("/api/v1/runs/{run}/", statuses({"sysadmin"})),
+        ("/api/v1/runs/999999/", statuses(set(), sysadmin=404)),
+    ],
+    "api:findings": [
+        ("/api/v1/findings/", statuses(BUSINESS)),
+        (
+            "/api/v1/findings/?unit=610112",
+            table(SEES_OWN - SCHOOL, BUSINESS - (SEES_OWN - SCHOOL)),
+        ),
+    ],
+    "api:finding": [
+        ("/api/v1/findings/{own_finding}/", table(SEES_OWN, BUSINESS - SEES_OWN)),
+        ("/api/v1/findings/{other_finding}/", table(SEES_OTHER, BUSINESS - SEES_OTHER)),
+    ],
+    "api:finding_explain": [
+        (
+            "POST",
+            "/api/v1/findings/{own_finding}/explain/",
+            table({"school_operator"}, {"neighbour_operator", "neighbour_school_operator"}, 400),
+        ),
+        (
+            "POST",
+            "/api/v1/findings/{other_finding}/explain/",
+            table({"neighbour_school_operator"}, {"county_operator", "school_operator"}, 400),
+        ),
+    ],
+    "api:finding_review": [
+        (
+            "POST",
+            "/api/v1/findings/{own_finding}/review/",
+            table(
+                {"county_operator", "prefecture_operator", "province_operator"},
+                {"neighbour_operator", "neighbour_school_operator"},
+                400,
+            ),
+        ),
+    ],
+    "api:explanation_attachment": [
+        (
+            "/api/v1/explanations/{own_explanation}/attachment/",
+            table(SEES_OWN, BUSINESS - SEES_OWN),
+        ),
+        (
+            "/api/v1/explanations/{other_explanation}/attachment/",
+            table(SEES_OTHER, BUSINESS - SEES_OTHER),
+        ),
+    ],
+    # the reports: progress for authority roles, the summary for every business role; a unit
+    # outside the scope is a 404
+    "api:progress": [
+        ("/api/v1/reports/progress/national/", table(AUTHORITY)),
+        (
+            "/api/v1/reports/progress/national/?unit=610112",
+            table(SEES_OWN_COUNTY, AUTHORITY - SEES_OWN_COUNTY),
+        ),
+        ("/api/v1/reports/progress/nonsense/", table(set(), AUTHORITY)),
+    ],
+    "api:summary": [
+        ("/api/v1/reports/summary/local/", table(BUSINESS)),
+        (
+            "/api/v1/reports/summary/national/?unit=610111",
+            table(SEES_OTHER_COUNTY, BUSINESS - SEES_OTHER_COUNTY),
+        ),
+    ],
+    # jobs: one's own and those submitted in one's scope; admin roles see no business jobs
+    "api:jobs": [("/api/v1/jobs/", statuses(ALL))],
+    "api:job": [
+        ("/api/v1/jobs/{own_import_job}/", table(SEES_OWN, ALL - SEES_OWN)),
+        ("/api/v1/jobs/999999/", table(set(), ALL)),
+    ],
+    "api:not_found": [
+        ("/api/v1/nothing/", table(set(), ALL)),
+        ("POST", "/api/v1/explanations/null,null/attachment/", table(set(), ALL)),
     ],
 }

@@ -3,7 +3,7 @@ local static files). The API answers for itself (401/403 as JSON): Django's logi
 does not apply."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from zizhu.api import views_funds as funds
@@ -66,4 +66,6 @@ urlpatterns = [
     path("v1/reports/summary/<slug:category>/", api(reports.SummaryReport), name="summary"),
     path("v1/jobs/", api(work.JobList), name="jobs"),
     path("v1/jobs/<int:pk>/", api(work.JobDetail), name="job"),
+    # any other address under /api/: a 404 in the API's JSON shape, not the HTML page
+    re_path(r"^.*$", api(work.NoSuchResource), name="not_found"),
 ]

@@ -7,7 +7,15 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from zizhu.access import Action, get_object_for_user, get_unit_for_user, require, scoped, units_for
+from zizhu.access import (
+    Action,
+    get_object_for_user,
+    get_unit_for_user,
+    require,
+    require_that,
+    scoped,
+    units_for,
+)
 from zizhu.api import params
 from zizhu.api.base import ApiView, ListView
 from zizhu.api.errors import Conflict
@@ -25,7 +33,7 @@ from zizhu.api.serializers_funds import (
     UnitSerializer,
 )
 from zizhu.catalogue.models import Category
-from zizhu.funds import services, services_money
+from zizhu.funds import policy, services, services_money
 from zizhu.funds.models import Allocation, Filing, FilingStatus
 from zizhu.funds.views import own_filing, require_filer
 from zizhu.units.models import Level
@@ -270,8 +278,9 @@ class AllocationList(ListView):
         responses={201: AllocationSerializer},
     )
     def post(self, request, pk: int):
-        filing = filing_to_act_on(request, pk)
         require(request, Action.FILE)
+        require_that(request, policy.may_allocate(request.user), "not_an_authority_operator")
+        filing = filing_to_act_on(request, pk)
         data = AllocationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         target = (

@@ -9,13 +9,19 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from zizhu.access import Action, get_object_for_user, get_unit_for_user, require
+from zizhu.access import (
+    Action,
+    deny,
+    get_object_for_user,
+    get_unit_for_user,
+    require,
+    require_that,
+)
 from zizhu.anomalies import policy as anomaly_policy
 from zizhu.anomalies import services as anomaly_services
 from zizhu.anomalies.models import Explanation, Finding, FindingStatus, Programme, Risk, Run
 from zizhu.anomalies.selectors import finding_rows, findings_for
 from zizhu.anomalies.views import _audit_full_view
-from zizhu.anomalies.views import _deny as deny
 from zizhu.api import params
 from zizhu.api.base import ApiView, ListView
 from zizhu.api.errors import Conflict
@@ -41,13 +47,16 @@ from zizhu.audit.services import audit_record
 from zizhu.jobs.selectors import jobs_for
 from zizhu.lib import idnumber, phone
 from zizhu.lib.uploads import content_disposition_attachment
+from zizhu.recipients import policy as recipient_policy
 from zizhu.recipients import services as recipient_services
 from zizhu.recipients.forms import UploadForm
 from zizhu.recipients.models import RecipientList, Status, Term
-from zizhu.recipients.selectors import lists_for, sees_full_identity
+from zizhu.recipients.policy import sees_full_identity
+from zizhu.recipients.selectors import lists_for
 from zizhu.registers.forms import UploadForm as RegisterUploadForm
 from zizhu.registers.models import Snapshot
 from zizhu.registers.services import register_upload
+from zizhu.vouchers import policy as voucher_policy
 from zizhu.vouchers import services as voucher_services
 from zizhu.vouchers.models import Voucher, VoucherFile
 from zizhu.vouchers.selectors import vouchers_for
@@ -112,8 +121,9 @@ class VoucherList(ListView):
     def post(self, request):
         require(request, Action.FILE)
         school = request.user.unit
-        if not voucher_services.may_record(request.user, school):
-            deny(request, "not_the_school_operator")
+        require_that(
+            request, voucher_policy.may_record(request.user, school), "not_the_school_operator"
+        )
         data = VoucherCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -204,8 +214,7 @@ class RecipientListList(ListView):
     def post(self, request):
         require(request, Action.FILE)
         school = request.user.unit
-        if not school.is_school:
-            deny(request, "not_a_school_user")
+        require_that(request, recipient_policy.may_upload(request.user), "not_a_school_operator")
         data = RecipientUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -288,8 +297,7 @@ class RecipientListAction(ApiView):
     def post(self, request, pk: int):
         needed = Action.REVIEW if self.action in ("approve", "return") else Action.FILE
         target = list_in_scope(request, pk, needed)
-        if not request.user.unit.is_school:
-            deny(request, "not_a_school_user")
+        require_that(request, recipient_policy.may_maintain(request.user), "not_a_school_user")
         if self.action == "submit":
             recipient_services.recipient_list_submit(
                 recipient_list=target, actor=request.user, request=request
@@ -633,3 +641,15 @@ class JobDetail(ApiView):
         if job is None:
             raise Http404
         return Response(JobSerializer(job).data)
+
+
+@extend_schema(exclude=True)
+class NoSuchResource(ApiView):
+    def dispatch(self, request, *args, **kwargs):
+        self.http_method_names = [m for m in self.http_method_names if m != "options"]
+        return super().dispatch(request, *args, **kwargs)
+
+    def _missing(self, request, *args, **kwargs):
+        raise Http404
+
+    get = post = put = patch = delete = head = _missing
