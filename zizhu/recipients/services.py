@@ -463,7 +463,14 @@ def recipient_row_delete(*, row: RecipientRow, actor, request=None) -> None:
 
 
 def recipient_list_upload(
-    *, school: Unit, project: AidProject, year: int, term: str, batch: int, upload, actor,
+    *,
+    school: Unit,
+    project: AidProject,
+    year: int,
+    term: str,
+    batch: int,
+    upload,
+    actor,
     request=None,
 ):
     """Keep an uploaded list file and queue its import job (the job reads, validates and
