@@ -121,8 +121,8 @@ def build(findings: int, schools: int, seed: int) -> None:
                 SELECT %s, %s, 1 + i %% 24,
                        (ARRAY['high','medium','low'])[1 + i %% 3],
                        (ARRAY['tuition_waiver','national_grant'])[1 + i %% 2],
-                       (%s::bigint[])[1 + (i::bigint * 7919) %% %s], i, '610112********123X', '', '',
-                       '', 'open'
+                       (%s::bigint[])[1 + (i::bigint * 7919) %% %s], i,
+                       '610112********123X', '', '', '', 'open'
                 FROM generate_series(1, %s) AS i
                 """,
                 [run.pk, MONTH, ids, len(ids), findings],
