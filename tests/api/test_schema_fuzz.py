@@ -6,6 +6,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -41,9 +43,15 @@ CHECKS = [
 
 @pytest.fixture
 def fuzz_world(users, settings):
+    """Tokens of every role; the WSGI app is called directly, so (as Django's test client
+    does) requests must not close the test's database connection."""
     settings.ZIZHU_API_RATE = 1_000_000
     funds_objects(users)
-    return {name: api_token_create(user=users[name], name="fuzz").value for name in ROLES}
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield {name: api_token_create(user=users[name], name="fuzz").value for name in ROLES}
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
