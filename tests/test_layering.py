@@ -84,6 +84,10 @@ ALLOWED = {
     | {"lib", "catalogue", "funds", "vouchers", "recipients", "registers", "anomalies"}
     | {"fundreports"},
     "synth": {"lib", "store"},
+    # the REST API: every domain, through the same policies, services and report builders
+    "api": PLATFORM
+    | {"lib", "store", "catalogue", "funds", "vouchers", "recipients", "registers", "anomalies"}
+    | {"fundreports"},
 }
 ALLOWED["demo"] = set().union(*ALLOWED.values()) - {"web", "demo"} | {"synth"}
 TOP = {"settings", "urls", "wsgi", "cli", "__init__"}  # the project's wiring: may import all

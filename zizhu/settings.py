@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "huey.contrib.djhuey",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "csp",
     "zizhu.units",
     "zizhu.catalogue",
@@ -106,6 +109,7 @@ INSTALLED_APPS = [
     "zizhu.funds",
     "zizhu.vouchers",
     "zizhu.fundreports",
+    "zizhu.api",
     "zizhu.ops",
 ]
 
@@ -345,6 +349,53 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("ZIZHU_HSTS_PRELOAD", True)
     if ZIZHU_PROXY_COUNT:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- REST API (zizhu.api, docs/api.md) -----------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "zizhu.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["zizhu.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "zizhu.api.schema.ZizhuAutoSchema",
+    "EXCEPTION_HANDLER": "zizhu.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Zizhu 资助 API",
+    "DESCRIPTION": "学生资助管理信息系统的 REST 接口：与页面相同的权限与业务规则。",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"JobStatusEnum": "zizhu.jobs.models.Status.choices"},
+}
+# Requests per minute one API token (or one signed-in user) may make; more answer 429.
+ZIZHU_API_RATE = env_int("ZIZHU_API_RATE", 600, minimum=1)
+# Longest life of a personal API token, in days.
+ZIZHU_API_TOKEN_MAX_DAYS = env_int("ZIZHU_API_TOKEN_MAX_DAYS", 365, minimum=1)
+# A shared cache (redis://…) makes the API rate limit hold across web processes; without it
+# each process counts its own requests.
+_CACHE_URL = env_str("ZIZHU_CACHE_URL", "")
+if _CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+        }
+    }
 
 # --- operations: probes, metrics, logs (docs/operations.md, "Monitoring") --------------------
 # /metrics answers only direct requests (no X-Forwarded-For) from these networks, and with

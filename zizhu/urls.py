@@ -16,6 +16,8 @@ urlpatterns = [
     path("funds/reports/", include("zizhu.fundreports.urls")),
     path("funds/vouchers/", include("zizhu.vouchers.urls")),
     path("funds/", include("zizhu.funds.urls")),
+    path("api/", include("zizhu.api.urls")),
+    path("account/", include("zizhu.api.pages")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),

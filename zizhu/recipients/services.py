@@ -486,3 +486,43 @@ def recipient_row_delete(*, row: RecipientRow, actor, request=None) -> None:
         action="recipients.row_delete",
         detail={"row": row.row_number},
     )
+
+
+def recipient_list_upload(
+    *,
+    school: Unit,
+    project: AidProject,
+    year: int,
+    term: str,
+    batch: int,
+    upload,
+    actor,
+    request=None,
+):
+    """Keep an uploaded list file and queue its import job (the job reads, validates and
+    stores it: `zizhu.recipients.jobs`); the page and the API both upload through here."""
+    import secrets
+    from pathlib import Path
+
+    from zizhu.jobs.services import job_create
+
+    folder = Path(settings.MEDIA_ROOT) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}"
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return job_create(
+        kind="recipients_import",
+        actor=actor,
+        request=request,
+        params={
+            "school": school.pk,
+            "project": project.code,
+            "year": year,
+            "term": term,
+            "batch": batch,
+            "path": str(path),
+            "file_name": upload.name[:200],
+        },
+    )

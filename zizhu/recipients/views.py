@@ -1,7 +1,3 @@
-import secrets
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,7 +10,6 @@ from django.views.decorators.http import require_POST
 from zizhu.access import Action, get_object_for_user, require, require_that
 from zizhu.audit.services import audit_record
 from zizhu.jobs.selectors import jobs_for
-from zizhu.jobs.services import job_create
 from zizhu.lib import idnumber, phone
 from zizhu.lib.exports import AMOUNT, CODE, INTEGER, TEXT, Column, Table, export_response, label
 from zizhu.lib.params import year_param
@@ -127,26 +122,15 @@ def recipient_list_upload(request):
     school = request.user.unit
     form = UploadForm(request.POST or None, request.FILES or None, school=school)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        folder = Path(settings.MEDIA_ROOT) / "uploads"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}"
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        job = job_create(
-            kind="recipients_import",
+        job = services.recipient_list_upload(
+            school=school,
+            project=form.cleaned_data["project"],
+            year=form.cleaned_data["year"],
+            term=form.cleaned_data["term"],
+            batch=form.cleaned_data["batch"],
+            upload=form.cleaned_data["file"],
             actor=request.user,
             request=request,
-            params={
-                "school": school.pk,
-                "project": form.cleaned_data["project"].code,
-                "year": form.cleaned_data["year"],
-                "term": form.cleaned_data["term"],
-                "batch": form.cleaned_data["batch"],
-                "path": str(path),
-                "file_name": upload.name[:200],
-            },
         )
         return redirect("jobs:detail", pk=job.pk)
     return render(request, "recipients/upload.html", {"form": form})
