@@ -140,8 +140,8 @@ def test_the_export_is_masked_scoped_and_audited(client, users, findings):
     assert response["Content-Disposition"].startswith("attachment;")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][5] == "id_number"
-    assert sorted(r[5] for r in rows[1:]) == ["610102********0001", "610102********0002"]
+    assert rows[0][8] == "身份证件号"
+    assert sorted(r[8] for r in rows[1:]) == ["610102********0001", "610102********0002"]
     event = AuditEvent.objects.get(action="anomalies.export")
     assert event.detail["rows"] == 2 and event.detail["unit"] == "610112"
     assert client.get(f"{GRANT}export.xlsx", {"unit": "610111"}).status_code == 404

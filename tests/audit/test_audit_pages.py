@@ -128,12 +128,13 @@ def test_it_exports_csv_with_formulas_neutralised(auditor, trail):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="audit.csv"'
+    disposition = response["Content-Disposition"]
+    assert disposition.endswith("filename*=UTF-8''%E5%AE%A1%E8%AE%A1%E6%97%A5%E5%BF%97.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == [
-        "at_utc", "actor", "unit", "action", "object_type", "object_id", "result", "ip", "detail"
+        "时间", "用户名", "单位代码", "操作", "对象类型", "对象编号", "结果", "IP地址", "详情"
     ]  # fmt: skip
-    assert rows[1][:2] == ["2025-04-02T04:00:00+00:00", "'" + FORMULA]
+    assert rows[1][:2] == ["2025-04-02 12:00:00", "'" + FORMULA]  # local time
     assert [r[1] for r in rows[1:]] == ["'" + FORMULA, "wang", "zhao", "li", "wang"]
 
 
@@ -141,8 +142,8 @@ def test_it_exports_xlsx_with_formulas_neutralised(auditor, trail):
     response = auditor.get("/audit/export/", {"format": "xlsx", **BEFORE_TODAY})
 
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="audit.xlsx"'
-    sheet = load_workbook(io.BytesIO(response.content))["audit"]
+    assert "filename*=UTF-8''%E5%AE%A1%E8%AE%A1" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content))["审计日志"]
     cell = sheet["B2"]
     assert cell.value == "'" + FORMULA
     assert cell.data_type == "s"  # a string, not a formula
@@ -152,7 +153,7 @@ def test_it_exports_xlsx_with_formulas_neutralised(auditor, trail):
 def test_it_exports_only_the_filtered_records(auditor, trail):
     response = auditor.get("/audit/export/", {"format": "csv", "result": "failure"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [(r[1], r[3], r[6]) for r in rows[1:]] == [("li", "filing.return", "failure")]
+    assert [(r[1], r[3], r[6]) for r in rows[1:]] == [("li", "filing.return", "失败")]
 
 
 def test_it_audits_the_export(auditor, trail):

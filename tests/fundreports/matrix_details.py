@@ -37,6 +37,7 @@ def _category_entries(category: str) -> dict[str, list]:
     return {
         f"fundreports:details_{category}": [(details, table(AUTHORITY))],
         f"fundreports:details_{category}_filing": filing_entries,
+        f"fundreports:details_{category}_export": [(details + "export.xlsx", table(AUTHORITY))],
         f"fundreports:progress_{category}": [
             (progress, table(AUTHORITY)),
             (progress + "?unit=610111", table(SEES_OTHER, AUTHORITY - SEES_OTHER)),

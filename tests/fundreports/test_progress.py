@@ -197,7 +197,8 @@ def test_it_exports_the_child_table_and_the_not_filed_list(login, users, filings
     client = login(users["prefecture_operator"])
     response = client.get(URL + "export.xlsx", {"year": YEAR, "project": grant.pk})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).active
-    rows = [tuple(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    *rows, total = [tuple(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert total[1] == "合计" and total[3] == sum(r[3] for r in rows)
     assert [(r[0], *r[3:8]) for r in rows] == [
         (code, *figures("610100")[code]) for code in ("610111", "610112")
     ]

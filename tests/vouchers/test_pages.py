@@ -279,9 +279,9 @@ def test_the_export_has_the_filtered_rows_and_is_audited(client, users, vouchers
     assert response["Content-Disposition"].startswith("attachment;")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).active
     header, *rows = list(sheet.iter_rows(values_only=True))
-    assert header[:6] == ("school_code", "school_name", "year", "project", "students", "amount")
+    assert header[:6] == ("学校代码", "学校", "使用年度", "资助项目", "受助学生数", "资助金额")
     assert sorted((r[0], r[4], r[5]) for r in rows) == sorted(
-        (code, students, amount) for code, year, students, amount in ROWS if year == 2025
+        (code, students, float(amount)) for code, year, students, amount in ROWS if year == 2025
     )
     event = AuditEvent.objects.get(action="vouchers.export")
     assert event.detail["rows"] == 4 and event.detail["unit"] == "610100"

@@ -17,6 +17,12 @@ class User(AbstractUser):
         verbose_name=_("Unit"),
     )
     role = models.CharField(_("Role"), max_length=20, choices=Role.choices)
+    display_name = models.CharField(
+        _("Name"),
+        max_length=50,
+        blank=True,
+        help_text=_("The person's name as shown to other users, e.g. 张伟."),
+    )
     must_change_password = models.BooleanField(_("Must change initial password"), default=True)
     password_changed_at = models.DateTimeField(_("Password changed at"), null=True, blank=True)
 
@@ -29,3 +35,11 @@ class User(AbstractUser):
                 name="user_superuser_only_sysadmin",
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.shown_name
+
+    @property
+    def shown_name(self) -> str:
+        """The name to show where a person appears; the login name only if none is set."""
+        return self.display_name or self.username

@@ -4,6 +4,8 @@ one place the anomaly pages, services and exports ask.
 - A school's own users (operator and reviewer) see their students in full: name, ID number,
   grade and major (each such view audited). Authorities see the name and the masked ID; an
   authority operator may reveal the full ID of one finding's student (audited).
+- In an export (a file that leaves the system) authorities get the student's name masked
+  (张**) as well as the ID number; the school's own users get the name in full.
 - The school's operator explains a finding; an authority operator whose scope contains the
   school reviews the explanation. Supervisors and centre leaders only read.
 """
@@ -21,6 +23,14 @@ from zizhu.anomalies.models import Finding
 def sees_students_in_full(user, school_id: int) -> bool:
     """The school's own users see the full identity of its students."""
     return is_school(user) and can(user, Action.VIEW) and user.unit_id == school_id
+
+
+def exported_student_name(user, school_id: int, name: str) -> str:
+    """The student's name as an export gives it to `user`: full for the school's own users,
+    the first character and asterisks for everyone else."""
+    if not name or sees_students_in_full(user, school_id):
+        return name
+    return name[0] + "*" * (len(name) - 1)
 
 
 def may_reveal_student(user, finding: Finding) -> bool:

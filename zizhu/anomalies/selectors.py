@@ -13,7 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 from zizhu.access import Action, is_school, scoped
 from zizhu.anomalies.engine import Rule, load_rules
-from zizhu.anomalies.models import Finding, FindingStatus, Programme, Risk, Run, RunStatus
+from zizhu.anomalies.models import (
+    Finding,
+    FindingStatus,
+    Programme,
+    Risk,
+    Run,
+    RunStatus,
+    Verdict,
+)
+from zizhu.lib.exports import CODE, INTEGER, TEXT, Column, Table, label
 from zizhu.lib.periods import Month
 from zizhu.units.models import Level, Stage, Unit
 
@@ -37,6 +46,7 @@ COUNTERPART_KINDS = {
     "recipients_vocational_3y": _("Secondary vocational recipients three years ago"),
     "graduates_senior_high": _("Last year's senior-high graduates"),
 }
+# the columns of `export_findings` (an exchange format: English names and codes, unchanged)
 EXPORT_HEADER = [
     "month",
     "rule",
@@ -419,6 +429,81 @@ def export_rows(
                 elif missing is not None:
                     missing.append(row[-1])
             yield values
+
+
+EXPORT_KINDS = [TEXT, INTEGER, TEXT, TEXT, CODE, CODE, CODE, TEXT, TEXT]
+
+
+def exchange_table(findings: QuerySet[Finding], id_numbers=None, missing=None) -> Table:
+    """The file `export_findings` writes: EXPORT_HEADER, codes as they are stored."""
+    columns = [Column(h, k) for h, k in zip(EXPORT_HEADER, EXPORT_KINDS, strict=True)]
+    return Table(columns, export_rows(findings, id_numbers, missing), sheet="findings")
+
+
+def export_columns():
+    return [
+        Column(_("Month")),
+        Column(_("Rule number"), INTEGER),
+        Column(_("Rule")),
+        Column(_("Risk level")),
+        Column(_("Aid project")),
+        Column(_("School code"), CODE),
+        Column(_("School")),
+        Column(_("Student name")),
+        Column(_("ID number"), CODE),
+        Column(_("Compared with")),
+        Column(_("Compared data")),
+        Column(_("Finding")),
+        Column(_("Status")),
+        Column(_("Verdict")),
+        Column(_("Explanation")),
+        Column(_("Review comment")),
+    ]
+
+
+def export_table(user, findings: QuerySet[Finding], limit: int) -> Table:
+    """The findings as people download them: Chinese labels, the rule's name, the school's
+    name, the student's name as `policy.exported_student_name` allows (ID numbers always
+    masked), the status and the school's explanation with its review."""
+    ordered = findings.select_related("school", "row").order_by(
+        "month", "rule", "school__code", "pid", "counterpart_school_code", "id"
+    )
+    return Table(export_columns(), _export_rows(user, ordered[:limit]), sheet=_("Findings"))
+
+
+def _export_rows(user, findings: QuerySet[Finding]) -> Iterator[list]:
+    from zizhu.anomalies.models import Explanation
+    from zizhu.anomalies.policy import exported_student_name
+
+    for chunk in _chunks(findings.iterator(chunk_size=CHUNK), CHUNK):
+        shown = finding_rows(user, chunk)
+        months = {f.month for f in chunk}
+        schools = {f.school_id for f in chunk}
+        explained = {
+            (e.month, e.rule, e.school_id, e.pid, e.counterpart_school_code): e
+            for e in Explanation.objects.filter(month__in=months, school_id__in=schools)
+        }
+        for row in shown:
+            f = row.finding
+            note = explained.get(f.identity)
+            yield [
+                f.month,
+                f.rule,
+                row.rule.name_zh if row.rule else "",
+                label(Risk, f.risk),
+                label(Programme, f.programme),
+                f.school.code,
+                f.school.name,
+                exported_student_name(user, f.school_id, row.name),
+                f.id_masked,
+                row.counterpart,
+                row.kind,
+                str(row.detail),
+                label(FindingStatus, f.status),
+                label(Verdict, note.verdict) if note else "",
+                note.note if note else "",
+                note.comment if note else "",
+            ]
 
 
 def _chunks(rows: Iterable, size: int) -> Iterator[list]:

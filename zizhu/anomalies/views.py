@@ -13,12 +13,11 @@ from zizhu.anomalies.forms import ExplanationForm, FilterForm, ReviewForm, RunFo
 from zizhu.anomalies.models import Explanation, Finding, FindingStatus, Programme, Risk, Run
 from zizhu.anomalies.selectors import (
     DETAIL_URLS,
-    EXPORT_HEADER,
     PROGRAMME_URLS,
     FindingRow,
     counts_by_child,
     counts_by_risk,
-    export_rows,
+    export_table,
     finding_months,
     finding_rows,
     findings_for,
@@ -27,7 +26,7 @@ from zizhu.anomalies.selectors import (
     run_list_versions,
 )
 from zizhu.audit.services import audit_record
-from zizhu.lib.exports import to_xlsx, xlsx_response
+from zizhu.lib.exports import export_response
 from zizhu.lib.uploads import UploadRejected, content_disposition_attachment
 from zizhu.units.selectors import ancestors
 
@@ -94,14 +93,11 @@ def export(request, programme: str):
     require(request, Action.EXPORT)
     _form, filters, unit, in_scope = _report(request, programme)
     below = in_scope.filter(school__path__startswith=unit.path)
-    count = [0]
-
-    def counted():
-        for row in export_rows(below, limit=EXPORT_LIMIT):
-            count[0] += 1
-            yield row
-
-    body = to_xlsx(EXPORT_HEADER, counted(), "findings")
+    table = export_table(request.user, below, EXPORT_LIMIT)
+    month = filters.month or _("All months")
+    title = _("Findings")
+    name = f"{title}-{Programme(programme).label}-{unit.name}-{month}"
+    response = export_response(table, name)
     audit_record(
         request=request,
         action="anomalies.export",
@@ -112,11 +108,11 @@ def export(request, programme: str):
             "risk": filters.risk,
             "rule": filters.rule,
             "status": filters.status,
-            "rows": count[0],
+            "rows": table.written,
             "masked": True,
         },
     )
-    return xlsx_response(body, f"findings-{programme}-{unit.code}-{filters.month or 'all'}.xlsx")
+    return response
 
 
 def _audit_full_view(request, shown: list[FindingRow]) -> None:

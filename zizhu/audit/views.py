@@ -1,17 +1,16 @@
-from datetime import UTC
+import json
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from zizhu.access import Action, require
 from zizhu.audit.models import Result
 from zizhu.audit.selectors import audit_events
 from zizhu.audit.services import audit_record
-from zizhu.lib.exports import to_csv, to_xlsx
+from zizhu.lib.exports import CODE, DATETIME, Column, Table, export_response, label
 
 EXPORT_LIMIT = 200_000
-HEADER = ["at_utc", "actor", "unit", "action", "object_type", "object_id", "result", "ip", "detail"]
 
 
 def audit_list(request):
@@ -31,27 +30,34 @@ def audit_export(request):
     require(request, Action.READ_AUDIT)
     events, filters = audit_events(request.GET)
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    rows = (
+    table = Table(
         [
-            e.at.astimezone(UTC).isoformat(),
-            e.actor_username,
-            e.unit_code,
-            e.action,
-            e.object_type,
-            e.object_id,
-            e.result,
-            e.ip or "",
-            str(e.detail or ""),
-        ]
-        for e in events[:EXPORT_LIMIT].iterator(chunk_size=2000)
+            Column(_("Time"), DATETIME),
+            Column(_("Username")),
+            Column(_("Unit code"), CODE),
+            Column(_("Action")),
+            Column(_("Object type")),
+            Column(_("Object ID"), CODE),
+            Column(_("Result")),
+            Column(_("IP address"), CODE),
+            Column(_("Detail")),
+        ],
+        (
+            [
+                e.at,
+                e.actor_username,
+                e.unit_code,
+                e.action,
+                e.object_type,
+                e.object_id,
+                label(Result, e.result),
+                e.ip or "",
+                json.dumps(e.detail, ensure_ascii=False) if e.detail else "",
+            ]
+            for e in events[:EXPORT_LIMIT].iterator(chunk_size=2000)
+        ),
+        sheet=_("Audit log"),
     )
-    body = to_xlsx(HEADER, rows, "audit") if fmt == "xlsx" else to_csv(HEADER, rows)
+    response = export_response(table, _("Audit log"), fmt)
     audit_record(request=request, action="audit.export", detail={"filters": filters, "format": fmt})
-    content_type = (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        if fmt == "xlsx"
-        else "text/csv; charset=utf-8"
-    )
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="audit.{fmt}"'
     return response

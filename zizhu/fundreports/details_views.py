@@ -8,13 +8,26 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from zizhu.access import Action, get_object_for_user
+from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import Category
 from zizhu.fundreports import details
 from zizhu.fundreports.tree import category_or_404, require_authority
 from zizhu.funds.models import Filing, FilingStatus
+from zizhu.lib.exports import (
+    AMOUNT,
+    CODE,
+    DATE,
+    DATETIME,
+    YEAR,
+    Column,
+    Table,
+    export_response,
+    label,
+)
 from zizhu.units.models import AUTHORITY_LEVELS, Level
 
 PAGE_SIZE = 50
+EXPORT_LIMIT = 200_000
 
 
 class FilterForm(forms.Form):
@@ -72,8 +85,70 @@ def filing_list(request, category: str):
             "page": page,
             "query": filters.query(),
             "detail_url": f"fundreports:details_{category}_filing",
+            "export_url": f"fundreports:details_{category}_export",
         },
     )
+
+
+def filing_export(request, category: str):
+    """The filtered list as XLSX, every row (up to EXPORT_LIMIT), audited."""
+    require_authority(request, Action.EXPORT)
+    category = category_or_404(category)
+    in_scope = details.filings_for(request.user, category)
+    form = FilterForm(
+        request.GET,
+        years=details.years_in_scope(request.user, category),
+        projects=details.category_projects(category),
+        category=category,
+    )
+    filters = form.filters()
+    rows = details.with_figures(filters.apply(in_scope)).order_by(
+        "-year", "project__code", "unit__path"
+    )
+    table = Table(
+        [
+            Column(_("Unit code"), CODE),
+            Column(_("Unit")),
+            Column(_("Level")),
+            Column(_("Aid project")),
+            Column(_("Year of use"), YEAR),
+            Column(_("Status")),
+            Column(_("Document number")),
+            Column(_("Document date"), DATE),
+            Column(_("Document title")),
+            Column(_("Submitted at"), DATETIME),
+            Column(_("Own funds"), AMOUNT),
+            Column(_("Received funds"), AMOUNT),
+            Column(_("Allocated down"), AMOUNT),
+        ],
+        (
+            [
+                f.unit.code,
+                f.unit.name,
+                label(Level, f.unit.level),
+                f.project.name,
+                f.year,
+                label(FilingStatus, f.status),
+                f.doc_number,
+                f.doc_date,
+                f.doc_title,
+                f.submitted_at,
+                f.own_funds,
+                f.received,
+                f.allocated,
+            ]
+            for f in rows[:EXPORT_LIMIT].iterator(chunk_size=2000)
+        ),
+        sheet=_("Filing details"),
+    )
+    title = _("Filing details")
+    response = export_response(table, f"{title}-{category.label}")
+    audit_record(
+        request=request,
+        action="fundreports.details_export",
+        detail={"category": str(category), "query": filters.query(), "rows": table.written},
+    )
+    return response
 
 
 def filing_detail(request, category: str, pk: int):
@@ -100,6 +175,12 @@ for _category in Category.values:
             filing_list,
             {"category": _category},
             name=f"details_{_category}",
+        ),
+        path(
+            f"details/{_category}/export.xlsx",
+            filing_export,
+            {"category": _category},
+            name=f"details_{_category}_export",
         ),
         path(
             f"details/{_category}/<int:pk>/",

@@ -21,8 +21,8 @@ from zizhu.catalogue.models import AidProject, Category
 from zizhu.fundreports import details, progress
 from zizhu.fundreports.tree import category_or_404, require_authority, trail
 from zizhu.funds.models import FilingStatus
-from zizhu.lib.exports import to_xlsx, xlsx_response
-from zizhu.units.models import Unit
+from zizhu.lib.exports import CODE, INTEGER, PERCENT, Column, Table, export_response, label
+from zizhu.units.models import Level, Unit
 
 MISSING_PAGE_SIZE = 100
 EXPORT_LIMIT = 200_000
@@ -149,42 +149,60 @@ def progress_page(request, category: str):
 def export(request, category: str):
     report = _report(request, category, Action.EXPORT)
     project_code = report.project.code if report.project else ""
+    project_name = report.project.name if report.project else ""
     if report.missing_in is not None and request.GET.get("missing") and report.project:
         units = report.not_filed(request.user)
-        header = ["code", "name", "level", "parent_code", "parent_name", "status"]
-        body_rows = [
-            [u.code, u.name, u.level, u.parent.code, u.parent.name, u.filing_status or ""]
-            for u in units[:EXPORT_LIMIT]
-        ]
-        kind = "not_filed"
-    else:
-        header = [
-            "code",
-            "name",
-            "level",
-            "expected",
-            "filed",
-            "on_time",
-            "late",
-            "not_filed",
-            "percent",
-        ]
-        body_rows = [
+        table = Table(
             [
-                row.unit.code,
-                row.unit.name,
-                row.unit.level,
-                row.counts.expected,
-                row.counts.filed,
-                row.counts.on_time,
-                row.counts.late,
-                row.counts.not_filed,
-                str(row.counts.percent) if row.counts.percent is not None else "",
-            ]
-            for row in report.rows
-        ]
-        kind = "children"
-    body = to_xlsx(header, body_rows, kind)
+                Column(_("Unit code"), CODE),
+                Column(_("Unit name")),
+                Column(_("Level")),
+                Column(_("Parent unit code"), CODE),
+                Column(_("Parent unit")),
+                Column(_("Filing status")),
+            ],
+            (
+                [
+                    u.code,
+                    u.name,
+                    label(Level, u.level),
+                    u.parent.code,
+                    u.parent.name,
+                    STATUS_LABELS.get(u.filing_status, _("Not filed")),
+                ]
+                for u in units[:EXPORT_LIMIT]
+            ),
+            sheet=_("Units not filed"),
+        )
+        kind, title = "not_filed", _("Units not filed")
+    else:
+        total = progress.totals(report.rows)
+        table = Table(
+            [
+                Column(_("Unit code"), CODE),
+                Column(_("Unit name")),
+                Column(_("Level")),
+                Column(_("Expected"), INTEGER),
+                Column(_("Filed"), INTEGER),
+                Column(_("On time"), INTEGER),
+                Column(_("Late"), INTEGER),
+                Column(_("Not filed"), INTEGER),
+                Column(_("Filing rate"), PERCENT),
+            ],
+            (
+                _progress_row(
+                    row.unit.code, row.unit.name, label(Level, row.unit.level), row.counts
+                )
+                for row in report.rows
+            ),
+            sheet=_("Filing progress"),
+            total=_progress_row("", _("Total"), "", total),
+        )
+        kind, title = "children", _("Filing progress")
+    response = export_response(
+        table,
+        f"{title}-{report.category.label}-{project_name}-{report.year}-{report.node.name}",
+    )
     audit_record(
         request=request,
         action="fundreports.progress_export",
@@ -195,13 +213,24 @@ def export(request, category: str):
             "unit": report.node.code,
             "table": kind,
             "missing_in": getattr(report.missing_in, "code", ""),
-            "rows": len(body_rows),
+            "rows": table.written,
         },
     )
-    return xlsx_response(
-        body,
-        f"progress-{report.category}-{project_code}-{report.year}-{report.node.code}-{kind}.xlsx",
-    )
+    return response
+
+
+def _progress_row(code, name, level, counts) -> list:
+    return [
+        code,
+        name,
+        level,
+        counts.expected,
+        counts.filed,
+        counts.on_time,
+        counts.late,
+        counts.not_filed,
+        counts.percent,
+    ]
 
 
 urlpatterns = []

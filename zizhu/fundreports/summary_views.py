@@ -2,7 +2,8 @@
 down, a unit outside the scope is a 404), every table exportable as XLSX (audited).
 Authority and school roles; admin roles 403."""
 
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 
 from django import forms
 from django.http import Http404
@@ -20,7 +21,17 @@ from zizhu.fundreports.details import category_projects, years_in_scope
 from zizhu.fundreports.summary import Scope, default_year
 from zizhu.fundreports.summary_report import build, table_keys
 from zizhu.fundreports.tree import category_or_404, trail
-from zizhu.lib.exports import to_xlsx, xlsx_response
+from zizhu.lib.exports import (
+    AMOUNT,
+    DATE,
+    DATETIME,
+    INTEGER,
+    PERCENT,
+    TEXT,
+    Column,
+    Table,
+    export_response,
+)
 
 
 class SummaryForm(forms.Form):
@@ -91,12 +102,28 @@ def summary(request, category: str):
     )
 
 
+def _kind(header: str, values: list) -> str:
+    """A summary column's type from its header and values (money is Decimal, counts int)."""
+    present = [v for v in values if v not in (None, "")]
+    if "%" in header or "％" in header:
+        return PERCENT
+    if present and all(isinstance(v, datetime) for v in present):
+        return DATETIME
+    if present and all(isinstance(v, date) for v in present):
+        return DATE
+    if present and all(isinstance(v, Decimal) for v in present):
+        return AMOUNT
+    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return INTEGER
+    return TEXT
+
+
 def _cell(value):
     if value is None:
         return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return value if isinstance(value, int | float) or hasattr(value, "quantize") else str(value)
+    if isinstance(value, Decimal | int | date):
+        return value
+    return str(value)
 
 
 def summary_export(request, category: str, table: str):
@@ -105,10 +132,19 @@ def summary_export(request, category: str, table: str):
     if table not in table_keys(scope):
         raise Http404
     built = build(scope, table)
-    body = to_xlsx(
-        [str(h) for h in built.header],
+    headers = [str(h) for h in built.header]
+    columns = [Column(h, _kind(h, [r.cells[i] for r in built.rows])) for i, h in enumerate(headers)]
+    columns = [
+        Column(c.header, TEXT) if i == 0 and c.kind == INTEGER else c for i, c in enumerate(columns)
+    ]
+    export = Table(
+        columns,
         ([_cell(c) for c in row.cells] for row in built.rows),
-        table,
+        sheet=str(built.title),
+    )
+    response = export_response(
+        export,
+        f"{built.title}-{Category(scope.category).label}-{scope.node.name}-{scope.year}",
     )
     audit_record(
         request=request,
@@ -122,9 +158,7 @@ def summary_export(request, category: str, table: str):
             "rows": len(built.rows),
         },
     )
-    return xlsx_response(
-        body, f"summary-{scope.category}-{table}-{scope.node.code}-{scope.year}.xlsx"
-    )
+    return response
 
 
 urlpatterns = []

@@ -9,6 +9,13 @@ class Term(models.TextChoices):
     SPRING = "spring", _("Spring term")
 
 
+class Sex(models.TextChoices):
+    """The values of RecipientRow.sex (derived from the ID number)."""
+
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")

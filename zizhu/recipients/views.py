@@ -5,8 +5,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zizhu.access import Action, get_object_for_user, require, require_that
@@ -14,14 +15,14 @@ from zizhu.audit.services import audit_record
 from zizhu.jobs.selectors import jobs_for
 from zizhu.jobs.services import job_create
 from zizhu.lib import idnumber, phone
-from zizhu.lib.exports import to_csv, to_xlsx, xlsx_response
+from zizhu.lib.exports import AMOUNT, CODE, INTEGER, TEXT, Column, Table, export_response, label
 from zizhu.lib.tabular import TableError
 from zizhu.recipients import policy, services
 from zizhu.recipients.forms import ReturnForm, RowForm, UploadForm
-from zizhu.recipients.models import RecipientList, RecipientRow, Status, Term
+from zizhu.recipients.models import RecipientList, RecipientRow, Sex, Status, Term
 from zizhu.recipients.policy import sees_full_identity
 from zizhu.recipients.selectors import lists_for
-from zizhu.recipients.validation import TEMPLATE_HEADER
+from zizhu.recipients.validation import COLUMNS
 
 
 def _list_for(request, pk: int, action: Action) -> RecipientList:
@@ -146,35 +147,51 @@ def recipient_list_export(request, pk: int):
     require(request, Action.EXPORT)
     target = _list_for(request, pk, Action.VIEW)
     full = sees_full_identity(request.user, target)
-    header = ["身份证件号", "姓名", "性别", "年级", "专业", "联系电话", "资助金额", "银行卡号"]
-    rows = (
+    table = Table(
         [
-            r["id_number"],
-            r["obj"].name,
-            r["obj"].sex,
-            r["obj"].grade,
-            r["obj"].major,
-            r["phone"],
-            str(r["obj"].amount),
-            r["bank_account"],
-        ]
-        for r in _display_rows(target.rows.all().iterator(chunk_size=5000), full)
+            Column("身份证件号", CODE),
+            Column("姓名"),
+            Column("性别"),
+            Column("年级"),
+            Column("专业"),
+            Column("联系电话", CODE),
+            Column("资助金额", AMOUNT),
+            Column("银行卡号", CODE),
+        ],
+        (
+            [
+                r["id_number"],
+                r["obj"].name,
+                label(Sex, r["obj"].sex),
+                r["obj"].grade,
+                r["obj"].major,
+                r["phone"],
+                r["obj"].amount,
+                r["bank_account"],
+            ]
+            for r in _display_rows(target.rows.all().iterator(chunk_size=5000), full)
+        ),
+        sheet="资助名单",
     )
-    body = to_xlsx(header, rows, "名单")
+    name = (
+        f"资助名单-{target.school.name}-{target.project.name}-"
+        f"{target.year}{Term(target.term).label}-第{target.batch}批"
+    )
+    response = export_response(table, name)
     audit_record(
         request=request,
         action="recipients.export",
         obj=target,
         detail={"unmasked": full, "rows": target.row_count},
     )
-    return xlsx_response(
-        body, f"{target.school.code}-{target.project.code}-{target.year}-{target.term}.xlsx"
-    )
+    return response
 
 
 def recipient_template(request):
     require(request, Action.VIEW)
-    return xlsx_response(to_xlsx(TEMPLATE_HEADER, [], "名单"), "recipients-template.xlsx")
+    kinds = {"id_number": CODE, "phone": CODE, "bank_account": CODE, "amount": AMOUNT}
+    columns = [Column(c.alias, kinds.get(c.name, TEXT)) for c in COLUMNS]
+    return export_response(Table(columns, [], sheet="资助名单"), "资助名单模板")
 
 
 def recipient_import_report(request, job_id: int):
@@ -182,10 +199,13 @@ def recipient_import_report(request, job_id: int):
     if job is None:
         raise Http404
     problems = job.result.get("problems", [])
-    body = to_csv(["row", "column", "reason"], problems)
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
-    return response
+    table = Table(
+        [Column(_("Row"), INTEGER), Column(_("Column")), Column(_("Problem"))],
+        problems,
+        sheet=_("Problems"),
+    )
+    title = _("Import errors")
+    return export_response(table, f"{title}-{job.pk}", "csv")
 
 
 @require_POST

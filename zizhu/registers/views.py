@@ -1,10 +1,9 @@
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from zizhu.access import Action, require
-from zizhu.lib.exports import to_csv
+from zizhu.lib.exports import INTEGER, Column, Table, export_response
 from zizhu.registers.forms import UploadForm
 from zizhu.registers.models import Kind, Snapshot, Status
 from zizhu.registers.selectors import current_snapshots, snapshots
@@ -70,12 +69,15 @@ def snapshot_problems(request, pk: int):
     """The error report of a rejected file as CSV (reasons only, never raw values)."""
     require(request, Action.MANAGE_REGISTERS)
     snapshot = get_object_or_404(Snapshot, pk=pk)
-    header = [_("Row"), _("Column"), _("Problem")]
     rows = [[row or "", column, message] for row, column, message in snapshot.problems]
     if snapshot.error_count > len(snapshot.problems):
         more = snapshot.error_count - len(snapshot.problems)
         rows.append(["", "", _("%(n)s more problems not listed") % {"n": more}])
-    response = HttpResponse(to_csv(header, rows), content_type="text/csv; charset=utf-8")
-    name = f"register-{snapshot.kind}-{snapshot.month}-{snapshot.pk}-problems.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    table = Table(
+        [Column(_("Row"), INTEGER), Column(_("Column")), Column(_("Problem"))],
+        rows,
+        sheet=_("Problems"),
+    )
+    title = _("Register problems")
+    name = f"{title}-{snapshot.get_kind_display()}-{snapshot.month}-{snapshot.pk}"
+    return export_response(table, name, "csv")

@@ -6,26 +6,29 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, StrIndex, Substr
+from django.utils.translation import gettext_lazy as _
 
 from zizhu.access import Action, scoped
 from zizhu.catalogue.models import AidProject
+from zizhu.lib.exports import AMOUNT as AMOUNT_COLUMN
+from zizhu.lib.exports import CODE, DATETIME, INTEGER, YEAR, Column
 from zizhu.units.models import Unit
 from zizhu.vouchers.models import Voucher
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 AMOUNT = DecimalField(max_digits=16, decimal_places=2)
-EXPORT_HEADER = [
-    "school_code",
-    "school_name",
-    "year",
-    "project",
-    "students",
-    "amount",
-    "note",
-    "files",
-    "uploaded_by",
-    "uploaded_at",
+EXPORT_COLUMNS = [
+    Column(_("School code"), CODE),
+    Column(_("School")),
+    Column(_("Year of use"), YEAR),
+    Column(_("Aid project")),
+    Column(_("Students"), INTEGER),
+    Column(_("Aid amount"), AMOUNT_COLUMN),
+    Column(_("Note")),
+    Column(_("Files"), INTEGER),
+    Column(_("Uploaded by")),
+    Column(_("Uploaded at"), DATETIME),
 ]
 
 
@@ -120,6 +123,7 @@ def totals_by_child(unit: Unit, vouchers: QuerySet[Voucher]) -> list[ChildTotals
 
 
 def export_rows(vouchers: QuerySet[Voucher]):
+    """The rows of EXPORT_COLUMNS, read in chunks."""
     rows = (
         vouchers.annotate(files_count=Count("files"))
         .order_by("unit__code", "year", "project__code", "pk")
@@ -132,11 +136,11 @@ def export_rows(vouchers: QuerySet[Voucher]):
             "amount",
             "note",
             "files_count",
+            "created_by__display_name",
             "created_by__username",
             "created_at",
         )
     )
     for row in rows.iterator(chunk_size=2000):
-        *head, uploaded_at = row
-        head[5] = str(head[5])
-        yield [*head, uploaded_at.isoformat(timespec="seconds") if uploaded_at else ""]
+        *head, display_name, username, uploaded_at = row
+        yield [*head, display_name or username or "", uploaded_at]

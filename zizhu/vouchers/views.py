@@ -19,7 +19,7 @@ from zizhu.access import (
 )
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
-from zizhu.lib.exports import to_xlsx, xlsx_response
+from zizhu.lib.exports import Table, export_response
 from zizhu.lib.uploads import content_disposition_attachment
 from zizhu.units.models import Level
 from zizhu.units.selectors import ancestors
@@ -27,7 +27,7 @@ from zizhu.vouchers import policy, services
 from zizhu.vouchers.forms import FilterForm, VoucherEditForm, VoucherForm
 from zizhu.vouchers.models import Voucher, VoucherFile
 from zizhu.vouchers.selectors import (
-    EXPORT_HEADER,
+    EXPORT_COLUMNS,
     export_rows,
     filtered,
     grand_total,
@@ -204,15 +204,11 @@ def authority_vouchers(request):
 def authority_export(request):
     require(request, Action.EXPORT)
     unit, _form, filters, vouchers = _report(request)
-    count = [0]
-
-    def counted():
-        for row in export_rows(vouchers):
-            count[0] += 1
-            yield row
-
-    body = to_xlsx(EXPORT_HEADER, counted(), "vouchers")
+    table = Table(EXPORT_COLUMNS, export_rows(vouchers), sheet=_("Payment vouchers"))
     project = filters["project"]
+    title, year = _("Payment vouchers"), filters["year"] or _("All years")
+    name = f"{title}-{unit.name}-{year}"
+    response = export_response(table, name)
     audit_record(
         request=request,
         action="vouchers.export",
@@ -221,10 +217,10 @@ def authority_export(request):
             "year": filters["year"],
             "project": project.code if project else None,
             "school": filters["school"],
-            "rows": count[0],
+            "rows": table.written,
         },
     )
-    return xlsx_response(body, f"vouchers-{unit.code}-{filters['year'] or 'all'}.xlsx")
+    return response
 
 
 # --- download -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from zizhu.anomalies.models import Finding
-from zizhu.anomalies.selectors import EXPORT_HEADER, export_rows
+from zizhu.anomalies.selectors import exchange_table
 from zizhu.audit.services import audit_record
 from zizhu.lib.exports import to_csv, to_xlsx
 from zizhu.lib.periods import Month
@@ -41,27 +41,22 @@ class Command(BaseCommand):
                     "the export shows masked ID numbers"
                 )
         missing: list[int] = []
-        count = [0]
-
-        def rows():
-            for row in export_rows(findings, id_numbers, missing):
-                count[0] += 1
-                yield row
-
-        body = (
-            to_xlsx(EXPORT_HEADER, rows(), "findings")
-            if path.suffix.lower() == ".xlsx"
-            else to_csv(EXPORT_HEADER, rows())
-        )
+        table = exchange_table(findings, id_numbers, missing)
+        body = to_xlsx(table) if path.suffix.lower() == ".xlsx" else to_csv(table)
         path.write_bytes(body)
         audit_record(
             action="anomalies.export_unmasked" if id_numbers else "anomalies.export",
             username=f"cli:{getpass.getuser()}",
-            detail={"month": month, "rows": count[0], "out": str(path), "masked": not id_numbers},
+            detail={
+                "month": month,
+                "rows": table.written,
+                "out": str(path),
+                "masked": not id_numbers,
+            },
         )
         if missing:
             self.stderr.write(
                 f"warning: {len(missing)} findings name list rows that are not in the database "
                 "(e.g. generated data); their ID numbers stay masked"
             )
-        self.stdout.write(f"{count[0]} findings written to {path}")
+        self.stdout.write(f"{table.written} findings written to {path}")
