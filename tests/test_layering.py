@@ -68,7 +68,7 @@ def test_no_template_decides_on_a_role():
 # only. The platform (units, accounts, audit, access, jobs) is one layer whose parts use each
 # other; everything above it is a strict order; the shell (web) and the tools (demo, synth)
 # are imported by nothing in the product.
-PLATFORM = {"units", "accounts", "audit", "access", "jobs"}
+PLATFORM = {"units", "accounts", "audit", "access", "jobs", "ops"}
 ALLOWED = {
     "lib": set(),
     "store": {"lib"},

@@ -110,6 +110,10 @@ MATRIX: dict[str, list[tuple[str, dict[str, int]]]] = {
     "accounts:logout": [("POST", "/accounts/logout/", statuses(ALL, ok_status=302))],
     "accounts:password_change": [("/accounts/password/", statuses(ALL))],
     "set_language": [("/i18n/setlang/", statuses(ALL, ok_status=302))],
+    # probes and metrics: no login (metrics only from the operator's network: tests/ops)
+    "ops:healthz": [("/healthz", statuses(ALL))],
+    "ops:readyz": [("/readyz", statuses(ALL))],
+    "ops:metrics": [("/metrics", statuses(ALL))],
     # Django admin: the system administrator only; everyone else is sent to the login page.
     "admin:*": [
         ("/admin/", statuses({"sysadmin"}, denied=302)),

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import redis
 from django.core.exceptions import ImproperlyConfigured
 
 from zizhu.lib.env import env_bool, env_int, env_list, env_str, is_weak_secret
@@ -81,9 +82,11 @@ INSTALLED_APPS = [
     "zizhu.funds",
     "zizhu.vouchers",
     "zizhu.fundreports",
+    "zizhu.ops",
 ]
 
 MIDDLEWARE = [
+    "zizhu.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -123,7 +126,11 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------------------------
 _database_url = env_str("DATABASE_URL", "")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # persistent connections, checked before each request reuses one: after a database
+    # restart the next request reconnects instead of failing (docs/operations.md)
+    DATABASES = {
+        "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Planner settings for reports on SSD storage, per connection so they hold whatever
         # the server's postgresql.conf says (docs/operations.md): index probes cost little
@@ -206,7 +213,8 @@ if ZIZHU_JOB_QUEUE.startswith(("redis://", "rediss://")):
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": env_str("ZIZHU_JOB_QUEUE_NAME", "zizhu"),
-        "url": ZIZHU_JOB_QUEUE,
+        # an unreachable Redis fails a request in seconds instead of hanging it
+        "connection_pool": redis.ConnectionPool.from_url(ZIZHU_JOB_QUEUE, socket_connect_timeout=5),
         "immediate": False,
         "consumer": {
             "workers": env_int("ZIZHU_JOB_WORKERS", 2, minimum=1),
@@ -228,6 +236,13 @@ else:
     raise ImproperlyConfigured(
         f"ZIZHU_JOB_QUEUE={ZIZHU_JOB_QUEUE!r}: use sqlite, immediate or redis://"
     )
+
+# A running job's worker refreshes its heartbeat every ZIZHU_JOB_HEARTBEAT_SECONDS; a running
+# job without one for ZIZHU_JOB_STALE_SECONDS is failed as abandoned (its worker died).
+ZIZHU_JOB_HEARTBEAT_SECONDS = env_int("ZIZHU_JOB_HEARTBEAT_SECONDS", 10, minimum=0)
+ZIZHU_JOB_STALE_SECONDS = env_int(
+    "ZIZHU_JOB_STALE_SECONDS", max(60, 3 * ZIZHU_JOB_HEARTBEAT_SECONDS), minimum=1
+)
 
 # --- analytics store ------------------------------------------------------------------------
 ZIZHU_STORE = env_str("ZIZHU_STORE", str(DATA_DIR / "store"))
@@ -252,7 +267,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "zizhu.ops.storage.MediaStorage"},  # no partial file on a full disk
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -277,9 +292,36 @@ if PRODUCTION:
     if ZIZHU_PROXY_COUNT:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- operations: probes, metrics, logs (docs/operations.md, "Monitoring") --------------------
+# /metrics answers only direct requests (no X-Forwarded-For) from these networks, and with
+# ZIZHU_METRICS_TOKEN set only those carrying "Authorization: Bearer <token>".
+ZIZHU_METRICS_ALLOWED_NETWORKS = env_list(
+    "ZIZHU_METRICS_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"]
+)
+ZIZHU_METRICS_TOKEN = env_str("ZIZHU_METRICS_TOKEN", "")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # probes speak plain HTTP
+
+# ZIZHU_LOG_FORMAT=json writes one JSON object per line; ZIZHU_ACCESS_LOG=1 logs each request.
+_LOG_FORMAT = env_str("ZIZHU_LOG_FORMAT", "text")
+if _LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("ZIZHU_LOG_FORMAT must be text or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"},
+        "json": {"()": "zizhu.ops.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": _LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("ZIZHU_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # configured here, so run_huey adds no handler of its own: each line printed once
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "zizhu.jobs.supervisor": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "zizhu.access": {
+            "handlers": ["console"],
+            "level": "INFO" if env_bool("ZIZHU_ACCESS_LOG", False) else "WARNING",
+            "propagate": False,
+        },
+    },
 }

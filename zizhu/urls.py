@@ -4,7 +4,10 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+handler500 = "zizhu.ops.errors.server_error"
+
 urlpatterns = [
+    path("", include("zizhu.ops.urls")),
     path("", include("zizhu.web.urls")),
     path("accounts/", include("zizhu.accounts.urls")),
     path("audit/", include("zizhu.audit.urls")),

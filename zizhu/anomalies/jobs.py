@@ -1,10 +1,10 @@
 """The monthly check run as a background job."""
 
-from zizhu.anomalies.services import JOB_KIND, run_execute
+from zizhu.anomalies.services import JOB_KIND, run_abandoned, run_execute
 from zizhu.jobs.registry import job_kind
 
 
-@job_kind(JOB_KIND)
+@job_kind(JOB_KIND, on_abandon=lambda job, reason: run_abandoned(job.params["run"], reason))
 def anomaly_run(job, progress):
     run = run_execute(run_id=job.params["run"], progress=progress)
     return {"run": run.pk, "month": run.month, "findings": run.total, "lists": run.lists.count()}

@@ -45,6 +45,8 @@ from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
 from zizhu.jobs.services import job_create
 from zizhu.lib.periods import Month
+from zizhu.ops import metrics
+from zizhu.ops.storage import is_disk_full
 from zizhu.recipients.models import RecipientList, Term
 from zizhu.recipients.store_export import lists_export, lists_in_force
 from zizhu.store.layout import Store, run_folder
@@ -260,13 +262,15 @@ def _replace_findings(run: Run, prepared: _Prepared, progress, started: float) -
             progress.advance(2 + written)
         counts = {str(rule.number): prepared.counts.get(rule.number, 0) for rule in load_rules()}
         now = timezone.now()
-        Run.objects.filter(pk=run.pk).update(
+        finished = Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
             status=RunStatus.DONE,
             finished_at=now,
             duration=timedelta(seconds=time.monotonic() - started),
             counts=counts,
             total=written,
         )
+        if not finished:  # failed meanwhile as abandoned: keep the previous findings
+            raise RunError(f"run {run.pk} was marked failed while it ran; its findings are dropped")
 
 
 def run_execute(*, run_id: int, progress=None, store: str | None = None) -> Run:
@@ -297,14 +301,13 @@ def run_execute(*, run_id: int, progress=None, store: str | None = None) -> Run:
         progress.advance(2, _("Writing %(n)s findings") % {"n": total})
         _replace_findings(run, prepared, progress, started)
     except Exception as exc:
+        metrics.run_finished(run.engine, "failed", time.monotonic() - started)
         log.exception("anomaly run %s failed", run_id)
         Run.objects.filter(pk=run_id).update(
             status=RunStatus.FAILED,
             finished_at=timezone.now(),
             duration=timedelta(seconds=time.monotonic() - started),
-            error=f"{exc}"[:4000]
-            if isinstance(exc, RunError)
-            else f"{type(exc).__name__}: {exc}"[:4000],
+            error=_run_error(exc),
         )
         audit_record(
             actor=run.created_by,
@@ -317,6 +320,7 @@ def run_execute(*, run_id: int, progress=None, store: str | None = None) -> Run:
     finally:
         Store(store).remove(run_folder(run.pk))
     run.refresh_from_db()
+    metrics.run_finished(run.engine, "done", time.monotonic() - started)
     progress.advance(run.total + 2, _("%(n)s findings") % {"n": run.total})
     audit_record(
         actor=run.created_by,
@@ -330,6 +334,17 @@ def run_execute(*, run_id: int, progress=None, store: str | None = None) -> Run:
         },
     )
     return run
+
+
+def _run_error(exc: Exception) -> str:
+    if is_disk_full(exc):
+        return _(
+            "The disk of the analytics store is full: the run wrote nothing and the previous "
+            "findings are kept. Free space and run it again."
+        )
+    if isinstance(exc, RunError):
+        return f"{exc}"[:4000]
+    return f"{type(exc).__name__}: {exc}"[:4000]
 
 
 def run_abandon(*, run: Run, actor, request=None) -> bool:
@@ -350,6 +365,21 @@ def run_abandon(*, run: Run, actor, request=None) -> bool:
             obj=run,
             detail={"month": run.month},
         )
+    return bool(changed)
+
+
+def run_abandoned(run_id: int, reason: str) -> bool:
+    """The job carrying out a run was found abandoned (its worker died): fail the run with the
+    reason and remove its folder of the store. The findings are untouched: the run's
+    replacement is one transaction that died with its worker."""
+    now = timezone.now()
+    changed = Run.objects.filter(pk=run_id, status__in=ACTIVE_RUN_STATUSES).update(
+        status=RunStatus.FAILED,
+        finished_at=now,
+        started_at=Coalesce("started_at", Value(now)),
+        error=reason,
+    )
+    Store(settings.ZIZHU_STORE).remove(run_folder(run_id))
     return bool(changed)
 
 

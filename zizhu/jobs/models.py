@@ -40,6 +40,10 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("Submitted at"), auto_now_add=True)
     started_at = models.DateTimeField(_("Started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("Finished at"), null=True, blank=True)
+    # the worker process running it ("host:pid") and its last sign of life: a running job
+    # whose worker died is found by these and marked failed (services.jobs_recover)
+    worker = models.CharField(_("Worker"), max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(_("Last heartbeat"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Background jobs")

@@ -1,17 +1,40 @@
-"""Creating, claiming and running jobs."""
+"""Creating, claiming, running and recovering jobs.
+
+A running job carries the worker process running it ("host:pid") and a heartbeat that a
+thread of that worker refreshes every ZIZHU_JOB_HEARTBEAT_SECONDS. When a worker dies
+(kill -9, out of memory, a lost host) its jobs stop beating; `jobs_recover` marks them failed
+with the reason, and lets their kind fail what they were carrying out (a check run).
+docs/operations.md, "Supervision and recovery".
+"""
 
 import logging
+import os
+import socket
+import threading
+import time
 import traceback
+from datetime import timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
 from zizhu.jobs.models import Job, Status
-from zizhu.jobs.registry import JOB_KINDS
+from zizhu.jobs.registry import JOB_KINDS, ON_ABANDON
+from zizhu.ops import metrics
+from zizhu.ops.errors import QueueUnavailable
 
 log = logging.getLogger(__name__)
+
+
+def worker_id(pid: int | None = None) -> str:
+    """This process as a job's worker: "host:pid"."""
+    return f"{socket.gethostname()}:{pid or os.getpid()}"
 
 
 class Progress:
@@ -30,7 +53,7 @@ class Progress:
         self.job.done = min(done, self.job.total) if self.job.total else done
         if done - self._last >= self.every or message or done == self.job.total:
             self._last = done
-            fields = {"done": self.job.done}
+            fields = {"done": self.job.done, "heartbeat_at": timezone.now()}
             if message:
                 fields["message"] = message[:500]
             Job.objects.filter(pk=self.job.pk).update(**fields)
@@ -39,32 +62,110 @@ class Progress:
 def job_create(*, kind: str, params: dict, actor=None, request=None, enqueue=True) -> Job:
     if kind not in JOB_KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
+    if enqueue:
+        queue_check()
     job = Job.objects.create(
         kind=kind, params=params, created_by=actor, unit=getattr(actor, "unit", None)
     )
     audit_record(actor=actor, request=request, action="job.create", obj=job, detail=params)
     if enqueue:
-        from zizhu.jobs.tasks import run_job_task
-
-        transaction.on_commit(lambda: run_job_task(job.pk))
+        transaction.on_commit(lambda: _enqueue(job.pk))
     return job
+
+
+def _queue_unavailable(exc: Exception) -> QueueUnavailable:
+    log.error("job queue unavailable: %s", exc)
+    return QueueUnavailable(_("The job queue is unavailable: the job was not started."))
+
+
+def queue_check() -> None:
+    """Raise QueueUnavailable unless the job queue answers (Redis: a PING; others: local)."""
+    from huey.contrib.djhuey import HUEY
+
+    conn = getattr(HUEY.storage, "conn", None)
+    if conn is None or not hasattr(conn, "ping"):
+        return
+    try:
+        conn.ping()
+    except RedisError as exc:
+        raise _queue_unavailable(exc) from exc
+
+
+def _enqueue(job_id: int) -> None:
+    """Put the committed job on the queue; if the queue went away since queue_check, the job
+    is failed with the reason (so it is never left pending with no message to run it)."""
+    from zizhu.jobs.tasks import run_job_task
+
+    try:
+        run_job_task(job_id)
+    except RedisError as exc:
+        reason = _("The job queue was unavailable: the job was not started. Start it again.")
+        failed = Job.objects.filter(pk=job_id, status=Status.PENDING)
+        job = failed.first()
+        if job is not None and failed.update(
+            status=Status.FAILED, finished_at=timezone.now(), message=reason
+        ):
+            hook = ON_ABANDON.get(job.kind)
+            if hook is not None:
+                hook(job, reason)
+        raise _queue_unavailable(exc) from exc
 
 
 def job_claim(job_id: int) -> Job | None:
     """Move pending → running with a conditional UPDATE; None if another worker has it."""
+    now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=Status.PENDING).update(
-        status=Status.RUNNING, started_at=timezone.now()
+        status=Status.RUNNING, started_at=now, heartbeat_at=now, worker=worker_id()
     )
     return Job.objects.get(pk=job_id) if claimed else None
+
+
+class _Heartbeat(threading.Thread):
+    """Refreshes a running job's heartbeat from a thread of its own (own DB connection)."""
+
+    def __init__(self, job_id: int, every: float):
+        super().__init__(name=f"job-{job_id}-heartbeat", daemon=True)
+        self.job_id, self.every = job_id, every
+        self.finished = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.finished.wait(self.every):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError as exc:  # the database is away: try again next beat
+                    log.warning("job %s heartbeat failed: %s", self.job_id, exc)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def stop(self) -> None:
+        self.finished.set()
+        self.join(timeout=self.every + 5)
+
+
+def _heartbeat(job_id: int) -> _Heartbeat | None:
+    every = settings.ZIZHU_JOB_HEARTBEAT_SECONDS
+    if every <= 0 or settings.HUEY.get("immediate"):  # inline (tests): nobody else can die
+        return None
+    beat = _Heartbeat(job_id, every)
+    beat.start()
+    return beat
 
 
 def job_run(job_id: int) -> Job | None:
     job = job_claim(job_id)
     if job is None:
         return None
+    beat = _heartbeat(job.pk)
+    started = time.monotonic()
     try:
         result = JOB_KINDS[job.kind](job, Progress(job, every=max(job.total // 100, 1)))
     except Exception as exc:
+        if beat:
+            beat.stop()
+        metrics.job_finished(job.kind, "failed", time.monotonic() - started)
         log.exception("job %s failed", job_id)
         Job.objects.filter(pk=job.pk).update(
             status=Status.FAILED,
@@ -74,6 +175,9 @@ def job_run(job_id: int) -> Job | None:
         )
         audit_record(actor=job.created_by, action="job.run", obj=job, result=Result.FAILURE)
     else:
+        if beat:
+            beat.stop()
+        metrics.job_finished(job.kind, "done", time.monotonic() - started)
         job.refresh_from_db(fields=["total", "done"])
         Job.objects.filter(pk=job.pk).update(
             status=Status.DONE,
@@ -84,3 +188,47 @@ def job_run(job_id: int) -> Job | None:
         audit_record(actor=job.created_by, action="job.run", obj=job)
     job.refresh_from_db()
     return job
+
+
+def jobs_recover(*, worker: str | None = None, stale_after: float | None = None) -> list[Job]:
+    """Mark failed the running jobs whose worker died: those of `worker` (a supervisor that saw
+    its child die), else those without a heartbeat for `stale_after` seconds (default
+    ZIZHU_JOB_STALE_SECONDS). Each is failed with the reason, audited, and handed to its
+    kind's on_abandon hook. Returns the jobs failed here."""
+    now = timezone.now()
+    running = Job.objects.filter(status=Status.RUNNING)
+    if worker is not None:
+        candidates = running.filter(worker=worker)
+    else:
+        seconds = settings.ZIZHU_JOB_STALE_SECONDS if stale_after is None else stale_after
+        cutoff = now - timedelta(seconds=seconds)
+        candidates = running.filter(
+            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+        )
+    failed = []
+    for job in candidates.select_related("created_by"):
+        last = timezone.localtime(job.heartbeat_at or job.started_at or now)
+        reason = _(
+            "The worker running this job (%(worker)s) stopped; last sign of life at %(time)s. "
+            "Nothing it was writing was kept: start it again."
+        ) % {"worker": job.worker or "?", "time": f"{last:%Y-%m-%d %H:%M:%S}"}
+        # conditional on the heartbeat read: a job that beat meanwhile is alive after all
+        changed = Job.objects.filter(
+            pk=job.pk, status=Status.RUNNING, heartbeat_at=job.heartbeat_at
+        ).update(status=Status.FAILED, finished_at=now, message=reason[:500])
+        if not changed:
+            continue
+        log.error("job %s (%s) abandoned by worker %s: marked failed", job.pk, job.kind, job.worker)
+        metrics.job_finished(job.kind, "abandoned", None)
+        hook = ON_ABANDON.get(job.kind)
+        if hook is not None:
+            hook(job, reason)
+        audit_record(
+            actor=job.created_by,
+            action="job.recover",
+            obj=job,
+            result=Result.FAILURE,
+            detail={"worker": job.worker, "reason": reason},
+        )
+        failed.append(job)
+    return failed

@@ -4,16 +4,19 @@ import subprocess
 import sys
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from zizhu.demo.province import demo_accounts, format_account
+from zizhu.jobs.services import jobs_recover, worker_id
+from zizhu.jobs.supervisor import Supervisor, supervise
+from zizhu.lib.env import env_str
 from zizhu.units.models import Unit
 
 
 class Command(BaseCommand):
     help = (
         "Migrate, load the demo if the database is empty, print the demo accounts, start a job "
-        "worker and serve the site with gunicorn (WSGI)."
+        "worker (restarted if it dies) and serve the site with gunicorn (WSGI)."
     )
 
     def add_arguments(self, parser):
@@ -35,8 +38,15 @@ class Command(BaseCommand):
         )
         self.stdout.flush()
         env = dict(os.environ)
-        # the two child processes run this interpreter with fixed arguments
-        worker = subprocess.Popen([sys.executable, "manage.py", "run_huey"], env=env)  # noqa: S603
+        # the child processes run this interpreter with fixed arguments
+        worker = Supervisor(
+            [sys.executable, "manage.py", "run_huey"], env=env, on_exit=_fail_jobs_of
+        )
+        worker.start()
+        access_log = ["--access-logfile", "-"]
+        if env_str("ZIZHU_LOG_FORMAT", "") == "json":  # the app writes the access log as JSON
+            env.setdefault("ZIZHU_ACCESS_LOG", "1")
+            access_log = []
         server = subprocess.Popen(  # noqa: S603
             [
                 sys.executable,
@@ -47,22 +57,39 @@ class Command(BaseCommand):
                 bind,
                 "--workers",
                 str(workers),
-                "--access-logfile",
-                "-",
+                *access_log,
             ],
             env=env,
         )
         self.stdout.write(f"serving on http://{bind}/  (Ctrl-C to stop)")
+        self.stdout.flush()
+        code = 0
         try:
-            server.wait()
+            code = supervise(server, worker)
         except KeyboardInterrupt:
             pass
         finally:
-            for process in (server, worker):
-                if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
-            for process in (server, worker):
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            if server.poll() is None:
+                server.send_signal(signal.SIGTERM)
+            worker.stop()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        if code:
+            why = (
+                "the job worker could not be kept running"
+                if worker.gave_up
+                else "the web server exited"
+            )
+            raise CommandError(f"stopped: {why}", returncode=code)
+
+
+def _fail_jobs_of(pid: int, code: int) -> None:
+    """The worker process `pid` died: fail the jobs it was running, now (not a minute later)."""
+    from django.db import close_old_connections
+
+    try:
+        jobs_recover(worker=worker_id(pid))
+    finally:
+        close_old_connections()

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from zizhu.jobs.models import Job
 from zizhu.jobs.registry import JOB_KINDS
-from zizhu.jobs.services import job_create
+from zizhu.jobs.services import job_create, jobs_recover
 
 
 class Command(BaseCommand):
@@ -16,8 +16,17 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=20)
         parser.add_argument("--enqueue", metavar="KIND", help=f"one of {sorted(JOB_KINDS)}")
         parser.add_argument("--params", default="{}", help="job parameters as JSON")
+        parser.add_argument(
+            "--recover",
+            action="store_true",
+            help="fail the running jobs whose worker stopped beating (ZIZHU_JOB_STALE_SECONDS)",
+        )
 
     def handle(self, *args, job_id=None, limit=20, enqueue=None, params="{}", **options):
+        if options.get("recover"):
+            for job in jobs_recover():
+                self.stdout.write(f"#{job.pk}\t{job.kind}\tfailed: worker {job.worker} stopped")
+            return
         if enqueue:
             if enqueue not in JOB_KINDS:
                 raise CommandError(f"unknown job kind {enqueue!r}; known: {sorted(JOB_KINDS)}")
