@@ -25,6 +25,7 @@ p:has(img) { break-inside: avoid; }
 table { border-collapse: collapse; width: 100%; font-size: 9.5pt; }
 th, td { border: 1px solid #bbb; padding: 3pt 5pt; vertical-align: top; text-align: left; }
 th { background: #eef2f7; }
+strong { font-weight: normal; color: #0b4f9c; background: #eef2f7; padding: 0 2pt; }
 code { font-family: "DejaVu Sans Mono", monospace; font-size: 9pt; }
 .cover { text-align: center; padding-top: 70mm; }
 .cover h1 { break-before: auto; border: 0; font-size: 26pt; }
