@@ -4,7 +4,7 @@
 #
 #   DATABASE_URL=postgres://… ZIZHU_DATA_DIR=… scripts/backup.sh /backups/zizhu-$(date +%F)
 #
-# The keys are NOT in the backup: keep ZIZHU_SECRET_KEY and above all ZIZHU_HASH_KEY (the
+# The keys are NOT in the backup: keep ZIZHU_SECRET_KEY, ZIZHU_DATA_KEYS and ZIZHU_HASH_KEY (the
 # store's HMAC key: without it stored keys never match new imports) in the secret store,
 # separately (docs/operations.md, "Backups"). Run from the project folder with the same
 # environment as the application (ZIZHU_STORE, ZIZHU_MEDIA_ROOT, ZIZHU_DATA_DIR).

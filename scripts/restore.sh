@@ -4,7 +4,7 @@
 #
 #   DATABASE_URL=postgres://…/zizhu_new ZIZHU_DATA_DIR=… scripts/restore.sh /backups/zizhu-2026-12-04
 #
-# Set ZIZHU_HASH_KEY (and ZIZHU_SECRET_KEY) to the keys of the backed-up installation first:
+# Set ZIZHU_HASH_KEY and ZIZHU_DATA_KEYS (and ZIZHU_SECRET_KEY) to the keys of the backed-up installation first:
 # they are kept separately from the backup (docs/operations.md, "Backups").
 set -euo pipefail
 cd "$(dirname "$0")/.."

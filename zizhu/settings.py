@@ -5,15 +5,19 @@ secure cookies and headers. Everything else defaults to the embedded setup: a SQ
 an in-process job queue on SQLite and the analytics store in a local folder.
 """
 
+import base64
+import hashlib
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 import redis
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from zizhu.lib.env import env_bool, env_int, env_list, env_str, is_weak_secret
+from zizhu.lib.sealing import SealError, parse_keyring
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PRODUCTION = env_str("ZIZHU_ENV", "development") == "production"
@@ -45,6 +49,25 @@ SECRET_KEY = _secret("ZIZHU_SECRET_KEY", "secret_key")
 # Key of the HMAC that replaces ID numbers and phones in the analytics store.
 ZIZHU_HASH_KEY = _secret("ZIZHU_HASH_KEY", "hash_key")
 
+
+def _data_keys() -> str:
+    """The keyring sealing ID, phone and card numbers at rest (zizhu.lib.sealing): the
+    first key seals, all open. Development derives one key from a random file in `var/`."""
+    value = env_str("ZIZHU_DATA_KEYS", "")
+    if not value:
+        if PRODUCTION:
+            raise ImproperlyConfigured("ZIZHU_DATA_KEYS must be set in production (id:base64key)")
+        derived = hashlib.sha256(_dev_secret("data_key").encode("utf-8")).digest()
+        value = "dev:" + base64.b64encode(derived).decode("ascii")
+    try:
+        parse_keyring(value)
+    except SealError as exc:
+        raise ImproperlyConfigured(f"ZIZHU_DATA_KEYS: {exc}") from exc
+    return value
+
+
+ZIZHU_DATA_KEYS = _data_keys()
+
 # Off unless asked for, also in the embedded setup: debug mode keeps every SQL query in memory,
 # which makes a 100,000-row import several times slower.
 DEBUG = env_bool("ZIZHU_DEBUG", default=False)
@@ -68,6 +91,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "huey.contrib.djhuey",
+    "csp",
     "zizhu.units",
     "zizhu.catalogue",
     "zizhu.recipients",
@@ -95,10 +119,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "zizhu.web.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "zizhu.accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -282,6 +308,25 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp) on every response: scripts, styles, images and requests
+# only from this site; no inline script, event handler or style attribute (the pages keep their
+# behaviour in static files and pass chart data with json_script, which is not executed);
+# JavaScript may still set element.style (ECharts sizes its canvases that way). data: images
+# for the favicon placeholder and ECharts' "save as image". Nothing may frame the site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

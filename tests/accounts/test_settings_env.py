@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from zizhu.lib.env import EnvError, env_int, is_weak_secret
+from zizhu.lib.sealing import new_key
 
 REPO = Path(__file__).parents[2]
 SETUP = "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'zizhu.settings'; django.setup()"
@@ -109,6 +110,7 @@ def production(**overrides: str) -> dict[str, str]:
         "ZIZHU_ENV": "production",
         "ZIZHU_SECRET_KEY": strong_secret(),
         "ZIZHU_HASH_KEY": strong_secret(),
+        "ZIZHU_DATA_KEYS": f"p1:{new_key()}",
         "ZIZHU_ALLOWED_HOSTS": "example.org",
         "ZIZHU_JOB_QUEUE": "redis://127.0.0.1:6379/0",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
@@ -144,6 +146,19 @@ def test_it_refuses_a_missing_or_weak_secret_in_production(tmp_path, name, value
     result = run(["-c", SETUP], tmp_path, **production(**{name: value}))
     assert result.returncode != 0
     assert f"{name} must be set to a strong random value" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("-", "ZIZHU_DATA_KEYS must be set in production"),
+        ("p1:c2hvcnQ=", "ZIZHU_DATA_KEYS: key 'p1' must be 16, 24 or 32 bytes"),
+    ],
+)
+def test_it_refuses_missing_or_malformed_data_keys_in_production(tmp_path, value, message):
+    result = run(["-c", SETUP], tmp_path, **production(ZIZHU_DATA_KEYS=value))
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 def test_it_refuses_debug_in_production(tmp_path):

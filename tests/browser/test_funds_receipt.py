@@ -79,3 +79,20 @@ def test_a_county_operator_confirms_a_receipt_and_the_summary_changes(
     assert receipt.arrival_date == timezone.localdate()
     assert receipt.confirmed_by.username == "county_operator"
     assert ledger_discrepancies() == []
+
+    # the province's summary draws its charts under the CSP: ECharts' canvases, sized from
+    # data-height by the static chart script
+    page.context.clear_cookies()
+    log_in(page, live_server.url, "province_operator")
+    page.goto(f"{live_server.url}/funds/reports/summary/national/")
+    for chart, height in (("summary-levels-chart", 260), ("summary-sources-chart", 240)):
+        canvas = page.locator(f"#{chart} canvas").first
+        canvas.wait_for()
+        assert canvas.bounding_box()["height"] == height
+    screenshot(page, "province-operator-summary-charts")
+    page.goto(f"{live_server.url}/funds/reports/progress/national/")
+    for chart in ("progress-pie", "progress-bars"):
+        canvas = page.locator(f"#{chart} canvas").first
+        canvas.wait_for()
+        assert canvas.bounding_box()["height"] >= 220
+    screenshot(page, "province-operator-progress-charts")

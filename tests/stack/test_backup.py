@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 
 from tests.stack.servers import ROOT, database_url, manage
+from zizhu.lib.sealing import new_key
 
 pytestmark = pytest.mark.postgres
 
@@ -36,6 +37,7 @@ def test_a_backup_restores_into_a_fresh_database_with_the_same_figures(tmp_path)
     base = database_url(connection).rsplit("/", 1)[0]
     names = [f"zizhu_bk_{uuid.uuid4().hex[:8]}_{side}" for side in ("src", "dst")]
     _admin(base, *(f'CREATE DATABASE "{name}"' for name in names))
+    data_keys = f"bk:{new_key()}"  # sealed numbers open on the restored side with the same keys
     try:
         envs = [
             {
@@ -43,6 +45,7 @@ def test_a_backup_restores_into_a_fresh_database_with_the_same_figures(tmp_path)
                 "DATABASE_URL": f"{base}/{name}",
                 "ZIZHU_DATA_DIR": str(tmp_path / side),
                 "ZIZHU_HASH_KEY": "a-hash-key-kept-in-the-secret-store-" + "x" * 30,
+                "ZIZHU_DATA_KEYS": data_keys,
                 "ZIZHU_JOB_QUEUE": "immediate",
             }
             for name, side in zip(names, ("src", "dst"), strict=True)

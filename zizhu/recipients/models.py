@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zizhu.recipients.fields import SealedTextField
+
 
 class Term(models.TextChoices):
     AUTUMN = "autumn", _("Autumn term")
@@ -114,17 +116,19 @@ class RecipientList(models.Model):
 class RecipientRow(models.Model):
     recipient_list = models.ForeignKey(RecipientList, on_delete=models.CASCADE, related_name="rows")
     row_number = models.PositiveIntegerField(_("Row"))
-    id_number = models.CharField(_("ID number"), max_length=18)
-    pid = models.BigIntegerField(db_index=True)  # keyed hash of the ID (zizhu.store.keys)
+    # ID, phone and card numbers are sealed at rest (fields.py); look people up by `pid` and
+    # `phone_key`, the keyed hashes of their ID and phone (zizhu.store.keys).
+    id_number = SealedTextField(_("ID number"))
+    pid = models.BigIntegerField(db_index=True)
     name = models.CharField(_("Name"), max_length=50)
     sex = models.CharField(_("Sex"), max_length=6)
     birth_date = models.DateField(_("Birth date"))
     grade = models.CharField(_("Grade"), max_length=20, blank=True)
     major = models.CharField(_("Major"), max_length=60, blank=True)
-    phone = models.CharField(_("Phone"), max_length=11, blank=True)
+    phone = SealedTextField(_("Phone"), blank=True)
     phone_key = models.BigIntegerField(null=True, blank=True)
     amount = models.DecimalField(_("Amount"), max_digits=10, decimal_places=2)
-    bank_account = models.CharField(_("Bank account"), max_length=30, blank=True)
+    bank_account = SealedTextField(_("Bank account"), blank=True)
 
     class Meta:
         verbose_name = _("Recipient")
@@ -132,7 +136,7 @@ class RecipientRow(models.Model):
         ordering = ["recipient_list", "row_number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient_list", "id_number"], name="recipientrow_unique_person"
+                fields=["recipient_list", "pid"], name="recipientrow_unique_person"
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="recipientrow_amount_positive"),
         ]

@@ -1,8 +1,10 @@
 """Writes to recipient lists: import, single-row changes and the review flow. Each write is
 atomic and audited."""
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -40,9 +42,9 @@ def _check_project(school: Unit, project: AidProject) -> None:
         raise ValidationError(f"资助项目 {project.code} 不属于本校学段 {school.stage}")
 
 
-def _other_list_conflicts(key: dict, id_numbers: list[str]) -> dict[str, RecipientList]:
-    """IDs already on another live list of the school for the same project, year and term
-    (other batches): one query over those lists' rows, usually none."""
+def _other_list_conflicts(key: dict, pids: list[int]) -> dict[int, RecipientList]:
+    """Persons (by pid) already on another live list of the school for the same project, year
+    and term (other batches): one query over those lists' rows, usually none."""
     others = (
         RecipientList.objects.filter(
             school=key["school"],
@@ -56,13 +58,13 @@ def _other_list_conflicts(key: dict, id_numbers: list[str]) -> dict[str, Recipie
     )
     if not others:
         return {}
-    wanted = set(id_numbers)
+    wanted = set(pids)
     return {
-        id_number: others[list_id]
-        for id_number, list_id in RecipientRow.objects.filter(recipient_list__in=list(others))
-        .values_list("id_number", "recipient_list_id")
+        pid: others[list_id]
+        for pid, list_id in RecipientRow.objects.filter(recipient_list__in=list(others))
+        .values_list("pid", "recipient_list_id")
         .iterator(chunk_size=10000)
-        if id_number in wanted
+        if pid in wanted
     }
 
 
@@ -83,8 +85,13 @@ ROW_COLUMNS = [
 ]
 
 
+SEALED = ("id_number", "phone", "bank_account")
+SEAL_BATCH = 5000
+
+
 def _row_values(target: RecipientList, r: CleanRow, key: bytes) -> tuple:
-    """A row's values in ROW_COLUMNS order, with the keyed hashes of its ID and phone."""
+    """A row's values in ROW_COLUMNS order, with the keyed hashes of its ID and phone (the ID,
+    phone and card number still in plaintext: see `_sealed`)."""
     return (
         target.pk,
         r.row_number,
@@ -102,12 +109,28 @@ def _row_values(target: RecipientList, r: CleanRow, key: bytes) -> tuple:
     )
 
 
+def _sealed(rows: Iterable[tuple]) -> Iterator[tuple]:
+    """`_row_values` tuples with their ID, phone and card number sealed, a column of a batch
+    at a time (zizhu.recipients.fields)."""
+    positions = [ROW_COLUMNS.index(name) for name in SEALED]
+    fields = [RecipientRow._meta.get_field(name) for name in SEALED]
+    rows = iter(rows)
+    while batch := list(islice(rows, SEAL_BATCH)):
+        columns = [list(c) for c in zip(*batch, strict=True)]
+        for position, model_field in zip(positions, fields, strict=True):
+            columns[position] = model_field.seal_many(columns[position])
+        yield from zip(*columns, strict=True)
+
+
 def _store_rows(target: RecipientList, rows: list[CleanRow]) -> int:
     key = settings.ZIZHU_HASH_KEY.encode()
-    return insert_rows(RecipientRow, ROW_COLUMNS, (_row_values(target, r, key) for r in rows))
+    return insert_rows(
+        RecipientRow, ROW_COLUMNS, _sealed(_row_values(target, r, key) for r in rows)
+    )
 
 
 def _db_row(target: RecipientList, r: CleanRow) -> RecipientRow:
+    """An unsaved row; its fields seal the ID, phone and card number when it is saved."""
     values = dict(
         zip(ROW_COLUMNS, _row_values(target, r, settings.ZIZHU_HASH_KEY.encode()), strict=True)
     )
@@ -157,21 +180,22 @@ def recipient_list_import(
     _check_project(school, project)
     key = _key_of(school, project, year, term, batch)
     clean, problems = validate_rows(rows, today=timezone.localdate())
-    conflicts = _other_list_conflicts(key, [r.id_number for r in clean])
+    hash_key = settings.ZIZHU_HASH_KEY.encode()
+    pids = [person_key(r.id_number, hash_key) for r in clean]
+    conflicts = _other_list_conflicts(key, pids)
     problems += [
         Problem(
             r.row_number,
             "id_number",
-            f"已在本校同一项目、同一学期的第{conflicts[r.id_number].batch}批名单中",
+            f"已在本校同一项目、同一学期的第{conflicts[pid].batch}批名单中",
         )
-        for r in clean
-        if r.id_number in conflicts
+        for r, pid in zip(clean, pids, strict=True)
+        if pid in conflicts
     ]
     if problems:
         raise TableError(sorted(problems, key=lambda p: (p.row, p.column)))
-    hash_key = settings.ZIZHU_HASH_KEY.encode()
     warnings = enrolment_warnings(
-        school, [(r.row_number, person_key(r.id_number, hash_key)) for r in clean]
+        school, [(r.row_number, pid) for r, pid in zip(clean, pids, strict=True)]
     )
     if dry_run:
         return ImportResult(None, len(clean), warnings=warnings)
@@ -232,21 +256,22 @@ def _load_conflicts(loads: list[ListLoad], cleaned: list[list[CleanRow]]) -> lis
         if (school, project, year, term) in keys
     }
     problems = [f"{x.label}: 该名单已存在" for x in loads if (*_key(x), x.batch) in stored]
-    seen: dict[tuple, dict[str, int]] = {}  # key → person → the batch they are on
+    seen: dict[tuple, dict[int, int]] = {}  # key → person (pid) → the batch they are on
     people = RecipientRow.objects.filter(recipient_list__in=list(stored.values())).values_list(
         "recipient_list__school_id",
         "recipient_list__project_id",
         "recipient_list__year",
         "recipient_list__term",
         "recipient_list__batch",
-        "id_number",
+        "pid",
     )
-    for *key, batch, id_number in people.iterator(chunk_size=10_000):
-        seen.setdefault(tuple(key), {})[id_number] = batch
+    for *key, batch, pid in people.iterator(chunk_size=10_000):
+        seen.setdefault(tuple(key), {})[pid] = batch
+    hash_key = settings.ZIZHU_HASH_KEY.encode()
     for load, rows in zip(loads, cleaned, strict=True):
         persons = seen.setdefault(_key(load), {})
         for row in rows:
-            batch = persons.setdefault(row.id_number, load.batch)
+            batch = persons.setdefault(person_key(row.id_number, hash_key), load.batch)
             if batch != load.batch:
                 where = f"{load.label} 第{row.row_number}行"
                 problems.append(f"{where}: 已在本校同一项目、同一学期的第{batch}批名单中")
@@ -293,7 +318,7 @@ def recipient_lists_load(*, lists: list[ListLoad], actor=None, request=None) -> 
     stored = insert_rows(
         RecipientRow,
         ROW_COLUMNS,
-        (
+        _sealed(
             _row_values(target, row, key)
             for target, rows in zip(created, cleaned, strict=True)
             for row in rows
@@ -421,11 +446,12 @@ def recipient_row_save(
     number = row.row_number if row else (target.rows.aggregate(n=Max("row_number"))["n"] or 1) + 1
     clean, problems = validate_row(number, raw, timezone.localdate())
     if clean is not None:
-        others = target.rows.filter(id_number=clean.id_number)
+        pid = person_key(clean.id_number, settings.ZIZHU_HASH_KEY.encode())
+        others = target.rows.filter(pid=pid)
         if row is not None:
             others = others.exclude(pk=row.pk)
         key = _key_of(target.school, target.project, target.year, target.term, target.batch)
-        if others.exists() or _other_list_conflicts(key, [clean.id_number]):
+        if others.exists() or _other_list_conflicts(key, [pid]):
             problems.append(Problem(number, "id_number", "该身份证件号已在名单中"))
     if problems:
         raise TableError(problems)

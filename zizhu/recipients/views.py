@@ -247,6 +247,14 @@ def recipient_row_edit(request, pk: int, row_pk: int | None = None):
     if row_pk and row is None:
         raise Http404
     initial = {f: getattr(row, f) for f in RowForm.base_fields} if row else None
+    if row is not None and request.method == "GET":
+        # the form shows the row's ID, phone and card number in full
+        audit_record(
+            request=request,
+            action="recipients.view_full",
+            obj=target,
+            detail={"row": row.row_number, "form": True},
+        )
     form = RowForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,6 +1,11 @@
 // Charts of 异常信息查看: findings per risk level and per subordinate unit (data from the page).
 (function () {
   "use strict";
+  // The box's height comes from data-height (pixels): the CSP refuses style attributes.
+  function sized(box) {
+    if (box.dataset.height) box.style.height = box.dataset.height + "px";
+    return box;
+  }
   var source = document.getElementById("chart-data");
   if (!source || !window.echarts) return;
   var data = JSON.parse(source.textContent);
@@ -9,7 +14,7 @@
 
   var riskBox = document.getElementById("risk-chart");
   if (riskBox) {
-    echarts.init(riskBox).setOption({
+    echarts.init(sized(riskBox)).setOption({
       tooltip: { trigger: "item" },
       legend: { orient: "vertical", left: "left" },
       series: [{
@@ -24,7 +29,7 @@
 
   var childBox = document.getElementById("child-chart");
   if (childBox && data.children.length) {
-    echarts.init(childBox).setOption({
+    echarts.init(sized(childBox)).setOption({
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { data: data.risk_names },
       grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },

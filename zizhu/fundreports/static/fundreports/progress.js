@@ -1,6 +1,11 @@
 // Charts of 资金填报进展: on time / late / not filed overall and per subordinate unit.
 (function () {
   "use strict";
+  // The box's height comes from data-height (pixels): the CSP refuses style attributes.
+  function sized(box) {
+    if (box.dataset.height) box.style.height = box.dataset.height + "px";
+    return box;
+  }
   var source = document.getElementById("chart-data");
   if (!source || !window.echarts) return;
   var data = JSON.parse(source.textContent);
@@ -9,7 +14,7 @@
 
   var pieBox = document.getElementById("progress-pie");
   if (pieBox) {
-    echarts.init(pieBox).setOption({
+    echarts.init(sized(pieBox)).setOption({
       tooltip: { trigger: "item" },
       legend: { orient: "vertical", left: "left" },
       series: [{
@@ -24,7 +29,7 @@
 
   var barBox = document.getElementById("progress-bars");
   if (barBox && data.children.length) {
-    echarts.init(barBox).setOption({
+    echarts.init(sized(barBox)).setOption({
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { data: data.names },
       grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
