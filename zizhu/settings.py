@@ -145,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "zizhu.web.context_processors.shell",
             ],
+            "builtins": ["zizhu.web.templatetags.zizhu_format"],
         },
     },
 ]

@@ -4,8 +4,6 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-handler500 = "zizhu.ops.errors.server_error"
-
 urlpatterns = [
     path("", include("zizhu.ops.urls")),
     path("", include("zizhu.web.urls")),
@@ -22,3 +20,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "zizhu.web.errors.permission_denied"
+handler404 = "zizhu.web.errors.page_not_found"
+handler500 = "zizhu.web.errors.server_error"

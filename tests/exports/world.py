@@ -69,7 +69,7 @@ def build(users, tree, text: str = "正常文本") -> dict[str, int]:
     snapshot = Snapshot.objects.create(
         kind="enrolment_vocational",
         month="2024-10",
-        status="rejected",
+        status="failed",
         error_count=1,
     )
     ids = {"list": target.pk, "job": job.pk, "snapshot": snapshot.pk, "row": row.pk}

@@ -65,7 +65,7 @@ def test_the_school_operator_uploads_a_voucher_with_several_files(client, users,
         "照片.jpg",
     ]
     page = client.get(LIST)
-    assert "回单.pdf" in page.content.decode() and "27600.00" in page.content.decode()
+    assert "回单.pdf" in page.content.decode() and "27,600.00 元" in page.content.decode()
     with translation.override("en"):
         crumbs = [str(item.label) for item in page.context["breadcrumbs"]]
     assert crumbs == [
@@ -238,7 +238,7 @@ def test_the_county_sees_per_school_totals_of_its_schools_only(client, users, vo
     # yuan with two places on every database (SQLite keeps decimals as floats)
     assert str(context["total"]["amount_total"]) == "22700.10" == str(total)
     page = client.get(VIEW).content.decode()
-    assert "11500.10" in page and "11200.00" in page
+    assert "11,500.10 元" in page and "11,200.00 元" in page
     year = client.get(VIEW, {"year": "2025"}).context
     assert per_school(year) == expected_per_school(ROWS, year=2025, codes=mine)
     school = client.get(VIEW, {"school": "3661000002"}).context

@@ -36,4 +36,5 @@ class AidProject(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.code}）"
+        # what dropdowns and pages show: the name, never the code
+        return self.name

@@ -105,6 +105,24 @@ def _school_rows(
     return rows
 
 
+# the demo people's names, one per account in the order of `placements`
+DEMO_NAMES = [
+    "王建国",
+    "李秀英",
+    "张志强",
+    "刘海燕",
+    "陈明",
+    "杨丽",
+    "赵卫东",
+    "黄晓梅",
+    "周军",
+    "吴静",
+    "徐涛",
+    "孙红",
+    "马丽娟",
+]
+
+
 @transaction.atomic
 def demo_load(seed: int = 1) -> list[DemoAccount]:
     if Unit.objects.exclude(level=Level.CENTRAL).exists():
@@ -135,6 +153,7 @@ def demo_load(seed: int = 1) -> list[DemoAccount]:
         (Role.AUDITOR, PROVINCE),
     ]
     password = demo_password(seed)
+    names = iter(DEMO_NAMES)
     units = {u.code: u for u in Unit.objects.filter(code__in={c for _, c in placements})}
     accounts = []
     for role, code in placements:
@@ -144,6 +163,7 @@ def demo_load(seed: int = 1) -> list[DemoAccount]:
             role=role,
             unit=units[code],
             first_name=str(role.label),
+            display_name=next(names),
             must_change_password=False,
             is_staff=role == Role.SYSADMIN,
         )

@@ -32,6 +32,7 @@ from zizhu.lib.exports import (
     Table,
     export_response,
 )
+from zizhu.lib.formats import cell, is_percent_header
 
 
 class SummaryForm(forms.Form):
@@ -79,6 +80,10 @@ def summary(request, category: str):
         else:
             table = build(scope, key)
         tables.append(table)
+    for table in tables:
+        percents = [is_percent_header(h) for h in table.header]
+        for row in table.rows:
+            row.shown = [cell(v, p) for v, p in zip(row.cells, percents, strict=False)]
     chart = next((t.chart for t in tables if t.chart), {})
     may_confirm = summary_lower.may_confirm(scope)
     return render(

@@ -2,10 +2,12 @@
 
 import time
 
+from django.utils.translation import gettext_lazy as _
+
 from zizhu.jobs.registry import job_kind
 
 
-@job_kind("selfcheck")
+@job_kind("selfcheck", title=_("System self-check"))
 def selfcheck(job, progress):
     """A short job that proves the queue works end to end: counts to `steps`."""
     steps = int(job.params.get("steps", 5))

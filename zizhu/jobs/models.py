@@ -66,5 +66,16 @@ class Job(models.Model):
         return int(100 * self.done / self.total) if self.total else 0
 
     @property
+    def title(self) -> str:
+        from zizhu.jobs.registry import JOB_TITLES
+
+        return str(JOB_TITLES.get(self.kind, _("Background job")))
+
+    @property
+    def wrote_nothing(self) -> bool:
+        """Finished, but refused its input (errors found): nothing was written."""
+        return self.status == Status.DONE and (self.result or {}).get("ok") is False
+
+    @property
     def is_finished(self) -> bool:
         return self.status in (Status.DONE, Status.FAILED)

@@ -45,7 +45,11 @@ class UploadForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    comment = forms.CharField(label=_("Review comment"), max_length=500, widget=forms.Textarea)
+    comment = forms.CharField(
+        label=_("Reason for returning"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class RowForm(forms.Form):

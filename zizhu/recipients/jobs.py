@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from zizhu.catalogue.models import AidProject
 from zizhu.jobs.registry import job_kind
@@ -21,22 +22,22 @@ def _rows(problems) -> list[list]:
     return [
         [
             p.row,
-            f"{ALIASES[p.column]}（{p.column}）" if p.column in ALIASES else p.column,
+            ALIASES.get(p.column, p.column),
             p.message,
         ]
         for p in problems[:MAX_PROBLEMS_KEPT]
     ]
 
 
-@job_kind("recipients_import")
+@job_kind("recipients_import", title=_("Recipient list import"), page="recipients:upload")
 def recipients_import(job, progress):
     params = job.params
     path = Path(params["path"])
     progress.total(3)
     try:
-        progress.advance(0, "读取文件 (reading)")
+        progress.advance(0, "读取文件")
         table = read_table(path, COLUMNS)
-        progress.advance(1, f"校验 {len(table.rows)} 行 (validating)")
+        progress.advance(1, f"校验 {len(table.rows)} 行")
         result = recipient_list_import(
             school=Unit.objects.get(pk=params["school"]),
             project=AidProject.objects.get(code=params["project"]),

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zizhu.access import Action, get_object_for_user, require, require_that
@@ -23,6 +24,13 @@ from zizhu.recipients.models import RecipientList, RecipientRow, Sex, Status, Te
 from zizhu.recipients.policy import sees_full_identity
 from zizhu.recipients.selectors import lists_for
 from zizhu.recipients.validation import COLUMNS
+
+LIST_DONE = {
+    "submit": gettext_lazy("The list was submitted for review."),
+    "approve": gettext_lazy("The list was approved."),
+    "return": gettext_lazy("The list was returned to the school operator."),
+    "new_version": gettext_lazy("A new version of the list was started."),
+}
 
 
 def _list_for(request, pk: int, action: Action) -> RecipientList:
@@ -237,6 +245,8 @@ def recipient_list_action(request, pk: int, action: str):
             raise Http404
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, str(LIST_DONE[action]))
     return redirect("recipients:detail", pk=target.pk)
 
 

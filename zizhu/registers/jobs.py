@@ -2,12 +2,14 @@
 
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy as _
+
 from zizhu.jobs.registry import job_kind
 from zizhu.registers.models import Snapshot
 from zizhu.registers.services import RegisterRejected, register_import
 
 
-@job_kind("register_import")
+@job_kind("register_import", title=_("Register import"), page="registers:upload")
 def register_import_job(job, progress):
     path = Path(job.params["path"])
     snapshot = Snapshot.objects.get(pk=job.params["snapshot"])

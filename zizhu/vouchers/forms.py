@@ -89,6 +89,9 @@ class VoucherEditForm(forms.Form):
         self.fields["remove"].label_from_instance = lambda record: record.name
 
 
+SCHOOL_CHOICES = 500
+
+
 class FilterForm(forms.Form):
     """Year, project and school filters of the voucher lists; bad values are ignored."""
 
@@ -101,11 +104,19 @@ class FilterForm(forms.Form):
         empty_label=_("All"),
     )
 
-    def __init__(self, *args, projects=None, with_school=False, **kwargs):
+    def __init__(self, *args, projects=None, with_school=False, schools=None, **kwargs):
+        """`schools`: (code, name) pairs to choose from; a free code field when there are
+        more than SCHOOL_CHOICES of them (or none were given)."""
         super().__init__(*args, **kwargs)
         if projects is not None:
             self.fields["project"].queryset = projects
-        if with_school:
+        if with_school and schools is not None and len(schools) <= SCHOOL_CHOICES:
+            self.fields["school"] = forms.ChoiceField(
+                label=_("School"),
+                required=False,
+                choices=[("", _("All")), *((code, name) for code, name in schools)],
+            )
+        elif with_school:
             self.fields["school"] = forms.CharField(
                 label=_("School code"), required=False, max_length=10
             )

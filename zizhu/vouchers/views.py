@@ -24,7 +24,7 @@ from zizhu.lib.uploads import content_disposition_attachment
 from zizhu.units.models import Level
 from zizhu.units.selectors import ancestors
 from zizhu.vouchers import policy, services
-from zizhu.vouchers.forms import FilterForm, VoucherEditForm, VoucherForm
+from zizhu.vouchers.forms import SCHOOL_CHOICES, FilterForm, VoucherEditForm, VoucherForm
 from zizhu.vouchers.models import Voucher, VoucherFile
 from zizhu.vouchers.selectors import (
     EXPORT_COLUMNS,
@@ -164,7 +164,13 @@ def _report(request):
     require_that(request, policy.sees_vouchers_below(request.user), "not_an_authority_user")
     unit = get_unit_for_user(request, request.GET.get("unit") or request.user.unit.code)
     projects = AidProject.objects.filter(category=Category.NATIONAL)
-    form = FilterForm(request.GET, projects=projects, with_school=True)
+    schools = list(
+        units_for(request.user, Action.VIEW)
+        .filter(path__startswith=unit.path, level=Level.SCHOOL)
+        .order_by("code")
+        .values_list("code", "name")[: SCHOOL_CHOICES + 1]
+    )
+    form = FilterForm(request.GET, projects=projects, with_school=True, schools=schools)
     filters = form.filters()
     below = vouchers_for(request.user).filter(unit__path__startswith=unit.path)
     return unit, form, filters, filtered(below, **filters)

@@ -1,0 +1,57 @@
+"""How the product writes numbers for people: amounts as 345,726,800.00 元, percentages as
+87.5%, counts with thousands separators. Templates use them as the filters `yuan`, `percent`
+and `cell` (zizhu.web.templatetags.zizhu_format, loaded in every template)."""
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+EMPTY = "—"
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def yuan(value) -> str:
+    """An amount of money: thousands separators, two decimals and the unit."""
+    number = _decimal(value)
+    if number is None:
+        return EMPTY
+    return _("%(amount)s yuan") % {"amount": f"{number:,.2f}"}
+
+
+def percent(value, places: int = 1) -> str:
+    """A percentage given in percent points (87.5 → 87.5%)."""
+    number = _decimal(value)
+    if number is None:
+        return EMPTY
+    return f"{number:,.{int(places)}f}%"
+
+
+def cell(value, is_percent: bool = False):
+    """A report cell: a Decimal is an amount (or a percentage when the column says so), an int
+    a count, dates as YYYY-MM-DD; anything else is shown as it is."""
+    if value is None:
+        return EMPTY
+    if isinstance(value, Decimal):
+        return percent(value) if is_percent else yuan(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def is_percent_header(header) -> bool:
+    text = str(header)
+    return "%" in text or "％" in text
