@@ -87,6 +87,14 @@ MATRIX: dict[str, list[tuple[str, dict[str, int]]]] = {
         ("POST", "/security/unlock/", statuses({"secadmin"}, ok_status=302)),
         ("GET", "/security/unlock/", statuses(set(), **dict.fromkeys(ALL, 405))),
     ],
+    # the user manual: every signed-in role reads all of it (it describes screens, not data)
+    "web:help": [("/help/", statuses(ALL))],
+    "web:help_chapter": [
+        ("/help/basics/", statuses(ALL)),
+        ("/help/nothing/", statuses(set(), **dict.fromkeys(ALL, 404))),
+    ],
+    "web:help_image": [("/help/img/nothing.png", statuses(set(), **dict.fromkeys(ALL, 404)))],
+    "web:help_pdf": [("/help/manual.pdf", statuses(ALL))],
     "audit:list": [("/audit/", statuses({"auditor"}))],
     "audit:export": [("/audit/export/", statuses({"auditor"}))],
     "registers:list": [("/registers/", statuses({"sysadmin"}))],

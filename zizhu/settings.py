@@ -139,7 +139,8 @@ WSGI_APPLICATION = "zizhu.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # overrides of Django admin templates (the admin's shell gets the 帮助 link)
+        "DIRS": [BASE_DIR / "zizhu" / "web" / "admin_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -1,11 +1,14 @@
-"""The page shell's context: the user's menu and the breadcrumbs of the current page.
+"""The page shell's context: the user's menu, the breadcrumbs of the current page and the 帮助
+link to the manual's section for it.
 
 A page's breadcrumbs are the menu path to the leaf its URL name belongs to. A page that sits
 below a leaf its URL does not name (a filing's page, under its category's filing list) says so
 by setting `request.breadcrumb = (leaf URL name, its own label)` before rendering; the domains
-need not import the menu for that.
+need not import the menu for that. The 帮助 link uses the page's own URL name when the manual's
+table (zizhu.web.manual.HELP_TOPICS) names it, otherwise its menu leaf's.
 """
 
+from zizhu.web.manual import HELP_TOPICS, help_url
 from zizhu.web.menu import MenuItem, trail, visible_menu
 
 
@@ -17,9 +20,11 @@ def shell(request):
     view_name = match.view_name if match else ""
     under, label = getattr(request, "breadcrumb", (view_name, None))
     crumbs = trail(under) + ([MenuItem(label)] if label else [])
+    leaf = next((item.url_name for item in reversed(crumbs) if item.url_name), under)
     return {
         "menu": visible_menu(user),
         "breadcrumbs": crumbs,
         "active_view": view_name,
         "active_labels": {str(item.label) for item in crumbs},
+        "help_url": help_url(user, view_name if view_name in HELP_TOPICS else leaf),
     }

@@ -198,6 +198,8 @@ MENU: list[MenuItem] = [
             MenuItem(_("Change password"), "accounts:password_change", lambda user: True),
         ],
     ),
+    # 帮助: the user manual (docs/manual/), for every signed-in user
+    MenuItem(_("Help"), "web:help", lambda user: True, also=("web:help_chapter",)),
 ]
 
 

@@ -1,0 +1,199 @@
+"""The user manual (用户操作手册): Chinese Markdown in docs/manual/, one file per chapter, shown in
+the page shell and built into one PDF.
+
+Headings carry their anchor as `## 标题 {#anchor}`; pictures are `![说明](img/name.png)`, files
+the manual's browser tests (tests/manual/) write on every run. `HELP_TOPICS` is the one place
+that says which section of the manual explains which page: the 帮助 link of a page opens the
+reader's own chapter at `<chapter>-<topic>`, or the basics chapter at `basics-<topic>` when the
+topic is the same for every role.
+"""
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.urls import reverse
+from markdown_it import MarkdownIt
+
+from zizhu.access import (
+    has_role,
+    is_authority_operator,
+    is_school_operator,
+    is_school_reviewer,
+)
+from zizhu.accounts.roles import Role
+
+MANUAL_DIR = Path(settings.BASE_DIR) / "docs" / "manual"
+IMAGE_DIR = MANUAL_DIR / "img"
+BASICS = "basics"
+
+# the reader's chapter, by role (first match)
+ROLE_CHAPTERS = (
+    (is_authority_operator, "operator"),
+    (lambda user: has_role(user, Role.SUPERVISOR), "supervisor"),
+    (lambda user: has_role(user, Role.CENTER_LEADER), "leader"),
+    (is_school_operator, "school-operator"),
+    (is_school_reviewer, "school-reviewer"),
+    (lambda user: has_role(user, Role.SYSADMIN), "sysadmin"),
+    (lambda user: has_role(user, Role.SECADMIN), "secadmin"),
+    (lambda user: has_role(user, Role.AUDITOR), "auditor"),
+)
+
+# URL name → topic. A page below a menu leaf (a filing, a finding …) uses its leaf's topic.
+HELP_TOPICS: dict[str, str] = {
+    "web:home": "home",
+    "web:units": "units",
+    "web:unit": "units",
+    "web:security": "security",
+    "funds:filing_national": "filing",
+    "funds:filing_local": "filing",
+    "funds:filing_school": "filing",
+    "funds:filing_social": "filing",
+    "funds:deadlines": "deadlines",
+    "vouchers:list": "vouchers",
+    "vouchers:view": "vouchers",
+    **{f"fundreports:details_{c}": "details" for c in ("national", "local", "school", "social")},
+    **{f"fundreports:progress_{c}": "progress" for c in ("national", "local", "school", "social")},
+    **{f"fundreports:summary_{c}": "summary" for c in ("national", "local", "school", "social")},
+    "anomalies:national_grant": "findings",
+    "anomalies:tuition_waiver": "findings",
+    "recipients:list": "lists",
+    "recipients:upload": "upload",
+    "admin:index": "users",
+    "audit:list": "audit",
+    "registers:list": "registers",
+    "anomalies:runs": "runs",
+    "jobs:list": "jobs",
+    "accounts:password_change": "password",
+    "accounts:login": "login",
+    "accounts:otp": "login",
+    "web:help": "help",
+    "web:help_chapter": "help",
+}
+
+HEADING_ID = re.compile(r"\s*\{#([a-z0-9-]+)\}\s*$")
+LINK = re.compile(r"^(?:\d+-)?([a-z-]+)\.md(#[a-z0-9-]+)?$")
+
+
+@dataclass
+class Chapter:
+    slug: str  # "operator" for docs/manual/02-operator.md
+    path: Path
+    title: str = ""
+    sections: list[tuple[int, str, str]] = field(default_factory=list)  # (level, anchor, text)
+    images: list[str] = field(default_factory=list)
+
+
+def chapter_files() -> list[Path]:
+    return sorted(MANUAL_DIR.glob("[0-9][0-9]-*.md"))
+
+
+def slug_of(path: Path) -> str:
+    return path.stem.split("-", 1)[1]
+
+
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+
+
+def _read(path: Path, link) -> tuple[Chapter, str]:
+    """The chapter's outline and its HTML; `link(kind, target)` turns an image name or a
+    manual link (slug, anchor) into a URL."""
+    chapter = Chapter(slug_of(path), path)
+    md = _parser()
+    tokens = md.parse(path.read_text(encoding="utf-8"))
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open":
+            inline = tokens[i + 1]
+            match = HEADING_ID.search(inline.content)
+            text = HEADING_ID.sub("", inline.content)
+            if match:
+                token.attrSet("id", match.group(1))
+                last = inline.children[-1]
+                last.content = HEADING_ID.sub("", last.content)
+            level = int(token.tag[1])
+            if level == 1 and not chapter.title:
+                chapter.title = text
+            chapter.sections.append((level, match.group(1) if match else "", text))
+        if token.type == "inline":
+            for child in token.children or []:
+                if child.type == "image":
+                    src = child.attrGet("src") or ""
+                    if src.startswith("img/"):
+                        chapter.images.append(src[4:])
+                        child.attrSet("src", link("img", src[4:]))
+                elif child.type == "link_open":
+                    href = child.attrGet("href") or ""
+                    target = LINK.match(href)
+                    if target:
+                        child.attrSet("href", link("md", (target.group(1), target.group(2) or "")))
+    return chapter, md.renderer.render(tokens, md.options, {})
+
+
+def _web_link(kind, target) -> str:
+    if kind == "img":
+        return reverse("web:help_image", args=[target])
+    slug, anchor = target
+    return reverse("web:help_chapter", args=[slug]) + anchor
+
+
+def _stamp() -> tuple:
+    return tuple((p.name, p.stat().st_mtime_ns) for p in chapter_files())
+
+
+@cache
+def _load(stamp: tuple) -> dict[str, tuple[Chapter, str]]:
+    result = {}
+    for path in chapter_files():
+        chapter, html = _read(path, _web_link)
+        result[chapter.slug] = (chapter, html)
+    return result
+
+
+def chapters() -> dict[str, tuple[Chapter, str]]:
+    """slug → (chapter, HTML for the page shell), re-read when a file changes."""
+    return _load(_stamp())
+
+
+def anchors() -> dict[str, str]:
+    """Every section anchor of the manual → the slug of its chapter."""
+    return {
+        anchor: slug
+        for slug, (chapter, _html) in chapters().items()
+        for _level, anchor, _text in chapter.sections
+        if anchor
+    }
+
+
+def chapter_for(user) -> str:
+    for test, slug in ROLE_CHAPTERS:
+        if test(user):
+            return slug
+    return BASICS
+
+
+def help_target(user, url_name: str) -> tuple[str, str] | None:
+    """(chapter slug, anchor) of the section that explains page `url_name` to `user`, or None
+    when the manual has no such section (tests/manual asserts that never happens for a menu
+    page)."""
+    topic = HELP_TOPICS.get(url_name, "users" if url_name.startswith("admin:") else None)
+    if topic is None:
+        return None
+    known = anchors()
+    for anchor in (f"{chapter_for(user)}-{topic}", f"{BASICS}-{topic}"):
+        if anchor in known:
+            return known[anchor], anchor
+    return None
+
+
+def help_url(user, url_name: str) -> str:
+    target = help_target(user, url_name)
+    if target is None:
+        slug = chapter_for(user)
+        if slug not in chapters():
+            return reverse("web:help")
+        return reverse("web:help_chapter", args=[slug])
+    slug, anchor = target
+    return f"{reverse('web:help_chapter', args=[slug])}#{anchor}"
