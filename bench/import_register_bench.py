@@ -36,7 +36,7 @@ from zizhu.lib.idnumber import build_id_matrix  # noqa: E402
 
 KIND = "enrolment_senior_high"
 MONTH = "2024-10"
-SCHOOLS = 444  # Shaanxi's senior highs (DESIGN §7)
+SCHOOLS = 444  # Shaanxi's senior highs (docs/domain.md, scale)
 AREAS = [610102, 610103, 610104, 610111, 610112, 610113, 610114, 610115, 610116, 610122]
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平")

@@ -14,6 +14,7 @@ the province. `county_operator` sees 610112 and schools A, B; never C.
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from zizhu.access import is_admin
 from zizhu.accounts.models import User
 from zizhu.units.services import UnitRow, units_import
 
@@ -84,7 +85,7 @@ def users(tree):
 def login_as(client, user):
     """Log `user` in on the test client, passing the second factor for admin roles."""
     client.force_login(user)
-    if user.is_admin_role:
+    if is_admin(user):
         device, _ = TOTPDevice.objects.get_or_create(user=user, name="default", confirmed=True)
         session = client.session
         session["otp_device_id"] = device.persistent_id

@@ -3,16 +3,23 @@
 A user's scope is the subtree of their unit. `units_for` gives the units a user may act on for
 an action; `scoped` narrows any queryset by the unit it belongs to; the `get_*_for_user` getters
 answer 404 both for a missing object and for one outside the scope, so a URL never tells which.
-A role that lacks an action gets 403 (PermissionDenied), audited.
+A role that lacks an action gets 403 (PermissionDenied), audited through the one `deny`.
+
+This module is the only one that knows the roles. What a role may do with a particular object
+(submit this filing, explain this finding …) is decided by the small policy module of each
+domain (`zizhu/<app>/policy.py`), built on the predicates here; the menu, templates, views,
+services and the API all ask those, and nothing else compares `user.role`
+(tests/test_layering.py).
 """
 
 from enum import StrEnum
+from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from zizhu.accounts.roles import AUTHORITY_ROLES, SCHOOL_ROLES, Role
+from zizhu.accounts.roles import ADMIN_ROLES, AUTHORITY_ROLES, SCHOOL_ROLES, Role
 from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
 from zizhu.units.models import Unit
@@ -48,24 +55,76 @@ def can(user, action: Action) -> bool:
     return action in ROLE_ACTIONS.get(user.role, frozenset())
 
 
+def has_role(user, *roles: Role) -> bool:
+    return getattr(user, "is_authenticated", False) and user.role in roles
+
+
 def is_authority(user) -> bool:
-    return user.role in AUTHORITY_ROLES
+    """An education authority's user: operator, supervisor or centre leader."""
+    return has_role(user, *AUTHORITY_ROLES)
 
 
 def is_school(user) -> bool:
-    return user.role in SCHOOL_ROLES
+    """A school's user: its operator or its reviewer."""
+    return has_role(user, *SCHOOL_ROLES)
+
+
+def is_admin(user) -> bool:
+    """One of the three administrators (system, security, audit): no business data."""
+    return has_role(user, *ADMIN_ROLES)
+
+
+def is_authority_operator(user) -> bool:
+    """An authority's operator: files, allocates, sets deadlines, reviews explanations."""
+    return has_role(user, Role.OPERATOR)
+
+
+def is_overseer(user) -> bool:
+    """A supervisor or centre leader: reads and exports, acts on nothing."""
+    return has_role(user, Role.SUPERVISOR, Role.CENTER_LEADER)
+
+
+def is_school_operator(user) -> bool:
+    return has_role(user, Role.SCHOOL_OPERATOR)
+
+
+def is_school_reviewer(user) -> bool:
+    return has_role(user, Role.SCHOOL_REVIEWER)
+
+
+def is_sysadmin(user) -> bool:
+    return has_role(user, Role.SYSADMIN)
+
+
+def is_secadmin(user) -> bool:
+    return has_role(user, Role.SECADMIN)
+
+
+def is_auditor(user) -> bool:
+    return has_role(user, Role.AUDITOR)
+
+
+def deny(request, reason: str, **detail) -> NoReturn:
+    """403, audited with `reason`: the one way a page or API refuses a user."""
+    audit_record(
+        request=request,
+        action="access.denied",
+        result=Result.DENIED,
+        detail={"reason": reason, **detail, "path": request.path},
+    )
+    raise PermissionDenied
 
 
 def require(request, action: Action) -> None:
     """403 (audited) unless the user's role may perform `action` at all."""
     if not can(request.user, action):
-        audit_record(
-            request=request,
-            action="access.denied",
-            result=Result.DENIED,
-            detail={"need": str(action), "path": request.path},
-        )
-        raise PermissionDenied
+        deny(request, "role", need=str(action))
+
+
+def require_that(request, allowed: bool, reason: str) -> None:
+    """403 (audited with `reason`) unless a policy's answer `allowed` holds."""
+    if not allowed:
+        deny(request, reason)
 
 
 def units_for(user, action: Action) -> QuerySet[Unit]:

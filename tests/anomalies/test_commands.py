@@ -1,4 +1,4 @@
-"""`run_checks` and `export_findings`: the command-line contract of DESIGN §9."""
+"""`run_checks` and `export_findings`: the command-line contract (docs/domain.md, formats)."""
 
 import csv
 import io

@@ -1,4 +1,5 @@
-"""read_table: CSV and XLSX with Chinese or English headers, checked before parsing (DESIGN §9)."""
+"""read_table: CSV and XLSX with Chinese or English headers, checked before parsing
+(docs/domain.md, formats)."""
 
 import io
 import zipfile

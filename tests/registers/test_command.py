@@ -1,4 +1,5 @@
-"""`import_register --kind KIND --month YYYY-MM FILE` (DESIGN §9): its output and exit status."""
+"""`import_register --kind KIND --month YYYY-MM FILE` (docs/domain.md, formats): its output and
+exit status."""
 
 import io
 

@@ -1,5 +1,6 @@
 """The raw register files of the synthetic generator (`generate` without --keyed) import
-without a single problem: the generator and the import agree on DESIGN §9."""
+without a single problem: the generator and the import agree on the exchange formats
+(docs/domain.md)."""
 
 import io
 

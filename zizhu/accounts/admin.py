@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zizhu.accounts.models import User
-from zizhu.web.admin_audit import SysadminAdminMixin
+from zizhu.audit.admin_mixins import SysadminAdminMixin
 
 # Security data belongs to the security administrator's pages, not to the system admin.
 for model in (AccessAttempt, AccessLog, AccessFailureLog, TOTPDevice, Group):

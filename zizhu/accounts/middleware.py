@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from zizhu.access import is_admin
 from zizhu.accounts.signals import SESSION_LAST_SEEN, SESSION_LOGIN_AT
 from zizhu.audit.services import audit_record
 
@@ -48,7 +49,7 @@ class SessionPolicyMiddleware:
                 return _to_login(
                     request, _("Your session reached its maximum length. Please sign in again.")
                 )
-            if user.is_admin_role and not user.is_verified():
+            if is_admin(user) and not user.is_verified():
                 return _to_login(
                     request, _("Administrators must pass the one-time password check.")
                 )

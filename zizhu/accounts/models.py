@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from zizhu.accounts.roles import ADMIN_ROLES, AUTHORITY_ROLES, SCHOOL_ROLES, Role
+from zizhu.accounts.roles import Role
 
 
 class User(AbstractUser):
@@ -29,15 +29,3 @@ class User(AbstractUser):
                 name="user_superuser_only_sysadmin",
             ),
         ]
-
-    @property
-    def is_admin_role(self) -> bool:
-        return self.role in ADMIN_ROLES
-
-    @property
-    def is_authority_user(self) -> bool:
-        return self.role in AUTHORITY_ROLES
-
-    @property
-    def is_school_user(self) -> bool:
-        return self.role in SCHOOL_ROLES

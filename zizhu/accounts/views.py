@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from zizhu.access import is_admin
 from zizhu.accounts import services
 from zizhu.accounts.forms import TokenForm
 from zizhu.accounts.models import User
@@ -41,7 +42,7 @@ def login_view(request):
     next_url = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
-        if user.is_admin_role:
+        if is_admin(user):
             request.session.cycle_key()
             request.session[PENDING_2FA] = user.pk
             request.session[PENDING_NEXT] = str(_safe_next(request, next_url))

@@ -4,7 +4,7 @@ from django.utils.translation import ngettext
 
 from zizhu.anomalies.models import Run
 from zizhu.anomalies.services import run_abandon
-from zizhu.web.admin_audit import SysadminAdminMixin
+from zizhu.audit.admin_mixins import SysadminAdminMixin
 
 
 @admin.register(Run)

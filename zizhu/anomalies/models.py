@@ -140,7 +140,8 @@ class Run(models.Model):
 
 
 class Finding(models.Model):
-    """One finding of a run (DESIGN §8): a subject (person × programme × school) and, for the
+    """One finding of a run (docs/domain.md, periods): a subject (person × programme × school) and,
+    for the
     duplicate checks, the counterpart's school and kind, never more of the other record."""
 
     run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="findings")

@@ -8,8 +8,13 @@ one place the anomaly pages, services and exports ask.
   school reviews the explanation. Supervisors and centre leaders only read.
 """
 
-from zizhu.access import Action, can, is_authority, is_school
-from zizhu.accounts.roles import Role
+from zizhu.access import (
+    Action,
+    can,
+    is_authority_operator,
+    is_school,
+    is_school_operator,
+)
 from zizhu.anomalies.models import Finding
 
 
@@ -22,26 +27,20 @@ def may_reveal_student(user, finding: Finding) -> bool:
     """An authority operator may reveal the full ID of a finding's student in its scope."""
     return (
         can(user, Action.FILE)
-        and is_authority(user)
-        and user.role == Role.OPERATOR
+        and is_authority_operator(user)
         and finding.school.path.startswith(user.unit.path)
     )
 
 
 def can_explain(user, finding: Finding) -> bool:
     """The finding's school's operator may explain it."""
-    return (
-        can(user, Action.FILE)
-        and user.role == Role.SCHOOL_OPERATOR
-        and user.unit_id == finding.school_id
-    )
+    return can(user, Action.FILE) and is_school_operator(user) and user.unit_id == finding.school_id
 
 
 def can_review(user, finding: Finding) -> bool:
     """An authority operator whose scope contains the finding's school may review it."""
     return (
         can(user, Action.FILE)
-        and user.role == Role.OPERATOR
-        and user.unit.is_authority
+        and is_authority_operator(user)
         and finding.school.path.startswith(user.unit.path)
     )

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from zizhu.access import Action, scoped
+from zizhu.access import Action, is_school, scoped
 from zizhu.anomalies.engine import Rule, load_rules
 from zizhu.anomalies.models import Finding, FindingStatus, Programme, Risk, Run, RunStatus
 from zizhu.lib.periods import Month
@@ -343,7 +343,7 @@ def todo_for(user) -> Todo | None:
     """A school user's open findings of the latest month checked (the latest month with a
     successful run), per risk level and rule, each with the link to the filtered findings (two
     queries); None when there are none."""
-    if not user.is_school_user or user.unit_id is None:
+    if not is_school(user) or user.unit_id is None:
         return None
     month = Run.objects.filter(status=RunStatus.DONE).aggregate(latest=Max("month"))["latest"]
     if month is None:

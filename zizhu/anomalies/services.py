@@ -9,7 +9,7 @@ enforce; whether an object is in the user's scope at all is zizhu.access's job.
 - The supervising authority reviews: an authority operator whose scope contains the school,
   i.e. the school's parent unit or any authority above it. Normally the parent (the county)
   does it; a prefecture or province may stand in where the county has no operator. Supervisors
-  and centre leaders are read-only (DESIGN §1).
+  and centre leaders are read-only (docs/domain.md, roles and menus).
 """
 
 import logging

@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from zizhu.access import is_authority
-from zizhu.accounts.roles import Role
+from zizhu.access import is_authority_operator, is_school_operator, is_school_reviewer
 from zizhu.anomalies.models import FindingStatus, Programme, Risk, Run, RunStatus
 from zizhu.anomalies.selectors import PROGRAMME_URLS, findings_for
 from zizhu.lib.todo import KeyFigure, TodoLine
@@ -43,7 +42,7 @@ def _lines(findings, label, **filters) -> list[TodoLine]:
 
 def anomalies_todo(user) -> list[TodoLine]:
     findings = findings_for(user)
-    if user.role == Role.SCHOOL_OPERATOR:
+    if is_school_operator(user):
         month = latest_month_checked()
         if month is None:
             return []
@@ -51,12 +50,12 @@ def anomalies_todo(user) -> list[TodoLine]:
         return _lines(
             findings.filter(school_id=user.unit_id), label, month=month, status=FindingStatus.OPEN
         )
-    if user.role == Role.SCHOOL_REVIEWER:
+    if is_school_reviewer(user):
         label = _("Explanations awaiting the authority's review (%(programme)s, %(month)s)")
         return _lines(
             findings.filter(school_id=user.unit_id), label, status=FindingStatus.EXPLAINED
         )
-    if user.role == Role.OPERATOR and is_authority(user):
+    if is_authority_operator(user):
         label = _("Explanations to review (%(programme)s, %(month)s)")
         return _lines(findings, label, status=FindingStatus.EXPLAINED)
     return []

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
@@ -8,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zizhu.access import Action, get_object_for_user, get_unit_for_user, require
+from zizhu.access import Action, deny, get_object_for_user, get_unit_for_user, require
 from zizhu.anomalies import policy, services
 from zizhu.anomalies.forms import ExplanationForm, FilterForm, ReviewForm, RunForm
 from zizhu.anomalies.models import Explanation, Finding, FindingStatus, Programme, Risk, Run
@@ -27,7 +26,6 @@ from zizhu.anomalies.selectors import (
     run_list_groups,
     run_list_versions,
 )
-from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
 from zizhu.lib.exports import to_xlsx, xlsx_response
 from zizhu.lib.uploads import UploadRejected, content_disposition_attachment
@@ -177,7 +175,7 @@ def reveal(request, pk: int):
     """The full ID number of a finding's student, for an authority operator (audited)."""
     finding = _finding(request, pk)
     if not policy.may_reveal_student(request.user, finding) or finding.row is None:
-        _deny(request, "may_not_reveal")
+        deny(request, "may_not_reveal")
     audit_record(
         request=request,
         action="anomalies.reveal",
@@ -187,22 +185,12 @@ def reveal(request, pk: int):
     return _detail(request, finding, revealed=True)
 
 
-def _deny(request, reason: str):
-    audit_record(
-        request=request,
-        action="access.denied",
-        result=Result.DENIED,
-        detail={"reason": reason, "path": request.path},
-    )
-    raise PermissionDenied
-
-
 @require_POST
 def explain(request, pk: int):
     require(request, Action.FILE)
     finding = _finding(request, pk)
     if not policy.can_explain(request.user, finding):
-        _deny(request, "not_the_school_operator")
+        deny(request, "not_the_school_operator")
     form = ExplanationForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -229,7 +217,7 @@ def review(request, pk: int):
     require(request, Action.FILE)
     finding = _finding(request, pk)
     if not policy.can_review(request.user, finding):
-        _deny(request, "not_a_supervising_operator")
+        deny(request, "not_a_supervising_operator")
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:

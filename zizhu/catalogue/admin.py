@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from zizhu.audit.admin_mixins import SysadminAdminMixin
 from zizhu.catalogue.models import AidProject
-from zizhu.web.admin_audit import SysadminAdminMixin
 
 
 @admin.register(AidProject)

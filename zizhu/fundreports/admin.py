@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from zizhu.audit.admin_mixins import SysadminAdminMixin
 from zizhu.fundreports.models import CostSharingTier, ProvinceSplit, ProvinceTier
-from zizhu.web.admin_audit import SysadminAdminMixin
 
 
 @admin.register(CostSharingTier)

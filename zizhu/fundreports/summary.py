@@ -2,7 +2,7 @@
 year, project), the table shape every formatter reads (HTML, XLSX), and the scoped querysets
 grouped "per child unit of the node" in one query each.
 
-Which tables a report has depends on the category and on the node's level (DESIGN §3):
+Which tables a report has depends on the category and on the node's level (docs/domain.md, funds):
 `summary_upper` (central, province, prefecture), `summary_lower` (county, school),
 `summary_own` (school and social aid). See docs/adr/0007-cost-sharing-and-summary.md.
 """
@@ -72,7 +72,7 @@ def total_row(label, rows: list[Row], skip: int = 1) -> Row:
 def recipient_terms(year: int) -> Q:
     """The recipient lists that belong to funds year (使用年度) `year`: the terms falling in
     calendar year `year`, i.e. spring of school year `year − 1` and autumn of school year
-    `year` (DESIGN §8: a school year starts in September)."""
+    `year` (docs/domain.md, periods: a school year starts in September)."""
     return Q(year=year - 1, term=Term.SPRING) | Q(year=year, term=Term.AUTUMN)
 
 

@@ -1,4 +1,4 @@
-"""Which tables a summary report has (DESIGN §3) and how each is built."""
+"""Which tables a summary report has (docs/domain.md, funds) and how each is built."""
 
 from collections.abc import Callable
 

@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from zizhu.access import is_authority
-from zizhu.accounts.roles import Role
+from zizhu.access import is_authority_operator, is_overseer
 from zizhu.catalogue.models import Category
 from zizhu.fundreports import details, progress
 from zizhu.fundreports.summary import rate
@@ -27,7 +26,7 @@ def _progress_url(category: str, **params) -> str:
 def overdue_children(user) -> list[TodoLine]:
     """Per deadline the user's unit set that has passed: its direct children that should
     file the project and have not (one count per deadline)."""
-    if not (user.role == Role.OPERATOR and is_authority(user)):
+    if not is_authority_operator(user):
         return []
     unit = user.unit
     deadlines = (
@@ -68,7 +67,7 @@ def _execution_rate(user, year: int) -> Decimal | None:
 
 def shows_key_figures(user) -> bool:
     """Supervisors and centre leaders read key figures on their home page."""
-    return user.role in (Role.SUPERVISOR, Role.CENTER_LEADER)
+    return is_overseer(user)
 
 
 def key_figures(user) -> list[KeyFigure]:

@@ -3,14 +3,11 @@ unit trail of a drill-down, and grouping rows "per child unit" in one query."""
 
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet, Value
 from django.db.models.functions import StrIndex, Substr
 from django.http import Http404
 
-from zizhu.access import Action, can, is_authority, require
-from zizhu.audit.models import Result
-from zizhu.audit.services import audit_record
+from zizhu.access import Action, can, is_authority, require, require_that
 from zizhu.catalogue.models import Category
 from zizhu.units.models import Unit
 from zizhu.units.selectors import ancestors
@@ -24,14 +21,7 @@ def authority_may(action: Action) -> Callable:
 def require_authority(request, action: Action = Action.VIEW) -> None:
     """403 (audited) unless the user is an authority role that may perform `action`."""
     require(request, action)
-    if not is_authority(request.user):
-        audit_record(
-            request=request,
-            action="access.denied",
-            result=Result.DENIED,
-            detail={"reason": "authority_only", "path": request.path},
-        )
-        raise PermissionDenied
+    require_that(request, is_authority(request.user), "authority_only")
 
 
 def category_or_404(category: str) -> Category:

@@ -39,7 +39,7 @@ OWN_LEVEL: dict[str, SourceLevel] = {
 
 
 class FilingStatus(models.TextChoices):
-    """draft → submitted → locked (DESIGN §3). A school's operator submits for review
+    """draft → submitted → locked (docs/domain.md, funds). A school's operator submits for review
     (`pending`); the school's reviewer approves (→ `submitted`) or returns it (→ `returned`, an
     editable state like draft). Authorities submit directly. After the deadline set by the
     level above, a filing is `locked` until that level unlocks it (an audited act)."""
@@ -54,7 +54,6 @@ class FilingStatus(models.TextChoices):
 # A filing counts as filed (已填报) in progress reports once it reached one of these states.
 FILED_STATUSES = (FilingStatus.SUBMITTED, FilingStatus.LOCKED)
 # States in which the unit may still change the filing's own fields.
-EDITABLE_STATUSES = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.SUBMITTED)
 
 
 def document_path(instance, filename: str) -> str:

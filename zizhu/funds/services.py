@@ -19,6 +19,7 @@ from django.utils import timezone
 from zizhu.access import Action, can
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
+from zizhu.funds import policy
 from zizhu.funds.ledger import balances_create, balances_lock, balances_save
 from zizhu.funds.models import ZERO, Filing, FilingStatus
 from zizhu.funds.selectors import is_closed, is_frozen
@@ -27,9 +28,7 @@ from zizhu.units.models import Unit
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("1000000000000")  # Decimal(14, 2)
-ALLOCATED_CATEGORIES = (Category.NATIONAL, Category.LOCAL)
-SCHOOL_ONLY_CATEGORIES = (Category.SCHOOL, Category.SOCIAL)
-# The amounts a school fills, by category (DESIGN §3); authorities fill none of them.
+# The amounts a school fills, by category (docs/domain.md, funds); authorities fill none of them.
 SCHOOL_AMOUNTS = {
     Category.NATIONAL: (),
     Category.LOCAL: (),
@@ -43,10 +42,6 @@ FIELD_NAMES = {
     "social_funds": "社会资金",
 }
 EDITABLE = ("doc_number", "doc_date", "doc_title", *FIELD_NAMES)
-# The states in which the unit's operator may change a filing's own fields: an authority also
-# after submitting (it reviews itself); a school only before review or after a return.
-AUTHORITY_EDITABLE = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.SUBMITTED)
-SCHOOL_EDITABLE = (FilingStatus.DRAFT, FilingStatus.RETURNED)
 STALE_MESSAGE = "该填报已被他人修改，请刷新后重新填写"
 STATUS_NAMES = {
     FilingStatus.DRAFT: "草稿",
@@ -91,7 +86,7 @@ def _check_actor(actor, unit: Unit) -> None:
 
 
 def _check_project(unit: Unit, project: AidProject) -> None:
-    if unit.is_authority and project.category in SCHOOL_ONLY_CATEGORIES:
+    if unit.is_authority and project.category in policy.SCHOOL_ONLY_CATEGORIES:
         raise ValidationError("学校资助和社会资助只由学校填报")
     if unit.is_school and project.stage not in ("any", unit.stage):
         raise ValidationError(f"资助项目 {project.name} 不属于学校 {unit.name} 的学段")
@@ -231,7 +226,7 @@ def filing_update(*, filing: Filing, version: int, actor, document=None, **chang
     if current.version != version:
         raise StaleFiling(STALE_MESSAGE)
     _check_open(current, filing.unit)
-    editable = AUTHORITY_EDITABLE if filing.unit.is_authority else SCHOOL_EDITABLE
+    editable = policy.editable_statuses(filing.unit)
     if current.status not in editable:
         raise ValidationError(f"{STATUS_NAMES[current.status]}的填报不能修改")
     before = {name: str(getattr(current, name)) for name in fields}
@@ -313,7 +308,7 @@ def filing_submit(*, filing: Filing, actor) -> Filing:
     _check_actor(actor, filing.unit)
     current = Filing.objects.select_for_update().select_related("project").get(pk=filing.pk)
     _check_open(current, filing.unit)
-    if current.status not in (FilingStatus.DRAFT, FilingStatus.RETURNED):
+    if current.status not in policy.SUBMITTABLE:
         raise ValidationError(f"{STATUS_NAMES[current.status]}的填报不能提交")
     missing = _missing_for_submit(current, filing.unit)
     if missing:
@@ -337,7 +332,7 @@ def filing_approve(*, filing: Filing, actor) -> Filing:
     _check_reviewer(actor, filing.unit)
     current = Filing.objects.select_for_update().get(pk=filing.pk)
     _check_open(current, filing.unit)
-    if current.status != FilingStatus.PENDING:
+    if current.status not in policy.APPROVABLE:
         raise ValidationError("只能审核通过待审核的填报")
     return _set_status(
         filing,
@@ -359,7 +354,7 @@ def filing_return(*, filing: Filing, comment: str, actor) -> Filing:
         raise ValidationError("请填写退回原因")
     current = Filing.objects.select_for_update().get(pk=filing.pk)
     _check_open(current, filing.unit)
-    if current.status not in (FilingStatus.PENDING, FilingStatus.SUBMITTED):
+    if current.status not in policy.RETURNABLE:
         raise ValidationError(f"{STATUS_NAMES[current.status]}的填报不能退回")
     return _set_status(
         filing, current, FilingStatus.RETURNED, actor, "funds.filing_return", review_comment=comment

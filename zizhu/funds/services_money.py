@@ -15,8 +15,8 @@ from django.utils import timezone
 from zizhu.audit.services import audit_record
 from zizhu.funds.ledger import balances_lock, balances_save
 from zizhu.funds.models import ZERO, Allocation, Filing, Receipt, SourceLevel
+from zizhu.funds.policy import ALLOCATED_CATEGORIES
 from zizhu.funds.services import (
-    ALLOCATED_CATEGORIES,
     _check_actor,
     _check_project,
     _filing_insert,

@@ -7,28 +7,35 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from zizhu.access import is_authority
-from zizhu.accounts.roles import Role
+from zizhu.access import (
+    is_authority,
+    is_authority_operator,
+    is_school_operator,
+    is_school_reviewer,
+)
 from zizhu.catalogue.models import Category
 from zizhu.funds.models import FilingStatus
 from zizhu.funds.selectors import filter_own_filings, own_filings
 from zizhu.lib.todo import TodoLine
 
-# (filters of the filing list, label) per role; the roles that file each category
-LINES = {
-    Role.SCHOOL_OPERATOR: [
-        ({"status": FilingStatus.RETURNED}, _("Funds filings returned (%(category)s)")),
-        ({"receipt": "pending"}, _("Money arrived, receipt to confirm (%(category)s)")),
-        ({"due": "soon"}, _("Filing deadline within 7 days (%(category)s)")),
-    ],
-    Role.SCHOOL_REVIEWER: [
-        ({"status": FilingStatus.PENDING}, _("Funds filings awaiting review (%(category)s)")),
-    ],
-    Role.OPERATOR: [
-        ({"receipt": "pending"}, _("Money arrived, receipt to confirm (%(category)s)")),
-        ({"due": "soon"}, _("Filing deadline within 7 days (%(category)s)")),
-    ],
-}
+# (filters of the filing list, label): the lines of the units' operators and of the school's
+# reviewer
+RETURNED = ({"status": FilingStatus.RETURNED}, _("Funds filings returned (%(category)s)"))
+RECEIPTS = ({"receipt": "pending"}, _("Money arrived, receipt to confirm (%(category)s)"))
+DUE = ({"due": "soon"}, _("Filing deadline within 7 days (%(category)s)"))
+PENDING = ({"status": FilingStatus.PENDING}, _("Funds filings awaiting review (%(category)s)"))
+
+
+def _lines_of(user) -> list:
+    if is_school_operator(user):
+        return [RETURNED, RECEIPTS, DUE]
+    if is_school_reviewer(user):
+        return [PENDING]
+    if is_authority_operator(user):
+        return [RECEIPTS, DUE]
+    return []
+
+
 AUTHORITY_CATEGORIES = (Category.NATIONAL, Category.LOCAL)
 
 
@@ -46,7 +53,7 @@ def _counts(user, categories, filters: dict) -> dict[str, int]:
 def funds_todo(user) -> list[TodoLine]:
     """The funds lines of the user's to-do, in category order; none for roles that do not
     file. A few grouped queries whatever the number of filings."""
-    lines = LINES.get(user.role, [])
+    lines = _lines_of(user)
     if not lines:
         return []
     categories = AUTHORITY_CATEGORIES if is_authority(user) else tuple(Category.values)

@@ -3,7 +3,7 @@ PDF body's download. Allocation and receipt pages are in views_money, deadlines 
 views_deadlines."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -12,12 +12,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zizhu.access import Action, can, get_object_for_user, require
-from zizhu.accounts.roles import Role
+from zizhu.access import Action, can, get_object_for_user, require, require_that
 from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import Category
-from zizhu.funds import services
+from zizhu.funds import policy, services
 from zizhu.funds.forms import (
     AuthorityFilingForm,
     NewFilingForm,
@@ -38,35 +37,14 @@ from zizhu.funds.selectors import (
     received_by_level,
 )
 from zizhu.lib.uploads import UploadRejected, content_disposition_attachment
-from zizhu.web.menu import MenuItem, trail
 
-# Who opens the filing pages of each category (DESIGN §1): national and local funds are filed
-# by authority operators and schools, school and social aid by schools only.
-FILERS = {
-    Category.NATIONAL: {Role.OPERATOR, Role.SCHOOL_OPERATOR, Role.SCHOOL_REVIEWER},
-    Category.LOCAL: {Role.OPERATOR, Role.SCHOOL_OPERATOR, Role.SCHOOL_REVIEWER},
-    Category.SCHOOL: {Role.SCHOOL_OPERATOR, Role.SCHOOL_REVIEWER},
-    Category.SOCIAL: {Role.SCHOOL_OPERATOR, Role.SCHOOL_REVIEWER},
-}
-ALL_FILERS = set().union(*FILERS.values())
 PAGE_SIZE = 50
 
 
-def deny(request, reason: str):
-    audit_record(
-        request=request,
-        action="access.denied",
-        result=Result.DENIED,
-        detail={"reason": reason, "path": request.path},
-    )
-    raise PermissionDenied
-
-
 def require_filer(request, category: str | None = None) -> None:
-    """403 unless the user's role files funds of `category` (of any category when None)."""
+    """403 unless the user files funds of `category` (of any category when None)."""
     require(request, Action.VIEW)
-    if request.user.role not in (FILERS[category] if category else ALL_FILERS):
-        deny(request, "not_a_filer")
+    require_that(request, policy.files_category(request.user, category), "not_a_filer")
 
 
 def own_filing(request, pk: int) -> Filing:
@@ -87,8 +65,9 @@ def own_filing(request, pk: int) -> Filing:
     return filing
 
 
-def filing_crumbs(filing: Filing, label) -> list[MenuItem]:
-    return [*trail(f"funds:filing_{filing.project.category}"), MenuItem(label)]
+def filing_crumbs(request, filing: Filing, label) -> None:
+    """The filing's pages sit under its category's filing list in the breadcrumbs."""
+    request.breadcrumb = (f"funds:filing_{filing.project.category}", label)
 
 
 def _category(category: str) -> str:
@@ -164,13 +143,9 @@ def _edit_form(filing: Filing, data=None, files=None):
     return SchoolFilingForm(data, initial=initial, category=filing.project.category)
 
 
-def _may_edit(user, filing: Filing, frozen: bool) -> bool:
-    editable = services.AUTHORITY_EDITABLE if filing.unit.is_authority else services.SCHOOL_EDITABLE
-    return can(user, Action.FILE) and filing.status in editable and not frozen
-
-
 def _edit_page(request, filing: Filing, form, status: int = 200):
     user = request.user
+    filing_crumbs(request, filing, _("Filing"))
     deadline = deadline_of(filing)
     frozen = is_frozen(filing, deadline)
     received = received_by_level(filing)
@@ -179,8 +154,7 @@ def _edit_page(request, filing: Filing, form, status: int = 200):
         (value, label, received[value], arrivals[value]) for value, label in SourceLevel.choices
     ]
     incoming = list(allocations_in(filing))
-    files = can(user, Action.FILE)
-    reviews = can(user, Action.REVIEW)
+    actions = policy.filing_actions(user, filing, frozen)
     return render(
         request,
         "funds/filing_edit.html",
@@ -188,8 +162,7 @@ def _edit_page(request, filing: Filing, form, status: int = 200):
             "filing": filing,
             "authority": filing.unit.is_authority,
             "category_label": Category(filing.project.category).label,
-            "breadcrumbs": filing_crumbs(filing, _("Filing")),
-            "form": form if _may_edit(user, filing, frozen) else None,
+            "form": form if actions.edit else None,
             "deadline": deadline,
             "frozen": frozen,
             "late": bool(
@@ -201,18 +174,12 @@ def _edit_page(request, filing: Filing, form, status: int = 200):
             "allocations_out": allocations_out(filing) if filing.unit.is_authority else [],
             "incoming": incoming,
             "unconfirmed": [a for a in incoming if a.receipt_id is None],
-            "receipt_form": ReceiptForm() if files else None,
-            "may_submit": files
-            and not frozen
-            and filing.status in (FilingStatus.DRAFT, FilingStatus.RETURNED),
-            "may_approve": reviews and not frozen and filing.status == FilingStatus.PENDING,
-            "may_return": reviews
-            and not frozen
-            and filing.status in (FilingStatus.PENDING, FilingStatus.SUBMITTED),
+            "receipt_form": ReceiptForm() if can(user, Action.FILE) else None,
+            "may_submit": actions.submit,
+            "may_approve": actions.approve,
+            "may_return": actions.send_back,
             "return_form": ReturnForm(),
-            "may_allocate": files
-            and filing.unit.is_authority
-            and filing.project.category in services.ALLOCATED_CATEGORIES,
+            "may_allocate": actions.allocate,
         },
         status=status,
     )

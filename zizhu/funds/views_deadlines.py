@@ -9,18 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zizhu.access import Action, get_object_for_user, require, scoped
-from zizhu.funds import services_deadlines
+from zizhu.access import Action, deny, get_object_for_user, require, require_that, scoped
+from zizhu.funds import policy, services_deadlines
 from zizhu.funds.forms import DeadlineForm, UnlockForm
 from zizhu.funds.models import Deadline, Filing
 from zizhu.funds.selectors import children_filings, deadline_of, is_frozen
-from zizhu.funds.views import deny
 
 
 def _require_authority_operator(request) -> None:
     require(request, Action.FILE)
-    if not request.user.unit.is_authority:
-        deny(request, "not_an_authority_operator")
+    require_that(request, policy.may_set_deadlines(request.user), "not_an_authority_operator")
 
 
 def deadlines(request):

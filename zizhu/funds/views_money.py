@@ -9,22 +9,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zizhu.access import Action, require
-from zizhu.accounts.roles import Role
-from zizhu.funds import services, services_money
+from zizhu.access import Action, require, require_that
+from zizhu.funds import policy, services_money
 from zizhu.funds.forms import AllocationForm, ReceiptForm
 from zizhu.funds.selectors import allocation_targets, allocations_out, balances_of
-from zizhu.funds.views import deny, filing_crumbs, own_filing
+from zizhu.funds.views import filing_crumbs, own_filing
 
 
 def allocations(request, pk: int):
     """The sender's balances per source level, its allocations out, and a form to allocate to
     a direct child (only the levels with money available are offered)."""
     require(request, Action.FILE)
-    if request.user.role != Role.OPERATOR:
-        deny(request, "not_an_authority_operator")
+    require_that(request, policy.may_allocate(request.user), "not_an_authority_operator")
     filing = own_filing(request, pk)
-    if filing.project.category not in services.ALLOCATED_CATEGORIES:
+    if filing.project.category not in policy.ALLOCATED_CATEGORIES:
         raise Http404
     balances = balances_of(filing)
     levels = [b.source_level for b in balances if b.available > 0]
@@ -47,12 +45,12 @@ def allocations(request, pk: int):
             else:
                 messages.success(request, _("The funds were allocated."))
                 return redirect("funds:allocations", pk=filing.pk)
+    filing_crumbs(request, filing, _("Allocations"))
     return render(
         request,
         "funds/allocations.html",
         {
             "filing": filing,
-            "breadcrumbs": filing_crumbs(filing, _("Allocations")),
             "balances": balances,
             "allocations": allocations_out(filing),
             "form": form,

@@ -1,4 +1,4 @@
-"""Resident ID numbers (GB 11643, DESIGN §5).
+"""Resident ID numbers (GB 11643, docs/domain.md, identifiers).
 
 18 characters: 6-digit area code, birth date YYYYMMDD, 3-digit sequence (odd = male) and an
 ISO 7064 MOD 11-2 check character. The area code is not checked against today's divisions:

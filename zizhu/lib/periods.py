@@ -1,4 +1,4 @@
-"""School years, terms and months (DESIGN §8).
+"""School years, terms and months (docs/domain.md, periods).
 
 A school year starts on 1 September: school year 2022 = 2022-09 … 2023-08. Its autumn term is
 months 9–12 and 1, its spring term months 2–8.

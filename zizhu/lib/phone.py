@@ -1,4 +1,5 @@
-"""Mainland mobile numbers (DESIGN §5): 11 digits starting 13–19, compared after normalising."""
+"""Mainland mobile numbers (docs/domain.md, identifiers): 11 digits starting 13–19, compared after
+normalising."""
 
 import re
 

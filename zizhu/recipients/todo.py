@@ -7,21 +7,19 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from zizhu.accounts.roles import Role
+from zizhu.access import is_school_operator, is_school_reviewer
 from zizhu.lib.todo import TodoLine
 from zizhu.recipients.models import Status
 from zizhu.recipients.selectors import lists_for
 
-LINES = {
-    Role.SCHOOL_OPERATOR: (Status.RETURNED, _("Recipient lists returned")),
-    Role.SCHOOL_REVIEWER: (Status.SUBMITTED, _("Recipient lists awaiting review")),
-}
-
 
 def recipients_todo(user) -> list[TodoLine]:
-    if user.role not in LINES:
+    if is_school_operator(user):
+        status, label = Status.RETURNED, _("Recipient lists returned")
+    elif is_school_reviewer(user):
+        status, label = Status.SUBMITTED, _("Recipient lists awaiting review")
+    else:
         return []
-    status, label = LINES[user.role]
     count = lists_for(user).filter(status=status).aggregate(n=Count("pk"))["n"]
     if not count:
         return []

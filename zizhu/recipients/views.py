@@ -3,23 +3,24 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from zizhu.access import Action, get_object_for_user, is_school, require
+from zizhu.access import Action, get_object_for_user, require, require_that
 from zizhu.audit.services import audit_record
 from zizhu.jobs.selectors import jobs_for
 from zizhu.jobs.services import job_create
 from zizhu.lib import idnumber, phone
 from zizhu.lib.exports import to_csv, to_xlsx, xlsx_response
 from zizhu.lib.tabular import TableError
-from zizhu.recipients import services
+from zizhu.recipients import policy, services
 from zizhu.recipients.forms import ReturnForm, RowForm, UploadForm
 from zizhu.recipients.models import RecipientList, RecipientRow, Status, Term
-from zizhu.recipients.selectors import lists_for, sees_full_identity
+from zizhu.recipients.policy import sees_full_identity
+from zizhu.recipients.selectors import lists_for
 from zizhu.recipients.validation import TEMPLATE_HEADER
 
 
@@ -29,8 +30,7 @@ def _list_for(request, pk: int, action: Action) -> RecipientList:
 
 
 def _require_school(request) -> None:
-    if not is_school(request.user):
-        raise PermissionDenied
+    require_that(request, policy.may_maintain(request.user), "not_a_school_user")
 
 
 def recipient_lists(request):
@@ -59,7 +59,7 @@ def recipient_lists(request):
             "terms": Term.choices,
             "statuses": Status.choices,
             "query": query.urlencode(),
-            "can_upload": is_school(request.user) and request.user.role == "school_operator",
+            "can_upload": policy.may_upload(request.user),
         },
     )
 
@@ -92,7 +92,6 @@ def recipient_list_detail(request, pk: int):
         term=target.term,
         batch=target.batch,
     ).order_by("-version")
-    role = request.user.role
     return render(
         request,
         "recipients/detail.html",
@@ -103,12 +102,10 @@ def recipient_list_detail(request, pk: int):
             "versions": versions,
             "full": full,
             "return_form": ReturnForm(),
-            "may_edit": full and role == "school_operator" and target.is_editable,
-            "may_submit": full and role == "school_operator" and target.is_editable,
-            "may_review": full and role == "school_reviewer" and target.status == Status.SUBMITTED,
-            "may_new_version": full
-            and role == "school_operator"
-            and target.status == Status.APPROVED,
+            "may_edit": policy.may_edit(request.user, target),
+            "may_submit": policy.may_edit(request.user, target),
+            "may_review": policy.may_review(request.user, target),
+            "may_new_version": policy.may_start_new_version(request.user, target),
         },
     )
 

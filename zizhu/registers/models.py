@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
-    """DESIGN §9; the same codes as zizhu.registers.kinds.KINDS."""
+    """docs/domain.md, formats; the same codes as zizhu.registers.kinds.KINDS."""
 
     ENROLMENT_SENIOR_HIGH = "enrolment_senior_high", _("Senior-high enrolment")
     ENROLMENT_COMPULSORY = "enrolment_compulsory", _("Compulsory-education enrolment")

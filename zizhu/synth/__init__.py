@@ -1,4 +1,4 @@
-"""A deterministic synthetic world for the anomaly checks (DESIGN §4, §7–§9).
+"""A deterministic synthetic world for the anomaly checks (docs/domain.md).
 
 `generate(out=…, scale=…, seed=…)` writes schools (a units file), recipient lists of every
 stage, every register kind and planted cases of all 24 rules plus decoys that must not be

@@ -22,7 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--keyed", action="store_true", help="write keyed Parquet in the analytics-store layout"
     )
     parser.add_argument("--month", type=month, default=DEFAULT_MONTH, help="checked month")
-    parser.add_argument("--units", help="units file whose schools to use (DESIGN §9)")
+    parser.add_argument(
+        "--units",
+        help="units file whose schools to use (docs/domain.md, formats)",
+    )
     parser.add_argument(
         "--register-format",
         choices=("csv", "parquet"),

@@ -2,7 +2,8 @@
 
 Keyed (docs/analytics-store.md): no raw ID or phone is written; `pid` and `phone_key` are
 opaque int64 keys (synthetic, not HMACs), birth dates are their own column. Raw: the CSV files
-a person would import (DESIGN §9), one per register snapshot and one per recipient list.
+a person would import (docs/domain.md, formats), one per register snapshot and one per recipient
+list.
 """
 
 import csv

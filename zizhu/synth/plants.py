@@ -239,7 +239,8 @@ def _phone_with_child(p: Planter, s: Subject) -> None:
 
 
 def _phone_with_inactive_enrolment(p: Planter, s: Subject) -> None:
-    # every enrolment row that carries a phone counts, whatever its status (DESIGN §4)
+    # every enrolment row that carries a phone counts, whatever its status (docs/domain.md, anomaly
+    # alerts)
     other = p.person("plant_teen", p.labels[s.g])
     p.register(
         "enrolment_senior_high",

@@ -1,4 +1,5 @@
-"""How big a synthetic world is (DESIGN §7): schools per stage and persons per population."""
+"""How big a synthetic world is (docs/domain.md, scale): schools per stage and persons per
+population."""
 
 from dataclasses import dataclass
 

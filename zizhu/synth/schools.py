@@ -1,6 +1,7 @@
 """Synthetic schools of each stage in each province, and the units file that describes them.
 
-School codes follow DESIGN §2: category + the province's two digits + a six-digit sequence.
+School codes follow docs/domain.md, the unit hierarchy: category + the province's two digits + a
+six-digit sequence.
 Technical schools (技工院校) are not units of this system; their codes use the category `99`,
 which no school of the hierarchy has, so they cannot clash with a real unit's code.
 """
@@ -34,7 +35,8 @@ NAME_PATTERNS = {
     "99": ("{place}技工学校", "{place}高级技工学校"),
 }
 # Share of a stage's schools whose recipient lists are kept in this system; the others' aid
-# arrives as an imported recipients register (DESIGN §4: both are counterparts).
+# arrives as an imported recipients register (docs/domain.md, anomaly alerts: both are
+# counterparts).
 INTERNAL_SHARE = 0.3
 NUMERALS = "一二三四五六七八九十"
 UNITS_HEADER = ["code", "name", "level", "parent_code", "stage", "ownership"]
@@ -163,7 +165,8 @@ def _stage_schools(stage, province, codes, names, parents, rng) -> StageSchools:
 def schools_from_units_file(
     path: Path | str, scale: Scale, divisions: list[Division], rng: np.random.Generator
 ) -> dict[tuple[str, str], StageSchools]:
-    """The schools of a units file (DESIGN §9) by stage and province; technical schools, which
+    """The schools of a units file (docs/domain.md, formats) by stage and province; technical
+    schools, which
     are never units, are synthesised."""
     rows = [
         row for _, row in read_table(path, UNIT_COLUMNS).rows if row["level"].lower() == "school"

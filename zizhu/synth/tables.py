@@ -15,7 +15,7 @@ SCHOLARSHIP = "vocational_national_scholarship"
 PROGRAMMES = {TUITION_WAIVER: "tuition_waiver", NATIONAL_GRANT: "national_grant"}
 ACTIVE = "在籍"
 STATUSES = (ACTIVE, "休学", "转出", "毕业")
-# per-term amounts in yuan (DESIGN §7: the yearly amount is paid in two terms)
+# per-term amounts in yuan (docs/domain.md, scale: the yearly amount is paid in two terms)
 AMOUNTS = {
     TUITION_WAIVER: 1000,
     NATIONAL_GRANT: 1150,

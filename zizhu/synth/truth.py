@@ -1,4 +1,5 @@
-"""The ground truth: what the 24 rules (DESIGN §4, §8) find among the planted records.
+"""The ground truth: what the 24 rules (docs/domain.md, anomaly alerts) find among the planted
+records.
 
 Background persons never meet a rule (unique IDs and phones, ages 15–19, one enrolment at
 their own school, no other lists), so the findings over the planted persons' records are all
@@ -17,7 +18,7 @@ from zizhu.synth.plants import Rec
 from zizhu.synth.tables import ACTIVE, PROGRAMMES
 
 RULES_CSV = Path(__file__).resolve().parent.parent / "catalogue_data" / "anomaly_rules.csv"
-# rule counterpart → the counterpart_kind of a finding (DESIGN §9 export_findings)
+# rule counterpart → the counterpart_kind of a finding (docs/domain.md, formats export_findings)
 COUNTERPART_KINDS = {
     "higher_recipients": "recipients_higher",
     "senior_high_recipients": "recipients_senior_high",

@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib import admin
 
+from zizhu.audit.admin_mixins import SysadminAdminMixin
 from zizhu.units.models import Unit
 from zizhu.units.services import UnitRow, units_import, units_validate
-from zizhu.web.admin_audit import SysadminAdminMixin
 
 
 def _row(unit: Unit) -> UnitRow:

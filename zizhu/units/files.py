@@ -1,4 +1,4 @@
-"""The units file and the project's copy of the GB/T 2260 divisions (DESIGN §9)."""
+"""The units file and the project's copy of the GB/T 2260 divisions (docs/domain.md, formats)."""
 
 import csv
 from pathlib import Path

@@ -1,5 +1,5 @@
 """Payment vouchers (支付凭证): what a school paid out for a project in a year, with the files
-that prove it. 财务支付总金额 is the sum of `Voucher.amount` (DESIGN §3)."""
+that prove it. 财务支付总金额 is the sum of `Voucher.amount` (docs/domain.md, funds)."""
 
 from decimal import Decimal
 

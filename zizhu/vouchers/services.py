@@ -14,8 +14,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 
-from zizhu.access import Action, can
-from zizhu.accounts.roles import Role
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.funds.models import Filing
@@ -29,6 +27,7 @@ from zizhu.lib.uploads import (
 )
 from zizhu.units.models import Unit
 from zizhu.vouchers.models import Voucher, VoucherFile
+from zizhu.vouchers.policy import may_record
 
 MAX_FILES = 10
 MAX_STUDENTS = 10_000_000
@@ -38,13 +37,6 @@ STALE_MESSAGE = "该支付凭证已被他人修改，请刷新后重新填写"
 class StaleVoucher(StaleFiling):
     """The voucher was saved by someone else since the form was read: the same refusal as a
     stale filing's (a version read with the form, compared under the row lock)."""
-
-
-def may_record(user, school: Unit) -> bool:
-    """The school's own operator records, edits and deletes its vouchers."""
-    return (
-        can(user, Action.FILE) and user.role == Role.SCHOOL_OPERATOR and user.unit_id == school.pk
-    )
 
 
 def voucher_projects(school: Unit):

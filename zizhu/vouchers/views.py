@@ -2,7 +2,7 @@
 download."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -13,19 +13,17 @@ from zizhu.access import (
     Action,
     get_object_for_user,
     get_unit_for_user,
-    is_authority,
-    is_school,
     require,
+    require_that,
     units_for,
 )
-from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.lib.exports import to_xlsx, xlsx_response
 from zizhu.lib.uploads import content_disposition_attachment
 from zizhu.units.models import Level
 from zizhu.units.selectors import ancestors
-from zizhu.vouchers import services
+from zizhu.vouchers import policy, services
 from zizhu.vouchers.forms import FilterForm, VoucherEditForm, VoucherForm
 from zizhu.vouchers.models import Voucher, VoucherFile
 from zizhu.vouchers.selectors import (
@@ -41,16 +39,6 @@ from zizhu.vouchers.selectors import (
 PAGE_SIZE = 50
 # the per-school table of a large scope stops here; the children table and the export have all
 SCHOOL_ROWS = 300
-
-
-def _deny(request, reason: str):
-    audit_record(
-        request=request,
-        action="access.denied",
-        result=Result.DENIED,
-        detail={"reason": reason, "path": request.path},
-    )
-    raise PermissionDenied
 
 
 def _query(request) -> str:
@@ -71,8 +59,7 @@ def _page(request, vouchers):
 
 def school_vouchers(request):
     require(request, Action.VIEW)
-    if not is_school(request.user):
-        _deny(request, "not_a_school_user")
+    require_that(request, policy.sees_own_vouchers(request.user), "not_a_school_user")
     school = request.user.unit
     form = FilterForm(request.GET, projects=services.voucher_projects(school))
     vouchers = filtered(vouchers_for(request.user), **form.filters())
@@ -85,7 +72,7 @@ def school_vouchers(request):
             "total": grand_total(vouchers),
             "page": _page(request, vouchers),
             "query": _query(request),
-            "may_record": services.may_record(request.user, school),
+            "may_record": policy.may_record(request.user, school),
         },
     )
 
@@ -93,8 +80,7 @@ def school_vouchers(request):
 def voucher_upload(request):
     require(request, Action.FILE)
     school = request.user.unit
-    if not services.may_record(request.user, school):
-        _deny(request, "not_the_school_operator")
+    require_that(request, policy.may_record(request.user, school), "not_the_school_operator")
     projects = services.voucher_projects(school)
     form = VoucherForm(request.POST or None, request.FILES or None, projects=projects)
     if request.method == "POST" and form.is_valid():
@@ -124,8 +110,7 @@ def _own_voucher(request, pk: int) -> Voucher:
     (403 otherwise)."""
     queryset = Voucher.objects.select_related("unit", "project")
     voucher = get_object_for_user(request, queryset, Action.FILE, pk=pk)
-    if not services.may_record(request.user, voucher.unit):
-        _deny(request, "not_the_school_operator")
+    require_that(request, policy.may_record(request.user, voucher.unit), "not_the_school_operator")
     return voucher
 
 
@@ -176,8 +161,7 @@ def voucher_delete(request, pk: int):
 def _report(request):
     """The chosen unit (in scope) and the filtered vouchers of the schools below it."""
     require(request, Action.VIEW)
-    if not is_authority(request.user):
-        _deny(request, "not_an_authority_user")
+    require_that(request, policy.sees_vouchers_below(request.user), "not_an_authority_user")
     unit = get_unit_for_user(request, request.GET.get("unit") or request.user.unit.code)
     projects = AidProject.objects.filter(category=Category.NATIONAL)
     form = FilterForm(request.GET, projects=projects, with_school=True)

@@ -11,12 +11,11 @@ class ZizhuAdminSite(admin.AdminSite):
     index_title = _("Users and units")
 
     def has_permission(self, request):
+        from zizhu.access import is_sysadmin  # this module loads before the models
+
         user = request.user
         return bool(
-            user.is_active
-            and user.is_authenticated
-            and user.role == "sysadmin"
-            and user.is_verified()
+            user.is_active and user.is_authenticated and is_sysadmin(user) and user.is_verified()
         )
 
 

@@ -1,4 +1,5 @@
-"""The menu tree. Paths follow the national system's module paths (DESIGN §1); a leaf is shown
+"""The menu tree. Paths follow the national system's module paths (docs/domain.md, roles and
+menus); a leaf is shown
 when its `visible(user)` holds, a group when any of its leaves is. Breadcrumbs are the path from
 the root to the leaf of the current page."""
 
@@ -13,6 +14,9 @@ from django.utils.translation import pgettext_lazy
 from zizhu.access import Action, can
 from zizhu.catalogue.models import Category
 from zizhu.fundreports.tree import authority_may
+from zizhu.funds import policy as funds_policy
+from zizhu.recipients import policy as recipients_policy
+from zizhu.vouchers import policy as vouchers_policy
 
 
 @dataclass
@@ -32,14 +36,9 @@ def may(action: Action) -> Callable:
     return lambda user: can(user, action)
 
 
-# 资助资金填报: national and local funds are filed by authority operators and schools, school
-# and social aid by schools only (DESIGN §1).
-def files_national_local(user) -> bool:
-    return user.role in ("operator", "school_operator", "school_reviewer")
-
-
-def files_school_social(user) -> bool:
-    return user.role in ("school_operator", "school_reviewer")
+def files(category: str) -> Callable:
+    """资助资金填报 of `category` (who files which category: zizhu.funds.policy)."""
+    return lambda user: funds_policy.files_category(user, category)
 
 
 MENU: list[MenuItem] = [
@@ -55,18 +54,18 @@ MENU: list[MenuItem] = [
                         pgettext_lazy("menu", "Funds filing"),
                         children=[
                             *(
-                                MenuItem(label, f"funds:filing_{category}", visible)
-                                for category, label, visible in (
-                                    ("national", _("National aid"), files_national_local),
-                                    ("local", _("Local aid"), files_national_local),
-                                    ("school", _("School aid"), files_school_social),
-                                    ("social", _("Social aid"), files_school_social),
+                                MenuItem(label, f"funds:filing_{category}", files(category))
+                                for category, label in (
+                                    ("national", _("National aid")),
+                                    ("local", _("Local aid")),
+                                    ("school", _("School aid")),
+                                    ("social", _("Social aid")),
                                 )
                             ),
                             MenuItem(
                                 _("Filing deadlines"),
                                 "funds:deadlines",
-                                lambda user: user.role == "operator",
+                                funds_policy.may_set_deadlines,
                                 also=("funds:deadline_detail",),
                             ),
                         ],
@@ -78,7 +77,7 @@ MENU: list[MenuItem] = [
                             MenuItem(
                                 _("National aid"),
                                 "vouchers:list",
-                                lambda user: user.role in ("school_operator", "school_reviewer"),
+                                vouchers_policy.sees_own_vouchers,
                                 also=("vouchers:upload", "vouchers:edit"),
                             )
                         ],
@@ -89,7 +88,7 @@ MENU: list[MenuItem] = [
                             MenuItem(
                                 _("National aid"),
                                 "vouchers:view",
-                                lambda u: u.role in ("operator", "supervisor", "center_leader"),
+                                vouchers_policy.sees_vouchers_below,
                             )
                         ],
                     ),
@@ -171,7 +170,7 @@ MENU: list[MenuItem] = [
                     MenuItem(
                         _("Upload a list"),
                         "recipients:upload",
-                        lambda user: user.role == "school_operator",
+                        recipients_policy.may_upload,
                     ),
                 ],
             ),

@@ -2,18 +2,30 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from zizhu.access import Action, can, get_unit_for_user, require
+from zizhu.access import Action, can, get_unit_for_user, is_school, require
 from zizhu.accounts import services as account_services
 from zizhu.units.models import Stage
 from zizhu.units.selectors import ancestors, children_with_school_counts, school_counts_by_stage
 from zizhu.web.todo import key_figures, todo_lines
 
+# The administrators' duties on their home page: (action, label, page)
+DUTIES = (
+    (Action.MANAGE_USERS, _lazy("Users and units"), "admin:index"),
+    (Action.SECURITY, _lazy("Security settings"), "web:security"),
+    (Action.READ_AUDIT, _lazy("Audit log"), "audit:list"),
+)
+
 
 def home(request):
     user = request.user
-    context = {"unit": user.unit}
+    context = {
+        "unit": user.unit,
+        "school_user": is_school(user),
+        "duties": [(label, page) for action, label, page in DUTIES if can(user, action)],
+    }
     if can(user, Action.VIEW):
         context["todo_lines"] = todo_lines(user)
         context["figures"] = key_figures(user)

@@ -1,4 +1,4 @@
-"""The monthly anomaly checks (DESIGN §4, §8) over the Parquet analytics store.
+"""The monthly anomaly checks (docs/domain.md, anomaly alerts) over the Parquet analytics store.
 
     from zizhu.anomalies.engine import run_duckdb, run_spark
     findings = run_duckdb("var/store", "2024-10")  # a pyarrow.Table, FINDINGS_SCHEMA

@@ -1,4 +1,5 @@
-"""The 24 anomaly rules (DESIGN §4): data, read from catalogue_data/anomaly_rules.csv.
+"""The 24 anomaly rules (docs/domain.md, anomaly alerts): data, read from
+catalogue_data/anomaly_rules.csv.
 
 A rule is a (programme × check × counterpart) triple with a number and a risk level. The checks
 themselves are code (checks.py); a check's SQL picks its rule numbers by joining the `rules`

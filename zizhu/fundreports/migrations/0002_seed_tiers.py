@@ -1,4 +1,4 @@
-"""The policy tiers of DESIGN §3 (State Council 2018 No. 6) and the provinces in each."""
+"""The policy tiers of docs/domain.md, funds (State Council 2018 No. 6) and the provinces in each."""
 
 from decimal import Decimal
 

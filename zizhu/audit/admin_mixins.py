@@ -1,13 +1,13 @@
 """What every admin page of the project shares: the system administrator's role decides, not
 Django's per-model permissions, and every write is audited like a service write."""
 
-from zizhu.accounts.roles import Role
+from zizhu.access import is_sysadmin
 from zizhu.audit.services import audit_record
 
 
 class SysadminAdminMixin:
     def _is_sysadmin(self, request) -> bool:
-        return request.user.is_active and request.user.role == Role.SYSADMIN
+        return request.user.is_active and is_sysadmin(request.user)
 
     def has_module_permission(self, request):
         return self._is_sysadmin(request)
