@@ -1,10 +1,13 @@
-"""Recipient-list import speed: a 100,000-row XLSX validated and stored, against a naive
-openpyxl read of the same file as the baseline, in the same run.
+"""Recipient-list import speed: a 100,000-row XLSX read, validated and stored, against the
+python-calamine read of the same file (every cell visited) as the baseline, in the same run.
 
     .venv/bin/python bench/import_recipients_bench.py [--rows 100000] [--database-url URL]
+        [--repeat 3]
 
-Each phase runs in its own process so that its peak memory (max RSS) is its own. Prints
-rows/s, wall seconds and peak MB per phase. Targets (issue 3): ≤ 15 s and ≤ 1 GB.
+Each phase runs in its own process so that its peak memory (max RSS) is its own; the phases
+alternate `--repeat` times and the best of each is compared (the machine is shared: the load
+average is printed beside each figure). Targets (issue 17): import ≤ 2× the calamine read,
+peak ≤ 300 MB.
 """
 
 import argparse
@@ -38,12 +41,16 @@ def make_file(path: Path, rows: int) -> None:
     workbook.close()
 
 
-def phase_naive(path: str) -> dict:
-    import openpyxl
+def phase_calamine(path: str) -> dict:
+    from python_calamine import CalamineWorkbook
 
     started = time.perf_counter()
-    workbook = openpyxl.load_workbook(path, read_only=True)
-    rows = sum(1 for _ in workbook.active.iter_rows(min_row=2, values_only=True))
+    workbook = CalamineWorkbook.from_path(path)
+    rows = -1  # the header
+    for row in workbook.get_sheet_by_index(0).iter_rows():
+        rows += 1
+        for _ in row:
+            pass
     return {"rows": rows, "seconds": time.perf_counter() - started}
 
 
@@ -96,11 +103,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--phase", choices=["naive", "import"])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--phase", choices=["calamine", "import"])
     parser.add_argument("file", nargs="?")
     args = parser.parse_args()
     if args.phase:
-        result = (phase_naive if args.phase == "naive" else phase_import)(args.file)
+        result = (phase_calamine if args.phase == "calamine" else phase_import)(args.file)
         result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
         return
@@ -120,18 +128,34 @@ def main() -> None:
             f"file: {args.rows} rows, {path.stat().st_size / 1e6:.1f} MB XLSX; "
             f"database: {'PostgreSQL' if args.database_url else 'SQLite'}"
         )
-        print(f"{'phase':34} {'rows':>8} {'seconds':>8} {'rows/s':>9} {'peak MB':>8}")
+        best: dict[str, dict] = {}
+        for _ in range(args.repeat):
+            for name in ("calamine", "import"):
+                figures = run_phase(name, path, env)
+                figures["load"] = os.getloadavg()[0]
+                if name not in best or figures["seconds"] < best[name]["seconds"]:
+                    best[name] = figures
+        print(f"best of {args.repeat}, each phase in its own process")
+        print(
+            f"{'phase':34} {'rows':>8} {'seconds':>8} {'rows/s':>9} {'peak MB':>8} {'load 1m':>8}"
+        )
         for name, label in (
-            ("naive", "baseline: openpyxl read-only loop"),
+            ("calamine", "baseline: python-calamine read"),
             ("import", "zizhu: read + validate + store"),
         ):
-            figures = run_phase(name, path, env)
+            f = best[name]
             print(
-                f"{label:34} {figures['rows']:>8} {figures['seconds']:>8.2f} "
-                f"{figures['rows'] / figures['seconds']:>9.0f} {figures['peak_mb']:>8.0f}"
+                f"{label:34} {f['rows']:>8} {f['seconds']:>8.2f} "
+                f"{f['rows'] / f['seconds']:>9.0f} {f['peak_mb']:>8.0f} {f['load']:>8.2f}"
             )
-            if name == "import":
-                print(f"  of which reading the XLSX with python-calamine: {figures['read']:.2f} s")
+        f = best["import"]
+        ratio = f["seconds"] / best["calamine"]["seconds"]
+        print(f"  of which reading the XLSX (zizhu.lib.tabular): {f['read']:.2f} s")
+        met = {True: "met", False: "MISSED"}
+        print(
+            f"ratio {ratio:.2f}x the calamine read (target ≤ 2x: {met[ratio <= 2]}); "
+            f"peak {f['peak_mb']:.0f} MB (target ≤ 300 MB: {met[f['peak_mb'] <= 300]})"
+        )
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from zizhu.lib.tabular import Problem, TableError
 from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status
 from zizhu.recipients.validation import CleanRow, content_hash, validate_row, validate_rows
 from zizhu.recipients.warnings import enrolment_warnings
+from zizhu.registers.hashing import KeyHasher
 from zizhu.store.keys import person_key, phone_key
 from zizhu.units.models import Unit
 
@@ -89,21 +90,21 @@ SEALED = ("id_number", "phone", "bank_account")
 SEAL_BATCH = 5000
 
 
-def _row_values(target: RecipientList, r: CleanRow, key: bytes) -> tuple:
-    """A row's values in ROW_COLUMNS order, with the keyed hashes of its ID and phone (the ID,
-    phone and card number still in plaintext: see `_sealed`)."""
+def _row_values(target: RecipientList, r: CleanRow, pid: int, phone: int | None) -> tuple:
+    """A row's values in ROW_COLUMNS order; `pid` and `phone` are the keyed hashes of its ID
+    and phone (zizhu.store.keys)."""
     return (
         target.pk,
         r.row_number,
         r.id_number,
-        person_key(r.id_number, key),
+        pid,
         r.name,
         r.sex,
         r.birth_date,
         r.grade,
         r.major,
         r.phone,
-        phone_key(r.phone, key) if r.phone else None,
+        phone,
         r.amount,
         r.bank_account,
     )
@@ -122,18 +123,29 @@ def _sealed(rows: Iterable[tuple]) -> Iterator[tuple]:
         yield from zip(*columns, strict=True)
 
 
-def _store_rows(target: RecipientList, rows: list[CleanRow]) -> int:
-    key = settings.ZIZHU_HASH_KEY.encode()
-    return insert_rows(
-        RecipientRow, ROW_COLUMNS, _sealed(_row_values(target, r, key) for r in rows)
-    )
+def _person_keys(rows: list[CleanRow]) -> list[int]:
+    """`pid` of each row, hashed in one batch (zizhu.registers.hashing)."""
+    return KeyHasher().person_keys([r.id_number.encode("ascii") for r in rows]).tolist()
+
+
+def _phone_keys(rows: list[CleanRow]) -> list[int | None]:
+    """`phone_key` of each row (None without a phone), hashed in one batch."""
+    with_phone = [r.phone.encode("ascii") for r in rows if r.phone]
+    keys = iter(KeyHasher().phone_keys(with_phone).tolist())
+    return [next(keys) if r.phone else None for r in rows]
+
+
+def _store_rows(targets: list[RecipientList], rows: list[CleanRow], pids: list[int]) -> int:
+    """Insert `rows`, each on the list of the same position in `targets`, in one bulk insert."""
+    values = zip(targets, rows, pids, _phone_keys(rows), strict=True)
+    return insert_rows(RecipientRow, ROW_COLUMNS, _sealed(_row_values(*v) for v in values))
 
 
 def _db_row(target: RecipientList, r: CleanRow) -> RecipientRow:
     """An unsaved row; its fields seal the ID, phone and card number when it is saved."""
-    values = dict(
-        zip(ROW_COLUMNS, _row_values(target, r, settings.ZIZHU_HASH_KEY.encode()), strict=True)
-    )
+    key = settings.ZIZHU_HASH_KEY.encode()
+    pid, phone = person_key(r.id_number, key), phone_key(r.phone, key) if r.phone else None
+    values = dict(zip(ROW_COLUMNS, _row_values(target, r, pid, phone), strict=True))
     values["recipient_list"] = target
     return RecipientRow(**values)
 
@@ -194,6 +206,7 @@ def recipient_list_import(
     ]
     if problems:
         raise TableError(sorted(problems, key=lambda p: (p.row, p.column)))
+    pids = _person_keys(clean)
     warnings = enrolment_warnings(
         school, [(r.row_number, pid) for r, pid in zip(clean, pids, strict=True)]
     )
@@ -213,7 +226,7 @@ def recipient_list_import(
         elif target.status == Status.SUBMITTED:
             raise ValidationError("名单已提交审核，退回后才能修改")
         RecipientRow.objects.filter(recipient_list=target).delete()  # one DELETE: no cascades
-        _store_rows(target, clean)
+        _store_rows([target] * len(clean), clean, pids)
         target.content_hash = digest
         _refresh_totals(target)
         if approve:
@@ -314,16 +327,9 @@ def recipient_lists_load(*, lists: list[ListLoad], actor=None, request=None) -> 
         )
         for load, rows in zip(lists, cleaned, strict=True)
     )
-    key = settings.ZIZHU_HASH_KEY.encode()
-    stored = insert_rows(
-        RecipientRow,
-        ROW_COLUMNS,
-        _sealed(
-            _row_values(target, row, key)
-            for target, rows in zip(created, cleaned, strict=True)
-            for row in rows
-        ),
-    )
+    targets = [target for target, rows in zip(created, cleaned, strict=True) for _ in rows]
+    rows = [row for rows in cleaned for row in rows]
+    stored = _store_rows(targets, rows, _person_keys(rows))
     audit_record(
         actor=actor,
         request=request,

@@ -92,7 +92,7 @@ def _normalised(array: pa.Array, pattern: str, normalise: Callable[[str], str]) 
     return pc.replace_with_mask(array, pa.array(slow), pa.array(fixed, pa.string()))
 
 
-def _id_check(ids: pa.Array, today: date) -> tuple[np.ndarray, np.ndarray]:
+def id_check(ids: pa.Array, today: date) -> tuple[np.ndarray, np.ndarray]:
     """(valid, birth date as days since 1970-01-01) of normalised IDs; the rules of
     zizhu.lib.idnumber.problem, on all rows at once."""
     n = len(ids)
@@ -192,7 +192,7 @@ def check_batch(
         "学校标识码应为10位数字",
     )
     ids = _normalised(columns["id_number"], ID_PATTERN, idnumber.normalise)
-    id_valid, born = _id_check(ids, today)
+    id_valid, born = id_check(ids, today)
     report.add(~id_valid, "id_number", _id_problem(columns["id_number"], today))
     report.add(empty["name"], "name", "姓名不能为空")
     _too_long(report, columns, "name")

@@ -137,23 +137,28 @@ UNION ALL
 SELECT pid, phone_key FROM enrolment_vocational WHERE phone_key IS NOT NULL
 """
 
-# The student rows whose phone is also the phone of a subject who is another person. A semi join
-# keeps each row once, however many subjects give the phone.
-SHARED_PHONE_ROWS = """
-SELECT st.phone_key, st.pid
-FROM student_phones st
-SEMI JOIN subject_rows s ON s.phone_key = st.phone_key AND s.pid <> st.pid
+# The phones of subjects that more than one person gives, with the number of those persons. Every
+# subject row is also a student row (lists_term), so a phone is shared exactly when its student
+# rows carry two pids or more. The semi join on the phone alone is a plain equality join (its keys
+# pushed into the scans as a Bloom filter); the distinct (phone, pid) pairs are few per phone.
+PHONE_PERSONS = """
+SELECT phone_key, COUNT(*) AS persons
+FROM (
+  SELECT DISTINCT st.phone_key, st.pid
+  FROM student_phones st
+  SEMI JOIN subject_rows s ON s.phone_key = st.phone_key
+) pairs
+GROUP BY phone_key
+HAVING COUNT(*) > 1
 """
 
 # (name, SQL, materialise?) in definition order. A materialised view is a DuckDB temp table or a
-# cached Spark frame; only the small one two queries read is: views over the Parquet inputs let
-# DuckDB push each join's keys into the scans as a filter (a Bloom filter), which a temp table
-# as a join's build side does not get.
+# cached Spark frame; only the small phone_persons is (docs/anomaly-checks.md says why).
 VIEWS = (
     ("subject_rows", SUBJECT_ROWS, False),
     ("elsewhere", ELSEWHERE, False),
     ("student_phones", STUDENT_PHONES, False),
-    ("shared_phone_rows", SHARED_PHONE_ROWS, True),
+    ("phone_persons", PHONE_PERSONS, True),
 )
 
 # -- finding queries -----------------------------------------------------------------------------
@@ -194,24 +199,14 @@ WHERE a.age >= 20
 GROUP BY r.rule, r.risk, a.programme, a.school_code, a.pid
 """
 
-# The persons of a shared phone: those of its shared_phone_rows and its subjects (the one subject
-# person whose own rows are not shared_phone_rows is counted through the subject rows).
+# The subjects whose phone others give too; detail is the number of those others.
 SHARED_PHONE = """
 SELECT r.rule, r.risk, s.programme, s.school_code, s.pid,
        CAST(NULL AS STRING) AS counterpart_school_code,
        CAST(NULL AS STRING) AS counterpart_kind,
        CAST(MAX(pp.persons) - 1 AS STRING) AS detail
 FROM subject_rows s
-JOIN (
-  SELECT phone_key, COUNT(DISTINCT pid) AS persons
-  FROM (
-    SELECT phone_key, pid FROM shared_phone_rows
-    UNION ALL
-    SELECT phone_key, pid FROM subject_rows
-    WHERE phone_key IN (SELECT phone_key FROM shared_phone_rows)
-  ) phone_persons
-  GROUP BY phone_key
-) pp ON pp.phone_key = s.phone_key
+JOIN phone_persons pp ON pp.phone_key = s.phone_key
 JOIN rules r ON r.programme = s.programme AND r.check_name = 'shared_phone'
 GROUP BY r.rule, r.risk, s.programme, s.school_code, s.pid
 """
