@@ -76,7 +76,7 @@ ALLOWED = {
     "catalogue": PLATFORM | {"lib"},
     "funds": PLATFORM | {"lib", "catalogue"},
     "vouchers": PLATFORM | {"lib", "catalogue", "funds"},
-    "recipients": PLATFORM | {"lib", "store", "catalogue"},
+    "recipients": PLATFORM | {"lib", "store", "catalogue", "registers"},
     "registers": PLATFORM | {"lib", "store"},
     "anomalies": PLATFORM | {"lib", "store", "catalogue", "recipients"},
     "fundreports": PLATFORM | {"lib", "catalogue", "funds", "vouchers", "recipients"},
