@@ -48,6 +48,10 @@ USERS = {
 }
 
 
+# the browser tests' Chromium and page fixtures, one instance per test process
+pytest_plugins = ["tests.browser.fixtures"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

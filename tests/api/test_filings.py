@@ -4,16 +4,20 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from tests.funds.factories import fill_document
 from zizhu.api.models import IdempotencyKey
 from zizhu.catalogue.models import AidProject
+from zizhu.catalogue.seed import seed_catalogue
 from zizhu.funds.models import Allocation, Filing
 from zizhu.funds.services import filing_create
 
 
 @pytest.fixture
 def grant(db):
+    # a transactional test on PostgreSQL starts from a flushed database: seed the catalogue
+    seed_catalogue(AidProject)
     return AidProject.objects.get(code="vocational_national_grant")
 
 
@@ -154,7 +158,8 @@ def test_an_allocation_moves_money_and_the_receiver_confirms_it(token, api, user
         token("school_operator").value,
         "post",
         f"/api/v1/filings/{school.pk}/receipt/",
-        {"arrival_date": "2025-04-01"},
+        # the money cannot arrive before it was allocated (today)
+        {"arrival_date": str(timezone.localdate())},
     )
     assert confirmed.status_code == 201, confirmed.content
     assert confirmed.json()["allocations"] == [made.json()["id"]]

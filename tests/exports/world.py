@@ -82,7 +82,8 @@ def retext(ids: dict, text: str) -> None:
     Unit.objects.filter(code="3661000001").update(name=text)
     Voucher.objects.update(note=text)
     Filing.objects.update(doc_title=text, doc_number=text)
-    RecipientRow.objects.filter(recipient_list=ids["list"]).update(grade=text, major=text)
+    # the grade column holds 20 characters: its hostile text keeps the prefix
+    RecipientRow.objects.filter(recipient_list=ids["list"]).update(grade=text[:20], major=text)
     RecipientRow.objects.filter(pk=ids["row"]).update(name=text)
     Explanation.objects.update(note=text, comment=text)
     audit_record(action="auth.login_failed", username=text, result=Result.FAILURE)

@@ -8,14 +8,10 @@ import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.browser import conftest as browser_fixtures
 from tests.conftest import PASSWORD
 from zizhu.web.manual import IMAGE_DIR, chapters
 
 OUTLINE = "3px solid #e53935"
-# the browser tests' Chromium and page
-browser = browser_fixtures.browser
-page = browser_fixtures.page
 
 
 class Shots:

@@ -59,6 +59,9 @@ def _env(tmp_path, settings, **extra) -> dict:
         **os.environ,
         "DATABASE_URL": database_url(connection),
         "ZIZHU_DATA_DIR": str(tmp_path / "data"),
+        # the same keys as this process: the worker opens the sealed list rows it exports
+        "ZIZHU_HASH_KEY": settings.ZIZHU_HASH_KEY,
+        "ZIZHU_DATA_KEYS": settings.ZIZHU_DATA_KEYS,
         "ZIZHU_STORE": settings.ZIZHU_STORE,
         "ZIZHU_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         **extra,

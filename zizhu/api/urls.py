@@ -4,7 +4,8 @@ does not apply."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.views.decorators.cache import never_cache
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from zizhu.api import views_funds as funds
 from zizhu.api import views_reports as reports
@@ -17,9 +18,15 @@ def api(view, **initkwargs):
     return login_not_required(view.as_view(**initkwargs))
 
 
+def docs(view, **initkwargs):
+    """The docs page: Swagger UI with its script as a separate file (the page's CSP allows no
+    inline script), never cached like every page of a signed-in user."""
+    return never_cache(api(view, **initkwargs))
+
+
 urlpatterns = [
     path("schema/", api(SpectacularAPIView), name="schema"),
-    path("docs/", api(SpectacularSwaggerView, url_name="api:schema"), name="docs"),
+    path("docs/", docs(SpectacularSwaggerSplitView, url_name="api:schema"), name="docs"),
     path("v1/units/", api(funds.UnitList), name="units"),
     path("v1/units/<str:code>/", api(funds.UnitDetail), name="unit"),
     path("v1/filings/", api(funds.FilingList), name="filings"),

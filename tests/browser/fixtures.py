@@ -1,3 +1,7 @@
+"""The one Chromium of a test process and its pages, for the browser tests and the manual's
+walks (registered once in tests/conftest.py: a second sync Playwright in the same process
+would fail)."""
+
 import os
 import shutil
 from pathlib import Path
