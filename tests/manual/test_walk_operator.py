@@ -14,6 +14,7 @@ CHAPTER = "operator"
 
 
 def test_walk_operator(live_server, users, tree, page, shots, tmp_path):
+    page.on("dialog", lambda dialog: dialog.accept())  # confirmations of irreversible acts
     url = live_server.url
     money_to_the_county(tree)
     explained, _open = findings(users)
