@@ -102,8 +102,6 @@ INSTALLED_APPS = [
     "zizhu.audit",
     "zizhu.jobs",
     "zizhu.web",
-    "zizhu.demo",
-    "zizhu.synth",
     "zizhu.anomalies",
     "zizhu.registers",
     "zizhu.funds",
@@ -112,6 +110,12 @@ INSTALLED_APPS = [
     "zizhu.api",
     "zizhu.ops",
 ]
+# The tools are not the product: the demo loader (with `serve`, the embedded setup) and the
+# synthetic-data generator. Nothing in the product imports them (tests/test_layering.py);
+# production leaves them out unless ZIZHU_TOOLS=1 asks for them.
+ZIZHU_TOOLS = env_bool("ZIZHU_TOOLS", default=not PRODUCTION)
+if ZIZHU_TOOLS:
+    INSTALLED_APPS += ["zizhu.demo", "zizhu.synth"]
 
 MIDDLEWARE = [
     "zizhu.ops.middleware.RequestMetricsMiddleware",
