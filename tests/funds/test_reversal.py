@@ -3,6 +3,7 @@ through the ledger, restores the balances, shows in the reports and keeps the re
 empty; after the receipt only with the receiver's agreement; arrival dates are corrected with
 a reason; all audited."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -178,6 +179,9 @@ def test_the_pages_reverse_request_agree_and_correct(client, sent, users):
     assert Allocation.objects.filter(reverses=sent).count() == 1
     page = client.get(url).content.decode()
     assert "-120.00" in page and "冲销记录" in page
+    # the reversed allocation no longer waits for a receipt
+    row = re.search(rf'<tr id="allocation-{sent.pk}".*?</tr>', page, re.S).group()
+    assert "已冲销" in row and "未确认" not in row
 
     # a confirmed one: request, then the receiver agrees on its filing page
     again = allocation_create(
