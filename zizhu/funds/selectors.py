@@ -223,7 +223,7 @@ def allocations_in(filing: Filing) -> QuerySet[Allocation]:
     )
 
 
-def allocation_targets(user: User, filing: Filing) -> QuerySet[Unit]:
+def allocation_targets(user: object, filing: Filing) -> QuerySet[Unit]:
     """The direct children a filing's money may go to, in the user's scope: active subordinate
     authorities and direct schools of the project's stage (all schools for a project of any
     stage)."""
@@ -233,7 +233,7 @@ def allocation_targets(user: User, filing: Filing) -> QuerySet[Unit]:
     return children.filter(~Q(level=Level.SCHOOL) | schools).order_by("path")
 
 
-def children_filings(user: User, deadline: Deadline) -> QuerySet[Filing]:
+def children_filings(user: object, deadline: Deadline) -> QuerySet[Filing]:
     """The filings a deadline applies to (the setter's direct children's) in the user's scope,
     with their units."""
     filings = Filing.objects.filter(
