@@ -2,8 +2,9 @@
 child unit), the to-do of a school, and the rows of an export. Every function here answers
 in a fixed number of queries, whatever the number of findings or child units."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Count, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import StrIndex, Substr
@@ -26,7 +27,16 @@ from zizhu.lib.exports import CODE, INTEGER, TEXT, Column, Table, label
 from zizhu.lib.periods import Month
 from zizhu.units.models import Level, Stage, Unit
 
-PROGRAMME_URLS = {
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from zizhu.recipients.models import RecipientList
+
+T = TypeVar("T")
+# row ids of recipient rows → their full ID numbers (recipients.selectors.id_numbers_for_rows)
+IdLookup = Callable[[list[int]], dict[int, str]]
+
+PROGRAMME_URLS: dict[str, str] = {
     Programme.TUITION_WAIVER: "anomalies:tuition_waiver",
     Programme.NATIONAL_GRANT: "anomalies:national_grant",
 }
@@ -68,7 +78,7 @@ def programme_rules(programme: str) -> list[Rule]:
     return [rule for rule in load_rules() if rule.programme == programme]
 
 
-def findings_for(user, action: Action = Action.VIEW) -> QuerySet[Finding]:
+def findings_for(user: object, action: Action = Action.VIEW) -> QuerySet[Finding]:
     """Findings at the schools in the user's scope."""
     return scoped(Finding.objects.all(), user, action, "school")
 
@@ -89,9 +99,9 @@ class Filters:
         }
         return findings.filter(**{k: v for k, v in lookups.items() if v})
 
-    def query(self, **changes) -> str:
+    def query(self, **changes: str | int | None) -> str:
         """The filters as a query string, with `changes` applied (None drops a parameter)."""
-        values = {
+        values: dict[str, str | int | None] = {
             "month": self.month,
             "risk": self.risk,
             "rule": self.rule or "",
@@ -101,7 +111,7 @@ class Filters:
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
 
 
-def finding_months(user, programme: str | None = None) -> list[str]:
+def finding_months(user: object, programme: str | None = None) -> list[str]:
     """Months with findings in the user's scope, newest first (one query)."""
     findings = findings_for(user)
     if programme:
@@ -189,7 +199,7 @@ def _counterpart_names(findings: list[Finding]) -> dict[str, str]:
     return dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
 
 
-def _projects_three_years_ago(findings: list[Finding]) -> dict[tuple, list[str]]:
+def _projects_three_years_ago(findings: list[Finding]) -> dict[tuple[str, int, str], list[str]]:
     """(month, pid, school code) → the 中职 projects the person had at that school three
     school years before the month (one query for the page)."""
     from zizhu.recipients.models import RecipientRow, Status
@@ -209,7 +219,7 @@ def _projects_three_years_ago(findings: list[Finding]) -> dict[tuple, list[str]]
         "recipient_list__school__code",
         "recipient_list__project__name",
     )
-    found: dict[tuple, list[str]] = {}
+    found: dict[tuple[int, int, str], list[str]] = {}  # (school year, pid, school code)
     for pid, year, code, project in rows.distinct():
         found.setdefault((year, pid, code), []).append(project)
     return {
@@ -247,7 +257,7 @@ def _detail(finding: Finding, rule: Rule | None, school: str, projects: list[str
     return finding.detail
 
 
-def finding_rows(user, findings: list[Finding]) -> list[FindingRow]:
+def finding_rows(user: object, findings: list[Finding]) -> list[FindingRow]:
     """The page's findings (fetched with `select_related("school", "row")`) as FindingRows,
     in two more queries at most, whatever their number."""
     from zizhu.anomalies.policy import sees_students_in_full
@@ -258,7 +268,7 @@ def finding_rows(user, findings: list[Finding]) -> list[FindingRow]:
     result = []
     for f in findings:
         row = f.row
-        full = row is not None and sees_students_in_full(user, f.school_id)
+        shown = row if row is not None and sees_students_in_full(user, f.school_id) else None
         code = f.counterpart_school_code
         school = f"{names[code]}（{code}）" if code in names else code
         rule = rules.get(f.rule)
@@ -267,10 +277,10 @@ def finding_rows(user, findings: list[Finding]) -> list[FindingRow]:
                 finding=f,
                 rule=rule,
                 name=row.name if row is not None else "",
-                id_number=row.id_number if full else f.id_masked,
-                full=full,
-                grade=row.grade if full else "",
-                major=row.major if full else "",
+                id_number=shown.id_number if shown else f.id_masked,
+                full=shown is not None,
+                grade=shown.grade if shown else "",
+                major=shown.major if shown else "",
                 counterpart=school,
                 kind=str(COUNTERPART_KINDS.get(f.counterpart_kind, "")),
                 detail=_detail(f, rule, school, projects.get((f.month, f.pid, code), [])),
@@ -286,7 +296,7 @@ def finding_rows(user, findings: list[Finding]) -> list[FindingRow]:
 class ListGroup:
     year: int
     term: str
-    term_label: str
+    term_label: "StrOrPromise"
     project: str
     lists: int
     rows: int
@@ -300,17 +310,22 @@ def run_list_groups(run: Run) -> list[ListGroup]:
         RecipientList.objects.filter(check_runs=run)
         .order_by("-year", "term", "project__code")
         .values("year", "term", "project__name")
-        .annotate(lists=Count("id"), rows=Sum("row_count"))
+        .annotate(lists=Count("id"), rows_total=Sum("row_count"))
     )
     return [
         ListGroup(
-            r["year"], r["term"], Term(r["term"]).label, r["project__name"], r["lists"], r["rows"]
+            r["year"],
+            r["term"],
+            Term(r["term"]).label,
+            r["project__name"],
+            r["lists"],
+            r["rows_total"],
         )
         for r in rows
     ]
 
 
-def run_list_versions(run: Run) -> QuerySet:
+def run_list_versions(run: Run) -> "QuerySet[RecipientList]":
     """The list versions a run checked, one row each, with their school and project."""
     from zizhu.recipients.models import RecipientList
 
@@ -334,8 +349,8 @@ class TodoRule:
 @dataclass
 class TodoLevel:
     risk: str
-    label: str
-    per_programme: list[tuple[str, int, str]]  # (programme label, count, url)
+    label: "StrOrPromise"
+    per_programme: "list[tuple[StrOrPromise, int, str]]"  # (programme label, count, url)
     rules: list[TodoRule]
 
     @property
@@ -349,7 +364,7 @@ class Todo:
     levels: list[TodoLevel]
 
 
-def todo_for(user) -> Todo | None:
+def todo_for(user: object) -> Todo | None:
     """A school user's open findings of the latest month checked (the latest month with a
     successful run), per risk level and rule, each with the link to the filtered findings (two
     queries); None when there are none."""
@@ -371,7 +386,7 @@ def todo_for(user) -> Todo | None:
     rules = rules_by_number()
     levels = []
     for risk, risk_label in Risk.choices:
-        per_programme = []
+        per_programme: list[tuple[StrOrPromise, int, str]] = []
         for programme, programme_label in Programme.choices:
             n = sum(v for (r, p, _), v in counts.items() if r == risk and p == programme)
             if n:
@@ -408,10 +423,10 @@ CHUNK = 5000
 
 def export_rows(
     findings: QuerySet[Finding],
-    id_numbers=None,
-    missing: list | None = None,
+    id_numbers: IdLookup | None = None,
+    missing: list[int] | None = None,
     limit: int | None = None,
-) -> Iterator[list]:
+) -> Iterator[list[object]]:
     """The rows of EXPORT_HEADER (at most `limit`), read in chunks. `id_numbers(row_ids) ->
     {row_id: id}` gives the full ID numbers of an unmasked export; rows it cannot resolve keep
     the masked value and their row_id is appended to `missing`."""
@@ -434,13 +449,17 @@ def export_rows(
 EXPORT_KINDS = [TEXT, INTEGER, TEXT, TEXT, CODE, CODE, CODE, TEXT, TEXT]
 
 
-def exchange_table(findings: QuerySet[Finding], id_numbers=None, missing=None) -> Table:
+def exchange_table(
+    findings: QuerySet[Finding],
+    id_numbers: IdLookup | None = None,
+    missing: list[int] | None = None,
+) -> Table:
     """The file `export_findings` writes: EXPORT_HEADER, codes as they are stored."""
     columns = [Column(h, k) for h, k in zip(EXPORT_HEADER, EXPORT_KINDS, strict=True)]
     return Table(columns, export_rows(findings, id_numbers, missing), sheet="findings")
 
 
-def export_columns():
+def export_columns() -> list[Column]:
     return [
         Column(_("Month")),
         Column(_("Rule number"), INTEGER),
@@ -461,7 +480,7 @@ def export_columns():
     ]
 
 
-def export_table(user, findings: QuerySet[Finding], limit: int) -> Table:
+def export_table(user: object, findings: QuerySet[Finding], limit: int) -> Table:
     """The findings as people download them: Chinese labels, the rule's name, the school's
     name, the student's name as `policy.exported_student_name` allows (ID numbers always
     masked), the status and the school's explanation with its review."""
@@ -471,7 +490,7 @@ def export_table(user, findings: QuerySet[Finding], limit: int) -> Table:
     return Table(export_columns(), _export_rows(user, ordered[:limit]), sheet=_("Findings"))
 
 
-def _export_rows(user, findings: QuerySet[Finding]) -> Iterator[list]:
+def _export_rows(user: object, findings: QuerySet[Finding]) -> Iterator[list[object]]:
     from zizhu.anomalies.models import Explanation
     from zizhu.anomalies.policy import exported_student_name
 
@@ -506,8 +525,8 @@ def _export_rows(user, findings: QuerySet[Finding]) -> Iterator[list]:
             ]
 
 
-def _chunks(rows: Iterable, size: int) -> Iterator[list]:
-    chunk = []
+def _chunks(rows: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) == size:

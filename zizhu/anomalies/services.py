@@ -17,18 +17,22 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple, TypedDict
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zizhu.accounts.models import User
 from zizhu.anomalies.models import (
     ACTIVE_RUN_STATUSES,
     Decision,
@@ -43,7 +47,7 @@ from zizhu.anomalies.models import (
 from zizhu.anomalies.policy import can_explain, can_review
 from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
-from zizhu.jobs.services import job_create
+from zizhu.jobs.services import Progress, job_create
 from zizhu.lib.periods import Month
 from zizhu.ops import metrics
 from zizhu.ops.storage import is_disk_full
@@ -83,7 +87,12 @@ def _refuse_if_active(month: str) -> None:
 
 
 def run_create(
-    *, month: str, engine: str = Engine.DUCKDB, actor=None, request=None, enqueue: bool = True
+    *,
+    month: str,
+    engine: str = Engine.DUCKDB,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+    enqueue: bool = True,
 ) -> Run:
     """A pending run of the month and the job that will carry it out (enqueued on commit).
 
@@ -186,8 +195,9 @@ def _school_ids(codes: list[str]) -> dict[str, int]:
     return found
 
 
-def _explained_statuses(month: str) -> dict[tuple, str]:
-    """The status each explained identity of the month gives its finding (one query)."""
+def _explained_statuses(month: str) -> dict[tuple[int, int, int, str], str]:
+    """The status each explained identity (rule, school id, pid, counterpart school code) of
+    the month gives its finding (one query)."""
     rows = Explanation.objects.filter(month=month).values_list(
         "rule", "school_id", "pid", "counterpart_school_code", "decision"
     )
@@ -200,7 +210,7 @@ def _explained_statuses(month: str) -> dict[tuple, str]:
 @dataclass
 class _Prepared:
     batches: list[list[Finding]]
-    counts: Counter
+    counts: Counter[int]  # findings per rule number
 
 
 def _prepare(run: Run, table: pa.Table) -> _Prepared:
@@ -213,7 +223,7 @@ def _prepare(run: Run, table: pa.Table) -> _Prepared:
         raise RunError(f"schools of the checked lists are no longer units: {unknown[:20]}")
     statuses = _explained_statuses(run.month)
     batches: list[list[Finding]] = []
-    counts: Counter = Counter()
+    counts: Counter[int] = Counter()
     for batch in table.to_batches(max_chunksize=BATCH):
         objects = []
         for row in batch.to_pylist():
@@ -248,7 +258,9 @@ def _insert_batch(objects: list[Finding]) -> None:
     Finding.objects.bulk_create(objects, batch_size=BATCH)
 
 
-def _replace_findings(run: Run, prepared: _Prepared, progress, started: float) -> None:
+def _replace_findings(
+    run: Run, prepared: _Prepared, progress: Progress | _NoProgress, started: float
+) -> None:
     """Delete the month's findings and insert the new ones, in one transaction: a failure
     anywhere leaves the previous findings as they were."""
     from zizhu.anomalies.engine import load_rules
@@ -273,14 +285,14 @@ def _replace_findings(run: Run, prepared: _Prepared, progress, started: float) -
             raise RunError(f"run {run.pk} was marked failed while it ran; its findings are dropped")
 
 
-def run_execute(*, run_id: int, progress=None, store: str | None = None) -> Run:
+def run_execute(*, run_id: int, progress: Progress | None = None, store: str | None = None) -> Run:
     """Carry out a pending run: claim it (pending → running, a conditional UPDATE), write the
     approved recipient lists in force for its month into its own folder of the store
     (recording their versions), run the engine on them and the store's registers, and replace
     the month's findings. On any failure the run is marked failed with the error, the previous
     findings stay, and the error is raised. The run's folder is removed either way.
     """
-    progress = progress or _NoProgress()
+    reporter = progress or _NoProgress()
     store = store or settings.ZIZHU_STORE
     claimed = Run.objects.filter(pk=run_id, status=RunStatus.PENDING).update(
         status=RunStatus.RUNNING, started_at=timezone.now()
@@ -290,16 +302,16 @@ def run_execute(*, run_id: int, progress=None, store: str | None = None) -> Run:
     run = Run.objects.select_related("created_by").get(pk=run_id)
     started = time.monotonic()
     try:
-        progress.total(2)
-        progress.advance(0, _("Writing the approved recipient lists"))
+        reporter.total(2)
+        reporter.advance(0, _("Writing the approved recipient lists"))
         lists_store = _write_lists(run, store)
-        progress.advance(1, _("Running the checks (%(engine)s)") % {"engine": run.engine})
+        reporter.advance(1, _("Running the checks (%(engine)s)") % {"engine": run.engine})
         table = _run_engine(run.engine, store, run.month, lists_store)
         prepared = _prepare(run, table)
         total = sum(len(b) for b in prepared.batches)
-        progress.total(total + 2)
-        progress.advance(2, _("Writing %(n)s findings") % {"n": total})
-        _replace_findings(run, prepared, progress, started)
+        reporter.total(total + 2)
+        reporter.advance(2, _("Writing %(n)s findings") % {"n": total})
+        _replace_findings(run, prepared, reporter, started)
     except Exception as exc:
         metrics.run_finished(run.engine, "failed", time.monotonic() - started)
         log.exception("anomaly run %s failed", run_id)
@@ -321,7 +333,7 @@ def run_execute(*, run_id: int, progress=None, store: str | None = None) -> Run:
         Store(store).remove(run_folder(run.pk))
     run.refresh_from_db()
     metrics.run_finished(run.engine, "done", time.monotonic() - started)
-    progress.advance(run.total + 2, _("%(n)s findings") % {"n": run.total})
+    reporter.advance(run.total + 2, _("%(n)s findings") % {"n": run.total})
     audit_record(
         actor=run.created_by,
         action="anomalies.run",
@@ -347,7 +359,7 @@ def _run_error(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:4000]
 
 
-def run_abandon(*, run: Run, actor, request=None) -> bool:
+def run_abandon(*, run: Run, actor: User | None, request: HttpRequest | None = None) -> bool:
     """Mark a run that will never finish (its worker died) as failed, so that its month can
     run again. The findings are untouched. False if the run had finished meanwhile."""
     now = timezone.now()
@@ -400,8 +412,17 @@ def run_scheduled(*, today: date | None = None) -> Run | None:
 # --- explanations and review ----------------------------------------------------------------
 
 
-def identity(finding: Finding) -> dict:
+class Identity(TypedDict):
     """What makes a finding the same one across re-runs; explanations are keyed by it."""
+
+    month: str
+    rule: int
+    school_id: int
+    pid: int
+    counterpart_school_code: str
+
+
+def identity(finding: Finding) -> Identity:
     return {
         "month": finding.month,
         "rule": finding.rule,
@@ -431,17 +452,33 @@ def _set_finding_status(explanation: Explanation, status: str) -> None:
     ).update(status=status)
 
 
-def _checked_attachment(attachment) -> tuple[bytes, str, str]:
-    """The upload's bytes, content type and random storage name, judged by its content
-    (zizhu.lib.uploads; raises UploadRejected)."""
+class _Attachment(NamedTuple):
+    data: bytes
+    content_type: str
+    stored_name: str  # random
+    name: str  # as uploaded
+
+
+def _checked_attachment(attachment: "UploadedFile[bytes]") -> _Attachment:
+    """The upload's bytes, content type, random storage name and own name, judged by its
+    content (zizhu.lib.uploads; raises UploadRejected)."""
     from zizhu.lib.uploads import check_attachment, random_storage_name
 
-    info = check_attachment(attachment.name, attachment)
-    return attachment.read(), info.content_type, random_storage_name(info.extension)
+    name = attachment.name or ""  # a file of a form or the API always has one
+    # An UploadedFile is a binary file; its stubs make it IO[bytes], which is not BinaryIO.
+    info = check_attachment(name, attachment)  # type: ignore[arg-type]
+    data = attachment.read()
+    return _Attachment(data, info.content_type, random_storage_name(info.extension), name)
 
 
 def explanation_submit(
-    *, finding: Finding, verdict: str, note: str, attachment=None, actor, request=None
+    *,
+    finding: Finding,
+    verdict: str,
+    note: str,
+    attachment: "UploadedFile[bytes] | None" = None,
+    actor: User,
+    request: HttpRequest | None = None,
 ) -> Explanation:
     """The school's explanation of a finding: 属实 / 不属实, a note, an optional attachment
     (checked by content; raises zizhu.lib.uploads.UploadRejected). Replaces an explanation not
@@ -475,10 +512,10 @@ def explanation_submit(
         explanation.reviewer = None
         explanation.reviewed_at = None
         if upload is not None:
-            data, content_type, stored_name = upload
+            data, content_type, stored_name, name = upload
             replaced = explanation.attachment.name or None
             explanation.attachment.save(stored_name, ContentFile(data), save=False)
-            explanation.attachment_name = attachment.name[-200:]
+            explanation.attachment_name = name[-200:]
             explanation.attachment_type = content_type
         explanation.save()
         _set_finding_status(explanation, FindingStatus.EXPLAINED)
@@ -502,7 +539,12 @@ def explanation_submit(
 
 
 def explanation_review(
-    *, finding: Finding, decision: str, comment: str, actor, request=None
+    *,
+    finding: Finding,
+    decision: str,
+    comment: str,
+    actor: User,
+    request: HttpRequest | None = None,
 ) -> Explanation:
     """The supervising authority accepts or rejects the school's explanation."""
     if not can_review(actor, finding):

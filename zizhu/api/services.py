@@ -9,8 +9,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from zizhu.accounts.models import User
 from zizhu.api.models import ApiToken
 from zizhu.audit.services import audit_record
 
@@ -30,7 +32,9 @@ class NewToken:
 
 
 @transaction.atomic
-def api_token_create(*, user, name: str, days: int = DEFAULT_DAYS, request=None) -> NewToken:
+def api_token_create(
+    *, user: User, name: str, days: int = DEFAULT_DAYS, request: HttpRequest | None = None
+) -> NewToken:
     name = (name or "").strip()[:100] or "API"
     if not isinstance(days, int) or isinstance(days, bool):
         raise ValidationError("有效期必须是整数天")
@@ -59,7 +63,9 @@ def api_token_create(*, user, name: str, days: int = DEFAULT_DAYS, request=None)
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor, request=None) -> ApiToken:
+def api_token_revoke(
+    *, token: ApiToken, actor: User, request: HttpRequest | None = None
+) -> ApiToken:
     if token.user_id != actor.pk:
         raise ValidationError("只能吊销自己的令牌")
     updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(

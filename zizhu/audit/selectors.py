@@ -1,5 +1,7 @@
+from collections.abc import Mapping
 from datetime import datetime, time
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from zizhu.audit.models import AuditEvent
@@ -7,7 +9,7 @@ from zizhu.audit.models import AuditEvent
 FILTERS = ("actor", "unit", "action", "result", "date_from", "date_to")
 
 
-def audit_events(params) -> "tuple[object, dict]":
+def audit_events(params: Mapping[str, str]) -> tuple[QuerySet[AuditEvent], dict[str, str]]:
     """Audit events filtered by the query parameters of the list page."""
     values = {name: (params.get(name) or "").strip() for name in FILTERS}
     events = AuditEvent.objects.all()

@@ -3,6 +3,7 @@
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import EllipsisType
+from typing import TYPE_CHECKING, TypedDict, TypeVar, cast
 
 from django.db.models import (
     DecimalField,
@@ -18,6 +19,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from zizhu.access import Action, scoped, units_for
+from zizhu.accounts.models import User
 from zizhu.funds.models import (
     AWAITING_RECEIPT,
     ZERO,
@@ -32,6 +34,24 @@ from zizhu.funds.models import (
     SourceLevel,
 )
 from zizhu.units.models import Level, Unit
+
+
+class DueAt(TypedDict):
+    due_at: datetime | None  # the deadline that applies (none: no deadline set)
+
+
+class FilingMoney(DueAt):
+    received: Decimal | None  # summed over the balance rows (none: no balance rows)
+    allocated: Decimal | None
+
+
+if TYPE_CHECKING:  # WithAnnotations takes two parameters only from Python 3.12 at run time
+    from django_stubs_ext import WithAnnotations
+
+    # a filing of the user's own unit as `own_filings` / `filings_of_unit` annotate it
+    OwnFiling = WithAnnotations[Filing, DueAt]
+    FilingRow = WithAnnotations[Filing, FilingMoney]
+F = TypeVar("F", bound="OwnFiling")
 
 
 def received_by_level(filing: Filing) -> dict[str, Decimal]:
@@ -87,12 +107,16 @@ def is_closed(filing: Filing) -> bool:
     return filing.status == FilingStatus.LOCKED or is_frozen(filing)
 
 
-def own_filings(user) -> QuerySet[Filing]:
+def own_filings(user: User) -> "QuerySet[OwnFiling]":
     """The user's own unit's filings (through zizhu.access), each with the deadline that
     applies to it (`due_at`)."""
-    unit = user.unit
+    unit = cast(Unit, user.unit)  # a user without a unit is not a caller of this
+    # The central unit has no parent: `unit_id=None` is IS NULL in Django, which the stubs'
+    # lookup check does not allow for, and matches no deadline.
     deadline = Deadline.objects.filter(
-        unit_id=unit.parent_id, year=OuterRef("year"), project_id=OuterRef("project_id")
+        unit_id=unit.parent_id,  # type: ignore[misc]
+        year=OuterRef("year"),
+        project_id=OuterRef("project_id"),
     ).values("due_at")[:1]
     return (
         scoped(Filing.objects.all(), user, Action.VIEW)
@@ -101,7 +125,7 @@ def own_filings(user) -> QuerySet[Filing]:
     )
 
 
-def filings_of_unit(user, category: str) -> QuerySet[Filing]:
+def filings_of_unit(user: User, category: str) -> "QuerySet[FilingRow]":
     """The user's own unit's filings of a category, newest year first, with the money of each
     (received, own, allocated out: summed over the balance rows) and the deadline that applies;
     one query whatever the number of filings."""
@@ -125,13 +149,13 @@ LIST_FILTERS = {"receipt": "pending", "reversal": "pending", "due": "soon"}
 
 
 def filter_own_filings(
-    filings: QuerySet[Filing],
+    filings: QuerySet[F],
     *,
     status: str = "",
     receipt: str = "",
     due: str = "",
     reversal: str = "",
-) -> QuerySet[Filing]:
+) -> QuerySet[F]:
     """`filings_of_unit` narrowed as the filing list's query string asks: a status; filings
     with money that arrived unconfirmed (`receipt=pending`); filings with a reversal that
     waits for the unit's agreement (`reversal=pending`); filings not yet filed whose
@@ -158,7 +182,7 @@ def balances_of(filing: Filing) -> list[Balance]:
     return sorted(Balance.objects.filter(filing=filing), key=lambda b: order[b.source_level])
 
 
-def pending_requests() -> Prefetch:
+def pending_requests() -> "Prefetch[str, QuerySet[ReversalRequest], str]":
     """An allocation's reversal requests awaiting the receiver, as `pending_requests`."""
     return Prefetch(
         "reversal_requests",
@@ -199,7 +223,7 @@ def allocations_in(filing: Filing) -> QuerySet[Allocation]:
     )
 
 
-def allocation_targets(user, filing: Filing) -> QuerySet[Unit]:
+def allocation_targets(user: object, filing: Filing) -> QuerySet[Unit]:
     """The direct children a filing's money may go to, in the user's scope: active subordinate
     authorities and direct schools of the project's stage (all schools for a project of any
     stage)."""
@@ -209,7 +233,7 @@ def allocation_targets(user, filing: Filing) -> QuerySet[Unit]:
     return children.filter(~Q(level=Level.SCHOOL) | schools).order_by("path")
 
 
-def children_filings(user, deadline: Deadline) -> QuerySet[Filing]:
+def children_filings(user: object, deadline: Deadline) -> QuerySet[Filing]:
     """The filings a deadline applies to (the setter's direct children's) in the user's scope,
     with their units."""
     filings = Filing.objects.filter(

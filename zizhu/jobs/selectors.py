@@ -1,11 +1,14 @@
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from zizhu.access import is_admin
+from zizhu.accounts.models import User
 from zizhu.jobs.models import Job
 
 
-def jobs_for(user):
+def jobs_for(user: User) -> QuerySet[Job]:
     """Jobs a user may follow: their own, and those submitted at units in their scope."""
-    if user.unit_id is None or is_admin(user):  # admin roles see no business jobs
+    # admin roles see no business jobs
+    unit = user.unit if user.unit_id is not None and not is_admin(user) else None
+    if unit is None:
         return Job.objects.filter(created_by=user)
-    return Job.objects.filter(Q(created_by=user) | Q(unit__path__startswith=user.unit.path))
+    return Job.objects.filter(Q(created_by=user) | Q(unit__path__startswith=unit.path))

@@ -14,14 +14,17 @@ import threading
 import time
 import traceback
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from zizhu.accounts.models import User
 from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
 from zizhu.jobs.models import Job, Status
@@ -59,7 +62,14 @@ class Progress:
             Job.objects.filter(pk=self.job.pk).update(**fields)
 
 
-def job_create(*, kind: str, params: dict, actor=None, request=None, enqueue=True) -> Job:
+def job_create(
+    *,
+    kind: str,
+    params: dict[str, Any],  # JSON
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+    enqueue: bool = True,
+) -> Job:
     if kind not in JOB_KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
     if enqueue:

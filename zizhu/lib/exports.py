@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import xlsxwriter
 from django.http import HttpResponse
@@ -25,6 +26,9 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from zizhu.lib.uploads import content_disposition_attachment
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -53,7 +57,7 @@ MIN_WIDTH, MAX_WIDTH = 6, 60
 
 @dataclass(frozen=True)
 class Column:
-    header: str
+    header: "StrOrPromise"  # a lazy translation is turned into text when written
     kind: str = TEXT
 
     def __post_init__(self):
@@ -67,7 +71,7 @@ class Table:
 
     columns: Sequence[Column]
     rows: Iterable[Sequence]
-    sheet: str = "Sheet1"
+    sheet: "StrOrPromise" = "Sheet1"
     total: Sequence | None = None
     written: int = field(default=0, init=False)  # body rows written, for audit details
 
@@ -194,7 +198,7 @@ def _write_row(sheet, r, columns, row, formats, widths, text_format=None):
         widths[c] = max(widths[c], display_width(_shown(kind, value)))
 
 
-def _sheet_name(name: str) -> str:
+def _sheet_name(name: "StrOrPromise") -> str:
     cleaned = "".join("_" if c in "[]:*?/\\" else c for c in str(name)).strip("'")
     return cleaned[:31] or "Sheet1"
 

@@ -6,7 +6,7 @@ from zizhu.access import Action, scoped
 from zizhu.recipients.models import RecipientList, RecipientRow
 
 
-def lists_for(user, action=Action.VIEW) -> QuerySet[RecipientList]:
+def lists_for(user: object, action: Action = Action.VIEW) -> QuerySet[RecipientList]:
     return scoped(RecipientList.objects.select_related("school", "project"), user, action, "school")
 
 
@@ -17,8 +17,3 @@ def id_numbers_for_rows(row_ids: list[int]) -> dict[int, str]:
         chunk = row_ids[start : start + 5000]
         found.update(RecipientRow.objects.filter(pk__in=chunk).values_list("id", "id_number"))
     return found
-
-
-def sees_full_identity(user, recipient_list: RecipientList) -> bool:
-    """School users see their own students in full; authorities see masked values."""
-    return user.unit_id == recipient_list.school_id

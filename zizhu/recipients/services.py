@@ -3,25 +3,34 @@ atomic and audited."""
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from itertools import islice
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Field, Max, Sum
+from django.http import HttpRequest
 from django.utils import timezone
 
+from zizhu.accounts.models import User
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject
 from zizhu.lib.bulk import insert_rows
 from zizhu.lib.tabular import Problem, TableError
+from zizhu.recipients.fields import SealedTextField
 from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status
 from zizhu.recipients.validation import CleanRow, content_hash, validate_row, validate_rows
 from zizhu.recipients.warnings import enrolment_warnings
 from zizhu.registers.hashing import KeyHasher
 from zizhu.store.keys import person_key, phone_key
 from zizhu.units.models import Unit
+
+if TYPE_CHECKING:
+    from zizhu.jobs.models import Job
 
 
 @dataclass
@@ -32,7 +41,17 @@ class ImportResult:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def _key_of(school: Unit, project: AidProject, year: int, term: str, batch: int) -> dict:
+class ListKey(TypedDict):
+    """What names one list, all its versions alike."""
+
+    school: Unit
+    project: AidProject
+    year: int
+    term: str
+    batch: int
+
+
+def _key_of(school: Unit, project: AidProject, year: int, term: str, batch: int) -> ListKey:
     return {"school": school, "project": project, "year": year, "term": term, "batch": batch}
 
 
@@ -43,7 +62,7 @@ def _check_project(school: Unit, project: AidProject) -> None:
         raise ValidationError(f"资助项目 {project.code} 不属于本校学段 {school.stage}")
 
 
-def _other_list_conflicts(key: dict, pids: list[int]) -> dict[int, RecipientList]:
+def _other_list_conflicts(key: ListKey, pids: list[int]) -> dict[int, RecipientList]:
     """Persons (by pid) already on another live list of the school for the same project, year
     and term (other batches): one query over those lists' rows, usually none."""
     others = (
@@ -89,8 +108,11 @@ ROW_COLUMNS = [
 SEALED = ("id_number", "phone", "bank_account")
 SEAL_BATCH = 5000
 
+# a row's values in ROW_COLUMNS order
+RowValues = tuple[int, int, str, int, str, str, date, str, str, str, int | None, Decimal, str]
 
-def _row_values(target: RecipientList, r: CleanRow, pid: int, phone: int | None) -> tuple:
+
+def _row_values(target: RecipientList, r: CleanRow, pid: int, phone: int | None) -> RowValues:
     """A row's values in ROW_COLUMNS order; `pid` and `phone` are the keyed hashes of its ID
     and phone (zizhu.store.keys)."""
     return (
@@ -110,13 +132,13 @@ def _row_values(target: RecipientList, r: CleanRow, pid: int, phone: int | None)
     )
 
 
-def _sealed(rows: Iterable[tuple]) -> Iterator[tuple]:
+def _sealed(rows: Iterable[RowValues]) -> Iterator[tuple[object, ...]]:
     """`_row_values` tuples with their ID, phone and card number sealed, a column of a batch
     at a time (zizhu.recipients.fields)."""
     positions = [ROW_COLUMNS.index(name) for name in SEALED]
-    fields = [RecipientRow._meta.get_field(name) for name in SEALED]
-    rows = iter(rows)
-    while batch := list(islice(rows, SEAL_BATCH)):
+    fields = [cast(SealedTextField, RecipientRow._meta.get_field(name)) for name in SEALED]
+    remaining = iter(rows)
+    while batch := list(islice(remaining, SEAL_BATCH)):
         columns = [list(c) for c in zip(*batch, strict=True)]
         for position, model_field in zip(positions, fields, strict=True):
             columns[position] = model_field.seal_many(columns[position])
@@ -125,7 +147,8 @@ def _sealed(rows: Iterable[tuple]) -> Iterator[tuple]:
 
 def _person_keys(rows: list[CleanRow]) -> list[int]:
     """`pid` of each row, hashed in one batch (zizhu.registers.hashing)."""
-    return KeyHasher().person_keys([r.id_number.encode("ascii") for r in rows]).tolist()
+    keys: list[int] = KeyHasher().person_keys([r.id_number.encode("ascii") for r in rows]).tolist()
+    return keys
 
 
 def _phone_keys(rows: list[CleanRow]) -> list[int | None]:
@@ -145,7 +168,9 @@ def _db_row(target: RecipientList, r: CleanRow) -> RecipientRow:
     """An unsaved row; its fields seal the ID, phone and card number when it is saved."""
     key = settings.ZIZHU_HASH_KEY.encode()
     pid, phone = person_key(r.id_number, key), phone_key(r.phone, key) if r.phone else None
-    values = dict(zip(ROW_COLUMNS, _row_values(target, r, pid, phone), strict=True))
+    values: dict[str, object] = dict(
+        zip(ROW_COLUMNS, _row_values(target, r, pid, phone), strict=True)
+    )
     values["recipient_list"] = target
     return RecipientRow(**values)
 
@@ -157,7 +182,7 @@ def _refresh_totals(target: RecipientList) -> None:
     target.save(update_fields=["row_count", "total_amount", "content_hash", "updated_at"])
 
 
-def _approve(target: RecipientList, actor) -> None:
+def _approve(target: RecipientList, actor: User | None) -> None:
     RecipientList.objects.filter(
         school=target.school,
         project=target.project,
@@ -178,10 +203,10 @@ def recipient_list_import(
     project: AidProject,
     year: int,
     term: str,
-    rows,
+    rows: list[tuple[int, dict[str, str]]],
     batch: int = 1,
-    actor=None,
-    request=None,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
     approve: bool = False,
     dry_run: bool = False,
 ) -> ImportResult:
@@ -269,7 +294,8 @@ def _load_conflicts(loads: list[ListLoad], cleaned: list[list[CleanRow]]) -> lis
         if (school, project, year, term) in keys
     }
     problems = [f"{x.label}: 该名单已存在" for x in loads if (*_key(x), x.batch) in stored]
-    seen: dict[tuple, dict[int, int]] = {}  # key → person (pid) → the batch they are on
+    # key (school, project, year, term) → person (pid) → the batch they are on
+    seen: dict[tuple[object, ...], dict[int, int]] = {}
     people = RecipientRow.objects.filter(recipient_list__in=list(stored.values())).values_list(
         "recipient_list__school_id",
         "recipient_list__project_id",
@@ -296,7 +322,9 @@ def _key(load: ListLoad) -> tuple[int, int, int, str]:
 
 
 @transaction.atomic
-def recipient_lists_load(*, lists: list[ListLoad], actor=None, request=None) -> int:
+def recipient_lists_load(
+    *, lists: list[ListLoad], actor: User | None = None, request: HttpRequest | None = None
+) -> int:
     """Many new lists at once, approved: an administrator's bulk load (a province moving its
     lists in, the demo). Every row of every list is checked as an upload's are, and no key
     may have a version yet; on any problem ValidationError lists them all and nothing is
@@ -344,7 +372,9 @@ def _locked(pk: int) -> RecipientList:
 
 
 @transaction.atomic
-def recipient_list_submit(*, recipient_list: RecipientList, actor, request=None) -> RecipientList:
+def recipient_list_submit(
+    *, recipient_list: RecipientList, actor: User | None, request: HttpRequest | None = None
+) -> RecipientList:
     target = _locked(recipient_list.pk)
     if target.status not in (Status.DRAFT, Status.RETURNED):
         raise ValidationError("只有草稿或被退回的名单可以提交")
@@ -357,7 +387,9 @@ def recipient_list_submit(*, recipient_list: RecipientList, actor, request=None)
 
 
 @transaction.atomic
-def recipient_list_approve(*, recipient_list: RecipientList, actor, request=None) -> RecipientList:
+def recipient_list_approve(
+    *, recipient_list: RecipientList, actor: User | None, request: HttpRequest | None = None
+) -> RecipientList:
     target = _locked(recipient_list.pk)
     if target.status != Status.SUBMITTED:
         raise ValidationError("只有已提交的名单可以审核")
@@ -368,7 +400,11 @@ def recipient_list_approve(*, recipient_list: RecipientList, actor, request=None
 
 @transaction.atomic
 def recipient_list_return(
-    *, recipient_list: RecipientList, comment: str, actor, request=None
+    *,
+    recipient_list: RecipientList,
+    comment: str,
+    actor: User | None,
+    request: HttpRequest | None = None,
 ) -> RecipientList:
     comment = (comment or "").strip()
     if not comment:
@@ -393,7 +429,7 @@ def recipient_list_return(
 
 @transaction.atomic
 def recipient_list_new_version(
-    *, recipient_list: RecipientList, actor, request=None
+    *, recipient_list: RecipientList, actor: User | None, request: HttpRequest | None = None
 ) -> RecipientList:
     """A draft copy of an approved list: the approved one stays in force until the copy is."""
     source = _locked(recipient_list.pk)
@@ -425,9 +461,9 @@ def recipient_list_new_version(
 def _copy_rows(source: RecipientList, target: RecipientList) -> None:
     """INSERT … SELECT: the copy never leaves the database."""
     table = connection.ops.quote_name(RecipientRow._meta.db_table)
-    columns = [RecipientRow._meta.get_field(c).column for c in ROW_COLUMNS[1:]]
+    columns = [_column(c) for c in ROW_COLUMNS[1:]]
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    list_column = RecipientRow._meta.get_field("recipient_list").column
+    list_column = _column("recipient_list")
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({list_column}, {names}) "  # noqa: S608 - names from the model
@@ -436,14 +472,22 @@ def _copy_rows(source: RecipientList, target: RecipientList) -> None:
         )
 
 
+def _column(name: str) -> str:
+    """The database column of a concrete field of RecipientRow."""
+    model_field = RecipientRow._meta.get_field(name)
+    if not isinstance(model_field, Field) or model_field.column is None:
+        raise ValueError(f"RecipientRow.{name} is not a column")
+    return model_field.column
+
+
 @transaction.atomic
 def recipient_row_save(
     *,
     recipient_list: RecipientList,
     raw: dict[str, str],
-    actor,
+    actor: User | None,
     row: RecipientRow | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> RecipientRow:
     """Add a row, or change `row`, on an editable list; same checks as an import."""
     target = _locked(recipient_list.pk)
@@ -478,7 +522,9 @@ def recipient_row_save(
 
 
 @transaction.atomic
-def recipient_row_delete(*, row: RecipientRow, actor, request=None) -> None:
+def recipient_row_delete(
+    *, row: RecipientRow, actor: User | None, request: HttpRequest | None = None
+) -> None:
     target = _locked(row.recipient_list_id)
     if not target.is_editable:
         raise ValidationError("名单已提交或已审核，不能修改")
@@ -501,10 +547,10 @@ def recipient_list_upload(
     year: int,
     term: str,
     batch: int,
-    upload,
-    actor,
-    request=None,
-):
+    upload: "UploadedFile[bytes]",
+    actor: User | None,
+    request: HttpRequest | None = None,
+) -> "Job":
     """Keep an uploaded list file and queue its import job (the job reads, validates and
     stores it: `zizhu.recipients.jobs`); the page and the API both upload through here."""
     import secrets
@@ -512,9 +558,10 @@ def recipient_list_upload(
 
     from zizhu.jobs.services import job_create
 
+    name = upload.name or ""  # a file of a form or the API always has one
     folder = Path(settings.MEDIA_ROOT) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}"
+    path = folder / f"{secrets.token_hex(16)}{Path(name).suffix.lower()}"
     with path.open("wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
@@ -529,6 +576,6 @@ def recipient_list_upload(
             "term": term,
             "batch": batch,
             "path": str(path),
-            "file_name": upload.name[:200],
+            "file_name": name[:200],
         },
     )

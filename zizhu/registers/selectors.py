@@ -1,13 +1,15 @@
 """Reads of register snapshots. Only the system administrator reaches them (views `require`
 Action.MANAGE_REGISTERS); snapshots belong to the whole installation, not to a unit."""
 
+from collections.abc import Mapping
+
 from django.db.models import QuerySet
 
 from zizhu.lib.periods import MONTH_RE
 from zizhu.registers.models import Kind, Snapshot, Status
 
 
-def snapshots(filters) -> tuple[QuerySet[Snapshot], dict[str, str]]:
+def snapshots(filters: Mapping[str, str]) -> tuple[QuerySet[Snapshot], dict[str, str]]:
     """Snapshots newest first, narrowed by the `kind`, `month` and `status` of `filters`."""
     queryset = Snapshot.objects.select_related("created_by")
     kind = filters.get("kind", "")

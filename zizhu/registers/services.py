@@ -6,12 +6,15 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from zizhu.accounts.models import User
 from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
-from zizhu.jobs.services import job_create
+from zizhu.jobs.services import Progress, job_create
 from zizhu.lib.periods import Month
 from zizhu.lib.tabular import Problem, TableError
 from zizhu.registers.hashing import KeyHasher
@@ -37,12 +40,14 @@ class RegisterRejected(TableError):
         self.snapshot = snapshot
 
 
-def _advance(progress, done: int, message: str) -> None:
+def _advance(progress: Progress | None, done: int, message: str) -> None:
     if progress is not None:
         progress.advance(done, message)
 
 
-def _reject(snapshot: Snapshot, problems: list[Problem], actor, request) -> None:
+def _reject(
+    snapshot: Snapshot, problems: list[Problem], actor: User | None, request: HttpRequest | None
+) -> None:
     snapshot.status = Status.FAILED
     snapshot.error_count = len(problems)
     snapshot.problems = [[p.row, p.column, p.message] for p in problems[:MAX_PROBLEMS_KEPT]]
@@ -59,7 +64,9 @@ def _reject(snapshot: Snapshot, problems: list[Problem], actor, request) -> None
     )
 
 
-def _publish(snapshot: Snapshot, writer: SnapshotWriter, actor, request) -> None:
+def _publish(
+    snapshot: Snapshot, writer: SnapshotWriter, actor: User | None, request: HttpRequest | None
+) -> None:
     """Swap the store folder and make `snapshot` the current one, in one transaction: the
     rows of (kind, month) are locked first, so two imports of the same month take turns."""
     with transaction.atomic():
@@ -98,12 +105,12 @@ def register_import(
     kind: str,
     month: str,
     path: Path | str,
-    actor=None,
-    progress=None,
+    actor: User | None = None,
+    progress: Progress | None = None,
     snapshot: Snapshot | None = None,
     source_name: str = "",
     dry_run: bool = False,
-    request=None,
+    request: HttpRequest | None = None,
     store: str | None = None,
 ) -> Snapshot:
     """Check every record of the register file at `path`; when none has a problem, make it
@@ -128,7 +135,7 @@ def register_import(
         snapshot.save(update_fields=["status"])
     if progress is not None:
         progress.total(100)
-    writer = None
+    writer: SnapshotWriter | None = None
     try:
         if not dry_run:
             writer = SnapshotWriter(
@@ -142,7 +149,7 @@ def register_import(
                 _reject(snapshot, problems, actor, request)
             _advance(progress, 100, f"发现 {len(problems)} 处错误，未写入任何数据")
             raise RegisterRejected(problems, snapshot if snapshot.pk else None)
-        if dry_run:
+        if writer is None:  # a dry run
             snapshot.rows = records
             return snapshot
         _publish(snapshot, writer, actor, request)
@@ -164,7 +171,9 @@ def register_import(
     return snapshot
 
 
-def _check_file(shape: str, path: Path, writer: SnapshotWriter | None, progress):
+def _check_file(
+    shape: str, path: Path, writer: SnapshotWriter | None, progress: Progress | None
+) -> tuple[int, list[Problem]]:
     """(records, problems) of the whole file; the store rows go to `writer` (when given)
     until the first problem."""
     hasher = KeyHasher() if writer is not None else None
@@ -186,12 +195,20 @@ def _check_file(shape: str, path: Path, writer: SnapshotWriter | None, progress)
     return records, problems
 
 
-def register_upload(*, kind: str, month: str, upload, actor, request=None) -> Snapshot:
+def register_upload(
+    *,
+    kind: str,
+    month: str,
+    upload: "UploadedFile[bytes]",
+    actor: User | None,
+    request: HttpRequest | None = None,
+) -> Snapshot:
     """Keep an uploaded register file until its job has run, and queue the job. The web
     request never reads the file."""
+    name = upload.name or ""  # a file of a form or the API always has one
     folder = Path(settings.MEDIA_ROOT) / UPLOAD_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
+    path = folder / f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
     with path.open("wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
@@ -200,7 +217,7 @@ def register_upload(*, kind: str, month: str, upload, actor, request=None) -> Sn
             kind=kind,
             month=month,
             status=Status.PENDING,
-            source_name=upload.name[:255],
+            source_name=name[:255],
             created_by=actor,
         )
         snapshot.job = job_create(

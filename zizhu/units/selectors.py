@@ -1,21 +1,29 @@
 """Reads of the unit tree. Callers pass in an already scoped unit (see zizhu.access)."""
 
-from django.db.models import Count, Value
+from typing import TypedDict
+
+from django.db.models import Count, QuerySet, Value
 from django.db.models.functions import StrIndex, Substr
 
 from zizhu.units.models import Level, Unit
 
 
-def subtree(unit: Unit):
+def subtree(unit: Unit) -> QuerySet[Unit]:
     """The unit and everything below it: one query on the indexed path prefix."""
     return Unit.objects.filter(path__startswith=unit.path)
 
 
-def ancestors(unit: Unit):
+def ancestors(unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.filter(code__in=unit.ancestor_codes()).order_by("depth")
 
 
-def children_with_school_counts(unit: Unit) -> list[dict]:
+class ChildSchools(TypedDict):
+    unit: Unit
+    stages: dict[str, int]  # stage → schools below the child
+    schools: int
+
+
+def children_with_school_counts(unit: Unit) -> list[ChildSchools]:
     """Each child of `unit` with the number of schools below it per stage (two queries)."""
     children = list(unit.children.order_by("level", "code"))
     offset = len(unit.path) + 1

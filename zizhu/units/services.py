@@ -1,11 +1,14 @@
 """Writes to the unit tree. Every write is audited."""
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.http import HttpRequest
 
+from zizhu.accounts.models import User
 from zizhu.audit.services import audit_record
 from zizhu.lib.bulk import ANALYZE_AFTER, analyze
 from zizhu.lib.codes import CENTRAL_CODE, division_code_problem, school_code_problem
@@ -42,7 +45,7 @@ def central_unit() -> Unit:
 
 
 def _row_problems(row: UnitRow, parent_level: str | None, province: str | None) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
 
     def bad(column: str, message: str) -> None:
         problems.append(Problem(row.row, column, message))
@@ -77,7 +80,13 @@ def _row_problems(row: UnitRow, parent_level: str | None, province: str | None) 
     return problems
 
 
-def _plan(rows: list[UnitRow]):
+class _Plan(NamedTuple):
+    paths: dict[str, str | None]  # code of a row → its unit's path (None: no valid parent)
+    existing: dict[str, Unit]  # code → the units of the rows and their parents already stored
+    problems: list[Problem]
+
+
+def _plan(rows: list[UnitRow]) -> _Plan:
     """Paths of the rows' units, the existing units involved, and every problem found."""
     central = central_unit()
     by_code = {row.code: row for row in rows}
@@ -89,7 +98,7 @@ def _plan(rows: list[UnitRow]):
     existing[central.code] = central
     paths: dict[str, str | None] = {}
 
-    def path_of(code: str, seen: frozenset = frozenset()) -> str | None:
+    def path_of(code: str, seen: frozenset[str] = frozenset()) -> str | None:
         if code in paths:
             return paths[code]
         row = by_code.get(code)
@@ -113,22 +122,26 @@ def _plan(rows: list[UnitRow]):
         province = next((c for c in (path or "").split("/")[1:2] if c), None)
         parent_level = level_of(row.parent_code) if path else None
         problems += _row_problems(row, parent_level, province)
-    return paths, existing, problems
+    return _Plan(paths, existing, problems)
 
 
 def units_validate(rows: list[UnitRow]) -> list[Problem]:
-    return _plan(rows)[2]
+    return _plan(rows).problems
 
 
 @transaction.atomic
-def units_import(*, rows: list[UnitRow], actor=None, request=None) -> ImportSummary:
+def units_import(
+    *, rows: list[UnitRow], actor: User | None = None, request: HttpRequest | None = None
+) -> ImportSummary:
     """Create or update units by code, all or nothing.
 
     Parents must be in `rows` or in the database. Raises TableError listing every problem.
     """
-    paths, existing, problems = _plan(rows)
+    planned, existing, problems = _plan(rows)
     if problems:
         raise TableError(problems)
+    # without problems, every row's unit has a path
+    paths = {code: path for code, path in planned.items() if path is not None}
 
     created = updated = unchanged = moved = 0
     for row in sorted(rows, key=lambda r: paths[r.code].count("/")):

@@ -1,8 +1,10 @@
 """Reads of payment vouchers. `vouchers_for` is the scoped entry point; the totals take
 querysets the caller already reached through zizhu.access."""
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django.db.models import Count, DecimalField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, StrIndex, Substr
@@ -32,7 +34,7 @@ EXPORT_COLUMNS = [
 ]
 
 
-def vouchers_for(user) -> QuerySet[Voucher]:
+def vouchers_for(user: object) -> QuerySet[Voucher]:
     """The vouchers of every school in the user's scope."""
     return scoped(Voucher.objects.all(), user, Action.VIEW)
 
@@ -53,7 +55,24 @@ def filtered(
     return vouchers
 
 
-def _sums(queryset):
+class Sums(TypedDict):
+    count: int  # vouchers
+    students_total: int
+    amount_total: Decimal  # pass through `yuan()` (see voucher_totals)
+
+
+class SchoolSums(Sums):
+    unit: int
+    unit__code: str
+    unit__name: str
+
+
+class ChildSums(Sums):
+    child: str  # the code of a child unit
+
+
+def _sums(queryset: QuerySet[Voucher, Any]) -> QuerySet[Voucher, Any]:
+    """`queryset`'s rows (of values()) with the Sums of their vouchers."""
     return queryset.annotate(
         count=Count("id"),
         students_total=Coalesce(Sum("students"), 0),
@@ -61,7 +80,9 @@ def _sums(queryset):
     )
 
 
-def voucher_totals(units: QuerySet[Unit], year: int | None = None, project=None):
+def voucher_totals(
+    units: QuerySet[Unit], year: int | None = None, project: AidProject | None = None
+) -> QuerySet[Voucher, SchoolSums]:
     """Per school of `units`: the number of vouchers, students aided and amount paid
     (财务支付总金额), one query. Rows are dicts with `unit`, `unit__code`, `unit__name`,
     `count`, `students_total`, `amount_total`; schools without vouchers are absent.
@@ -73,36 +94,40 @@ def voucher_totals(units: QuerySet[Unit], year: int | None = None, project=None)
     return _sums(rows)
 
 
-def yuan(value) -> Decimal:
+def yuan(value: Decimal | float | None) -> Decimal:
     """An aggregated amount as yuan with two places (see voucher_totals)."""
     return Decimal(str(value or 0)).quantize(CENT)
 
 
-def grand_total(vouchers: QuerySet[Voucher]) -> dict:
+def grand_total(vouchers: QuerySet[Voucher]) -> Sums:
     totals = vouchers.aggregate(
         count=Count("id"),
         students_total=Coalesce(Sum("students"), 0),
         amount_total=Coalesce(Sum("amount"), Value(ZERO), output_field=AMOUNT),
     )
-    return {**totals, "amount_total": yuan(totals["amount_total"])}
+    return {
+        "count": totals["count"],
+        "students_total": totals["students_total"],
+        "amount_total": yuan(totals["amount_total"]),
+    }
 
 
 @dataclass
 class ChildTotals:
     unit: Unit
-    totals: dict = field(default_factory=dict)
+    totals: Sums | None = None  # None: no voucher below the child
 
     @property
     def count(self) -> int:
-        return self.totals.get("count", 0)
+        return self.totals["count"] if self.totals else 0
 
     @property
     def students(self) -> int:
-        return self.totals.get("students_total", 0)
+        return self.totals["students_total"] if self.totals else 0
 
     @property
     def amount(self) -> Decimal:
-        return yuan(self.totals.get("amount_total"))
+        return yuan(self.totals["amount_total"] if self.totals else None)
 
 
 def totals_by_child(unit: Unit, vouchers: QuerySet[Voucher]) -> list[ChildTotals]:
@@ -118,11 +143,11 @@ def totals_by_child(unit: Unit, vouchers: QuerySet[Voucher]) -> list[ChildTotals
         .order_by()
         .values("child")
     )
-    per_child = {row["child"]: row for row in rows}
-    return [ChildTotals(child, per_child.get(child.code, {})) for child in children]
+    per_child: dict[str, ChildSums] = {row["child"]: row for row in rows}
+    return [ChildTotals(child, per_child.get(child.code)) for child in children]
 
 
-def export_rows(vouchers: QuerySet[Voucher]):
+def export_rows(vouchers: QuerySet[Voucher]) -> Iterator[list[object]]:
     """The rows of EXPORT_COLUMNS, read in chunks."""
     rows = (
         vouchers.annotate(files_count=Count("files"))

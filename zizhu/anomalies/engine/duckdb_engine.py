@@ -79,7 +79,7 @@ def scan_floor(
 def _connection(
     threads: int | None, memory_limit: str | None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    config: dict[str, str | int] = {}
+    config: dict[str, str | bool | int | float | list[str]] = {}
     if threads:
         config["threads"] = threads
     if memory_limit:
