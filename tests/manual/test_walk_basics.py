@@ -2,8 +2,8 @@
 
 import pytest
 
+from tests.browser.fixtures import log_in
 from tests.conftest import PASSWORD
-from tests.manual.conftest import log_in
 from zizhu.accounts.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

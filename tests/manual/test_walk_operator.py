@@ -4,8 +4,8 @@ allocation to a school, a deadline, the progress report and the review of an exp
 import pytest
 from django.utils import timezone
 
+from tests.browser.fixtures import log_in
 from tests.funds.factories import PDF
-from tests.manual.conftest import log_in
 from tests.manual.world import findings, grant, money_to_the_county
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -4,8 +4,8 @@ errors, then right) submitted for review, and the explanation of a finding."""
 import pytest
 from django.utils import timezone
 
+from tests.browser.fixtures import log_in
 from tests.funds.factories import png
-from tests.manual.conftest import log_in
 from tests.manual.world import findings, grant, list_file, money_to_the_school
 from zizhu.recipients.models import RecipientList, Status
 
