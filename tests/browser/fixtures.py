@@ -1,6 +1,6 @@
 """The one Chromium of a test process and its pages, for the browser tests and the manual's
 walks (registered once in tests/conftest.py: a second sync Playwright in the same process
-would fail)."""
+would fail), and the one way they sign in (`log_in`)."""
 
 import os
 import shutil
@@ -66,3 +66,27 @@ def page(browser):
 def screenshot():
     OUTPUT.mkdir(exist_ok=True)
     return lambda page, name: page.screenshot(path=OUTPUT / f"{name}.png", full_page=True)
+
+
+def log_in(page, base_url: str, username: str, password: str | None = None, *, expect_home=True):
+    """Sign `username` in on the login page (cookies of an earlier user cleared first),
+    entering the current one-time password when an admin role is asked for it; then wait for
+    the home page, unless `expect_home` is False (e.g. a first sign-in that must change the
+    initial password)."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.conftest import PASSWORD
+
+    page.context.clear_cookies()
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD if password is None else password)
+    page.click("button[type=submit]")
+    if "/otp/" in page.url:  # the admin roles' second factor
+        device = TOTPDevice.objects.get(user__username=username)
+        token = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+        page.fill("input[name=token]", f"{token:06d}")
+        page.click("button[type=submit]")
+    if expect_home:
+        page.wait_for_url(f"{base_url}/")

@@ -1,15 +1,8 @@
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.browser.fixtures import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_it_lets_a_county_operator_browse_the_county_but_not_the_neighbour(

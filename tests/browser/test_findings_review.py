@@ -4,18 +4,10 @@ the explanation."""
 import pytest
 
 from tests.anomalies.factories import PDF, make_finding, make_run
-from tests.conftest import PASSWORD
+from tests.browser.fixtures import log_in
 from zizhu.anomalies.models import Explanation, Finding
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
 
 
 def uploads_ready() -> bool:
@@ -66,7 +58,6 @@ def test_a_school_explains_a_finding_and_the_county_accepts_it(
     assert "对方学校名单未及时更新" in page.get_by_test_id("explanation").inner_text()
     assert page.get_by_test_id("explain-form").count() == 1  # still changeable until reviewed
 
-    page.context.clear_cookies()
     log_in(page, live_server.url, "county_operator")
     menu = page.get_by_test_id("menu")
     menu.locator("a[href='/anomalies/national-grant/']").click()

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.conftest import PASSWORD
+from tests.browser.fixtures import log_in
 from zizhu.catalogue.models import AidProject
 from zizhu.catalogue.seed import seed_catalogue
 from zizhu.funds.ledger import ledger_discrepancies
@@ -15,14 +15,6 @@ from zizhu.funds.services import filing_create
 from zizhu.funds.services_money import allocation_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
 
 
 def test_a_county_operator_confirms_a_receipt_and_the_summary_changes(
@@ -82,7 +74,6 @@ def test_a_county_operator_confirms_a_receipt_and_the_summary_changes(
 
     # the province's summary draws its charts under the CSP: ECharts' canvases, sized from
     # data-height by the static chart script
-    page.context.clear_cookies()
     log_in(page, live_server.url, "province_operator")
     page.goto(f"{live_server.url}/funds/reports/summary/national/")
     for chart, height in (("summary-levels-chart", 260), ("summary-sources-chart", 240)):

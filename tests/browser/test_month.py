@@ -8,10 +8,8 @@ import io
 
 import openpyxl
 import pytest
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import PASSWORD
+from tests.browser.fixtures import log_in
 from zizhu.anomalies.models import Finding, FindingStatus, Run, RunStatus
 from zizhu.catalogue.models import AidProject
 from zizhu.catalogue.seed import seed_catalogue
@@ -32,20 +30,6 @@ def id_number(born: str, serial: int) -> str:
 OLD = id_number("20040501", 11)  # 21 on 2025-10-01: rule 23
 TWICE = id_number("20090301", 23)  # also enrolled at a senior high school: rule 15
 PLAIN = id_number("20090602", 35)
-
-
-def log_in(page, base_url, username):
-    page.context.clear_cookies()
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    if "/otp/" in page.url:  # the admin roles' second factor
-        device = TOTPDevice.objects.get(user__username=username)
-        token = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
-        page.fill("input[name=token]", f"{token:06d}")
-        page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
 
 
 def home(page, base_url, username, screenshot) -> str:

@@ -5,7 +5,7 @@ declined sends nothing, and a click on a column header sorts the table."""
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.browser.fixtures import log_in
 from tests.exports.world import build
 from zizhu.anomalies.models import Explanation, Finding
 from zizhu.jobs.models import Job
@@ -23,16 +23,6 @@ def _deletable_findings():
     Finding.objects.all().delete()
 
 
-def log_in(browser, base_url, username):
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
-
-
 def shots(page, screenshot, url, name):
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
@@ -41,11 +31,11 @@ def shots(page, screenshot, url, name):
     return response
 
 
-def test_the_changed_pages_at_two_widths(live_server, users, tree, browser, screenshot):
+def test_the_changed_pages_at_two_widths(live_server, users, tree, page, screenshot):
     ids = build(users, tree)
     job = Job.objects.get(pk=ids["job"])
     base = live_server.url
-    page = log_in(browser, base, "county_operator")
+    log_in(page, base, "county_operator")
     assert shots(page, screenshot, f"{base}/no-such-page/", "404").status == 404
     assert "页面不存在" in page.inner_text("main")
     shots(page, screenshot, f"{base}/funds/vouchers/view/?year=2025", "vouchers-authority")
@@ -55,7 +45,7 @@ def test_the_changed_pages_at_two_widths(live_server, users, tree, browser, scre
     shots(page, screenshot, f"{base}/funds/reports/progress/national/?year=2025", "progress")
     shots(page, screenshot, f"{base}/anomalies/national-grant/", "findings")
 
-    page = log_in(browser, base, "school_operator")
+    log_in(page, base, "school_operator")
     shots(page, screenshot, f"{base}/funds/vouchers/", "vouchers-school")
     assert page.get_by_test_id("delete").is_visible()
     shots(page, screenshot, f"{base}/jobs/{job.pk}/", "job-refused")
@@ -63,7 +53,7 @@ def test_the_changed_pages_at_two_widths(live_server, users, tree, browser, scre
     assert shots(page, screenshot, f"{base}/audit/", "403").status == 403
 
     RecipientList.objects.filter(pk=ids["list"]).update(status="submitted")
-    page = log_in(browser, base, "school_reviewer")
+    log_in(page, base, "school_reviewer")
     shots(page, screenshot, f"{base}/recipients/{ids['list']}/", "list-review")
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="审核通过").click()
@@ -76,9 +66,9 @@ def test_the_changed_pages_at_two_widths(live_server, users, tree, browser, scre
     screenshot(page, "ui-list-approved")
 
 
-def test_a_click_on_a_column_header_sorts_the_table(live_server, users, tree, browser):
+def test_a_click_on_a_column_header_sorts_the_table(live_server, users, tree, page):
     build(users, tree)
-    page = log_in(browser, live_server.url, "province_operator")
+    log_in(page, live_server.url, "province_operator")
     page.goto(f"{live_server.url}/funds/reports/details/national/")
     table = page.get_by_test_id("filings")
     header = table.locator("thead th").nth(0)

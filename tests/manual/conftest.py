@@ -5,10 +5,7 @@ no walk produced fails that walk (tests/manual/test_help.py checks that every ch
 pictures has a walk and that docs/manual/img/ holds nothing else)."""
 
 import pytest
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import PASSWORD
 from zizhu.web.manual import IMAGE_DIR, chapters
 
 OUTLINE = "3px solid #e53935"
@@ -64,18 +61,3 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call":
         item.rep_call = report
     return report
-
-
-def log_in(page, base_url, username, password=PASSWORD, expect_home=True):
-    page.context.clear_cookies()
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    if "/otp/" in page.url:  # the admin roles' second factor
-        device = TOTPDevice.objects.get(user__username=username)
-        token = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
-        page.fill("input[name=token]", f"{token:06d}")
-        page.click("button[type=submit]")
-    if expect_home:
-        page.wait_for_url(f"{base_url}/")

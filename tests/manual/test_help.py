@@ -74,6 +74,17 @@ def test_a_page_below_a_menu_leaf_opens_its_leafs_section(client, users):
     assert parse(response).help == [reverse("web:help_chapter", args=["basics"]) + "#basics-units"]
 
 
+@pytest.mark.parametrize("username", ["county_operator", "school_operator", "secadmin"])
+def test_the_account_security_page_opens_the_section_on_api_tokens(client, users, username):
+    """账户安全 is reached from the top bar, not the menu: every role's link opens the basics
+    chapter's section on personal API tokens."""
+    login_as(client, users[username])
+    response = client.get(reverse("account:security"))
+    help_page = reverse("web:help_chapter", args=["basics"])
+    assert parse(response).help == [f"{help_page}#basics-account"]
+    assert "basics-account" in parse(client.get(help_page)).ids
+
+
 @pytest.mark.parametrize("username", ["county_operator", "school_reviewer", "auditor"])
 def test_every_role_reads_every_chapter_and_the_pictures(client, users, username):
     login_as(client, users[username])

@@ -4,7 +4,8 @@ administrator unlocking an account; the audit administrator's log."""
 import pytest
 from axes.models import AccessAttempt
 
-from tests.manual.conftest import Shots, log_in
+from tests.browser.fixtures import log_in
+from tests.manual.conftest import Shots
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

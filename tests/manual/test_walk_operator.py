@@ -1,12 +1,19 @@
-"""第二章 业务操作人员: the county operator's to-do, a national-aid filing, the receipt, an
-allocation to a school, a deadline, the progress report and the review of an explanation."""
+"""第二章 业务操作人员: the county operator's to-do, a national-aid filing, the receipt and the
+correction of its arrival date, an allocation to a school and its reversal (directly, then by
+request after the school's receipt), agreeing to the prefecture's reversal, a deadline, the
+progress report and the review of an explanation."""
+
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from tests.browser.fixtures import log_in
 from tests.funds.factories import PDF
-from tests.manual.conftest import log_in
-from tests.manual.world import findings, grant, money_to_the_county
+from tests.manual.world import allocated_days_ago, findings, grant, money_to_the_county
+from zizhu.funds.models import Allocation, Filing
+from zizhu.funds.services_money import allocation_create, receipt_confirm
+from zizhu.funds.services_reversal import reversal_request
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +23,12 @@ CHAPTER = "operator"
 def test_walk_operator(live_server, users, tree, page, shots, tmp_path):
     page.on("dialog", lambda dialog: dialog.accept())  # confirmations of irreversible acts
     url = live_server.url
-    money_to_the_county(tree)
+    county = money_to_the_county(tree)
+    prefecture = Filing.objects.get(unit=tree["610100"])
+    twice = allocation_create(  # sent twice by mistake: the prefecture asks for it back later
+        source=prefecture, target_unit=tree["610112"], amounts={"central": "8000"}, actor=None
+    )
+    allocated_days_ago(10)
     explained, _open = findings(users)
     today = timezone.localdate()
 
@@ -33,6 +45,16 @@ def test_walk_operator(live_server, users, tree, page, shots, tmp_path):
     page.fill("[data-testid=receipt-form] input[name=arrival_date]", today.isoformat())
     page.get_by_test_id("receipt-form").locator("button").click()
     assert "已确认收到资金。" in page.inner_text("main")
+
+    receipt = county.receipts.get()
+    correct = page.get_by_test_id(f"correct-{receipt.pk}")
+    correct.locator("input[name=arrival_date]").fill((today - timedelta(days=3)).isoformat())
+    correct.locator("input[name=reason]").fill("按银行到账回单更正")
+    shots(page, "operator-receipt-correction", f"[data-testid=correct-{receipt.pk}] button")
+    correct.locator("button").click()
+    assert "资金到位时间已更正。" in page.inner_text("main")
+    corrections = page.get_by_test_id("receipts").inner_text()
+    assert f"{today.isoformat()} → {(today - timedelta(days=3)).isoformat()}" in corrections
 
     form = page.get_by_test_id("filing-form")
     form.locator("input[name=doc_number]").fill("未教资〔2026〕12号")
@@ -56,6 +78,40 @@ def test_walk_operator(live_server, users, tree, page, shots, tmp_path):
     shots(page, "operator-allocation", "[data-testid=allocation-form] button[type=submit]")
     allocation.locator("button[type=submit]").click()
     assert "资金已下拨。" in page.inner_text("main")
+
+    wrong = Allocation.objects.get(to_filing__unit__code="3661000001")
+    reverse = page.get_by_test_id(f"reverse-{wrong.pk}")
+    reverse.locator("input[name=reason]").fill("接收学校选错，应为灞桥职教中心")
+    shots(page, "operator-reversal", f"[data-testid=reverse-{wrong.pk}] button")
+    reverse.locator("button").click()
+    assert "该笔下拨已冲销。" in page.inner_text("main")
+    assert "冲销记录" in page.get_by_test_id("allocations").inner_text()
+
+    allocation = page.get_by_test_id("allocation-form")
+    allocation.locator("select[name=target]").select_option("3661000001")
+    allocation.locator("input[name=central]").fill("46000")
+    allocation.locator("button[type=submit]").click()
+    assert "资金已下拨。" in page.inner_text("main")
+    confirmed = Allocation.objects.filter(to_filing__unit__code="3661000001").latest("pk")
+    receipt_confirm(filing=confirmed.to_filing, arrival_date=today, actor=None)  # the school
+    page.reload()
+    request = page.get_by_test_id(f"reverse-{confirmed.pk}")
+    request.locator("input[name=reason]").fill("金额填错")
+    shots(page, "operator-reversal-request", f"[data-testid=reverse-{confirmed.pk}] button")
+    request.locator("button").click()
+    assert "已提出冲销申请，待接收单位同意。" in page.inner_text("main")
+    assert "已申请冲销，待接收单位同意" in page.get_by_test_id("allocations").inner_text()
+
+    reversal_request(allocation=twice, reason="重复下拨", actor=users["prefecture_operator"])
+    page.goto(f"{url}/")
+    page.get_by_test_id("todo-lines").locator("tr", has_text="待同意的冲销申请").locator(
+        "a"
+    ).click()
+    page.get_by_test_id("filings").locator("tbody a").first.click()
+    agree = "[data-testid=incoming] button:text-is('同意冲销')"
+    shots(page, "operator-reversal-agree", agree)
+    page.click(agree)
+    assert "已同意，该笔下拨已冲销。" in page.inner_text("main")
 
     page.goto(f"{url}/funds/deadlines/")
     page.fill("input[name=year]", str(today.year))

@@ -1,12 +1,24 @@
-"""第五章 学校业务操作人员: the to-do, confirming receipt, a voucher, a recipient list (with
-errors, then right) submitted for review, and the explanation of a finding."""
+"""第五章 学校业务操作人员: the to-do, confirming receipt and correcting its arrival date,
+agreeing to the county's reversal, a voucher, a recipient list (with errors, then right)
+submitted for review, and the explanation of a finding."""
+
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from tests.browser.fixtures import log_in
 from tests.funds.factories import png
-from tests.manual.conftest import log_in
-from tests.manual.world import findings, grant, list_file, money_to_the_school
+from tests.manual.world import (
+    allocated_days_ago,
+    findings,
+    grant,
+    list_file,
+    money_to_the_school,
+)
+from zizhu.funds.models import Filing
+from zizhu.funds.services_money import allocation_create
+from zizhu.funds.services_reversal import reversal_request
 from zizhu.recipients.models import RecipientList, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,7 +29,14 @@ CHAPTER = "school-operator"
 def test_walk_school_operator(live_server, users, tree, page, shots, tmp_path):
     url = live_server.url
     page.on("dialog", lambda dialog: dialog.accept())  # confirmations of irreversible acts
-    money_to_the_school(tree)
+    school = money_to_the_school(tree)
+    extra = allocation_create(  # too much: the county asks for it back once it is confirmed
+        source=Filing.objects.get(unit=tree["610112"]),
+        target_unit=tree["3661000001"],
+        amounts={"central": "2000"},
+        actor=None,
+    )
+    allocated_days_ago(10)
     _explained, open_finding = findings(users)
     today = timezone.localdate()
 
@@ -33,6 +52,26 @@ def test_walk_school_operator(live_server, users, tree, page, shots, tmp_path):
     shots(page, "school-operator-receipt", "[data-testid=receipt-form] button")
     page.get_by_test_id("receipt-form").locator("button").click()
     assert "已确认收到资金。" in page.inner_text("main")
+
+    receipt = school.receipts.get()
+    arrived = (today - timedelta(days=2)).isoformat()
+    correct = page.get_by_test_id(f"correct-{receipt.pk}")
+    correct.locator("input[name=arrival_date]").fill(arrived)
+    correct.locator("input[name=reason]").fill("按银行回单更正")
+    shots(page, "school-operator-receipt-correction", f"[data-testid=correct-{receipt.pk}] button")
+    correct.locator("button").click()
+    assert "资金到位时间已更正。" in page.inner_text("main")
+    assert f"{today.isoformat()} → {arrived}" in page.get_by_test_id("receipts").inner_text()
+
+    reversal_request(allocation=extra, reason="多拨 2,000.00 元", actor=users["county_operator"])
+    page.goto(f"{url}/")
+    todo = page.get_by_test_id("todo-lines")
+    todo.locator("tr", has_text="待同意的冲销申请").locator("a").click()
+    page.get_by_test_id("filings").locator("tbody a").first.click()
+    agree = "[data-testid=incoming] button:text-is('同意冲销')"
+    shots(page, "school-operator-reversal", agree, "[data-testid=incoming] input[name=note]")
+    page.click(agree)
+    assert "已同意，该笔下拨已冲销。" in page.inner_text("main")
 
     page.goto(f"{url}/funds/vouchers/new/")
     page.fill("input[name=year]", str(today.year))

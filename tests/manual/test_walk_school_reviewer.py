@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.manual.conftest import log_in
+from tests.browser.fixtures import log_in
 from tests.manual.world import grant
 from tests.recipients.factories import make_list
 from zizhu.recipients.models import RecipientList, Status

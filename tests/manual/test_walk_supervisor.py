@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.manual.conftest import log_in
+from tests.browser.fixtures import log_in
 from tests.manual.world import findings, money_to_the_county
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,6 +1,7 @@
 """The small world the walks photograph: the fixture tree (tests/conftest.py) with this year's
 national grant money flowing from the centre down to 未央区, and one month of findings."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -8,6 +9,7 @@ from django.utils import timezone
 from tests.anomalies.factories import make_explanation, make_finding, make_run
 from zizhu.catalogue.models import AidProject
 from zizhu.catalogue.seed import seed_catalogue
+from zizhu.funds.models import Allocation
 from zizhu.funds.services import filing_create
 from zizhu.funds.services_money import allocation_create
 
@@ -84,3 +86,9 @@ def list_file(folder, *, broken: bool) -> str:
     path = folder / ("名单-有错.csv" if broken else "名单.csv")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return str(path)
+
+
+def allocated_days_ago(days: int) -> None:
+    """Every allocation so far was made `days` ago: an arrival date may then be corrected to
+    an earlier day than the day of the confirmation (never before the allocation)."""
+    Allocation.objects.update(created_at=timezone.now() - timedelta(days=days))

@@ -47,6 +47,7 @@ HELP_TOPICS: dict[str, str] = {
     "web:units": "units",
     "web:unit": "units",
     "web:security": "security",
+    "account:security": "account",
     "funds:filing_national": "filing",
     "funds:filing_local": "filing",
     "funds:filing_school": "filing",
