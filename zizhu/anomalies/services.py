@@ -432,12 +432,12 @@ def _set_finding_status(explanation: Explanation, status: str) -> None:
 
 
 def _checked_attachment(attachment) -> tuple[bytes, str, str]:
-    """The upload's bytes, content type and random storage name, judged by its content
-    (zizhu.lib.uploads; raises UploadRejected)."""
+    """The bytes to store (an image re-encoded), content type and random storage name, judged
+    by its content (zizhu.lib.uploads; raises UploadRejected)."""
     from zizhu.lib.uploads import check_attachment, random_storage_name
 
     info = check_attachment(attachment.name, attachment)
-    return attachment.read(), info.content_type, random_storage_name(info.extension)
+    return info.content, info.content_type, random_storage_name(info.extension)
 
 
 def explanation_submit(
