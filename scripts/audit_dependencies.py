@@ -11,7 +11,7 @@
 3. When the vulnerability service answers for none of the packages (offline, or an index that
    serves packages but not the per-version vulnerability data) nothing was audited: the run
    says so in a SKIPPED line and passes, unless ZIZHU_PIP_AUDIT_REQUIRED=1, which makes it
-   fail (docs/adr/0024-upload-inertness-and-supply-chain.md). Packages the service did not
+   fail (docs/adr/0024-inert-uploads-and-supply-chain-gates.md). Packages the service did not
    know while it answered for others are listed as not audited.
 
 --report reads a pip-audit JSON report instead of running pip-audit.
