@@ -6,8 +6,10 @@ structural fault can be planted; the library-made files of tests/hostile_files.p
 what real senders make (tests/lib/test_pdf_actions.py, tests/lib/test_image_reencoding.py).
 """
 
+import contextlib
 import io
 import os
+import random
 import struct
 import zipfile
 import zlib
@@ -15,7 +17,15 @@ import zlib
 import pytest
 from PIL import Image
 
-from tests.hostile_files import HTML_PAGE, MZ_HEADER, photo_jpeg, plain_jpeg, screenshot_png
+from tests.hostile_files import (
+    HTML_PAGE,
+    MZ_HEADER,
+    pdf_with_action,
+    photo_jpeg,
+    plain_jpeg,
+    plain_pdf,
+    screenshot_png,
+)
 from zizhu.lib.uploads import MB, UploadRejected, check_attachment
 
 
@@ -317,3 +327,28 @@ def test_it_refuses_files_over_the_size_limit():
     assert "文件超过 10 MB 的上限" in rejected(lambda: check_attachment("凭证.pdf", big))
     assert "上限" in rejected(lambda: check_attachment("凭证.pdf", data, max_bytes=len(data) - 1))
     assert "上限" in rejected(lambda: check_attachment("凭证.pdf", io.BytesIO(big)))
+
+
+def test_an_action_type_that_is_not_a_name_is_refused_not_a_crash():
+    data = pdf(catalog=b"/OpenAction << /S /U#BD#A4 >> ")  # a name that is not UTF-8
+
+    assert "文件含有自动执行的动作" in rejected(lambda: check_attachment("凭证.pdf", data))
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow on a mangled EXIF block
+def test_mangled_files_are_accepted_or_refused_never_a_crash():
+    seeds = [
+        ("凭证.pdf", plain_pdf(object_streams=True)),
+        ("凭证.pdf", pdf_with_action("link", "URI")),
+        ("照片.jpg", photo_jpeg()),
+        ("截图.png", screenshot_png()),
+    ]
+    chance = random.Random(7)
+    for _ in range(1500):
+        name, data = chance.choice(seeds)
+        mangled = bytearray(data)
+        for _ in range(chance.randint(1, 8)):
+            at = chance.randrange(len(mangled))
+            mangled[at : at + chance.randint(0, 3)] = chance.randbytes(chance.randint(0, 3))
+        with contextlib.suppress(UploadRejected):
+            check_attachment(name, bytes(mangled))

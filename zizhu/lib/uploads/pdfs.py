@@ -84,16 +84,25 @@ def _check_document(content: bytes) -> None:
             dictionaries = list(_dictionaries(objects))
             for dictionary in dictionaries:
                 for action in _automatic_actions(dictionary):
-                    kind = "/JavaScript" if "/JS" in action else str(action.get("/S", ""))
+                    kind = "/JavaScript" if "/JS" in action else _kind(action)
                     if kind != "/GoTo":
                         other = kind[1:] or "?"
                         raise _automatic(_OUTWARD.get(kind, (other, other)))
             for dictionary in dictionaries:
                 _check_object(dictionary)
+    except UploadRejected:
+        raise
     except pikepdf.PasswordError:
         raise rejected("PDF 已加密，无法检查，请另存为未加密的 PDF", "encrypted PDF") from None
-    except pikepdf.PdfError:
+    except (pikepdf.PdfError, RuntimeError, ValueError, RecursionError):
+        # whatever qpdf cannot read, or reads into something unexpected, is not checked: refused
         raise rejected("PDF 文件已损坏，无法检查", "qpdf cannot read it") from None
+
+
+def _kind(dictionary: Dictionary) -> str:
+    """The action type, "/URI" say; "" when /S is missing or not a name."""
+    kind = dictionary.get("/S")
+    return kind.unparse().decode("latin-1") if isinstance(kind, Name) else ""
 
 
 def _check_catalogue(root: Dictionary) -> None:
@@ -155,7 +164,7 @@ def _automatic_actions(dictionary: Dictionary) -> Iterator[Dictionary]:
 
 
 def _check_object(dictionary: Dictionary) -> None:
-    kind = str(dictionary.get("/S", ""))
+    kind = _kind(dictionary)
     if kind in _OUTWARD and dictionary.get("/Type") != Name.StructElem:
         raise _outward(_OUTWARD[kind])
     if "/JS" in dictionary:
