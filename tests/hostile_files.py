@@ -38,7 +38,8 @@ def action(kind: str) -> Dictionary:
 def _save(pdf: pikepdf.Pdf, object_streams: bool) -> bytes:
     out = io.BytesIO()
     mode = pikepdf.ObjectStreamMode.generate if object_streams else pikepdf.ObjectStreamMode.disable
-    pdf.save(out, object_stream_mode=mode, compress_streams=True)
+    # the same bytes in every test process (xdist workers must collect the same tests)
+    pdf.save(out, object_stream_mode=mode, compress_streams=True, deterministic_id=True)
     return out.getvalue()
 
 

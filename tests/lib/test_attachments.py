@@ -134,6 +134,7 @@ def jpeg(
         ("凭证.jpg", photo_jpeg(), "jpeg", "image/jpeg", "jpg"),
         ("凭证.jpeg", photo_jpeg(), "jpeg", "image/jpeg", "jpg"),
     ],
+    ids=["pdf", "png", "jpg", "jpeg"],
 )
 def test_it_accepts_valid_files(name, data, kind, content_type, extension):
     info = check_attachment(name, data)
