@@ -146,7 +146,7 @@ def reencoded(content: bytes, kind: str) -> bytes:
             with Image.open(io.BytesIO(content), formats=[image_format]) as image:
                 image.load()
                 return _saved(image, image_format)
-    except Exception:  # noqa: BLE001 - whatever the decoder fails on is not an image we keep
+    except Exception:  # whatever the decoder fails on is not an image to keep
         raise rejected("图片无法完整解码，文件可能已损坏", "does not decode") from None
 
 
