@@ -11,6 +11,10 @@ export ZIZHU_DATA_DIR="${ZIZHU_DATA_DIR:-$PWD/var/test}"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/python manage.py makemigrations --check --dry-run
+# known vulnerabilities in the installed packages, with the expiring ignore list
+# (scripts/pip-audit-ignores.toml); Django's deployment checklist under production settings
+.venv/bin/python scripts/audit_dependencies.py
+scripts/deploy_check.sh
 # the typed core, strict (the files are listed in pyproject.toml's [tool.mypy])
 .venv/bin/mypy
 # Two workers (pytest-xdist), one per core; ZIZHU_TEST_WORKERS=0 runs in one process.

@@ -11,6 +11,7 @@ from zizhu.anomalies.engine import load_rules
 from zizhu.anomalies.models import Explanation, Finding, Run, RunStatus, Verdict
 from zizhu.catalogue.models import AidProject
 from zizhu.lib.idnumber import check_char
+from zizhu.lib.pdf import pdf_from_objects
 from zizhu.recipients.models import RecipientList, RecipientRow, Status
 from zizhu.units.models import Unit
 
@@ -31,7 +32,13 @@ COUNTERPARTS = {
     "vocational_recipients_three_years_ago": ("3661000002", "recipients_vocational_3y"),
     "senior_high_graduates_last_year": ("3461000001", "graduates_senior_high"),
 }
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_from_objects(
+    [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ]
+)
 
 
 def make_run(month: str = MONTH, status: str = RunStatus.DONE) -> Run:

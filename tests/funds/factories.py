@@ -8,15 +8,21 @@ from django.utils import timezone
 
 from zizhu.funds.models import Allocation
 from zizhu.funds.services import filing_update
+from zizhu.lib.pdf import pdf_from_objects
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
-PDF_WITH_JAVASCRIPT = PDF.replace(
-    b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"
-)
+
+def one_page(catalog_extra: bytes = b"") -> bytes:
+    return pdf_from_objects(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R" + catalog_extra + b" >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        ]
+    )
+
+
+PDF = one_page()
+PDF_WITH_JAVASCRIPT = one_page(b" /OpenAction << /S /JavaScript /JS (app.alert(1)) >>")
 HTML_NAMED_PDF = b"<!doctype html><html><script>alert(1)</script></html>"
 
 

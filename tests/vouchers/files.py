@@ -1,5 +1,6 @@
-"""Small real files to upload, written by hand (the venv has no Pillow): a one-page PDF, a
-2×2 PNG and an 8×8 grey baseline JPEG that image decoders open; and hostile files."""
+"""Small real files to upload, written by hand: a one-page PDF, a 2×2 PNG and an 8×8 grey
+baseline JPEG that image decoders open; and hostile files, some made by pikepdf and Pillow
+(tests/hostile_files.py)."""
 
 import struct
 import zlib
@@ -8,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.hostile_files import MZ_HEADER, pdf_with_action, pdf_with_embedded_file
 from zizhu.lib.pdf import pdf_from_objects
 
 
@@ -83,6 +85,18 @@ HOSTILE = {
     ),
     "pdf_js": ("voucher.pdf", pdf(b" /OpenAction << /JS (app.alert(1)) >>"), "JavaScript"),
     "empty": ("empty.pdf", b"", "empty file"),
+    "pdf_open_action_uri_in_object_stream": (
+        "voucher.pdf",
+        pdf_with_action("open_action", "URI", object_streams=True),
+        "PDF automatic action: URI",
+    ),
+    "pdf_link_to_unc_path": (
+        "voucher.pdf",
+        pdf_with_action("link", "GoToR"),
+        "PDF action: GoToR",
+    ),
+    "pdf_embedded_file": ("voucher.pdf", pdf_with_embedded_file(), "PDF embedded file"),
+    "jpeg_then_mz_header": ("photo.jpg", jpeg() + MZ_HEADER, "hidden content after EOI"),
 }
 
 

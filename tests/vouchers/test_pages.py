@@ -17,6 +17,7 @@ from tests.conftest import login_as
 from tests.vouchers.factories import make_voucher
 from tests.vouchers.files import HOSTILE, jpeg, pdf, png, upload
 from zizhu.audit.models import AuditEvent
+from zizhu.lib.uploads import check_attachment
 from zizhu.units.models import Unit
 from zizhu.units.services import UnitRow, units_import
 from zizhu.vouchers.models import Voucher, VoucherFile
@@ -154,8 +155,8 @@ def test_the_operator_deletes_a_voucher_and_its_files(client, users, grant):
 
 
 def test_the_download_is_an_attachment_that_no_browser_renders(client, users, grant):
-    data = png()
-    voucher = make_voucher(users["school_operator"], files=[upload("凭证 照片.png", data)])
+    data = check_attachment("x.png", png()).content  # what is stored: the image saved anew
+    voucher = make_voucher(users["school_operator"], files=[upload("凭证 照片.png", png())])
     record = voucher.files.get()
     login_as(client, users["county_supervisor"])
 

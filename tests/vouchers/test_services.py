@@ -12,7 +12,7 @@ from tests.vouchers.factories import make_voucher, project
 from tests.vouchers.files import HOSTILE, jpeg, pdf, png, upload
 from zizhu.audit.models import AuditEvent
 from zizhu.catalogue.models import Category
-from zizhu.lib.uploads import ATTACHMENT_MAX_BYTES
+from zizhu.lib.uploads import ATTACHMENT_MAX_BYTES, check_attachment
 from zizhu.vouchers.models import Voucher, VoucherFile
 from zizhu.vouchers.services import voucher_create, voucher_delete
 
@@ -52,14 +52,15 @@ def test_it_records_a_voucher_with_pdf_jpeg_and_png_files(users, grant):
         Decimal("27600.00"),
     )
     rows = list(voucher.files.order_by("pk").values_list("name", "content_type", "size", "sha256"))
+    # what is stored: the PDF as it came, the images decoded and saved anew
+    kept = {name: check_attachment(name, data).content for name, data in contents.items()}
+    assert kept["银行回单.pdf"] == contents["银行回单.pdf"]
     assert rows == [
-        (name, kind, len(data), hashlib.sha256(data).hexdigest())
-        for (name, data), kind in zip(
-            contents.items(), ["application/pdf", "image/jpeg", "image/png"], strict=True
-        )
+        (name, kind, len(kept[name]), hashlib.sha256(kept[name]).hexdigest())
+        for name, kind in zip(contents, ["application/pdf", "image/jpeg", "image/png"], strict=True)
     ]
     # stored under random names with the content's extension, byte for byte
-    for record, data in zip(voucher.files.order_by("pk"), contents.values(), strict=True):
+    for record, data in zip(voucher.files.order_by("pk"), kept.values(), strict=True):
         stored = Path(record.file.path)
         assert stored.read_bytes() == data
         assert stored.stem not in record.name and len(stored.stem) == 32

@@ -460,15 +460,14 @@ class _Attachment(NamedTuple):
 
 
 def _checked_attachment(attachment: "UploadedFile[bytes]") -> _Attachment:
-    """The upload's bytes, content type, random storage name and own name, judged by its
-    content (zizhu.lib.uploads; raises UploadRejected)."""
+    """The bytes to store (an image re-encoded), content type, random storage name and own
+    name, judged by its content (zizhu.lib.uploads; raises UploadRejected)."""
     from zizhu.lib.uploads import check_attachment, random_storage_name
 
     name = attachment.name or ""  # a file of a form or the API always has one
     # An UploadedFile is a binary file; its stubs make it IO[bytes], which is not BinaryIO.
     info = check_attachment(name, attachment)  # type: ignore[arg-type]
-    data = attachment.read()
-    return _Attachment(data, info.content_type, random_storage_name(info.extension), name)
+    return _Attachment(info.content, info.content_type, random_storage_name(info.extension), name)
 
 
 def explanation_submit(

@@ -217,7 +217,7 @@ def _checked_document(document) -> tuple[bytes, str]:
     info = check_attachment(document.name, document)
     if info.kind != "pdf":
         raise UploadRejected("正文附件只能是 PDF 文件 (PDF only)")
-    return document.read(), random_storage_name("pdf")
+    return info.content, random_storage_name("pdf")
 
 
 @transaction.atomic

@@ -129,9 +129,8 @@ def _store(voucher: Voucher, files, checked, stored: list[str]) -> list[VoucherF
     """Write each checked upload and its row; `stored` collects the paths as they are written."""
     records = []
     for upload, info in zip(files, checked, strict=True):
-        upload.seek(0)
         record = stored_file(
-            voucher_id=voucher.pk, name=_file_name(upload), data=upload.read(), info=info
+            voucher_id=voucher.pk, name=_file_name(upload), data=info.content, info=info
         )
         stored.append(record.file.name)
         records.append(record)

@@ -2,7 +2,8 @@
 
 - `spreadsheets`: CSV and XLSX for imports (size, encoding, zip bombs, sheet area); used by
   `zizhu.lib.tabular.read_table`.
-- `attachments`: voucher and explanation attachments (PDF, JPEG, PNG by content).
+- `attachments`: voucher, explanation and filing attachments (PDF, JPEG, PNG by content):
+  `pdfs` refuses PDFs that act or carry files, `images` checks and re-encodes JPEG and PNG.
 - `names`: random storage names and Content-Disposition headers for downloads.
 
 Every refusal is an `UploadRejected` whose message is Chinese with the English reason in

@@ -9,3 +9,7 @@ class UploadRejected(ValueError):
     def __init__(self, message: str):
         self.message = message
         super().__init__(message)
+
+
+def rejected(chinese: str, english: str) -> UploadRejected:
+    return UploadRejected(f"{chinese} ({english})")

@@ -1,0 +1,184 @@
+"""JPEG and PNG attachments: their structure checked by hand, then decoded and saved anew.
+
+The structure is read before any decoder runs (cheap, and it names the fault): a PNG's chunks
+from IHDR (first) through IDAT to IEND (last, nothing after it), every CRC right; a JPEG's
+segments from SOI through a frame header and its scans to EOI; the size in pixels from the
+header. After a JPEG's EOI, markup a browser could render, an executable (ELF anywhere, PE or
+Mach-O or a script at the start), a PDF or a zip is refused; other data there (phones append
+gain maps and motion-photo video) is allowed, and dropped by the re-encoding.
+
+Then Pillow decodes the whole image (a file that does not decode completely is refused) and
+saves its pixels anew: turned upright by the EXIF orientation, converted to sRGB when it
+carries a colour profile, JPEG with the original's quantisation tables and subsampling (the
+same quality), PNG losslessly with its transparency. Nothing else survives: no EXIF (GPS
+position, camera serial), no text chunks or comments, no colour profile, no data after the end.
+"""
+
+import io
+import re
+import struct
+import warnings
+import zlib
+
+from PIL import Image, ImageCms, ImageOps, JpegImagePlugin
+
+from zizhu.lib.uploads.errors import rejected
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _check_size(width: int, height: int, max_pixels: int) -> None:
+    if not width or not height:
+        raise rejected("图片尺寸无效", "zero width or height")
+    if width * height > max_pixels:
+        raise rejected(f"图片超过 {max_pixels} 像素的上限", f"more than {max_pixels} pixels")
+
+
+def check_png(content: bytes, max_pixels: int) -> None:
+    view = memoryview(content)
+    position = len(PNG_SIGNATURE)
+    seen_data = False
+    while True:
+        if position + 12 > len(content):
+            raise rejected("PNG 文件不完整", "truncated PNG")
+        length, kind = struct.unpack_from(">I4s", content, position)
+        end = position + 8 + length
+        if length > 0x7FFFFFFF or not kind.isalpha() or end + 4 > len(content):
+            raise rejected("PNG 文件结构错误", "bad PNG chunk")
+        (crc,) = struct.unpack_from(">I", content, end)
+        if zlib.crc32(view[position + 4 : end]) != crc:
+            raise rejected("PNG 文件校验错误", "bad PNG chunk CRC")
+        if position == len(PNG_SIGNATURE):
+            if kind != b"IHDR" or length != 13:
+                raise rejected("PNG 文件结构错误", "IHDR is not the first chunk")
+            width, height = struct.unpack_from(">II", content, position + 8)
+            _check_size(width, height, max_pixels)
+        seen_data = seen_data or kind == b"IDAT"
+        position = end + 4
+        if kind == b"IEND":
+            break
+    if not seen_data:
+        raise rejected("PNG 文件没有图像数据", "no IDAT")
+    if position != len(content):
+        raise rejected("PNG 文件结束标记后还有其他数据", "data after IEND")
+
+
+_JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_JPEG_STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})  # TEM, RST0-7
+_JPEG_SOS, _JPEG_EOI = 0xDA, 0xD9
+# What may not stand anywhere after EOI: markup a browser could render, executables, PDFs and
+# zips. Each is five bytes or more, so compressed video after the image never matches by chance.
+_HOSTILE_TRAILER = re.compile(
+    rb"<(?:!doctype|html|head|body|script|svg|iframe|frame|object|embed|img\s|meta\s|link\s|"
+    rb"base\s|form|style|math|a\s+href|div[\s>]|span[\s>]|table|input|button|title>|\?php)|"
+    rb"javascript:|"
+    rb"\x7fELF|This program cannot be run|PE\x00\x00[\x4c\x64\xaa]|%PDF-|PK\x03\x04",
+    re.IGNORECASE,
+)
+# What may not start the data after EOI (after padding): an executable's or a script's magic.
+_EXECUTABLE_START = re.compile(
+    rb"[\x00\s]*(?:MZ|#!|\xfe\xed\xfa[\xce\xcf]|[\xce\xcf]\xfa\xed\xfe|\xca\xfe\xba\xbe)"
+)
+
+
+def check_jpeg(content: bytes, max_pixels: int) -> None:
+    position = 2  # after SOI
+    framed = False
+    while True:
+        if position >= len(content) or content[position] != 0xFF:
+            raise rejected("JPEG 文件结构错误或不完整", "bad or truncated JPEG")
+        while position < len(content) and content[position] == 0xFF:
+            position += 1  # fill bytes
+        if position >= len(content):
+            raise rejected("JPEG 文件不完整", "no EOI")
+        marker = content[position]
+        position += 1
+        if marker == _JPEG_EOI:
+            break
+        if marker in _JPEG_STANDALONE:
+            continue
+        if position + 2 > len(content):
+            raise rejected("JPEG 文件不完整", "truncated segment")
+        (length,) = struct.unpack_from(">H", content, position)
+        if length < 2 or position + length > len(content):
+            raise rejected("JPEG 文件结构错误", "bad segment length")
+        if marker in _JPEG_FRAMES:
+            if length < 8:
+                raise rejected("JPEG 文件结构错误", "short frame header")
+            height, width = struct.unpack_from(">HH", content, position + 3)
+            _check_size(width, height, max_pixels)
+            framed = True
+        position += length
+        if marker == _JPEG_SOS:
+            if not framed:
+                raise rejected("JPEG 文件结构错误", "scan before frame")
+            position = _after_entropy_data(content, position)
+    if _HOSTILE_TRAILER.search(content, position) or _EXECUTABLE_START.match(content, position):
+        raise rejected("JPEG 文件结束标记后附带了其他文件", "hidden content after EOI")
+
+
+def _after_entropy_data(content: bytes, position: int) -> int:
+    """The index of the marker that ends a scan's entropy-coded data."""
+    while True:
+        at = content.find(b"\xff", position)
+        if at < 0 or at + 1 >= len(content):
+            raise rejected("JPEG 文件不完整", "no EOI")
+        following = content[at + 1]
+        if following == 0x00 or 0xD0 <= following <= 0xD7:
+            position = at + 2  # a stuffed 0xFF or a restart marker
+        elif following == 0xFF:
+            position = at + 1  # fill byte before a marker
+        else:
+            return at
+
+
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def reencoded(content: bytes, kind: str) -> bytes:
+    """The image's pixels saved anew as `kind` ("jpeg" or "png"), nothing else kept;
+    UploadRejected when it does not decode completely."""
+    image_format = "PNG" if kind == "png" else "JPEG"
+    try:
+        with warnings.catch_warnings():
+            # The size was checked against ATTACHMENT_MAX_PIXELS from the header already.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content), formats=[image_format]) as image:
+                image.load()
+                return _saved(image, image_format)
+    except Exception:  # whatever the decoder fails on is not an image to keep
+        raise rejected("图片无法完整解码，文件可能已损坏", "does not decode") from None
+
+
+def _saved(image: Image.Image, image_format: str) -> bytes:
+    options: dict = {}
+    if image_format == "JPEG":
+        options["qtables"] = image.quantization
+        sampling = JpegImagePlugin.get_sampling(image)
+        if sampling >= 0:
+            options["subsampling"] = sampling
+    elif image.info.get("transparency") is not None:
+        options["transparency"] = image.info["transparency"]
+    profile = image.info.get("icc_profile")
+    clean = ImageOps.exif_transpose(image)
+    clean.info = {}
+    if profile and clean.mode in ("RGB", "RGBA", "CMYK"):
+        clean = _to_srgb(clean, profile)
+    if image_format == "JPEG" and clean.mode not in ("L", "RGB"):
+        clean = clean.convert("RGB")
+    out = io.BytesIO()
+    clean.save(out, image_format, **options)
+    return out.getvalue()
+
+
+def _to_srgb(image: Image.Image, profile: bytes) -> Image.Image:
+    mode = "RGBA" if image.mode == "RGBA" else "RGB"
+    try:
+        converted = ImageCms.profileToProfile(
+            image, ImageCms.ImageCmsProfile(io.BytesIO(profile)), _SRGB, outputMode=mode
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image  # a broken profile: the pixels as they are
+    assert converted is not None
+    converted.info = {}
+    return converted
