@@ -3,6 +3,8 @@ import json
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zizhu.audit.labels import action_label, object_label
+
 
 class Result(models.TextChoices):
     SUCCESS = "success", _("Success")
@@ -48,6 +50,14 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("audit records are removed only by the retention purge")
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)
+
+    @property
+    def object_label(self) -> str:
+        return object_label(self.object_type)
 
     @property
     def detail_text(self) -> str:
