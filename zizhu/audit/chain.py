@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, localcontext
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -49,7 +50,7 @@ def _number(value: int | float) -> str:
         return str(exact.normalize())
 
 
-def _json(value) -> str:
+def _json(value: object) -> str:
     """A canonical text of a JSON value: sorted keys, normalised numbers, no spaces."""
     if value is None or isinstance(value, bool):
         return json.dumps(value)
@@ -69,7 +70,7 @@ def _json(value) -> str:
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
-def canonical(values: dict) -> bytes:
+def canonical(values: dict[str, Any]) -> bytes:
     """The event's fields as the database gives them back, in one fixed text."""
     at: datetime = values["at"]
     ip = values["ip"]
@@ -81,7 +82,7 @@ def canonical(values: dict) -> bytes:
     return _json(fields).encode("utf-8")
 
 
-def link(prev_hash: str, values: dict, key: bytes | None = None) -> str:
+def link(prev_hash: str, values: dict[str, Any], key: bytes | None = None) -> str:
     """The hash of an event whose predecessor's hash is `prev_hash`."""
     message = prev_hash.encode("ascii") + b"\n" + canonical(values)
     return hmac.new(key or chain_key(), message, hashlib.sha256).hexdigest()

@@ -1,5 +1,7 @@
 """Walking the audit chain (docs/adr/0021-audit-hash-chain.md)."""
 
+from typing import Any
+
 from zizhu.audit.chain import FIELDS, GENESIS, Break, chain_key, link
 from zizhu.audit.models import AuditEvent
 
@@ -14,7 +16,7 @@ def purge_anchors() -> set[str]:
     return {d["last_hash"] for d in details.iterator() if isinstance(d, dict) and "last_hash" in d}
 
 
-def _fault(row: dict, expected: str | None, anchors: set[str], key: bytes) -> str | None:
+def _fault(row: dict[str, Any], expected: str | None, anchors: set[str], key: bytes) -> str | None:
     if expected is None:  # the oldest event still there
         if row["prev_hash"] != GENESIS and row["prev_hash"] not in anchors:
             return MISSING_BEFORE
