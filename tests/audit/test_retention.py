@@ -14,11 +14,11 @@ from zizhu.audit.services import audit_purge
 
 @pytest.fixture
 def ages(db):
-    """One record per age in days, named by its age."""
+    """One record per age in days, named by its age, written oldest first as the trail is."""
     now = timezone.now()
     return {
         days: record_at(now - timedelta(days=days), action=f"age.{days}").pk
-        for days in (1, 179, 181, 200, 364, 366, 400)
+        for days in (400, 366, 364, 200, 181, 179, 1)
     }
 
 
@@ -46,15 +46,32 @@ def test_it_never_keeps_less_than_180_days(settings, ages):
     assert remaining_ages() == [1, 179]
 
 
-def test_it_audits_the_purge(settings, ages):
+def test_it_audits_the_purge_with_the_range_it_removed(settings, ages):
+    last_removed = AuditEvent.objects.get(pk=ages[200])
     now = timezone.now()
     audit_purge(now=now)
     event = AuditEvent.objects.get(action="audit.purge")
     assert event.detail == {
         "deleted": 4,
         "cutoff": (now - timedelta(days=185)).isoformat(),
+        "first_id": ages[400],
+        "last_id": ages[200],
+        "last_hash": last_removed.hash,
     }
     assert event.at >= now - timedelta(minutes=1)  # the purge record itself is not purged
+
+
+def test_it_removes_only_the_oldest_part_of_the_chain(db):
+    """A record older than the cutoff written after a younger one (a clock set back) waits
+    until the records before it go: the chain loses its beginning, never a link inside."""
+    now = timezone.now()
+    oldest = record_at(now - timedelta(days=300), action="age.300")
+    record_at(now - timedelta(days=10), action="age.10")
+    record_at(now - timedelta(days=250), action="age.250")
+
+    assert audit_purge(now=now) == 1
+    assert remaining_ages() == [10, 250]
+    assert AuditEvent.objects.get(action="audit.purge").detail["last_id"] == oldest.pk
 
 
 def test_it_deletes_nothing_when_nothing_is_old(db):

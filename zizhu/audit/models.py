@@ -1,7 +1,10 @@
 import json
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from zizhu.audit.labels import action_label, object_label
 
 
 class Result(models.TextChoices):
@@ -12,9 +15,11 @@ class Result(models.TextChoices):
 
 class AuditEvent(models.Model):
     """One append-only record. Updates are refused by the model and by a database trigger;
-    rows younger than 180 days cannot be deleted (trigger on PostgreSQL)."""
+    rows younger than 180 days cannot be deleted (trigger on PostgreSQL). Each record's hash
+    links it to the one before it, so a change made past the triggers shows (verify_audit)."""
 
-    at = models.DateTimeField(_("Time (UTC)"), auto_now_add=True, db_index=True)
+    # set by audit_record under the chain's lock (not auto_now_add: the hash covers it)
+    at = models.DateTimeField(_("Time (UTC)"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         "accounts.User",
         on_delete=models.DO_NOTHING,
@@ -32,6 +37,9 @@ class AuditEvent(models.Model):
     result = models.CharField(_("Result"), max_length=10, choices=Result.choices)
     ip = models.GenericIPAddressField(_("Client IP"), null=True, blank=True)
     detail = models.JSONField(_("Detail"), default=dict, blank=True)
+    # the hash chain (zizhu/audit/chain.py, docs/adr/0021-audit-hash-chain.md)
+    prev_hash = models.CharField(_("Previous hash"), max_length=64, editable=False)
+    hash = models.CharField(_("Hash"), max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("Audit record")
@@ -48,6 +56,14 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("audit records are removed only by the retention purge")
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)
+
+    @property
+    def object_label(self) -> str:
+        return object_label(self.object_type)
 
     @property
     def detail_text(self) -> str:

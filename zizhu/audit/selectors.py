@@ -18,7 +18,7 @@ def audit_events(params: Mapping[str, str]) -> tuple[QuerySet[AuditEvent], dict[
     if values["unit"]:
         events = events.filter(unit_code__startswith=values["unit"])
     if values["action"]:
-        events = events.filter(action__startswith=values["action"])
+        events = events.filter(action=values["action"])
     if values["result"]:
         events = events.filter(result=values["result"])
     tz = timezone.get_current_timezone()

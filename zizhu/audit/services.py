@@ -4,8 +4,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
+from zizhu.audit.chain import FIELDS, GENESIS, link, lock_head
 from zizhu.audit.models import AuditEvent, Result
 
 
@@ -32,10 +34,11 @@ def audit_record(
     username: str = "",
     detail: dict | None = None,
 ) -> AuditEvent:
+    """Append one event to the trail, linked to the one before it (docs/adr/0021)."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     unit = getattr(actor, "unit", None)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor,
         actor_username=getattr(actor, "username", "") or username,
         unit_code=getattr(unit, "code", ""),
@@ -46,13 +49,35 @@ def audit_record(
         ip=client_ip(request),
         detail=detail or {},
     )
+    with transaction.atomic():
+        lock_head()
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        event.at = timezone.now()  # under the lock: times rise with the chain
+        event.prev_hash = last or GENESIS
+        event.hash = link(event.prev_hash, {name: getattr(event, name) for name in FIELDS})
+        event.save(force_insert=True)
+    return event
 
 
 def audit_purge(*, now=None) -> int:
-    """Delete records older than the retention period (never less than 180 days)."""
+    """Delete the oldest records, older than the retention period (never less than 180 days).
+
+    Only the chain's oldest part goes: the records before the first one still within the
+    retention. The purge's own record names the range and the last removed hash, to which the
+    oldest remaining record links (docs/adr/0021)."""
     days = max(settings.ZIZHU_AUDIT_RETENTION_DAYS, 180)
     cutoff = (now or timezone.now()) - timedelta(days=days)
     with transaction.atomic():
-        count, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
-        audit_record(action="audit.purge", detail={"deleted": count, "cutoff": cutoff.isoformat()})
+        lock_head()
+        kept = AuditEvent.objects.filter(at__gte=cutoff).aggregate(first=Min("id"))["first"]
+        old = AuditEvent.objects.filter(at__lt=cutoff)
+        if kept is not None:
+            old = old.filter(id__lt=kept)
+        first = old.order_by("id").values_list("id", flat=True).first()
+        last = old.order_by("-id").values("id", "hash").first()
+        count, _ = old.delete()
+        detail = {"deleted": count, "cutoff": cutoff.isoformat()}
+        if last is not None:
+            detail.update(first_id=first, last_id=last["id"], last_hash=last["hash"])
+        audit_record(action="audit.purge", detail=detail)
     return count

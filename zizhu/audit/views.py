@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from zizhu.access import Action, require
+from zizhu.audit.labels import action_choices
 from zizhu.audit.models import Result
 from zizhu.audit.selectors import audit_events
 from zizhu.audit.services import audit_record
@@ -22,7 +23,13 @@ def audit_list(request):
     return render(
         request,
         "audit/list.html",
-        {"page": page, "filters": filters, "results": Result.choices, "query": query.urlencode()},
+        {
+            "page": page,
+            "filters": filters,
+            "actions": action_choices(),
+            "results": Result.choices,
+            "query": query.urlencode(),
+        },
     )
 
 
@@ -47,8 +54,8 @@ def audit_export(request):
                 e.at,
                 e.actor_username,
                 e.unit_code,
-                e.action,
-                e.object_type,
+                e.action_label,
+                e.object_label,
                 e.object_id,
                 label(Result, e.result),
                 e.ip or "",
