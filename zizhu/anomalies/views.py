@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,8 +25,9 @@ from zizhu.anomalies.selectors import (
     run_list_versions,
 )
 from zizhu.audit.services import audit_record
+from zizhu.lib.downloads import stored_download
 from zizhu.lib.exports import export_response
-from zizhu.lib.uploads import UploadRejected, content_disposition_attachment
+from zizhu.lib.uploads import UploadRejected
 from zizhu.units.selectors import ancestors
 
 PAGE_SIZE = 50
@@ -237,24 +237,18 @@ def attachment(request, pk: int):
     explanation = get_object_for_user(
         request, Explanation.objects.exclude(attachment=""), Action.VIEW, "school", pk=pk
     )
-    try:
-        handle = explanation.attachment.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
+    response = stored_download(
+        explanation.attachment,
+        name=explanation.attachment_name,
+        content_type=explanation.attachment_type,
+        fallback="attachment",
+    )
     audit_record(
         request=request,
         action="anomalies.attachment",
         obj=explanation,
         detail={"name": explanation.attachment_name},
     )
-    response = FileResponse(
-        handle, content_type=explanation.attachment_type or "application/octet-stream"
-    )
-    response["Content-Disposition"] = content_disposition_attachment(
-        explanation.attachment_name, fallback="attachment"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 

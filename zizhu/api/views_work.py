@@ -1,7 +1,7 @@
 """Vouchers, recipient lists, register imports, check runs, findings and jobs: scoped reads
 through zizhu.access, writes through the same services and checks as the pages."""
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -46,7 +46,7 @@ from zizhu.api.serializers_more import (
 from zizhu.audit.services import audit_record
 from zizhu.jobs.selectors import jobs_for
 from zizhu.lib import idnumber, phone
-from zizhu.lib.uploads import content_disposition_attachment
+from zizhu.lib.downloads import stored_download
 from zizhu.recipients import policy as recipient_policy
 from zizhu.recipients import services as recipient_services
 from zizhu.recipients.forms import UploadForm
@@ -62,15 +62,6 @@ from zizhu.vouchers.models import Voucher, VoucherFile
 from zizhu.vouchers.selectors import vouchers_for
 
 BINARY = {(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, "文件内容")}
-
-
-def download(handle, name: str, content_type: str, fallback: str) -> FileResponse:
-    """A stored file as a download no browser renders (the pages' headers)."""
-    response = FileResponse(handle, content_type=content_type or "application/octet-stream")
-    response["Content-Disposition"] = content_disposition_attachment(name, fallback)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 # --- vouchers ---------------------------------------------------------------------------------
@@ -152,17 +143,16 @@ class VoucherFileDownload(ApiView):
     def get(self, request, pk: int):
         queryset = VoucherFile.objects.select_related("voucher")
         record = get_object_for_user(request, queryset, Action.VIEW, "voucher__unit", pk=pk)
-        try:
-            handle = record.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
+        response = stored_download(
+            record.file, name=record.name, content_type=record.content_type, fallback="voucher"
+        )
         audit_record(
             request=request,
             action="vouchers.download",
             obj=record,
             detail={"voucher": record.voucher_id, "name": record.name, "sha256": record.sha256},
         )
-        return download(handle, record.name, record.content_type, "voucher")
+        return response
 
 
 # --- recipient lists --------------------------------------------------------------------------
@@ -601,19 +591,19 @@ class ExplanationAttachment(ApiView):
         explanation = get_object_for_user(
             request, Explanation.objects.exclude(attachment=""), Action.VIEW, "school", pk=pk
         )
-        try:
-            handle = explanation.attachment.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
+        response = stored_download(
+            explanation.attachment,
+            name=explanation.attachment_name,
+            content_type=explanation.attachment_type,
+            fallback="attachment",
+        )
         audit_record(
             request=request,
             action="anomalies.attachment",
             obj=explanation,
             detail={"name": explanation.attachment_name},
         )
-        return download(
-            handle, explanation.attachment_name, explanation.attachment_type, "attachment"
-        )
+        return response
 
 
 # --- jobs -----------------------------------------------------------------------------------
