@@ -21,7 +21,6 @@ from zizhu.anomalies import policy as anomaly_policy
 from zizhu.anomalies import services as anomaly_services
 from zizhu.anomalies.models import Explanation, Finding, FindingStatus, Programme, Risk, Run
 from zizhu.anomalies.selectors import finding_rows, findings_for
-from zizhu.anomalies.views import _audit_full_view
 from zizhu.api import params
 from zizhu.api.base import ApiView, ListView
 from zizhu.api.errors import Conflict
@@ -491,7 +490,7 @@ class FindingList(ListView):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         rows = finding_rows(request.user, page)
-        _audit_full_view(request, rows)
+        anomaly_services.audit_full_view(request, rows)
         return self.get_paginated_response(FindingSerializer(rows, many=True).data)
 
 
@@ -502,7 +501,7 @@ def finding_in_scope(request, pk: int, action: Action = Action.VIEW) -> Finding:
 
 def finding_answer(request, finding: Finding) -> dict:
     (row,) = finding_rows(request.user, [finding])
-    _audit_full_view(request, [row])
+    anomaly_services.audit_full_view(request, [row])
     explanation = anomaly_services.explanation_for(finding)
     data = FindingSerializer(row).data
     data["explanation"] = (
