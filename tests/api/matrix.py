@@ -5,6 +5,10 @@ empty body answers 400 to whoever may make it, 403 to a role that may not, 404 o
 Objects (tests/funds/matrix.py): the national-aid filings of school 3661000001 ("own school")
 and 3661000003 ("other school"), of county 610112 ("own county") and 610111 ("other county")."""
 
+from decimal import Decimal
+
+from django.utils import timezone
+
 from tests.matrix_common import (
     ALL,
     AUTHORITY,
@@ -18,13 +22,39 @@ from tests.matrix_common import (
     statuses,
     table,
 )
+from zizhu.funds.models import Filing
+from zizhu.funds.services import filing_update
+from zizhu.funds.services_money import allocation_create, receipt_confirm
+from zizhu.funds.services_reversal import reversal_request
 
 
 def api_objects(users) -> dict[str, int]:
-    """A personal API token of school_operator."""
+    """A personal API token of school_operator; county 610111's allocations to its school
+    3661000003 (after tests/funds/matrix.py made county 610112's to 3661000001): one
+    unconfirmed, one confirmed by the school with a reversal requested."""
     from zizhu.api.services import api_token_create
 
-    return {"own_token": api_token_create(user=users["school_operator"], name="m").token.pk}
+    neighbour = users["neighbour_operator"]
+    county = Filing.objects.get(
+        unit=neighbour.unit, year=2025, project__code="vocational_national_grant"
+    )
+    county = filing_update(
+        filing=county, version=county.version, actor=neighbour, own_funds=Decimal("100.00")
+    )
+    school = users["neighbour_school_operator"].unit
+    confirmed = allocation_create(
+        source=county, target_unit=school, amounts={"county": Decimal("10.00")}, actor=None
+    )
+    receipt_confirm(filing=confirmed.to_filing, arrival_date=timezone.localdate(), actor=None)
+    request = reversal_request(allocation=confirmed, reason="错拨", actor=None)
+    open_one = allocation_create(
+        source=county, target_unit=school, amounts={"county": Decimal("5.00")}, actor=None
+    )
+    return {
+        "own_token": api_token_create(user=users["school_operator"], name="m").token.pk,
+        "other_allocation": open_one.pk,
+        "other_reversal_request": request.pk,
+    }
 
 
 OPERATORS = {"province_operator", "prefecture_operator", "county_operator", "neighbour_operator"}
@@ -33,6 +63,11 @@ OWN_SCHOOL = "/api/v1/filings/{own_school_filing}/"
 OTHER_SCHOOL = "/api/v1/filings/{other_school_filing}/"
 OWN_COUNTY = "/api/v1/filings/{own_county_filing}/"
 OTHER_COUNTY = "/api/v1/filings/{other_county_filing}/"
+# users who may write (FILE) but do not see the county or school: a 404
+FILE_OUTSIDE_OWN_COUNTY = {"school_operator", "neighbour_operator", "neighbour_school_operator"}
+FILE_OUTSIDE_OTHER_COUNTY = {"county_operator", "school_operator", "neighbour_school_operator"}
+FILE_OUTSIDE_OWN_SCHOOL = {"neighbour_operator", "neighbour_school_operator"}
+FILE_OUTSIDE_OTHER_SCHOOL = {"county_operator", "school_operator"}
 # filers for whom school 3661000001's filing is not their own unit's (404, in scope or not)
 NOT_OWN_SCHOOL = FILERS - {"school_operator", "school_reviewer"}
 
@@ -102,6 +137,47 @@ API_MATRIX: dict[str, list] = {
     "api:receipt": [
         ("POST", OWN_COUNTY + "receipt/", acting_on_own_county({"county_operator"})),
         ("POST", OWN_SCHOOL + "receipt/", table({"school_operator"}, NOT_OWN_SCHOOL, 400)),
+    ],
+    # 冲销 (an empty body: 400 for whoever may reverse): the sending county's operator; other
+    # operators who see the county are not the sender (403); filers outside it 404
+    "api:allocation_reverse": [
+        (
+            "POST",
+            "/api/v1/allocations/{own_allocation}/reverse/",
+            table({"county_operator"}, FILE_OUTSIDE_OWN_COUNTY, 400),
+        ),
+        (
+            "POST",
+            "/api/v1/allocations/{other_allocation}/reverse/",
+            table({"neighbour_operator"}, FILE_OUTSIDE_OTHER_COUNTY, 400),
+        ),
+        ("GET", "/api/v1/allocations/{own_allocation}/reverse/", dict.fromkeys(ALL, 405)),
+    ],
+    # the receiving school's operator agrees (the counter-entry is written: 200) or declines
+    # (an empty body: 400); authority operators above see the school but are not the receiver
+    "api:reversal_agree": [
+        (
+            "POST",
+            "/api/v1/reversal-requests/{own_reversal_request}/agree/",
+            table({"school_operator"}, FILE_OUTSIDE_OWN_SCHOOL),
+        ),
+        (
+            "POST",
+            "/api/v1/reversal-requests/{other_reversal_request}/agree/",
+            table({"neighbour_school_operator"}, FILE_OUTSIDE_OTHER_SCHOOL),
+        ),
+    ],
+    "api:reversal_decline": [
+        (
+            "POST",
+            "/api/v1/reversal-requests/{own_reversal_request}/decline/",
+            table({"school_operator"}, FILE_OUTSIDE_OWN_SCHOOL, 400),
+        ),
+        (
+            "POST",
+            "/api/v1/reversal-requests/{other_reversal_request}/decline/",
+            table({"neighbour_school_operator"}, FILE_OUTSIDE_OTHER_SCHOOL, 400),
+        ),
     ],
     "api:vouchers": [
         ("/api/v1/vouchers/", statuses(BUSINESS)),

@@ -45,6 +45,7 @@ from zizhu.anomalies.models import (
     Verdict,
 )
 from zizhu.anomalies.policy import can_explain, can_review
+from zizhu.anomalies.selectors import FindingRow
 from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
 from zizhu.jobs.services import Progress, job_create
@@ -584,3 +585,16 @@ def explanation_review(
             },
         )
     return explanation
+
+
+def audit_full_view(request, shown: list[FindingRow]) -> None:
+    """Records that the user saw full ID numbers: the rows of `shown` (from `finding_rows`)
+    that are not masked, i.e. a school user's own students, like a recipient list's full view.
+    The findings pages and the API call it for every page and detail they show."""
+    full = [row.finding.pk for row in shown if row.full]
+    if full:
+        audit_record(
+            request=request,
+            action="anomalies.view_full",
+            detail={"findings": full[:100], "count": len(full)},
+        )

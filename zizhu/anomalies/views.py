@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +13,6 @@ from zizhu.anomalies.models import Explanation, Finding, FindingStatus, Programm
 from zizhu.anomalies.selectors import (
     DETAIL_URLS,
     PROGRAMME_URLS,
-    FindingRow,
     counts_by_child,
     counts_by_risk,
     export_table,
@@ -26,8 +24,9 @@ from zizhu.anomalies.selectors import (
     run_list_versions,
 )
 from zizhu.audit.services import audit_record
+from zizhu.lib.downloads import stored_download
 from zizhu.lib.exports import export_response
-from zizhu.lib.uploads import UploadRejected, content_disposition_attachment
+from zizhu.lib.uploads import UploadRejected
 from zizhu.units.selectors import ancestors
 
 PAGE_SIZE = 50
@@ -53,7 +52,7 @@ def findings(request, programme: str):
     rows = below.select_related("school", "row").order_by("rule", "school__code", "pid", "id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = finding_rows(request.user, list(page))
-    _audit_full_view(request, shown)
+    services.audit_full_view(request, shown)
     scope_depth = request.user.unit.depth
     trail = [u for u in ancestors(unit) if u.depth >= scope_depth]
     chart = {
@@ -115,18 +114,6 @@ def export(request, programme: str):
     return response
 
 
-def _audit_full_view(request, shown: list[FindingRow]) -> None:
-    """A school user seeing its students' full ID numbers is audited, like a list's full
-    view."""
-    full = [row.finding.pk for row in shown if row.full]
-    if full:
-        audit_record(
-            request=request,
-            action="anomalies.view_full",
-            detail={"findings": full[:100], "count": len(full)},
-        )
-
-
 def _finding(request, pk: int, action: Action = Action.VIEW, **lookup) -> Finding:
     queryset = Finding.objects.select_related("school", "run", "row")
     return get_object_for_user(request, queryset, action, "school", pk=pk, **lookup)
@@ -140,7 +127,7 @@ def _detail(
     may_explain = policy.can_explain(user, finding) and finding.status != FindingStatus.ACCEPTED
     may_review = policy.can_review(user, finding) and finding.status == FindingStatus.EXPLAINED
     (shown,) = finding_rows(user, [finding])
-    _audit_full_view(request, [shown])
+    services.audit_full_view(request, [shown])
     return render(
         request,
         "anomalies/finding_detail.html",
@@ -237,24 +224,18 @@ def attachment(request, pk: int):
     explanation = get_object_for_user(
         request, Explanation.objects.exclude(attachment=""), Action.VIEW, "school", pk=pk
     )
-    try:
-        handle = explanation.attachment.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
+    response = stored_download(
+        explanation.attachment,
+        name=explanation.attachment_name,
+        content_type=explanation.attachment_type,
+        fallback="attachment",
+    )
     audit_record(
         request=request,
         action="anomalies.attachment",
         obj=explanation,
         detail={"name": explanation.attachment_name},
     )
-    response = FileResponse(
-        handle, content_type=explanation.attachment_type or "application/octet-stream"
-    )
-    response["Content-Disposition"] = content_disposition_attachment(
-        explanation.attachment_name, fallback="attachment"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 

@@ -2,10 +2,19 @@
 services decide and write)."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from zizhu.catalogue.models import AidProject, Category
-from zizhu.funds.models import MONEY, Allocation, Filing, FilingStatus, Receipt, SourceLevel
+from zizhu.funds.models import (
+    MONEY,
+    Allocation,
+    Filing,
+    FilingStatus,
+    Receipt,
+    ReversalRequest,
+    SourceLevel,
+)
 from zizhu.units.models import Unit
 
 
@@ -101,12 +110,27 @@ class StatusFilter(serializers.Serializer):
     status = serializers.ChoiceField(choices=FilingStatus.choices)
 
 
+class PendingReversalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReversalRequest
+        fields = ["id", "reason", "requested_at"]
+        read_only_fields = fields
+
+
 class AllocationSerializer(serializers.ModelSerializer):
+    # a counter-entry (冲销) has negative amounts and names the allocation it reverses
     from_unit = serializers.CharField(source="from_filing.unit.code", read_only=True)
     to_unit = serializers.CharField(source="to_filing.unit.code", read_only=True)
     to_unit_name = serializers.CharField(source="to_filing.unit.name", read_only=True)
     total = money_field(read_only=True)
     arrival_date = serializers.DateField(source="receipt.arrival_date", default=None)
+    reverses = serializers.IntegerField(
+        source="reverses_id", allow_null=True, read_only=True, help_text="本记录冲销的下拨记录编号"
+    )
+    reversal = serializers.IntegerField(
+        source="reversal.pk", default=None, allow_null=True, help_text="冲销本笔下拨的记录编号"
+    )
+    pending_request = serializers.SerializerMethodField(help_text="待接收单位同意的冲销申请")
 
     class Meta:
         model = Allocation
@@ -122,8 +146,18 @@ class AllocationSerializer(serializers.ModelSerializer):
             "receipt",
             "arrival_date",
             "created_at",
+            "reverses",
+            "reason",
+            "reversal",
+            "pending_request",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(PendingReversalSerializer(allow_null=True))
+    def get_pending_request(self, allocation) -> dict | None:
+        # `pending_requests` is prefetched by funds.selectors.allocations_with_state
+        pending = allocation.pending_requests
+        return PendingReversalSerializer(pending[0]).data if pending else None
 
 
 class AmountsSerializer(serializers.Serializer):
@@ -149,3 +183,35 @@ class ReceiptSerializer(serializers.ModelSerializer):
 
 class ReceiptCreateSerializer(serializers.Serializer):
     arrival_date = serializers.DateField(help_text="资金到位时间")
+
+
+class ReverseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="冲销原因")
+
+
+class DeclineSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, help_text="不同意的理由")
+
+
+class ReversalRequestSerializer(serializers.ModelSerializer):
+    # a request to reverse a confirmed allocation, and the receiver's decision
+    counter_entry = serializers.IntegerField(
+        source="allocation.reversal.pk",
+        default=None,
+        allow_null=True,
+        help_text="同意后写入的冲销记录编号",
+    )
+
+    class Meta:
+        model = ReversalRequest
+        fields = [
+            "id",
+            "allocation",
+            "reason",
+            "status",
+            "requested_at",
+            "decided_at",
+            "decision_note",
+            "counter_entry",
+        ]
+        read_only_fields = fields

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from zizhu.api import views_funds as funds
 from zizhu.api import views_reports as reports
+from zizhu.api import views_reversal as reversal
 from zizhu.api import views_work as work
 
 app_name = "api"
@@ -36,6 +37,19 @@ urlpatterns = [
     path("v1/filings/<int:pk>/return/", api(funds.FilingReturn), name="filing_return"),
     path("v1/filings/<int:pk>/allocations/", api(funds.AllocationList), name="allocations"),
     path("v1/filings/<int:pk>/receipt/", api(funds.ReceiptConfirm), name="receipt"),
+    path(
+        "v1/allocations/<int:pk>/reverse/",
+        api(reversal.AllocationReverse),
+        name="allocation_reverse",
+    ),
+    path(
+        "v1/reversal-requests/<int:pk>/agree/", api(reversal.ReversalAgree), name="reversal_agree"
+    ),
+    path(
+        "v1/reversal-requests/<int:pk>/decline/",
+        api(reversal.ReversalDecline),
+        name="reversal_decline",
+    ),
     path("v1/vouchers/", api(work.VoucherList), name="vouchers"),
     path("v1/voucher-files/<int:pk>/", api(work.VoucherFileDownload), name="voucher_file"),
     path("v1/recipient-lists/", api(work.RecipientListList), name="recipient_lists"),

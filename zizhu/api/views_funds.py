@@ -33,8 +33,8 @@ from zizhu.api.serializers_funds import (
     UnitSerializer,
 )
 from zizhu.catalogue.models import Category
-from zizhu.funds import policy, services, services_money
-from zizhu.funds.models import Allocation, Filing, FilingStatus
+from zizhu.funds import policy, selectors, services, services_money
+from zizhu.funds.models import Filing, FilingStatus
 from zizhu.funds.views import own_filing, require_filer
 from zizhu.units.models import Level
 
@@ -266,10 +266,9 @@ class AllocationList(ListView):
     def get_queryset(self):
         filing = filing_in_scope(self.request, self.kwargs["pk"])
         direction = params.choice(self.request, "direction", ["out", "in"]) or "out"
-        related = "from_filing" if direction == "out" else "to_filing"
-        return Allocation.objects.filter(**{related: filing}).select_related(
-            "from_filing__unit", "to_filing__unit", "receipt"
-        )
+        if direction == "out":
+            return selectors.allocations_out(filing)
+        return selectors.allocations_in(filing)
 
     @extend_schema(
         summary="向直接下级单位下拨资金",
@@ -296,9 +295,7 @@ class AllocationList(ListView):
         allocation = services_money.allocation_create(
             source=filing, target_unit=target, amounts=amounts, actor=request.user
         )
-        allocation = Allocation.objects.select_related(
-            "from_filing__unit", "to_filing__unit", "receipt"
-        ).get(pk=allocation.pk)
+        allocation = selectors.allocations_with_state().get(pk=allocation.pk)
         return Response(AllocationSerializer(allocation).data, status=status.HTTP_201_CREATED)
 
 

@@ -11,9 +11,9 @@ from rest_framework.response import Response
 from zizhu.api.base import ApiView
 from zizhu.catalogue.models import Category
 from zizhu.fundreports import progress
-from zizhu.fundreports.progress_views import _report as progress_report
+from zizhu.fundreports.progress_views import progress_request
 from zizhu.fundreports.summary_report import build, table_keys
-from zizhu.fundreports.summary_views import _scope as summary_scope
+from zizhu.fundreports.summary_views import summary_request
 
 REPORT_PARAMETERS = [
     OpenApiParameter(
@@ -72,7 +72,7 @@ def _counts(counts: progress.Counts) -> dict:
 )
 class ProgressReport(ApiView):
     def get(self, request, category: str):
-        report = progress_report(request, category)
+        report = progress_request(request, category)
         data = {
             "category": str(report.category),
             "year": report.year,
@@ -134,7 +134,7 @@ class SummarySerializer(serializers.Serializer):
 )
 class SummaryReport(ApiView):
     def get(self, request, category: str):
-        scope, _form = summary_scope(request, category)
+        scope, _form = summary_request(request, category)
         tables = [build(scope, key) for key in table_keys(scope)]
         data = {
             "category": str(scope.category),

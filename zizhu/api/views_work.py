@@ -1,7 +1,7 @@
 """Vouchers, recipient lists, register imports, check runs, findings and jobs: scoped reads
 through zizhu.access, writes through the same services and checks as the pages."""
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -21,7 +21,6 @@ from zizhu.anomalies import policy as anomaly_policy
 from zizhu.anomalies import services as anomaly_services
 from zizhu.anomalies.models import Explanation, Finding, FindingStatus, Programme, Risk, Run
 from zizhu.anomalies.selectors import finding_rows, findings_for
-from zizhu.anomalies.views import _audit_full_view
 from zizhu.api import params
 from zizhu.api.base import ApiView, ListView
 from zizhu.api.errors import Conflict
@@ -46,7 +45,7 @@ from zizhu.api.serializers_more import (
 from zizhu.audit.services import audit_record
 from zizhu.jobs.selectors import jobs_for
 from zizhu.lib import idnumber, phone
-from zizhu.lib.uploads import content_disposition_attachment
+from zizhu.lib.downloads import stored_download
 from zizhu.recipients import policy as recipient_policy
 from zizhu.recipients import services as recipient_services
 from zizhu.recipients.forms import UploadForm
@@ -62,15 +61,6 @@ from zizhu.vouchers.models import Voucher, VoucherFile
 from zizhu.vouchers.selectors import vouchers_for
 
 BINARY = {(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, "文件内容")}
-
-
-def download(handle, name: str, content_type: str, fallback: str) -> FileResponse:
-    """A stored file as a download no browser renders (the pages' headers)."""
-    response = FileResponse(handle, content_type=content_type or "application/octet-stream")
-    response["Content-Disposition"] = content_disposition_attachment(name, fallback)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 # --- vouchers ---------------------------------------------------------------------------------
@@ -152,17 +142,16 @@ class VoucherFileDownload(ApiView):
     def get(self, request, pk: int):
         queryset = VoucherFile.objects.select_related("voucher")
         record = get_object_for_user(request, queryset, Action.VIEW, "voucher__unit", pk=pk)
-        try:
-            handle = record.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
+        response = stored_download(
+            record.file, name=record.name, content_type=record.content_type, fallback="voucher"
+        )
         audit_record(
             request=request,
             action="vouchers.download",
             obj=record,
             detail={"voucher": record.voucher_id, "name": record.name, "sha256": record.sha256},
         )
-        return download(handle, record.name, record.content_type, "voucher")
+        return response
 
 
 # --- recipient lists --------------------------------------------------------------------------
@@ -501,7 +490,7 @@ class FindingList(ListView):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         rows = finding_rows(request.user, page)
-        _audit_full_view(request, rows)
+        anomaly_services.audit_full_view(request, rows)
         return self.get_paginated_response(FindingSerializer(rows, many=True).data)
 
 
@@ -512,7 +501,7 @@ def finding_in_scope(request, pk: int, action: Action = Action.VIEW) -> Finding:
 
 def finding_answer(request, finding: Finding) -> dict:
     (row,) = finding_rows(request.user, [finding])
-    _audit_full_view(request, [row])
+    anomaly_services.audit_full_view(request, [row])
     explanation = anomaly_services.explanation_for(finding)
     data = FindingSerializer(row).data
     data["explanation"] = (
@@ -601,19 +590,19 @@ class ExplanationAttachment(ApiView):
         explanation = get_object_for_user(
             request, Explanation.objects.exclude(attachment=""), Action.VIEW, "school", pk=pk
         )
-        try:
-            handle = explanation.attachment.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
+        response = stored_download(
+            explanation.attachment,
+            name=explanation.attachment_name,
+            content_type=explanation.attachment_type,
+            fallback="attachment",
+        )
         audit_record(
             request=request,
             action="anomalies.attachment",
             obj=explanation,
             detail={"name": explanation.attachment_name},
         )
-        return download(
-            handle, explanation.attachment_name, explanation.attachment_type, "attachment"
-        )
+        return response
 
 
 # --- jobs -----------------------------------------------------------------------------------

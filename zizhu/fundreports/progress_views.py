@@ -75,7 +75,12 @@ class Report:
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
 
 
-def _report(request, category: str, action: Action = Action.VIEW) -> Report:
+def progress_request(request, category: str, action: Action = Action.VIEW) -> Report:
+    """The progress report a request asks for, as the page shows it: authority roles only (403
+    otherwise), the category (404 for an unknown one), the year and project chosen or their
+    defaults, the unit of `?unit=` (default: the user's own; 404 outside the scope) and the
+    unit whose not-filed units are listed (`?missing=`, within the unit). The page, its export
+    and the API read this one answer."""
     require_authority(request, action)
     category = category_or_404(category)
     user = request.user
@@ -101,7 +106,7 @@ def _report(request, category: str, action: Action = Action.VIEW) -> Report:
 
 
 def progress_page(request, category: str):
-    report = _report(request, category)
+    report = progress_request(request, category)
     total = progress.totals(report.rows)
     missing_page = None
     if report.missing_in is not None and report.project is not None:
@@ -147,7 +152,7 @@ def progress_page(request, category: str):
 
 
 def export(request, category: str):
-    report = _report(request, category, Action.EXPORT)
+    report = progress_request(request, category, Action.EXPORT)
     project_code = report.project.code if report.project else ""
     project_name = report.project.name if report.project else ""
     if report.missing_in is not None and request.GET.get("missing") and report.project:

@@ -51,7 +51,12 @@ class SummaryForm(forms.Form):
         self.fields["project"].choices = [("", _("All"))] + [(p.pk, p.name) for p in projects]
 
 
-def _scope(request, category: str) -> tuple[Scope, SummaryForm]:
+def summary_request(request, category: str) -> tuple[Scope, SummaryForm]:
+    """The summary a request asks for, as the page shows it, and the form of its choices:
+    business roles only (403 otherwise), the category (404 for an unknown one), the unit of
+    `?unit=` (default: the user's own; 404 outside the scope), the year (default: the latest
+    with filings) and the project (default: all). The page, its export and the API read this
+    one answer."""
     require(request, Action.VIEW)
     category = category_or_404(category)
     user = request.user
@@ -72,7 +77,7 @@ def _query(scope: Scope, **extra) -> str:
 
 
 def summary(request, category: str):
-    scope, form = _scope(request, category)
+    scope, form = summary_request(request, category)
     tables, pending_filings = [], []
     for key in table_keys(scope):
         if key == "pending":
@@ -133,7 +138,7 @@ def _cell(value):
 
 def summary_export(request, category: str, table: str):
     require(request, Action.EXPORT)
-    scope, _form = _scope(request, category)
+    scope, _form = summary_request(request, category)
     if table not in table_keys(scope):
         raise Http404
     built = build(scope, table)

@@ -205,22 +205,22 @@ def awaiting_receipt(allocation: Allocation) -> bool:
     )
 
 
+def allocations_with_state() -> QuerySet[Allocation]:
+    """Allocations with what a row shows: both filings' units, the receipt, the counter-entry
+    (`reversal`) and the reversal requests awaiting the receiver (`pending_requests`)."""
+    return Allocation.objects.select_related(
+        "from_filing__unit", "to_filing__unit", "receipt", "reversal"
+    ).prefetch_related(pending_requests())
+
+
 def allocations_out(filing: Filing) -> QuerySet[Allocation]:
-    return (
-        Allocation.objects.filter(from_filing=filing)
-        .select_related("to_filing__unit", "receipt", "reversal")
-        .prefetch_related(pending_requests())
-        .order_by("-created_at", "-pk")
-    )
+    """The filing's allocations to its children (and their counter-entries), newest first."""
+    return allocations_with_state().filter(from_filing=filing).order_by("-created_at", "-pk")
 
 
 def allocations_in(filing: Filing) -> QuerySet[Allocation]:
-    return (
-        Allocation.objects.filter(to_filing=filing)
-        .select_related("from_filing__unit", "receipt", "reversal")
-        .prefetch_related(pending_requests())
-        .order_by("-created_at", "-pk")
-    )
+    """The allocations the filing received (and their counter-entries), newest first."""
+    return allocations_with_state().filter(to_filing=filing).order_by("-created_at", "-pk")
 
 
 def allocation_targets(user: object, filing: Filing) -> QuerySet[Unit]:

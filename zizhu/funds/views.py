@@ -7,7 +7,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -40,8 +40,9 @@ from zizhu.funds.selectors import (
     receipts_of,
     received_by_level,
 )
+from zizhu.lib.downloads import stored_download
 from zizhu.lib.params import year_param
-from zizhu.lib.uploads import UploadRejected, content_disposition_attachment
+from zizhu.lib.uploads import UploadRejected
 
 PAGE_SIZE = 50
 
@@ -258,17 +259,13 @@ def filing_document(request, pk: int):
     """An authority filing's PDF body, for users in scope, always as a download."""
     queryset = Filing.objects.exclude(document="")
     filing = get_object_for_user(request, queryset, Action.VIEW, pk=pk)
-    try:
-        handle = filing.document.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
+    response = stored_download(
+        filing.document,
+        name=filing.document_name or "document.pdf",
+        content_type="application/pdf",
+        fallback="document",
+    )
     audit_record(
         request=request, action="funds.document", obj=filing, detail={"name": filing.document_name}
     )
-    response = FileResponse(handle, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_attachment(
-        filing.document_name or "document.pdf", fallback="document.pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

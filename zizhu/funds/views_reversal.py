@@ -26,12 +26,20 @@ def _to(name: str, pk: int, anchor: str):
     return redirect(reverse(name, args=[pk]) + f"#{anchor}")
 
 
-@require_POST
-def allocation_reverse(request, pk: int):
-    """The sender's operator: a direct reversal before the receipt, a request after it."""
+def allocation_to_reverse(request, pk: int) -> Allocation:
+    """The allocation `pk` for its sender's operator to reverse: 404 outside the user's scope
+    (or for a role that does not file), 403 (audited) for anyone but the sender's operator.
+    The page and the API both ask here."""
     queryset = Allocation.objects.select_related("from_filing__unit", "to_filing__unit")
     allocation = get_object_for_user(request, queryset, Action.FILE, "from_filing__unit", pk=pk)
     require_that(request, policy.may_reverse(request.user, allocation), "not_the_sender")
+    return allocation
+
+
+@require_POST
+def allocation_reverse(request, pk: int):
+    """The sender's operator: a direct reversal before the receipt, a request after it."""
+    allocation = allocation_to_reverse(request, pk)
     form = ReverseForm(request.POST)
     if not form.is_valid():
         _errors(request, form)
@@ -56,7 +64,10 @@ def allocation_reverse(request, pk: int):
     return _to("funds:allocations", allocation.from_filing_id, f"allocation-{allocation.pk}")
 
 
-def _request_to_decide(request, pk: int) -> ReversalRequest:
+def reversal_request_to_decide(request, pk: int) -> ReversalRequest:
+    """The reversal request `pk` for the receiving unit's operator to agree to or decline: 404
+    outside the user's scope (or for a role that does not file), 403 (audited) for anyone but
+    the receiver's operator. The pages and the API both ask here."""
     queryset = ReversalRequest.objects.select_related(
         "allocation__to_filing__unit", "allocation__from_filing__unit"
     )
@@ -71,7 +82,7 @@ def _request_to_decide(request, pk: int) -> ReversalRequest:
 
 @require_POST
 def reversal_agree(request, pk: int):
-    found = _request_to_decide(request, pk)
+    found = reversal_request_to_decide(request, pk)
     form = AgreeForm(request.POST)
     if not form.is_valid():
         _errors(request, form)
@@ -89,7 +100,7 @@ def reversal_agree(request, pk: int):
 
 @require_POST
 def reversal_decline(request, pk: int):
-    found = _request_to_decide(request, pk)
+    found = reversal_request_to_decide(request, pk)
     form = DeclineForm(request.POST)
     if not form.is_valid():
         _errors(request, form)

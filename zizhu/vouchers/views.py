@@ -4,7 +4,6 @@ download."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,8 +19,8 @@ from zizhu.access import (
 )
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
+from zizhu.lib.downloads import stored_download
 from zizhu.lib.exports import Table, export_response
-from zizhu.lib.uploads import content_disposition_attachment
 from zizhu.units.models import Level
 from zizhu.units.selectors import ancestors
 from zizhu.vouchers import policy, services
@@ -239,18 +238,13 @@ def voucher_file(request, pk: int):
     """A voucher's file, in scope only, always as a download that no browser renders."""
     queryset = VoucherFile.objects.select_related("voucher")
     record = get_object_for_user(request, queryset, Action.VIEW, "voucher__unit", pk=pk)
-    try:
-        handle = record.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
+    response = stored_download(
+        record.file, name=record.name, content_type=record.content_type, fallback="voucher"
+    )
     audit_record(
         request=request,
         action="vouchers.download",
         obj=record,
         detail={"voucher": record.voucher_id, "name": record.name, "sha256": record.sha256},
     )
-    response = FileResponse(handle, content_type=record.content_type or "application/octet-stream")
-    response["Content-Disposition"] = content_disposition_attachment(record.name, "voucher")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
