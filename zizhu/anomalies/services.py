@@ -587,10 +587,11 @@ def explanation_review(
     return explanation
 
 
-def audit_full_view(request, shown: list[FindingRow]) -> None:
+def audit_full_view(request: HttpRequest, shown: list[FindingRow]) -> None:
     """Records that the user saw full ID numbers: the rows of `shown` (from `finding_rows`)
     that are not masked, i.e. a school user's own students, like a recipient list's full view.
-    The findings pages and the API call it for every page and detail they show."""
+    The findings pages and the API call it for every page and detail they show (the API's
+    request wraps a Django request and carries the same user and address)."""
     full = [row.finding.pk for row in shown if row.full]
     if full:
         audit_record(
