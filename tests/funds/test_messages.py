@@ -11,6 +11,13 @@ from django.utils import translation
 from zizhu.funds.services import filing_create, filing_submit, money
 
 
+@pytest.fixture(autouse=True)
+def _chinese():
+    # the default language, whatever an earlier request in this thread activated
+    with translation.override("zh-hans"):
+        yield
+
+
 def refusal(call, *args, **kwargs) -> str:
     with pytest.raises(ValidationError) as refused:
         call(*args, **kwargs)

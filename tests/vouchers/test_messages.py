@@ -12,6 +12,13 @@ from zizhu.funds.services import filing_create
 from zizhu.vouchers.services import voucher_delete
 
 
+@pytest.fixture(autouse=True)
+def _chinese():
+    # the default language, whatever an earlier request in this thread activated
+    with translation.override("zh-hans"):
+        yield
+
+
 def refusal(call, *args, **kwargs) -> str:
     with pytest.raises(ValidationError) as refused:
         call(*args, **kwargs)
