@@ -102,8 +102,6 @@ class Source:
     target_model: type[models.Model]
     target_keys: tuple[str, ...]
     where: str = _sql("u.{Unit.level} = {SCHOOL}")
-    # Set on insert, never summed: the authority's path, from its unit `p`.
-    fixed: tuple[tuple[str, str], ...] = ()
     # False for a source that only carries changes of a row the totals depend on but do not
     # sum (a school's own fields, a deadline): it is not read to rebuild or check them.
     complete: bool = True
@@ -116,10 +114,10 @@ class Source:
     def target(self) -> str:
         return self.target_model._meta.db_table
 
-
-def _path(target: type[models.Model]) -> tuple[tuple[str, str], ...]:
-    """The authority's path, copied from its unit `p` into the totals row on insert."""
-    return ((_columns(target, "authority_path")[0], _sql("p.{Unit.path}")),)
+    @property
+    def fixed(self) -> tuple[tuple[str, str], ...]:
+        """Set on insert, never summed: the authority's path, from its unit `p`."""
+        return ((_columns(self.target_model, "authority_path")[0], _sql("p.{Unit.path}")),)
 
 
 def _keys(*templates: str) -> tuple[str, ...]:
@@ -152,7 +150,6 @@ SOURCES = (
         ),
         target_model=SchoolBalanceTotal,
         target_keys=_columns(SchoolBalanceTotal, "authority", "year", "project", "source_level"),
-        fixed=_path(SchoolBalanceTotal),
     ),
     Source(
         name="fundreports_voucher_totals",
@@ -163,7 +160,6 @@ SOURCES = (
         values=_values(SchoolPaymentTotal, voucher_amount="r.{Voucher.amount}", vouchers="1"),
         target_model=SchoolPaymentTotal,
         target_keys=_columns(SchoolPaymentTotal, "authority", "year", "project"),
-        fixed=_path(SchoolPaymentTotal),
     ),
     Source(
         name="fundreports_list_totals",
@@ -190,7 +186,6 @@ SOURCES = (
             "u.{Unit.level} = {SCHOOL} AND r.{RecipientList.status} = '{approved}'",
             approved=Status.APPROVED,
         ),
-        fixed=_path(SchoolPaymentTotal),
     ),
     # Filed school filings (FILED_STATUSES) of active schools of the project's stage, and the
     # late ones among them (submitted after the deadline the school's parent set): from the
@@ -210,7 +205,6 @@ SOURCES = (
         target_model=SchoolFilingCount,
         target_keys=_columns(SchoolFilingCount, *_FILING_COUNT_KEYS),
         where=_expected_filed("u", "r"),
-        fixed=_path(SchoolFilingCount),
     ),
     Source(
         name="fundreports_filing_counts_schools",
@@ -228,7 +222,6 @@ SOURCES = (
         target_model=SchoolFilingCount,
         target_keys=_columns(SchoolFilingCount, *_FILING_COUNT_KEYS),
         where=_expected_filed("r", "f"),
-        fixed=_path(SchoolFilingCount),
         complete=False,
     ),
     Source(
@@ -247,7 +240,6 @@ SOURCES = (
         target_model=SchoolFilingCount,
         target_keys=_columns(SchoolFilingCount, *_FILING_COUNT_KEYS),
         where=_expected_filed("u", "f"),
-        fixed=_path(SchoolFilingCount),
         complete=False,
     ),
     Source(
@@ -263,6 +255,5 @@ SOURCES = (
         target_model=SchoolCount,
         target_keys=_columns(SchoolCount, "authority", "stage"),
         where=_sql("r.{Unit.level} = {SCHOOL}"),
-        fixed=_path(SchoolCount),
     ),
 )
