@@ -221,3 +221,24 @@ def test_a_unit_import_that_moves_a_school_rebuilds_the_totals(tree, grant, fili
     assert balance_total(tree["610111"], grant, "provincial").received == Decimal("120.00")
     assert not SchoolPaymentTotal.objects.filter(authority=tree["610112"]).exists()
     assert rollup_discrepancies() == []
+
+
+TOTALS = (SchoolBalanceTotal, SchoolPaymentTotal, SchoolFilingCount, SchoolCount)
+
+
+def test_emptying_the_totals_before_their_rows_leaves_them_empty(tree, grant, filings):
+    # A flush (or a cleanup) may empty the totals before the rows they sum: deleting the rows
+    # afterwards must not subtract them into totals that no longer hold them.
+    make_voucher(tree["3661000001"], grant, "12.00")
+    make_list(tree["3661000001"], grant, YEAR, "autumn", "approved", "30.00")
+    with connection.cursor() as cursor:
+        for model in TOTALS:
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608
+    Voucher.objects.all().delete()
+    RecipientList.objects.all().delete()
+    Balance.objects.all().delete()
+    Deadline.objects.all().delete()
+    Unit.objects.filter(code="3661000002").delete()
+    assert {model.__name__: model.objects.count() for model in TOTALS} == {
+        model.__name__: 0 for model in TOTALS
+    }

@@ -59,7 +59,12 @@ MONTH_REGEX = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 
 class Run(models.Model):
-    """One run of the 24 rules for a month: pending → running → done / failed."""
+    """One run of the 24 rules for a month: pending → running → done / failed.
+
+    Its status is whether the month's findings are this run's (done commits with them) and
+    keeps one active run per month in the database; its `job`'s status is whether a worker
+    carried the job to its end, and the job holds the progress. Why there are two, and how they
+    agree: docs/adr/0022-run-and-job-states.md."""
 
     month = models.CharField(_("Month"), max_length=7)
     engine = models.CharField(_("Engine"), max_length=10, choices=Engine.choices)

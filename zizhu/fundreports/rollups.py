@@ -19,154 +19,17 @@ SQLite: row-level triggers with the same statement.
 The triggers do not follow a school or subtree moved to another authority (the totals keep
 where a row was added): the unit import announces moves (`units.signals.units_moved`) and
 the totals are rebuilt in its transaction.
+
+A deletion subtracts only while its totals table holds rows: a flush or a cleanup may empty
+the totals before the rows they sum. Each migration that installs triggers runs the SQL it
+froze (`frozen_sql`, migrations/sql/), never this module's, which may have changed since.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
 
-from zizhu.funds.models import FILED_STATUSES
-
-SCHOOL = "'school'"
-# A school's filing that progress counts: an active school of the project's stage, filed
-# (zizhu.funds.models.FILED_STATUSES, zizhu.fundreports.progress.expected_condition).
-_FILED = ", ".join(f"'{status}'" for status in FILED_STATUSES)
-EXPECTED_FILED = (
-    "{school}.level = 'school' AND {school}.is_active "
-    "AND (j.stage = 'any' OR j.stage = {school}.stage) "
-    f"AND {{filing}}.status IN ({_FILED})"
-)
-LATE = "CASE WHEN {filing}.submitted_at > {deadline}.due_at THEN 1 ELSE 0 END"
-
-
-@dataclass(frozen=True)
-class Source:
-    """How the rows of one source table add into a totals table."""
-
-    name: str  # trigger and function name
-    table: str
-    columns: tuple[str, ...]  # the source columns the statement reads
-    joins: str  # joins from the source row `r` to its school `u`
-    keys: tuple[str, ...]  # expressions of the totals' key, in `target_keys` order
-    values: dict[str, str]  # totals column -> expression summed (times the row's sign)
-    target: str
-    target_keys: tuple[str, ...]
-    where: str = f"u.level = {SCHOOL}"
-    # Set on insert, never summed: the authority's path, from its unit `p`.
-    fixed: tuple[tuple[str, str], ...] = (("authority_path", "p.path"),)
-    # False for a source that only carries changes of a row the totals depend on but do not
-    # sum (a school's own fields, a deadline): it is not read to rebuild or check them.
-    complete: bool = True
-
-
-SOURCES = (
-    Source(
-        name="fundreports_balance_totals",
-        table="funds_balance",
-        columns=("filing_id", "source_level", "received", "own", "allocated_out"),
-        joins=(
-            "JOIN funds_filing f ON f.id = r.filing_id JOIN units_unit u ON u.id = f.unit_id "
-            "JOIN units_unit p ON p.id = u.parent_id"
-        ),
-        keys=("u.parent_id", "f.year", "f.project_id", "r.source_level"),
-        values={"received": "r.received", "own": "r.own", "allocated_out": "r.allocated_out"},
-        target="fundreports_schoolbalancetotal",
-        target_keys=("authority_id", "year", "project_id", "source_level"),
-    ),
-    Source(
-        name="fundreports_voucher_totals",
-        table="vouchers_voucher",
-        columns=("unit_id", "year", "project_id", "amount"),
-        joins="JOIN units_unit u ON u.id = r.unit_id JOIN units_unit p ON p.id = u.parent_id",
-        keys=("u.parent_id", "r.year", "r.project_id"),
-        values={"voucher_amount": "r.amount", "vouchers": "1"},
-        target="fundreports_schoolpaymenttotal",
-        target_keys=("authority_id", "year", "project_id"),
-    ),
-    Source(
-        name="fundreports_list_totals",
-        table="recipients_recipientlist",
-        columns=("school_id", "year", "term", "project_id", "status", "total_amount"),
-        joins="JOIN units_unit u ON u.id = r.school_id JOIN units_unit p ON p.id = u.parent_id",
-        # The lists of funds year Y: spring of school year Y - 1 and autumn of school year Y
-        # (summary.recipient_terms).
-        keys=(
-            "u.parent_id",
-            "CASE WHEN r.term = 'spring' THEN r.year + 1 ELSE r.year END",
-            "r.project_id",
-        ),
-        values={"list_amount": "r.total_amount"},
-        target="fundreports_schoolpaymenttotal",
-        target_keys=("authority_id", "year", "project_id"),
-        where=f"u.level = {SCHOOL} AND r.status = 'approved'",
-    ),
-    # Filed school filings (FILED_STATUSES) of active schools of the project's stage, and the
-    # late ones among them (submitted after the deadline the school's parent set): from the
-    # filings themselves, and as changes of the schools and of the deadlines they depend on.
-    Source(
-        name="fundreports_filing_counts",
-        table="funds_filing",
-        columns=("unit_id", "year", "project_id", "status", "submitted_at"),
-        joins=(
-            "JOIN units_unit u ON u.id = r.unit_id JOIN units_unit p ON p.id = u.parent_id "
-            "JOIN catalogue_aidproject j ON j.id = r.project_id "
-            "LEFT JOIN funds_deadline d ON d.unit_id = u.parent_id AND d.year = r.year "
-            "AND d.project_id = r.project_id"
-        ),
-        keys=("u.parent_id", "r.year", "r.project_id"),
-        values={"filed": "1", "late": LATE.format(filing="r", deadline="d")},
-        target="fundreports_schoolfilingcount",
-        target_keys=("authority_id", "year", "project_id"),
-        where=EXPECTED_FILED.format(school="u", filing="r"),
-    ),
-    Source(
-        name="fundreports_filing_counts_schools",
-        table="units_unit",
-        columns=("id", "parent_id", "level", "stage", "is_active"),
-        joins=(
-            "JOIN funds_filing f ON f.unit_id = r.id JOIN units_unit p ON p.id = r.parent_id "
-            "JOIN catalogue_aidproject j ON j.id = f.project_id "
-            "LEFT JOIN funds_deadline d ON d.unit_id = r.parent_id AND d.year = f.year "
-            "AND d.project_id = f.project_id"
-        ),
-        keys=("r.parent_id", "f.year", "f.project_id"),
-        values={"filed": "1", "late": LATE.format(filing="f", deadline="d")},
-        target="fundreports_schoolfilingcount",
-        target_keys=("authority_id", "year", "project_id"),
-        where=EXPECTED_FILED.format(school="r", filing="f"),
-        complete=False,
-    ),
-    Source(
-        name="fundreports_filing_counts_deadlines",
-        table="funds_deadline",
-        columns=("unit_id", "year", "project_id", "due_at"),
-        joins=(
-            "JOIN units_unit u ON u.parent_id = r.unit_id JOIN funds_filing f ON "
-            "f.unit_id = u.id AND f.year = r.year AND f.project_id = r.project_id "
-            "JOIN units_unit p ON p.id = r.unit_id "
-            "JOIN catalogue_aidproject j ON j.id = f.project_id"
-        ),
-        keys=("r.unit_id", "r.year", "r.project_id"),
-        values={"filed": "0", "late": LATE.format(filing="f", deadline="r")},
-        target="fundreports_schoolfilingcount",
-        target_keys=("authority_id", "year", "project_id"),
-        where=EXPECTED_FILED.format(school="u", filing="f"),
-        complete=False,
-    ),
-    Source(
-        name="fundreports_school_counts",
-        table="units_unit",
-        columns=("parent_id", "level", "stage", "is_active"),
-        # the row is the school itself, as it was (old) or is (new)
-        joins="JOIN units_unit p ON p.id = r.parent_id",
-        keys=("r.parent_id", "r.stage"),
-        values={"schools": "1", "active": "CASE WHEN r.is_active THEN 1 ELSE 0 END"},
-        target="fundreports_schoolcount",
-        target_keys=("authority_id", "stage"),
-        where=f"r.level = {SCHOOL}",
-    ),
-)
+from zizhu.fundreports.rollups_sources import SOURCES, Source
 
 
 def _key_columns(source: Source) -> tuple[str, ...]:
@@ -207,6 +70,13 @@ def _row(source: Source, alias: str, sign: int) -> str:
     return f"SELECT {columns}, {sign} AS sign"
 
 
+def _if_totals(source: Source) -> str:
+    """A deletion subtracts only while the totals table holds rows: once a flush or a cleanup
+    has emptied it, deleting the rows it summed must not add negative totals (for units
+    that may be deleted next)."""
+    return f"EXISTS (SELECT 1 FROM {source.target})"  # noqa: S608
+
+
 def _postgresql(source: Source) -> list[str]:
     inserted, deleted = _rows(source, "new_rows", 1), _rows(source, "old_rows", -1)
     function = f"""
@@ -215,7 +85,9 @@ def _postgresql(source: Source) -> list[str]:
             IF TG_OP = 'INSERT' THEN
                 {_upsert(source, inserted)};
             ELSIF TG_OP = 'DELETE' THEN
-                {_upsert(source, deleted)};
+                IF {_if_totals(source)} THEN
+                    {_upsert(source, deleted)};
+                END IF;
             ELSE
                 {_upsert(source, f"{inserted} UNION ALL {deleted}")};
             END IF;
@@ -236,17 +108,17 @@ def _postgresql(source: Source) -> list[str]:
 
 def _sqlite(source: Source) -> list[str]:
     bodies = {
-        "INSERT": [_upsert(source, _row(source, "NEW", 1))],
-        "UPDATE": [
-            _upsert(source, _row(source, "OLD", -1)),
-            _upsert(source, _row(source, "NEW", 1)),
-        ],
-        "DELETE": [_upsert(source, _row(source, "OLD", -1))],
+        "INSERT": ("", [_upsert(source, _row(source, "NEW", 1))]),
+        "UPDATE": (
+            "",
+            [_upsert(source, _row(source, "OLD", -1)), _upsert(source, _row(source, "NEW", 1))],
+        ),
+        "DELETE": (f"WHEN {_if_totals(source)} ", [_upsert(source, _row(source, "OLD", -1))]),
     }
     return [
         f"CREATE TRIGGER {source.name}_{op.lower()} AFTER {op} ON {source.table} "
-        f"FOR EACH ROW BEGIN {'; '.join(body)}; END"
-        for op, body in bodies.items()
+        f"FOR EACH ROW {when}BEGIN {'; '.join(body)}; END"
+        for op, (when, body) in bodies.items()
     ]
 
 
@@ -255,6 +127,42 @@ def _drop(vendor: str, source: Source) -> list[str]:
     if vendor == "postgresql":
         return [f"DROP FUNCTION IF EXISTS {source.name}() CASCADE"]
     return [f"DROP TRIGGER IF EXISTS {source.name}_{op}" for op in ops]
+
+
+def _one_line(statement: str) -> str:
+    # The generated SQL has no comments and no literal holding two spaces or a line break.
+    return " ".join(statement.split())
+
+
+def trigger_statements(vendor: str) -> list[str]:
+    """(Re)install every trigger: drop if present, create."""
+    make = _postgresql if vendor == "postgresql" else _sqlite
+    return [_one_line(sql) for s in SOURCES for sql in _drop(vendor, s) + make(s)]
+
+
+def rebuild_statements() -> list[str]:
+    """Empty the totals and sum every source row into them again, set-based."""
+    empty = [f"DELETE FROM {target}" for target in sorted({s.target for s in SOURCES})]  # noqa: S608
+    sums = [_upsert(s, _rows(s, s.table, 1)) for s in SOURCES if s.complete]
+    return empty + [_one_line(sql) for sql in sums]
+
+
+def drop_statements(vendor: str) -> list[str]:
+    return [sql for source in SOURCES for sql in _drop(vendor, source)]
+
+
+def frozen_sql(vendor: str) -> str:
+    """The text a migration freezes (migrations/sql/<name>.<vendor>.sql, read by
+    migrations/_frozen.py): sections of one statement per line."""
+    sections = {
+        "triggers": trigger_statements(vendor),
+        "rebuild": rebuild_statements(),
+        "drop": drop_statements(vendor),
+    }
+    return "".join(
+        f"-- {name}\n" + "".join(f"{sql}\n" for sql in statements)
+        for name, statements in sections.items()
+    )
 
 
 def _trigger_names() -> set[str]:
@@ -272,22 +180,22 @@ def _installed(using) -> set[str]:
 
 
 def rollups_ensure(using=None, *, force: bool = False) -> bool:
-    """Install the triggers and rebuild the totals if any trigger is missing (or `force`:
-    a migration changing what the totals sum); True if it did.
+    """Install the triggers and rebuild the totals if any trigger is missing (or `force`);
+    True if it did.
 
-    Run by the migration and after every `migrate` (apps.py): SQLite drops a table's
-    triggers when a migration rebuilds the table, and the totals must not silently stop."""
+    Run after every `migrate` (apps.py): SQLite drops a table's triggers when a migration
+    rebuilds the table, and the totals must not silently stop. The migrations themselves run
+    the SQL they froze (migrations/sql/), which is this module's for the latest of them
+    (tests/fundreports/test_rollup_migrations.py)."""
     using = using or connection
     tables = {s.table for s in SOURCES} | {s.target for s in SOURCES}
     if not tables <= set(using.introspection.table_names()):
         return False  # migrating to a state before the totals exist
     if not force and _trigger_names() <= _installed(using):
         return False
-    make = _postgresql if using.vendor == "postgresql" else _sqlite
     with using.cursor() as cursor:
-        for source in SOURCES:
-            for statement in _drop(using.vendor, source) + make(source):
-                cursor.execute(statement)
+        for statement in trigger_statements(using.vendor):
+            cursor.execute(statement)
     rollups_rebuild(using)
     return True
 
@@ -295,20 +203,16 @@ def rollups_ensure(using=None, *, force: bool = False) -> bool:
 def rollups_uninstall(using=None) -> None:
     using = using or connection
     with using.cursor() as cursor:
-        for source in SOURCES:
-            for statement in _drop(using.vendor, source):
-                cursor.execute(statement)
+        for statement in drop_statements(using.vendor):
+            cursor.execute(statement)
 
 
 def rollups_rebuild(using=None) -> None:
     """Recompute every total from the source rows, set-based (after moving schools)."""
     using = using or connection
     with using.cursor() as cursor:
-        for target in {s.target for s in SOURCES}:
-            cursor.execute(f"DELETE FROM {target}")  # noqa: S608
-        for source in SOURCES:
-            if source.complete:
-                cursor.execute(_upsert(source, _rows(source, source.table, 1)))
+        for statement in rebuild_statements():
+            cursor.execute(statement)
 
 
 def rollup_discrepancies() -> list[tuple]:

@@ -70,6 +70,11 @@ class Filing(models.Model):
     amounts of their category (学校资金/其他资金 and, where they got some, 上级资金 with its
     arrival date for school aid; 社会资金/其他资金 for social aid). Received funds of national
     and local aid are not a field: they are the incoming allocations.
+
+    Database triggers add a school's filed filings (count, late) into the per-authority
+    report totals (zizhu/fundreports/rollups_sources.py, ADR 0008): renaming its table or a
+    column it reads needs a migration freezing the triggers again (`manage.py
+    rollups_freeze`).
     """
 
     unit = models.ForeignKey(
@@ -149,6 +154,11 @@ class Deadline(models.Model):
     It applies to the filings of the authority's direct children (the level below: subordinate
     authorities and direct schools). A filing submitted after `due_at` is late; an editable
     filing is locked once `due_at` has passed, until the setter unlocks it.
+
+    Database triggers carry a change of deadline into the per-authority report totals (the
+    late filings of the children; zizhu/fundreports/rollups_sources.py, ADR 0008): renaming
+    its table or a column they read needs a migration freezing the triggers again
+    (`manage.py rollups_freeze`).
     """
 
     unit = models.ForeignKey(
@@ -423,6 +433,10 @@ class Balance(models.Model):
     `received` is the sum of incoming allocations of this level, `allocated_out` the sum of
     outgoing ones, `own` the unit's own funds (only on the unit's own level). Every filing has
     one row per source level.
+
+    Database triggers add a school's balances into the per-authority report totals
+    (zizhu/fundreports/rollups_sources.py, ADR 0008): renaming its table or a column it
+    reads needs a migration freezing the triggers again (`manage.py rollups_freeze`).
     """
 
     filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="balances")

@@ -15,6 +15,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from zizhu.access import Action, can
 from zizhu.audit.services import audit_record
@@ -41,24 +43,25 @@ SCHOOL_FIELDS = {
     **SCHOOL_AMOUNTS,
     Category.SCHOOL: ("received_funds", "received_arrival_date", "school_funds", "other_funds"),
 }
-FIELD_NAMES = {
-    "own_funds": "本级资金",
-    "school_funds": "学校资金",
-    "other_funds": "其他资金",
-    "social_funds": "社会资金",
-    "received_funds": "上级资金",
-}
-DATE_NAMES = {"doc_date": "发文日期", "received_arrival_date": "上级资金到位时间"}
-EDITABLE = ("doc_number", "doc_date", "doc_title", *FIELD_NAMES, "received_arrival_date")
-STALE_MESSAGE = "该填报已被他人修改，请刷新后重新填写"
-STATUS_NAMES = {
-    FilingStatus.DRAFT: "草稿",
-    FilingStatus.PENDING: "待审核",
-    FilingStatus.RETURNED: "已退回",
-    FilingStatus.SUBMITTED: "已提交",
-    FilingStatus.LOCKED: "已锁定",
-}
-DOCUMENT_FIELDS = {"doc_number": "本级文号", "doc_date": "发文日期", "doc_title": "发文标题"}
+# A field's name in messages is its verbose name (the Chinese label of the form).
+AMOUNT_FIELDS = ("own_funds", "school_funds", "other_funds", "social_funds", "received_funds")
+DATE_FIELDS = ("doc_date", "received_arrival_date")
+DOCUMENT_FIELDS = ("doc_number", "doc_date", "doc_title")
+EDITABLE = ("doc_number", "doc_date", "doc_title", *AMOUNT_FIELDS, "received_arrival_date")
+STALE_MESSAGE = gettext_lazy(
+    "The filing was changed by someone else; reload it and fill it in again"
+)
+NOT_AN_AMOUNT = gettext_lazy("%(label)s is not a valid amount: %(value)s")
+INVALID_YEAR = gettext_lazy("Invalid year of use: %(year)s")
+
+
+def field_name(name: str) -> str:
+    """The label of a filing field, as the form shows it."""
+    return str(Filing._meta.get_field(name).verbose_name)
+
+
+def status_name(status: str) -> str:
+    return str(FilingStatus(status).label)
 
 
 class StaleFiling(ValidationError):
@@ -68,41 +71,51 @@ class StaleFiling(ValidationError):
 def money(value, label: str, *, positive: bool = False) -> Decimal:
     """`value` as yuan with two places; floats, more places, negatives are refused."""
     if isinstance(value, float | bool):
-        raise ValidationError(f"{label}必须是精确的十进制金额")
+        raise ValidationError(_("%(label)s must be an exact decimal amount") % {"label": label})
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationError(f"{label}不是有效的金额：{value}") from None
+        raise ValidationError(NOT_AN_AMOUNT % {"label": label, "value": value}) from None
     if not amount.is_finite():
-        raise ValidationError(f"{label}不是有效的金额：{value}")
+        raise ValidationError(NOT_AN_AMOUNT % {"label": label, "value": value})
     if amount != amount.quantize(CENT):
-        raise ValidationError(f"{label}最多保留两位小数：{value}")
+        raise ValidationError(
+            _("%(label)s has at most two decimal places: %(value)s")
+            % {"label": label, "value": value}
+        )
     if positive and amount <= 0:
-        raise ValidationError(f"{label}必须大于零")
+        raise ValidationError(_("%(label)s must be greater than zero") % {"label": label})
     if amount < 0:
-        raise ValidationError(f"{label}不能为负数")
+        raise ValidationError(_("%(label)s cannot be negative") % {"label": label})
     if amount >= MAX_AMOUNT:
-        raise ValidationError(f"{label}超出允许的范围")
+        raise ValidationError(_("%(label)s is out of the allowed range") % {"label": label})
     return amount.quantize(CENT)
+
+
+def not_of_stage(project: AidProject, school: Unit) -> str:
+    return _("The aid project %(project)s is not of the stage of the school %(school)s") % {
+        "project": project.name,
+        "school": school.name,
+    }
 
 
 def _check_actor(actor, unit: Unit) -> None:
     if actor is None:
         return
     if not can(actor, Action.FILE) or actor.unit_id != unit.pk:
-        raise PermissionDenied("只能由本单位的业务操作人员办理")
+        raise PermissionDenied(_("Only a business operator of the unit itself may do this"))
 
 
 def _check_project(unit: Unit, project: AidProject) -> None:
     if unit.is_authority and project.category in policy.SCHOOL_ONLY_CATEGORIES:
-        raise ValidationError("学校资助和社会资助只由学校填报")
+        raise ValidationError(_("School aid and social aid are filed by schools only"))
     if unit.is_school and project.stage not in ("any", unit.stage):
-        raise ValidationError(f"资助项目 {project.name} 不属于学校 {unit.name} 的学段")
+        raise ValidationError(not_of_stage(project, unit))
 
 
 def _check_year(year: int) -> None:
     if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ValidationError(f"使用年度无效：{year}")
+        raise ValidationError(INVALID_YEAR % {"year": year})
 
 
 def _clean_fields(unit: Unit, project: AidProject, fields: dict) -> dict:
@@ -119,18 +132,22 @@ def _clean_fields(unit: Unit, project: AidProject, fields: dict) -> dict:
         empty = value is None or value == "" or (name == "own_funds" and value == ZERO)
         if name not in allowed:
             if not empty:
-                raise ValidationError(f"此类填报没有“{FIELD_NAMES.get(name, name)}”一项")
+                raise ValidationError(
+                    _("This kind of filing has no “%(field)s”") % {"field": field_name(name)}
+                )
             continue
-        if name in FIELD_NAMES and value is not None:
-            value = money(value, FIELD_NAMES[name])
-        if name in DATE_NAMES and value is not None:
+        if name in AMOUNT_FIELDS and value is not None:
+            value = money(value, field_name(name))
+        if name in DATE_FIELDS and value is not None:
             if not isinstance(value, date):
-                raise ValidationError(f"{DATE_NAMES[name]}无效")
+                raise ValidationError(_("%(field)s is invalid") % {"field": field_name(name)})
             if name == "received_arrival_date" and value > timezone.localdate():
-                raise ValidationError("上级资金到位时间不能晚于今天")
+                raise ValidationError(
+                    _("The arrival date of received funds cannot be later than today")
+                )
         clean[name] = value
     if clean.get("received_arrival_date") and not clean.get("received_funds"):
-        raise ValidationError("填写了上级资金到位时间，请同时填写上级资金")
+        raise ValidationError(_("An arrival date of received funds needs the received funds too"))
     return clean
 
 
@@ -139,7 +156,10 @@ def _filing_insert(*, unit: Unit, year: int, project: AidProject, actor, fields:
         with transaction.atomic():
             filing = Filing.objects.create(unit=unit, year=year, project=project, **fields)
     except IntegrityError:
-        raise ValidationError(f"{unit.name} 已有 {year} 年度 {project.name} 的资金填报") from None
+        raise ValidationError(
+            _("%(unit)s already has a funds filing of %(project)s for %(year)s")
+            % {"unit": unit.name, "year": year, "project": project.name}
+        ) from None
     balances_create(filing, own=filing.own_funds)
     audit_record(
         action="funds.filing_create",
@@ -200,7 +220,9 @@ def filing_create(
     return _filing_insert(unit=unit, year=year, project=project, actor=actor, fields=fields)
 
 
-FROZEN_MESSAGE = "已过填报截止时间，需由上级单位解锁后才能修改"
+FROZEN_MESSAGE = gettext_lazy(
+    "The filing deadline has passed; the level above must unlock the filing before it can change"
+)
 
 
 def _check_open(current: Filing, unit: Unit) -> None:
@@ -209,14 +231,16 @@ def _check_open(current: Filing, unit: Unit) -> None:
     current.unit = unit
     if is_closed(current):
         locked = current.status == FilingStatus.LOCKED
-        raise ValidationError("该填报已锁定，不能修改" if locked else FROZEN_MESSAGE)
+        raise ValidationError(
+            _("The filing is locked and cannot be changed") if locked else FROZEN_MESSAGE
+        )
 
 
 def _checked_document(document) -> tuple[bytes, str]:
     """The PDF's bytes and a random storage name; raises UploadRejected (a ValueError)."""
     info = check_attachment(document.name, document)
     if info.kind != "pdf":
-        raise UploadRejected("正文附件只能是 PDF 文件 (PDF only)")
+        raise UploadRejected(_("The document body must be a PDF file (PDF only)"))
     return info.content, random_storage_name("pdf")
 
 
@@ -232,23 +256,30 @@ def filing_update(*, filing: Filing, version: int, actor, document=None, **chang
     _check_actor(actor, filing.unit)
     fields = _clean_fields(filing.unit, filing.project, changes)
     if document is not None and not filing.unit.is_authority:
-        raise ValidationError("学校填报没有正文附件")
+        raise ValidationError(_("A school's filing has no document body"))
     upload = _checked_document(document) if document is not None else None
     balances = balances_lock([filing]) if "own_funds" in fields else None
     current = Filing.objects.select_for_update().get(pk=filing.pk)
     if current.version != version:
-        raise StaleFiling(STALE_MESSAGE)
+        raise StaleFiling(str(STALE_MESSAGE))
     _check_open(current, filing.unit)
     editable = policy.editable_statuses(filing.unit)
     if current.status not in editable:
-        raise ValidationError(f"{STATUS_NAMES[current.status]}的填报不能修改")
+        raise ValidationError(
+            _("A filing in status %(status)s cannot be changed")
+            % {"status": status_name(current.status)}
+        )
     before = {name: str(getattr(current, name)) for name in fields}
     if balances is not None and filing.own_level is not None:
         own = balances.of(filing, filing.own_level)
         own.own = fields["own_funds"]
         if own.allocated_out > own.received + own.own:
             raise ValidationError(
-                f"本级资金不能少于已下拨的本级资金：已下拨 {own.allocated_out - own.received} 元"
+                _(
+                    "Own funds cannot be less than the own funds allocated: "
+                    "%(amount)s yuan allocated"
+                )
+                % {"amount": own.allocated_out - own.received}
             )
         balances_save([own])
     replaced = None
@@ -283,7 +314,7 @@ def _check_reviewer(actor, unit: Unit) -> None:
     if actor is None:
         return
     if not can(actor, Action.REVIEW) or actor.unit_id != unit.pk:
-        raise PermissionDenied("只能由本单位的业务审核人员办理")
+        raise PermissionDenied(_("Only a business reviewer of the unit itself may do this"))
 
 
 def _set_status(
@@ -302,12 +333,12 @@ def _set_status(
 
 def _missing_for_submit(current: Filing, unit: Unit) -> list[str]:
     if unit.is_authority:
-        missing = [label for name, label in DOCUMENT_FIELDS.items() if not getattr(current, name)]
+        missing = [field_name(name) for name in DOCUMENT_FIELDS if not getattr(current, name)]
         if not current.document:
-            missing.append("正文附件（PDF）")
+            missing.append(_("Document body (PDF)"))
         return missing
     return [
-        FIELD_NAMES[name]
+        field_name(name)
         for name in SCHOOL_AMOUNTS[current.project.category]
         if getattr(current, name) is None
     ]
@@ -322,10 +353,16 @@ def filing_submit(*, filing: Filing, actor) -> Filing:
     current = Filing.objects.select_for_update().select_related("project").get(pk=filing.pk)
     _check_open(current, filing.unit)
     if current.status not in policy.SUBMITTABLE:
-        raise ValidationError(f"{STATUS_NAMES[current.status]}的填报不能提交")
+        raise ValidationError(
+            _("A filing in status %(status)s cannot be submitted")
+            % {"status": status_name(current.status)}
+        )
     missing = _missing_for_submit(current, filing.unit)
     if missing:
-        raise ValidationError(f"请先填写：{'、'.join(missing)}")
+        raise ValidationError(
+            _("Fill in first: %(fields)s")
+            % {"fields": pgettext("list separator", ", ").join(missing)}
+        )
     if filing.unit.is_school:
         return _set_status(filing, current, FilingStatus.PENDING, actor, "funds.filing_submit")
     return _set_status(
@@ -346,7 +383,7 @@ def filing_approve(*, filing: Filing, actor) -> Filing:
     current = Filing.objects.select_for_update().get(pk=filing.pk)
     _check_open(current, filing.unit)
     if current.status not in policy.APPROVABLE:
-        raise ValidationError("只能审核通过待审核的填报")
+        raise ValidationError(_("Only a filing awaiting review can be approved"))
     return _set_status(
         filing,
         current,
@@ -364,11 +401,14 @@ def filing_return(*, filing: Filing, comment: str, actor) -> Filing:
     _check_reviewer(actor, filing.unit)
     comment = (comment or "").strip()[:2000]
     if not comment:
-        raise ValidationError("请填写退回原因")
+        raise ValidationError(_("Give the reason for returning the filing"))
     current = Filing.objects.select_for_update().get(pk=filing.pk)
     _check_open(current, filing.unit)
     if current.status not in policy.RETURNABLE:
-        raise ValidationError(f"{STATUS_NAMES[current.status]}的填报不能退回")
+        raise ValidationError(
+            _("A filing in status %(status)s cannot be returned")
+            % {"status": status_name(current.status)}
+        )
     return _set_status(
         filing, current, FilingStatus.RETURNED, actor, "funds.filing_return", review_comment=comment
     )

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zizhu.access import Action, can
 from zizhu.audit.services import audit_record
@@ -24,7 +25,7 @@ def _check_setter(actor, unit: Unit) -> None:
     if actor is None:
         return
     if not can(actor, Action.FILE) or actor.unit_id != unit.pk or not unit.is_authority:
-        raise PermissionDenied("只能由上级主管部门的业务操作人员办理")
+        raise PermissionDenied(_("Only a business operator of the authority above may do this"))
 
 
 def _lock_filings(filings, now) -> list[int]:
@@ -48,7 +49,7 @@ def deadline_set(*, unit: Unit, year: int, project: AidProject, due_at, actor) -
     _check_setter(actor, unit)
     _check_year(year)
     if not isinstance(due_at, datetime) or timezone.is_naive(due_at):
-        raise ValidationError("截止时间无效")
+        raise ValidationError(_("Invalid deadline"))
     before = Deadline.objects.filter(unit=unit, year=year, project=project).first()
     deadline, _created = Deadline.objects.update_or_create(
         unit=unit, year=year, project=project, defaults={"due_at": due_at, "set_by": actor}
@@ -102,13 +103,13 @@ def filing_unlock(*, filing: Filing, until: datetime, reason: str, actor) -> Fil
     _check_setter(actor, filing.unit.parent)
     reason = (reason or "").strip()[:500]
     if not reason:
-        raise ValidationError("请填写解锁原因")
+        raise ValidationError(_("Give the reason for unlocking"))
     now = timezone.now()
     if not isinstance(until, datetime) or timezone.is_naive(until) or until <= now:
-        raise ValidationError("解锁截止时间必须晚于现在")
+        raise ValidationError(_("The unlock must last until a moment after now"))
     deadline = deadline_of(filing)
     if deadline is None or deadline.due_at > now:
-        raise ValidationError("尚未到填报截止时间，无需解锁")
+        raise ValidationError(_("The filing deadline has not passed yet: no unlock needed"))
     current = Filing.objects.select_for_update().get(pk=filing.pk)
     status = FilingStatus.SUBMITTED if current.status == FilingStatus.LOCKED else current.status
     return _set_status(

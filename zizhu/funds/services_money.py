@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zizhu.audit.services import audit_record
 from zizhu.funds.ledger import balances_lock, balances_save
@@ -25,30 +27,34 @@ from zizhu.funds.services import (
 from zizhu.lib.onetime import insert_once, used
 from zizhu.units.models import Unit
 
-LEVEL_NAMES = {
-    SourceLevel.CENTRAL: "中央资金",
-    SourceLevel.PROVINCIAL: "省级资金",
-    SourceLevel.PREFECTURAL: "地市级资金",
-    SourceLevel.COUNTY: "区县级资金",
-}
+FORM_USED = gettext_lazy("This form was already submitted; reload the page and fill it in again")
+ARRIVAL_DATE_MISSING = gettext_lazy("Give the arrival date of the funds")
+
+
+def level_name(level: str) -> str:
+    """The source level's funds as the forms name them (中央资金 …)."""
+    return str(SourceLevel(level).label)
 
 
 def _check_target(source: Filing, target_unit: Unit) -> None:
     if source.project.category not in ALLOCATED_CATEGORIES:
-        raise ValidationError("只有国家资助和地方资助的资金可以下拨")
+        raise ValidationError(_("Only the funds of national and local aid can be allocated"))
     if target_unit.parent_id != source.unit_id or not target_unit.is_active:
-        raise ValidationError(f"{target_unit.name} 不是 {source.unit.name} 的下级单位或直属学校")
+        raise ValidationError(
+            _("%(target)s is not a subordinate unit or direct school of %(source)s")
+            % {"target": target_unit.name, "source": source.unit.name}
+        )
     _check_project(target_unit, source.project)
 
 
 def _clean_amounts(amounts: Mapping[str, Decimal]) -> dict[str, Decimal]:
     if not amounts:
-        raise ValidationError("请填写下拨金额")
+        raise ValidationError(_("Give the amounts to allocate"))
     clean = {}
     for level, value in amounts.items():
         if level not in SourceLevel.values:
             raise ValueError(f"not a source level: {level}")
-        clean[str(level)] = money(value, LEVEL_NAMES[level], positive=True)
+        clean[str(level)] = money(value, level_name(level), positive=True)
     return clean
 
 
@@ -96,7 +102,11 @@ def allocation_create(
         out = balances.of(source, level)
         if out.allocated_out + amount > out.received + out.own:
             short.append(
-                f"{LEVEL_NAMES[level]}余额不足：可下拨 {out.available} 元，本次下拨 {amount} 元"
+                _(
+                    "Not enough %(level)s: %(available)s yuan can be allocated, "
+                    "%(amount)s yuan asked"
+                )
+                % {"level": level_name(level), "available": out.available, "amount": amount}
             )
         out.allocated_out += amount
         balances.of(target, level).received += amount
@@ -123,19 +133,22 @@ def _replayed(row, filing: Filing):
     refused rather than answered with someone else's row."""
     owner = getattr(row, "from_filing_id", None) or getattr(row, "filing_id", None)
     if owner != filing.pk:
-        raise ValidationError("该表单已提交过，请刷新页面后重新填写")
+        raise ValidationError(str(FORM_USED))
     return row
 
 
 def check_arrival_date(arrival_date, allocations) -> None:
     """An arrival date is a date, not in the future, not before any allocation it covers."""
     if not isinstance(arrival_date, date):
-        raise ValidationError("请填写资金到位时间")
+        raise ValidationError(str(ARRIVAL_DATE_MISSING))
     if arrival_date > timezone.localdate():
-        raise ValidationError("资金到位时间不能晚于今天")
+        raise ValidationError(_("The arrival date of the funds cannot be later than today"))
     made = [timezone.localtime(a.created_at).date() for a in allocations if a.created_at]
     if made and arrival_date < max(made):
-        raise ValidationError(f"资金到位时间不能早于下拨日期 {max(made).isoformat()}")
+        raise ValidationError(
+            _("The arrival date of the funds cannot be before the allocation date %(date)s")
+            % {"date": max(made).isoformat()}
+        )
 
 
 @transaction.atomic
@@ -145,7 +158,7 @@ def receipt_confirm(*, filing: Filing, arrival_date: date, actor, key=None) -> R
     `allocation_create`."""
     _check_actor(actor, filing.unit)
     if not isinstance(arrival_date, date):
-        raise ValidationError("请填写资金到位时间")
+        raise ValidationError(str(ARRIVAL_DATE_MISSING))
     pending = list(
         Allocation.objects.select_for_update(of=("self",))
         .filter(AWAITING_RECEIPT, to_filing=filing)
@@ -155,7 +168,7 @@ def receipt_confirm(*, filing: Filing, arrival_date: date, actor, key=None) -> R
     if done is not None:
         return _replayed(done, filing)
     if not pending:
-        raise ValidationError("没有待确认收到的下拨资金")
+        raise ValidationError(_("No allocated funds await confirmation of receipt"))
     check_arrival_date(arrival_date, pending)
     receipt, created = insert_once(
         Receipt, key, filing=filing, arrival_date=arrival_date, confirmed_by=actor

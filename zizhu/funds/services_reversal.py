@@ -12,6 +12,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zizhu.audit.services import audit_record
 from zizhu.funds import policy
@@ -24,16 +25,17 @@ from zizhu.funds.models import (
     ReversalStatus,
     SourceLevel,
 )
-from zizhu.funds.services_money import LEVEL_NAMES, check_arrival_date
+from zizhu.funds.services_money import FORM_USED, check_arrival_date, level_name
 from zizhu.lib.onetime import insert_once, used
 
 REASON_MAX = 500
 
 
-def _reason(reason: str, what: str) -> str:
+def _reason(reason: str, missing: str) -> str:
+    """The reason given, or ValidationError(`missing`) when there is none."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(f"请填写{what}")
+        raise ValidationError(missing)
     return reason[:REASON_MAX]
 
 
@@ -47,9 +49,9 @@ def _locked(allocation: Allocation) -> Allocation:
 
 def _check_reversible(current: Allocation) -> None:
     if current.reverses_id is not None:
-        raise ValidationError("冲销记录不能再冲销")
+        raise ValidationError(_("A reversal entry cannot itself be reversed"))
     if hasattr(current, "reversal"):
-        raise ValidationError("该笔下拨已冲销")
+        raise ValidationError(_("This allocation has already been reversed"))
 
 
 def _write_counter_entry(current: Allocation, *, reason: str, actor, key) -> Allocation:
@@ -80,8 +82,15 @@ def _write_counter_entry(current: Allocation, *, reason: str, actor, key) -> All
         into.received -= amount
         if into.allocated_out > into.received + into.own:
             short.append(
-                f"{target.unit.name} 已将{LEVEL_NAMES[level]}继续下拨，需先冲销其下拨："
-                f"冲销后可用 {into.available} 元"
+                _(
+                    "%(unit)s has allocated the %(level)s on; its allocations must be "
+                    "reversed first: %(available)s yuan would be available after the reversal"
+                )
+                % {
+                    "unit": target.unit.name,
+                    "level": level_name(level),
+                    "available": into.available,
+                }
             )
     if short:
         raise ValidationError(short)
@@ -109,17 +118,22 @@ def allocation_reverse(*, allocation: Allocation, reason: str, actor, key=None) 
     """The sender reverses an allocation the receiver has not confirmed yet: a counter-entry
     with the negated amounts; returns it. Once confirmed, use `reversal_request`."""
     if actor is not None and not policy.may_reverse(actor, allocation):
-        raise PermissionDenied("只能由下拨单位的业务操作人员冲销")
-    reason = _reason(reason, "冲销原因")
+        raise PermissionDenied(_("Only a business operator of the allocating unit may reverse"))
+    reason = _reason(reason, _("Give the reason for the reversal"))
     current = _locked(allocation)
     done = used(Allocation, key)
     if done is not None:
         if done.reverses_id != current.pk:
-            raise ValidationError("该表单已提交过，请刷新页面后重新填写")
+            raise ValidationError(str(FORM_USED))
         return done
     _check_reversible(current)
     if current.receipt_id is not None:
-        raise ValidationError("对方已确认收到资金，冲销需经对方同意：请提出冲销申请")
+        raise ValidationError(
+            _(
+                "The receiver has confirmed receipt: a reversal needs their agreement. "
+                "Request a reversal"
+            )
+        )
     return _write_counter_entry(current, reason=reason, actor=actor, key=key)
 
 
@@ -127,19 +141,25 @@ def allocation_reverse(*, allocation: Allocation, reason: str, actor, key=None) 
 def reversal_request(*, allocation: Allocation, reason: str, actor, key=None) -> ReversalRequest:
     """The sender asks the receiver to agree to reversing a confirmed allocation."""
     if actor is not None and not policy.may_reverse(actor, allocation):
-        raise PermissionDenied("只能由下拨单位的业务操作人员申请冲销")
-    reason = _reason(reason, "冲销原因")
+        raise PermissionDenied(
+            _("Only a business operator of the allocating unit may request a reversal")
+        )
+    reason = _reason(reason, _("Give the reason for the reversal"))
     current = _locked(allocation)
     done = used(ReversalRequest, key)
     if done is not None:
         if done.allocation_id != current.pk:
-            raise ValidationError("该表单已提交过，请刷新页面后重新填写")
+            raise ValidationError(str(FORM_USED))
         return done
     _check_reversible(current)
     if current.receipt_id is None:
-        raise ValidationError("对方尚未确认收到资金，可直接冲销")
+        raise ValidationError(
+            _("The receiver has not confirmed receipt yet: reverse the allocation directly")
+        )
     if current.reversal_requests.filter(status=ReversalStatus.PENDING).exists():
-        raise ValidationError("该笔下拨已有待对方同意的冲销申请")
+        raise ValidationError(
+            _("This allocation already has a reversal request awaiting the receiver")
+        )
     request, created = insert_once(
         ReversalRequest, key, allocation=current, reason=reason, requested_by=actor
     )
@@ -157,7 +177,9 @@ def _pending(request: ReversalRequest, actor) -> tuple[ReversalRequest, Allocati
     request = ReversalRequest.objects.select_for_update().get(pk=request.pk)
     current = _locked(request.allocation)
     if actor is not None and not policy.may_decide_reversal(actor, current):
-        raise PermissionDenied("只能由接收单位的业务操作人员处理冲销申请")
+        raise PermissionDenied(
+            _("Only a business operator of the receiving unit may answer a reversal request")
+        )
     return request, current
 
 
@@ -176,7 +198,7 @@ def reversal_agree(*, request: ReversalRequest, actor, key=None) -> Allocation:
     if request.status == ReversalStatus.AGREED:
         return current.reversal
     if request.status != ReversalStatus.PENDING:
-        raise ValidationError("该冲销申请已处理")
+        raise ValidationError(_("This reversal request has already been answered"))
     _check_reversible(current)
     counter = _write_counter_entry(current, reason=request.reason, actor=actor, key=key)
     _decide(request, ReversalStatus.AGREED, actor)
@@ -192,12 +214,12 @@ def reversal_agree(*, request: ReversalRequest, actor, key=None) -> Allocation:
 @transaction.atomic
 def reversal_decline(*, request: ReversalRequest, note: str, actor) -> ReversalRequest:
     """The receiver declines a requested reversal, saying why; nothing moves."""
-    note = _reason(note, "不同意的理由")
+    note = _reason(note, _("Give the reason for disagreeing"))
     request, current = _pending(request, actor)
     if request.status == ReversalStatus.DECLINED:
         return request
     if request.status != ReversalStatus.PENDING:
-        raise ValidationError("该冲销申请已处理")
+        raise ValidationError(_("This reversal request has already been answered"))
     _decide(request, ReversalStatus.DECLINED, actor, note)
     audit_record(
         action="funds.reversal_decline",
@@ -215,17 +237,19 @@ def receipt_correct(
     """The receiver corrects a receipt's arrival date, with a reason; the old date is kept in
     the correction row. The same date rules as at confirmation."""
     if actor is not None and not policy.may_correct_receipt(actor, receipt):
-        raise PermissionDenied("只能由接收单位的业务操作人员更正资金到位时间")
-    reason = _reason(reason, "更正原因")
+        raise PermissionDenied(
+            _("Only a business operator of the receiving unit may correct the arrival date")
+        )
+    reason = _reason(reason, _("Give the reason for the correction"))
     current = Receipt.objects.select_for_update().get(pk=receipt.pk)
     done = used(ReceiptCorrection, key)
     if done is not None:
         if done.receipt_id != current.pk:
-            raise ValidationError("该表单已提交过，请刷新页面后重新填写")
+            raise ValidationError(str(FORM_USED))
         return done
     check_arrival_date(arrival_date, current.allocations.filter(reverses__isnull=True))
     if arrival_date == current.arrival_date:
-        raise ValidationError("更正后的资金到位时间与原时间相同")
+        raise ValidationError(_("The corrected arrival date is the same as before"))
     correction, created = insert_once(
         ReceiptCorrection,
         key,

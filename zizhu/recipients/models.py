@@ -34,7 +34,12 @@ class RecipientList(models.Model):
 
     A key (school, project, year, term, batch) has at most one open version (draft, submitted
     or returned) and at most one approved version; approving a new version supersedes the old.
-    Approved versions are locked: changes need a new version."""
+    Approved versions are locked: changes need a new version.
+
+    Database triggers add a school's approved lists into the per-authority report totals
+    (zizhu/fundreports/rollups_sources.py, ADR 0008): renaming its table or a column it
+    reads needs a migration freezing the triggers again (`manage.py rollups_freeze`).
+    """
 
     school = models.ForeignKey(
         "units.Unit",

@@ -34,6 +34,11 @@ class Unit(models.Model):
 
     `path` is the codes from the root down to this unit, each followed by "/", so that
     "everything under X" is `path LIKE 'X.path%'`, one indexed query.
+
+    Database triggers add a school (its count, and the filing counts through its active
+    flag, stage and parent) into the per-authority report totals
+    (zizhu/fundreports/rollups_sources.py, ADR 0008): renaming its table or a column it
+    reads needs a migration freezing the triggers again (`manage.py rollups_freeze`).
     """
 
     code = models.CharField(_("Code"), max_length=10, unique=True)

@@ -13,7 +13,12 @@ from zizhu.lib.onetime import form_key_field
 
 
 class Voucher(models.Model):
-    """One payment a school records for a year and project; a school may record several."""
+    """One payment a school records for a year and project; a school may record several.
+
+    Database triggers add a school's vouchers into the per-authority report totals
+    (zizhu/fundreports/rollups_sources.py, ADR 0008): renaming its table or a column it
+    reads needs a migration freezing the triggers again (`manage.py rollups_freeze`).
+    """
 
     unit = models.ForeignKey(
         "units.Unit", on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("School")

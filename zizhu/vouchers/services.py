@@ -13,12 +13,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.funds.models import Filing
 from zizhu.funds.selectors import is_closed
-from zizhu.funds.services import StaleFiling, money
+from zizhu.funds.services import INVALID_YEAR, StaleFiling, money, not_of_stage
+from zizhu.funds.services_money import FORM_USED
 from zizhu.lib.onetime import insert_once, used
 from zizhu.lib.uploads import (
     AttachmentInfo,
@@ -32,7 +35,25 @@ from zizhu.vouchers.policy import may_record
 
 MAX_FILES = 10
 MAX_STUDENTS = 10_000_000
-STALE_MESSAGE = "该支付凭证已被他人修改，请刷新后重新填写"
+STALE_MESSAGE = gettext_lazy(
+    "The voucher was changed by someone else; reload it and fill it in again"
+)
+TOO_MANY_FILES = gettext_lazy("A voucher has at most %(n)s files")
+# what the school was doing when the locked filing refused it
+LOCKED_MESSAGES = {
+    "upload": gettext_lazy(
+        "The funds filing of %(project)s for %(year)s is past its deadline and locked; "
+        "the level above must unlock it before a payment voucher can be uploaded"
+    ),
+    "update": gettext_lazy(
+        "The funds filing of %(project)s for %(year)s is past its deadline and locked; "
+        "the level above must unlock it before a payment voucher can be changed"
+    ),
+    "delete": gettext_lazy(
+        "The funds filing of %(project)s for %(year)s is past its deadline and locked; "
+        "the level above must unlock it before a payment voucher can be deleted"
+    ),
+}
 
 
 class StaleVoucher(StaleFiling):
@@ -49,23 +70,26 @@ def voucher_projects(school: Unit):
 
 def _check_fields(*, school: Unit, year, project: AidProject, students, note: str) -> None:
     if not school.is_school:
-        raise ValidationError("只有学校可以上传支付凭证")
+        raise ValidationError(_("Only schools can upload payment vouchers"))
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ValidationError(f"使用年度无效：{year}")
+        raise ValidationError(INVALID_YEAR % {"year": year})
     if project.category != Category.NATIONAL or not project.is_active:
-        raise ValidationError(f"资助项目 {project.name} 不是有效的国家资助项目")
+        raise ValidationError(
+            _("The aid project %(project)s is not an active national aid project")
+            % {"project": project.name}
+        )
     if project.stage not in ("any", school.stage):
-        raise ValidationError(f"资助项目 {project.name} 不属于学校 {school.name} 的学段")
+        raise ValidationError(not_of_stage(project, school))
     _check_students_and_note(students, note)
 
 
 def _check_students_and_note(students, note: str) -> None:
     if isinstance(students, bool) or not isinstance(students, int):
-        raise ValidationError("资助学生人数必须是整数")
+        raise ValidationError(_("The number of aided students must be a whole number"))
     if not 0 < students < MAX_STUDENTS:
-        raise ValidationError("资助学生人数必须是正整数")
+        raise ValidationError(_("The number of aided students must be a positive whole number"))
     if len(note) > 200:
-        raise ValidationError("备注不能超过 200 个字")
+        raise ValidationError(_("The note cannot be longer than 200 characters"))
 
 
 def _file_name(upload) -> str:
@@ -75,16 +99,19 @@ def _file_name(upload) -> str:
 def _check_files(files, *, required: bool = True) -> list[AttachmentInfo]:
     """Each file's check result, or ValidationError naming the first refused file and why."""
     if required and not files:
-        raise ValidationError("请至少上传一个凭证文件")
+        raise ValidationError(_("Upload at least one voucher file"))
     if len(files) > MAX_FILES:
-        raise ValidationError(f"每张凭证最多上传 {MAX_FILES} 个文件")
+        raise ValidationError(TOO_MANY_FILES % {"n": MAX_FILES})
     checked = []
     for number, upload in enumerate(files, start=1):
         name = _file_name(upload)
         try:
             checked.append(check_attachment(name, upload))
         except UploadRejected as exc:
-            raise ValidationError(f"第 {number} 个文件“{name}”未通过检查：{exc.message}") from None
+            raise ValidationError(
+                _("File %(number)s “%(name)s” did not pass the check: %(reason)s")
+                % {"number": number, "name": name, "reason": exc.message}
+            ) from None
     return checked
 
 
@@ -104,10 +131,7 @@ def _check_filing_open(*, school: Unit, year: int, project: AidProject, doing: s
         return
     filing.unit = school
     if is_closed(filing):
-        raise ValidationError(
-            f"{year} 年度“{project.name}”的资金填报已过截止时间并已锁定，"
-            f"需由上级单位解锁后才能{doing}支付凭证"
-        )
+        raise ValidationError(LOCKED_MESSAGES[doing] % {"year": year, "project": project.name})
 
 
 def stored_file(*, voucher_id: int, name: str, data: bytes, info: AttachmentInfo) -> VoucherFile:
@@ -160,15 +184,15 @@ def voucher_create(
     locked. `key` is the upload form's one-time key: a second call with it returns the first
     voucher and stores nothing (docs/adr/0009)."""
     if actor is not None and not may_record(actor, school):
-        raise PermissionDenied("只能由本校的学校业务人员上传支付凭证")
+        raise PermissionDenied(_("Only a school operator of the school may upload its vouchers"))
     note = (note or "").strip()
     _check_fields(school=school, year=year, project=project, students=students, note=note)
-    amount = money(amount, "资助金额", positive=True)
+    amount = money(amount, _("Aid amount"), positive=True)
     checked = _check_files(files)
     stored: list[str] = []
     try:
         with transaction.atomic():
-            _check_filing_open(school=school, year=year, project=project, doing="上传")
+            _check_filing_open(school=school, year=year, project=project, doing="upload")
             done = used(Voucher, key)
             if done is not None:
                 return _replayed(done, school)
@@ -208,7 +232,7 @@ def voucher_create(
 
 def _replayed(voucher: Voucher, school: Unit) -> Voucher:
     if voucher.unit_id != school.pk:
-        raise ValidationError("该表单已提交过，请刷新页面后重新填写")
+        raise ValidationError(str(FORM_USED))
     return voucher
 
 
@@ -231,10 +255,10 @@ def voucher_update(
     project is locked. Removed files leave the storage once the change commits."""
     school = voucher.unit
     if actor is not None and not may_record(actor, school):
-        raise PermissionDenied("只能由本校的学校业务人员修改支付凭证")
+        raise PermissionDenied(_("Only a school operator of the school may change its vouchers"))
     note = voucher.note if note is None else note.strip()
     _check_students_and_note(students, note)
-    amount = money(amount, "资助金额", positive=True)
+    amount = money(amount, _("Aid amount"), positive=True)
     add_files = list(add_files)
     checked = _check_files(add_files, required=False)
     remove = {int(pk) for pk in remove_files}
@@ -242,19 +266,24 @@ def voucher_update(
     try:
         with transaction.atomic():
             _check_filing_open(
-                school=school, year=voucher.year, project=voucher.project, doing="修改"
+                school=school, year=voucher.year, project=voucher.project, doing="update"
             )
             current = Voucher.objects.select_for_update().get(pk=voucher.pk)
             if current.version != version:
-                raise StaleVoucher(STALE_MESSAGE)
+                raise StaleVoucher(str(STALE_MESSAGE))
             files = list(current.files.all())
             if not remove <= {f.pk for f in files}:
-                raise ValidationError("要删除的文件不属于该支付凭证，请刷新后重新填写")
+                raise ValidationError(
+                    _(
+                        "A file to remove does not belong to this payment voucher; "
+                        "reload it and fill it in again"
+                    )
+                )
             kept = len(files) - len(remove) + len(add_files)
             if kept < 1:
-                raise ValidationError("每张凭证至少要保留一个文件")
+                raise ValidationError(_("A voucher keeps at least one file"))
             if kept > MAX_FILES:
-                raise ValidationError(f"每张凭证最多上传 {MAX_FILES} 个文件")
+                raise ValidationError(TOO_MANY_FILES % {"n": MAX_FILES})
             added = _store(current, add_files, checked, stored)
             removed = [f for f in files if f.pk in remove]
             VoucherFile.objects.filter(pk__in=remove).delete()
@@ -291,10 +320,10 @@ def voucher_delete(*, voucher: Voucher, actor, request=None) -> None:
     """Delete a voucher and its files (the files leave the storage once the delete commits).
     Refused while the school's filing of the voucher's year and project is locked."""
     if actor is not None and not may_record(actor, voucher.unit):
-        raise PermissionDenied("只能由本校的学校业务人员删除支付凭证")
+        raise PermissionDenied(_("Only a school operator of the school may delete its vouchers"))
     with transaction.atomic():
         _check_filing_open(
-            school=voucher.unit, year=voucher.year, project=voucher.project, doing="删除"
+            school=voucher.unit, year=voucher.year, project=voucher.project, doing="delete"
         )
         files = list(voucher.files.values_list("file", "name", "sha256"))
         detail = {

@@ -1,13 +1,18 @@
 from django.db import migrations, models
 
-from zizhu.fundreports.rollups import rollups_uninstall
-
 
 def drop_sqlite_triggers(apps, schema_editor):
     # SQLite rebuilds funds_filing for the new constraint, and the report-total triggers that
     # name the table would break the rebuild; they are reinstalled after migrate (ADR 0008).
     if schema_editor.connection.vendor == "sqlite":
-        rollups_uninstall(schema_editor.connection)
+        connection = schema_editor.connection
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'fundreports\\_%' ESCAPE '\\'"
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER {connection.ops.quote_name(name)}")
 
 
 class Migration(migrations.Migration):
