@@ -78,11 +78,6 @@ def fixed_width_matrix(array: pa.Array, width: int) -> np.ndarray:
     return data[start : start + width * len(array)].reshape(len(array), width)
 
 
-def _byte_strings(array: pa.Array, width: int) -> list[bytes]:
-    matrix = np.ascontiguousarray(fixed_width_matrix(array, width))
-    return matrix.view(f"S{width}").ravel().tolist()
-
-
 def _normalised(array: pa.Array, pattern: str, normalise: Callable[[str], str]) -> pa.Array:
     """`normalise` applied to the values not already in normal form (usually none)."""
     slow = ~_matches(array, pattern) & (_lengths(array) > 0)
@@ -250,7 +245,7 @@ def check_batch(
 def _store_rows(shape, columns, ids, born, extra, hasher: KeyHasher) -> pa.Table:
     data: dict[str, pa.Array] = {
         "school_code": columns["school_code"],
-        "pid": pa.array(hasher.person_keys(_byte_strings(ids, 18)), pa.int64()),
+        "pid": pa.array(hasher.person_keys(fixed_width_matrix(ids, 18)), pa.int64()),
         "birth_date": pa.array(born, pa.int32()).view(pa.date32()),
     }
     n = len(ids)
@@ -259,7 +254,8 @@ def _store_rows(shape, columns, ids, born, extra, hasher: KeyHasher) -> pa.Table
             has_phone = extra["has_phone"]
             keys = np.zeros(n, dtype=np.int64)
             mask = has_phone.to_numpy(zero_copy_only=False)
-            keys[mask] = hasher.phone_keys(_byte_strings(extra["phone"].filter(has_phone), 11))
+            phones = extra["phone"].filter(has_phone)
+            keys[mask] = hasher.phone_keys(fixed_width_matrix(phones, 11))
             data["phone_key"] = pa.array(keys, pa.int64(), mask=~mask)
         else:
             data["phone_key"] = pa.nulls(n, pa.int64())
