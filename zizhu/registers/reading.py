@@ -24,8 +24,8 @@ from zizhu.lib.tabular import Column, Problem, TableError, read_table
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
 CSV_ENCODINGS = ("utf-8", "gb18030")
-CSV_BLOCK_BYTES = 16 << 20  # about 200,000 register rows per batch
-PARQUET_BATCH_ROWS = 200_000
+CSV_BLOCK_BYTES = 8 << 20  # about 100,000 register rows per batch
+PARQUET_BATCH_ROWS = 100_000
 # XLSX goes through tabular's checks with the format's own row limit; big registers come as
 # CSV or Parquet, which are streamed.
 XLSX_MAX_ROWS = 1_048_575
