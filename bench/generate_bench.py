@@ -5,6 +5,8 @@
 For each scale: rows written, wall time, rows/s and the generator's peak memory (its own
 process, measured by the kernel), then the time pyarrow takes to write the same number of
 random int64 values to Parquet in 2 M-row parts: the floor for any writer on this machine.
+The machine may be shared: each line ends with the 1-minute load average after the generator
+and after the baseline ran, so that figures from a busy machine are not taken for idle ones.
 Uses `manage.py generate` once `zizhu.synth` is installed, else `python -m zizhu.synth`.
 """
 
@@ -81,21 +83,24 @@ def main() -> None:
     base = command()
     print(f"command: {' '.join(Path(base[0]).name if i == 0 else a for i, a in enumerate(base))}")
     print(f"{'scale':<10}{'rows':>14}{'seconds':>9}{'rows/s':>13}{'peak MB':>9}{'disk MB':>9}"
-          f"{'baseline rows/s':>17}{'vs baseline':>12}")  # fmt: skip
+          f"{'baseline rows/s':>17}{'vs baseline':>12}{'load 1m':>14}")  # fmt: skip
     try:
         for scale in args.scales:
             out = workdir / scale
             shutil.rmtree(out, ignore_errors=True)
             result = run_generator(base, scale, args.seed, out)
+            load_after_run = os.getloadavg()[0]
             if not args.keep:
                 shutil.rmtree(out)
             floor = baseline(result["rows"], workdir / f"{scale}-baseline")
+            load_after_floor = os.getloadavg()[0]
             shutil.rmtree(workdir / f"{scale}-baseline")
             rate = result["rows"] / result["seconds"]
             floor_rate = result["rows"] / floor
             print(f"{scale:<10}{result['rows']:>14,}{result['seconds']:>9.1f}{rate:>13,.0f}"
                   f"{result['peak_mb']:>9.0f}{result['disk_mb']:>9.0f}{floor_rate:>17,.0f}"
-                  f"{rate / floor_rate:>11.2f}x")  # fmt: skip
+                  f"{rate / floor_rate:>11.2f}x"
+                  f"{load_after_run:>7.1f}/{load_after_floor:<6.1f}")  # fmt: skip
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -10,7 +10,14 @@ vectorised builder), then in the same run:
   per key) without writing, to show what the column-wise import saves;
 - the import itself: `manage.py import_register` in a fresh process on a throw-away SQLite
   database and store: wall time (Django start-up included), rows/s and the process's peak
-  memory (ru_maxrss, measured by the kernel).
+  memory (ru_maxrss, measured by the kernel);
+- `register_import` alone, timed inside a fresh process after Django has started, on the same
+  database and store: the figure issue 17's target (<= 2x the csv.reader loop, <= 500 MB) is
+  about.
+
+The machine may be shared: each line carries the 1-minute load average when it was measured,
+and the ratios are against the baselines of the same run; `--repeat N` runs every measurement
+N times in turn and keeps the fastest of each.
 """
 
 import argparse
@@ -118,7 +125,20 @@ def naive_import(path: Path) -> int:
     return count
 
 
-def run_import(path: Path, workdir: Path) -> dict:
+IN_PROCESS = """
+import os, resource, sys, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zizhu.settings")
+import django
+django.setup()
+from zizhu.registers.services import register_import
+started = time.perf_counter()
+snapshot = register_import(kind=sys.argv[1], month=sys.argv[2], path=sys.argv[3])
+seconds = time.perf_counter() - started
+print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, snapshot.rows)
+"""
+
+
+def environment(workdir: Path) -> dict:
     env = {
         **os.environ,
         "ZIZHU_DATA_DIR": str(workdir / "data"),
@@ -126,8 +146,31 @@ def run_import(path: Path, workdir: Path) -> dict:
         "ZIZHU_JOB_QUEUE": "immediate",
     }
     env.pop("DATABASE_URL", None)
+    return env
+
+
+def run_in_process(path: Path, workdir: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", IN_PROCESS, KIND, MONTH, str(path)],
+        cwd=ROOT,
+        env=environment(workdir),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    seconds, peak, _ = done.stdout.split()
+    return {"seconds": float(seconds), "peak_mb": float(peak)}
+
+
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def run_import(path: Path, workdir: Path) -> dict:
+    env = environment(workdir)
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    if not (workdir / "data").exists():
+        subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     started = time.perf_counter()
     process = subprocess.Popen(
         [*manage, "import_register", "--kind", KIND, "--month", MONTH, str(path)],
@@ -156,6 +199,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--workdir", help="where to write (default: a temporary folder)")
     parser.add_argument("--naive", action="store_true", help="also time a per-row import")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds; the fastest is kept")
     args = parser.parse_args()
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="import-register-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -165,19 +209,45 @@ def main() -> None:
         size = path.stat().st_size / 2**20
         print(f"register CSV: {args.rows:,} rows, {size:.0f} MB, written in {seconds:.1f} s")
         rows = args.rows
-        lines = [("pyarrow.csv read (baseline)", *timed(lambda: pyarrow_read(path)))]
-        lines.append(("csv.reader loop (baseline)", *timed(lambda: csv_reader_loop(path))))
+        lines = {}
+        result: dict = {}
+        alone: dict = {}
+        # rounds of every measurement in turn; the fastest of each is kept (a shared machine's
+        # load comes and goes), the highest peak memory
+        for _ in range(args.repeat):
+            for label, fn in (
+                ("pyarrow.csv read (baseline)", lambda: pyarrow_read(path)),
+                ("csv.reader loop (baseline)", lambda: csv_reader_loop(path)),
+            ):
+                took, count = timed(fn)
+                if label not in lines or took < lines[label][0]:
+                    lines[label] = (took, count, load())
+            for best, run in ((result, run_import), (alone, run_in_process)):
+                figures = {**run(path, workdir), "load": load()}
+                peak = max(best.get("peak_mb", 0), figures["peak_mb"])
+                if not best or figures["seconds"] < best["seconds"]:
+                    best.update(figures)
+                best["peak_mb"] = peak
         if args.naive:
-            lines.append(("per-row checks + hmac.digest", *timed(lambda: naive_import(path))))
-        result = run_import(path, workdir)
-        print(f"{'':<32}{'seconds':>9}{'rows/s':>13}{'peak MB':>9}")
-        for label, took, count in lines:
+            took, count = timed(lambda: naive_import(path))
+            lines["per-row checks + hmac.digest"] = (took, count, load())
+        loop = lines["csv.reader loop (baseline)"][0]
+        print(f"{'':<34}{'seconds':>9}{'rows/s':>13}{'peak MB':>9}{'x loop':>8}{'load 1m':>9}")
+        for label, (took, count, at) in lines.items():
             assert count == rows, (label, count)
-            print(f"{label:<32}{took:>9.2f}{rows / took:>13,.0f}{'':>9}")
-        print(
-            f"{'import_register (whole process)':<32}{result['seconds']:>9.2f}"
-            f"{rows / result['seconds']:>13,.0f}{result['peak_mb']:>9.0f}"
-        )
+            print(
+                f"{label:<34}{took:>9.2f}{rows / took:>13,.0f}{'':>9}{took / loop:>7.2f}x{at:>9.1f}"
+            )
+        for label, figures in (
+            ("import_register (whole process)", result),
+            ("register_import (after start-up)", alone),
+        ):
+            took = figures["seconds"]
+            print(
+                f"{label:<34}{took:>9.2f}{rows / took:>13,.0f}{figures['peak_mb']:>9.0f}"
+                f"{took / loop:>7.2f}x{figures['load']:>9.1f}"
+            )
+        print("target: register_import <= 2.00x the csv.reader loop, peak <= 500 MB")
         print(f"snapshot written: {result['snapshot_mb']:.1f} MB of Parquet")
         print(result["output"])
     finally:

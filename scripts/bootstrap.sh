@@ -22,8 +22,13 @@ if [ ! -x .venv/bin/python ]; then
     fi
   fi
 fi
+# the batch keyed hash is compiled (setup.py): a C compiler and OpenSSL's headers; without them
+# the install still works and the imports hash in Python
+if [ ! -f /usr/include/openssl/sha.h ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libssl-dev >/dev/null
+fi
 stamp=".venv/.zizhu-installed"
-want="$(sha256sum pyproject.toml | cut -c1-16) extras=[$extras]"
+want="$(cat pyproject.toml setup.py zizhu/registers/_keyed.c | sha256sum | cut -c1-16) extras=[$extras]"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   if [ -n "$extras" ]; then

@@ -3,6 +3,7 @@ replaced in the analytics store at once) and the upload that runs it as a backgr
 
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from zizhu.lib.tabular import Problem, TableError
 from zizhu.registers.hashing import KeyHasher
 from zizhu.registers.kinds import FILE_COLUMNS
 from zizhu.registers.models import Snapshot, Status
-from zizhu.registers.reading import file_format, read_batches
+from zizhu.registers.reading import Batch, file_format, read_batches
 from zizhu.registers.storage import SnapshotWriter
 from zizhu.registers.validation import check_batch
 from zizhu.store.schemas import REGISTER_SCHEMAS, shape_of
@@ -175,22 +176,42 @@ def _check_file(
     shape: str, path: Path, writer: SnapshotWriter | None, progress: Progress | None
 ) -> tuple[int, list[Problem]]:
     """(records, problems) of the whole file; the store rows go to `writer` (when given)
-    until the first problem."""
+    until the first problem.
+
+    A second thread checks and hashes batch k while this one parses batch k+1: pyarrow's
+    parser, its compute kernels and the compiled hash all run without the GIL. Batch k+1 is
+    handed over only once batch k's problems are known, so the outcome is that of one thread.
+    """
     hasher = KeyHasher() if writer is not None else None
     today = timezone.localdate()
     problems: list[Problem] = []
     records = 0
-    try:
-        for batch in read_batches(path, FILE_COLUMNS[shape]):
-            checked = check_batch(shape, batch, today=today, hasher=None if problems else hasher)
-            records += checked.records
-            problems += checked.problems
-            if writer is not None and checked.table is not None:
-                writer.write(checked.table)
-            message = f"已校验 {records} 行，错误 {len(problems)} 处"
-            _advance(progress, int(batch.fraction * 95), message)
-    except TableError as exc:
-        problems += exc.problems
+
+    def check(batch: Batch):
+        return batch, check_batch(shape, batch, today=today, hasher=None if problems else hasher)
+
+    def take(pending) -> None:
+        nonlocal records
+        batch, checked = pending.result()
+        records += checked.records
+        problems.extend(checked.problems)
+        if writer is not None and checked.table is not None:
+            writer.write(checked.table)
+        _advance(
+            progress, int(batch.fraction * 95), f"已校验 {records} 行，错误 {len(problems)} 处"
+        )
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="register-check") as pool:
+        pending = None
+        try:
+            for batch in read_batches(path, FILE_COLUMNS[shape]):
+                if pending is not None:
+                    take(pending)
+                pending = pool.submit(check, batch)
+        except TableError as exc:
+            problems += exc.problems
+        if pending is not None:
+            take(pending)
     problems.sort(key=lambda p: p.row)
     return records, problems
 

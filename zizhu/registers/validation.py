@@ -78,27 +78,31 @@ def fixed_width_matrix(array: pa.Array, width: int) -> np.ndarray:
     return data[start : start + width * len(array)].reshape(len(array), width)
 
 
-def _byte_strings(array: pa.Array, width: int) -> list[bytes]:
-    matrix = np.ascontiguousarray(fixed_width_matrix(array, width))
-    return matrix.view(f"S{width}").ravel().tolist()
-
-
-def _normalised(array: pa.Array, pattern: str, normalise: Callable[[str], str]) -> pa.Array:
-    """`normalise` applied to the values not already in normal form (usually none)."""
-    slow = ~_matches(array, pattern) & (_lengths(array) > 0)
+def _normalised(
+    array: pa.Array, pattern: str, normalise: Callable[[str], str], empty: np.ndarray
+) -> tuple[pa.Array, np.ndarray]:
+    """`normalise` applied to the values not already in normal form (usually none), and which
+    of the results match `pattern`."""
+    shaped = _matches(array, pattern)
+    slow = ~shaped & ~empty
     if not slow.any():
-        return array
+        return array, shaped
     fixed = [normalise(v) for v in array.filter(pa.array(slow)).to_pylist()]
-    return pc.replace_with_mask(array, pa.array(slow), pa.array(fixed, pa.string()))
+    array = pc.replace_with_mask(array, pa.array(slow), pa.array(fixed, pa.string()))
+    return array, _matches(array, pattern)
 
 
-def id_check(ids: pa.Array, today: date) -> tuple[np.ndarray, np.ndarray]:
+def id_check(
+    ids: pa.Array, today: date, shaped: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(valid, birth date as days since 1970-01-01) of normalised IDs; the rules of
-    zizhu.lib.idnumber.problem, on all rows at once."""
+    zizhu.lib.idnumber.problem, on all rows at once. `shaped`: which IDs match ID_PATTERN,
+    when already known."""
     n = len(ids)
     valid = np.zeros(n, dtype=bool)
     born = np.zeros(n, dtype=np.int32)
-    shaped = _matches(ids, ID_PATTERN)
+    if shaped is None:
+        shaped = _matches(ids, ID_PATTERN)
     where = np.flatnonzero(shaped)
     matrix = fixed_width_matrix(ids.filter(pa.array(shaped)), 18)
     digits = matrix[:, :17].astype(np.int64) - ord("0")
@@ -152,12 +156,10 @@ def amount_problem(text: str) -> str:
     return "资助金额不是有效数字"
 
 
-def _too_long(report: _Report, columns: dict[str, pa.Array], name: str) -> None:
-    if name in columns:
+def _too_long(report: _Report, lengths: dict[str, np.ndarray], name: str) -> None:
+    if name in lengths:
         limit = LIMITS[name]
-        report.add(
-            _lengths(columns[name]) > limit, name, f"{LABELS[name]}过长（不超过{limit}个字符）"
-        )
+        report.add(lengths[name] > limit, name, f"{LABELS[name]}过长（不超过{limit}个字符）")
 
 
 def check_batch(
@@ -173,17 +175,19 @@ def check_batch(
     columns = {n: pc.utf8_trim_whitespace(batch.columns[n]) for n in names}
     rows = batch.rows
     # blank records (a blank line, or a row of empty cells) are skipped, as in tabular
+    lengths = {n: _lengths(a) for n, a in columns.items()}
     filled = np.zeros(len(rows), dtype=bool)
-    for array in columns.values():
-        filled |= _lengths(array) > 0
+    for length in lengths.values():
+        filled |= length > 0
     if not filled.all():
         keep = pa.array(filled)
         columns = {n: a.filter(keep) for n, a in columns.items()}
+        lengths = {n: length[filled] for n, length in lengths.items()}
         rows = rows[filled]
     report = _Report(rows)
     report.problems.extend(batch.problems)
 
-    empty = {n: _lengths(a) == 0 for n, a in columns.items()}
+    empty = {n: length == 0 for n, length in lengths.items()}
     school = columns["school_code"]
     report.add(empty["school_code"], "school_code", "学校标识码不能为空")
     report.add(
@@ -191,20 +195,24 @@ def check_batch(
         "school_code",
         "学校标识码应为10位数字",
     )
-    ids = _normalised(columns["id_number"], ID_PATTERN, idnumber.normalise)
-    id_valid, born = id_check(ids, today)
+    ids, shaped = _normalised(
+        columns["id_number"], ID_PATTERN, idnumber.normalise, empty["id_number"]
+    )
+    id_valid, born = id_check(ids, today, shaped)
     report.add(~id_valid, "id_number", _id_problem(columns["id_number"], today))
     report.add(empty["name"], "name", "姓名不能为空")
-    _too_long(report, columns, "name")
+    _too_long(report, lengths, "name")
     extra: dict[str, pa.Array] = {}
     if shape == ENROLMENT:
-        _too_long(report, columns, "grade")
-        _too_long(report, columns, "status")
+        _too_long(report, lengths, "grade")
+        _too_long(report, lengths, "status")
         if "phone" in columns:
-            phones = _normalised(columns["phone"], MOBILE_PATTERN, phone.normalise)
             has_phone = ~empty["phone"]
+            phones, mobile = _normalised(
+                columns["phone"], MOBILE_PATTERN, phone.normalise, empty["phone"]
+            )
             report.add(
-                has_phone & ~_matches(phones, MOBILE_PATTERN),
+                has_phone & ~mobile,
                 "phone",
                 _phone_problem(columns["phone"]),
             )
@@ -212,7 +220,7 @@ def check_batch(
             extra["has_phone"] = pa.array(has_phone)
     elif shape == RECIPIENTS:
         report.add(empty["project"], "project", "资助项目不能为空")
-        _too_long(report, columns, "project")
+        _too_long(report, lengths, "project")
         if "amount" in columns:
             text = pc.replace_substring(columns["amount"], ",", "")
             present = ~empty["amount"]
@@ -250,7 +258,7 @@ def check_batch(
 def _store_rows(shape, columns, ids, born, extra, hasher: KeyHasher) -> pa.Table:
     data: dict[str, pa.Array] = {
         "school_code": columns["school_code"],
-        "pid": pa.array(hasher.person_keys(_byte_strings(ids, 18)), pa.int64()),
+        "pid": pa.array(hasher.person_keys(fixed_width_matrix(ids, 18)), pa.int64()),
         "birth_date": pa.array(born, pa.int32()).view(pa.date32()),
     }
     n = len(ids)
@@ -259,7 +267,8 @@ def _store_rows(shape, columns, ids, born, extra, hasher: KeyHasher) -> pa.Table
             has_phone = extra["has_phone"]
             keys = np.zeros(n, dtype=np.int64)
             mask = has_phone.to_numpy(zero_copy_only=False)
-            keys[mask] = hasher.phone_keys(_byte_strings(extra["phone"].filter(has_phone), 11))
+            phones = extra["phone"].filter(has_phone)
+            keys[mask] = hasher.phone_keys(fixed_width_matrix(phones, 11))
             data["phone_key"] = pa.array(keys, pa.int64(), mask=~mask)
         else:
             data["phone_key"] = pa.nulls(n, pa.int64())
