@@ -19,6 +19,7 @@ from django.utils import timezone
 from zizhu.access import Action, can
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
+from zizhu.catalogue.selectors import project_is_for
 from zizhu.funds import policy
 from zizhu.funds.ledger import balances_create, balances_lock, balances_save
 from zizhu.funds.models import ZERO, Filing, FilingStatus
@@ -96,8 +97,8 @@ def _check_actor(actor, unit: Unit) -> None:
 def _check_project(unit: Unit, project: AidProject) -> None:
     if unit.is_authority and project.category in policy.SCHOOL_ONLY_CATEGORIES:
         raise ValidationError("学校资助和社会资助只由学校填报")
-    if unit.is_school and project.stage not in ("any", unit.stage):
-        raise ValidationError(f"资助项目 {project.name} 不属于学校 {unit.name} 的学段")
+    if not project_is_for(project, unit):
+        raise ValidationError(f"资助项目 {project.name} 不属于 {unit.name} 的学段或所在省份")
 
 
 def _check_year(year: int) -> None:

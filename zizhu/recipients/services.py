@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject
+from zizhu.catalogue.selectors import project_is_for
 from zizhu.lib.bulk import insert_rows
 from zizhu.lib.tabular import Problem, TableError
 from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status
@@ -39,7 +40,7 @@ def _key_of(school: Unit, project: AidProject, year: int, term: str, batch: int)
 def _check_project(school: Unit, project: AidProject) -> None:
     if not school.is_school:
         raise ValidationError("只有学校可以维护资助名单")
-    if project.stage not in ("any", school.stage):
+    if not project_is_for(project, school):
         raise ValidationError(f"资助项目 {project.code} 不属于本校学段 {school.stage}")
 
 
