@@ -72,3 +72,12 @@ def test_it_keeps_administrators_edits_when_seeding_again(db):
     AidProject.objects.filter(code="vocational_national_grant").update(name="改过的名字")
     assert seed_catalogue(AidProject) == 0
     assert AidProject.objects.get(code="vocational_national_grant").name == "改过的名字"
+
+
+def test_the_documentation_lists_every_project_with_its_source():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "catalogue.md").read_text()
+    for row in catalogue_rows():
+        line = next(line for line in text.splitlines() if f"`{row['code']}`" in line)
+        assert row["source"] in line, row["code"]
