@@ -85,3 +85,13 @@ def test_a_national_project_is_not_the_provinces_to_change(client, stages_tree, 
         services.local_project_set_active(
             project=national, active=False, actor=users["province_operator"]
         )
+
+
+def test_reports_of_another_province_do_not_name_its_projects(client, added, users, gansu_users):
+    login_as(client, gansu_users["gansu_operator"])
+    gansu = client.get("/funds/reports/progress/local/").content.decode()
+    login_as(client, users["province_operator"])
+    shaanxi = client.get("/funds/reports/progress/local/").content.decode()
+    assert NEW["name"] in shaanxi and "中职学生省级资助（陕西省）" in shaanxi
+    assert NEW["name"] not in gansu and "中职学生省级资助（陕西省）" not in gansu
+    assert "学前教育地方政府资助" in gansu  # the nationwide local project

@@ -38,6 +38,13 @@ def project_is_for(project: AidProject, unit: Unit) -> bool:
     return not unit.is_school or project.stage in (ANY_STAGE, unit.stage)
 
 
+def reported_projects(unit: Unit, category: str) -> QuerySet[AidProject]:
+    """The projects of `category` a unit's reports may name, retired ones too: all of them
+    for the central unit, else the nationwide ones and the unit's own province's."""
+    projects = AidProject.objects.filter(category=category)
+    return projects if province_code(unit) is None else projects.filter(_of_province(unit))
+
+
 def local_projects_of(province: Unit) -> QuerySet[AidProject]:
     """The province's own local projects, active first."""
     return AidProject.objects.filter(category=Category.LOCAL, province=province).order_by(
