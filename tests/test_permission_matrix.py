@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.anomalies.factories import anomaly_objects
 from tests.api.matrix import API_MATRIX, api_objects
+from tests.catalogue.matrix import CATALOGUE_MATRIX, catalogue_objects
 from tests.conftest import login_as
 from tests.fundreports.matrix_details import DETAILS_MATRIX, details_objects
 from tests.fundreports.matrix_summary import SUMMARY_MATRIX
@@ -38,6 +39,7 @@ OBJECT_BUILDERS = [
     details_objects,
     funds_objects,
     api_objects,
+    catalogue_objects,
 ]
 
 
@@ -287,6 +289,7 @@ MATRIX.update(DETAILS_MATRIX)
 MATRIX.update(SUMMARY_MATRIX)
 MATRIX.update(FUNDS_MATRIX)
 MATRIX.update(API_MATRIX)
+MATRIX.update(CATALOGUE_MATRIX)
 
 # Patterns that are not pages of their own: served by whitenoise or covered by "admin:*".
 EXEMPT_PREFIXES = ("admin:",)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("registers/", include("zizhu.registers.urls")),
     path("funds/reports/", include("zizhu.fundreports.urls")),
     path("funds/vouchers/", include("zizhu.vouchers.urls")),
+    path("funds/catalogue/", include("zizhu.catalogue.urls")),
     path("funds/", include("zizhu.funds.urls")),
     path("api/", include("zizhu.api.urls")),
     path("account/", include("zizhu.api.pages")),

@@ -80,3 +80,17 @@ def test_it_is_deterministic_for_a_seed(demo_lines):
 def test_it_refuses_a_database_that_is_not_empty(demo_lines):
     with pytest.raises(CommandError, match="empty database"):
         call_command("demo", seed=7, stdout=io.StringIO())
+
+
+def test_every_project_of_the_demo_catalogue_has_a_school_that_files_it(demo_lines):
+    from zizhu.catalogue.models import AidProject
+    from zizhu.catalogue.selectors import projects_for_unit
+
+    shaanxi = AidProject.objects.filter(province__code="610000", is_active=True)
+    assert shaanxi.count() == 6  # the demo province's own local projects
+    offered = set()
+    for stage in Unit.objects.filter(level=Level.SCHOOL).values_list("stage", flat=True).distinct():
+        school = Unit.objects.filter(level=Level.SCHOOL, stage=stage).first()
+        offered |= set(projects_for_unit(school).values_list("code", flat=True))
+    active = set(AidProject.objects.filter(is_active=True).values_list("code", flat=True))
+    assert active - offered == set()

@@ -72,7 +72,7 @@ def test_it_filters_by_project(login, users, filings, tree):
 
 
 def test_it_does_not_list_other_categories(login, users, filings, tree):
-    school_aid = AidProject.objects.get(code="school_aid")
+    school_aid = AidProject.objects.get(code="vocational_school_hardship")
     filing_create(
         unit=tree["3661000002"], year=YEAR, project=school_aid, school_funds=1, actor=None
     )

@@ -353,7 +353,7 @@ def test_it_offers_the_receipt_form_only_to_the_units_own_operator(
 
 
 def test_it_balances_school_aid_against_approved_lists(client, tree, users):
-    school_aid = AidProject.objects.get(code="school_aid")
+    school_aid = AidProject.objects.get(code="vocational_school_hardship")
     filing_create(
         unit=tree["3661000001"],
         year=YEAR,
@@ -362,10 +362,9 @@ def test_it_balances_school_aid_against_approved_lists(client, tree, users):
         other_funds=D("300.00"),
         actor=None,
     )
-    make_list(
-        tree["3661000001"], 8, 9, project="school_aid", year=2024, term="spring", approve=True
-    )
-    make_list(tree["3661000002"], 10, project="school_aid", year=2025, term="spring", approve=True)
+    own = school_aid.code
+    make_list(tree["3661000001"], 8, 9, project=own, year=2024, term="spring", approve=True)
+    make_list(tree["3661000002"], 10, project=own, year=2025, term="spring", approve=True)
     rows = by_label(table(get(client, users["county_operator"], category="school"), "funds"))
     spent = ROW_AMOUNT * 2  # the 2025-spring list of B belongs to funds year 2026
     total = D("5300.00")

@@ -41,7 +41,7 @@ OUTSIDE_SCHOOL_FILERS = {"neighbour_operator", "neighbour_school_operator"}
 
 def funds_objects(users) -> dict[str, int]:
     grant = AidProject.objects.get(code="vocational_national_grant")
-    school_aid = AidProject.objects.get(code="school_aid")
+    school_aid = AidProject.objects.get(code="vocational_school_hardship")
 
     def filing(username, project=grant):
         user = users[username]

@@ -17,6 +17,7 @@ from tests.recipients.factories import make_list
 from tests.vouchers.factories import make_voucher
 from tests.web.html_forms import Form, forms_of
 from zizhu.catalogue.models import Category
+from zizhu.catalogue.services import local_project_create
 from zizhu.funds.services import filing_create, filing_update
 
 # bookkeeping a save may legitimately move: the optimistic-lock version, the save time, and
@@ -104,7 +105,28 @@ def recipient_row(tree, users):
     return operator, url, row, "id_number", [recipient_list]
 
 
-EDIT_FORMS = [authority_filing, school_aid_filing, social_filing, voucher, recipient_row]
+def local_project(tree, users):
+    operator = users["province_operator"]
+    project = local_project_create(
+        province=tree["610000"],
+        stage="vocational",
+        actor=operator,
+        name="中职学生交通补助",
+        standard_amount=Decimal("800.50"),
+        source="陕教〔2026〕1号（示例）",
+        note="每生每年",
+    )
+    return operator, f"/funds/catalogue/local/{project.pk}/", project, "standard_amount", []
+
+
+EDIT_FORMS = [
+    authority_filing,
+    school_aid_filing,
+    social_filing,
+    voucher,
+    recipient_row,
+    local_project,
+]
 
 
 @pytest.mark.parametrize("build", EDIT_FORMS, ids=lambda b: b.__name__)

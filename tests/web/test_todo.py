@@ -27,8 +27,8 @@ def month_of_work(users, tree):
     """A county's month: money on its way down, deadlines, filings and lists under review,
     findings open and explained."""
     grant = AidProject.objects.get(code="vocational_national_grant")
-    school_aid = AidProject.objects.get(code="school_aid")
-    social_aid = AidProject.objects.get(code="social_aid")
+    school_aid = AidProject.objects.get(code="vocational_school_hardship")
+    social_aid = AidProject.objects.get(code="vocational_social_scholarship")
     school, county, prefecture = tree["3661000001"], tree["610112"], tree["610100"]
     op, reviewer = users["school_operator"], users["school_reviewer"]
 

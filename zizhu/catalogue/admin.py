@@ -13,7 +13,10 @@ class AidProjectAdmin(SysadminAdminMixin, admin.ModelAdmin):
         "category",
         "standard_amount",
         "jointly_funded",
+        "province",
+        "source",
         "is_active",
     )
     list_filter = ("category", "stage", "jointly_funded", "is_active")
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "source")
+    raw_id_fields = ("province",)

@@ -59,6 +59,10 @@ class Plan:
     shares: dict[str, int] = field(default_factory=lambda: JOINT)
 
 
+# the school and social aid projects of each stage the demo files (catalogue_data/aid_projects.csv)
+SCHOOL_AID = "{stage}_school_hardship"
+SOCIAL_AID = "{stage}_social_scholarship"
+
 DEMO_PLANS = (
     Plan("vocational_national_grant", 2300, (15, 30)),
     Plan("vocational_tuition_waiver", 2000, (85, 98)),
@@ -233,20 +237,24 @@ class YearBuilder:
         comment = "请核对资助人数和金额后重新提交" if status == FilingStatus.RETURNED else ""
         return {"status": status, "review_comment": comment}
 
-    def plan_school_funds(self, school_aid: AidProject, social_aid: AidProject) -> None:
+    def plan_school_funds(
+        self, school_aid: dict[str, AidProject], social_aid: dict[str, AidProject]
+    ) -> None:
+        """School and social aid at a share of schools, one project of the school's stage each
+        (`school_aid` and `social_aid` by stage)."""
         for node in self.nodes.values():
             if node.level != Level.SCHOOL:
                 continue
             parent = self.nodes[node.parent_id]
             for project, share in (
-                (school_aid, self.outcome.school_aid),
-                (social_aid, self.outcome.social_aid),
+                (school_aid.get(node.stage), self.outcome.school_aid),
+                (social_aid.get(node.stage), self.outcome.social_aid),
             ):
-                if self.rng.random() >= share:
+                if project is None or self.rng.random() >= share:
                     continue
                 self.filing(node, project, self.day(self.rng.randint(2, 3)), parent)
                 other = self.rng.choice([None, self.rng.randint(1, 40) * 50_000])
-                main = "school_funds" if project is school_aid else "social_funds"
+                main = "school_funds" if project.category == Category.SCHOOL else "social_funds"
                 self.filings[(node.id, project.pk)] |= {
                     main: _yuan(self.rng.randint(2, 60) * 100_000),
                     "other_funds": None if other is None else _yuan(other),
@@ -431,14 +439,19 @@ def funds_year_load(
     builder = YearBuilder(
         active_nodes(), year, seed, outcome or Outcome(), enrolment=enrolment, aided=aided
     )
-    codes = [p.code for p in plans] + (["school_aid", "social_aid"] if school_funds else [])
+    stages = sorted({n.stage for n in builder.nodes.values() if n.stage})
+    own = [code.format(stage=s) for s in stages for code in (SCHOOL_AID, SOCIAL_AID)]
+    codes = [p.code for p in plans] + (own if school_funds else [])
     projects = {p.code: p for p in AidProject.objects.filter(code__in=codes)}
     for plan in plans:
         builder.plan_project(projects[plan.code], plan)
     by_id = {p.pk: p for p in projects.values()}
     builder.plan_filings(by_id)
     if school_funds:
-        builder.plan_school_funds(projects["school_aid"], projects["social_aid"])
+        builder.plan_school_funds(
+            {s: p for s in stages if (p := projects.get(SCHOOL_AID.format(stage=s)))},
+            {s: p for s in stages if (p := projects.get(SOCIAL_AID.format(stage=s)))},
+        )
     counts = year_insert(builder, by_id, voucher_files)
     if check and (problems := ledger_discrepancies()):
         raise RuntimeError(f"the funds year left {len(problems)} ledger discrepancies")

@@ -10,6 +10,8 @@ from django.utils import timezone
 from zizhu.accounts.models import User
 from zizhu.accounts.roles import Role
 from zizhu.audit.services import audit_record
+from zizhu.catalogue.models import AidProject
+from zizhu.catalogue.seed import seed_catalogue
 from zizhu.demo import world
 from zizhu.demo.funds_year import DEMO_ENROLMENT, DEMO_PLANS, funds_year_load
 from zizhu.demo.models import DemoLoad
@@ -133,6 +135,7 @@ def demo_load(seed: int = 1) -> list[DemoAccount]:
     prefectures = list(Unit.objects.filter(parent=province, level=Level.PREFECTURE))
     counties = list(Unit.objects.filter(path__startswith=province.path, level=Level.COUNTY))
     units_import(rows=_school_rows(rng, counties, prefectures, province))
+    seed_catalogue(AidProject, Unit)  # the province's own local projects need the province
 
     schools = Unit.objects.filter(level=Level.SCHOOL, stage="vocational").order_by("code")
     in_county = list(schools.filter(parent__code=COUNTY)[:2])

@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 
 from zizhu.access import Action, scoped, scoped_by_path
 from zizhu.catalogue.models import AidProject
+from zizhu.catalogue.selectors import reported_projects
 from zizhu.fundreports.models import SchoolBalanceTotal
 from zizhu.funds.models import (
     ALLOCATION_TOTAL,
@@ -20,7 +21,7 @@ from zizhu.funds.models import (
     Filing,
     SourceLevel,
 )
-from zizhu.units.models import Level
+from zizhu.units.models import Level, Unit
 
 AMOUNT = DecimalField(**MONEY)
 
@@ -103,8 +104,13 @@ def projects_in_scope(user, category: str, year: int) -> set[int]:
     return set(_in_scope(user, category, "project_id", year=year))
 
 
-def category_projects(category: str) -> list[AidProject]:
-    return list(AidProject.objects.filter(category=category).order_by("stage", "code"))
+def category_projects(category: str, unit: Unit | None = None) -> list[AidProject]:
+    """The category's projects; with `unit`, only those its reports may name (another
+    province's own local projects are not)."""
+    projects = AidProject.objects.filter(category=category)
+    if unit is not None:
+        projects = reported_projects(unit, category)
+    return list(projects.order_by("stage", "code"))
 
 
 def document_url(filing: Filing) -> str:

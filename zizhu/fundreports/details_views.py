@@ -63,7 +63,7 @@ def filing_list(request, category: str):
     require_authority(request)
     category = category_or_404(category)
     in_scope = details.filings_for(request.user, category)
-    projects = details.category_projects(category)
+    projects = details.category_projects(category, request.user.unit)
     form = FilterForm(
         request.GET,
         years=details.years_in_scope(request.user, category),
@@ -98,7 +98,7 @@ def filing_export(request, category: str):
     form = FilterForm(
         request.GET,
         years=details.years_in_scope(request.user, category),
-        projects=details.category_projects(category),
+        projects=details.category_projects(category, request.user.unit),
         category=category,
     )
     filters = form.filters()

@@ -85,7 +85,7 @@ def progress_request(request, category: str, action: Action = Action.VIEW) -> Re
     category = category_or_404(category)
     user = request.user
     years = details.years_in_scope(user, category) or [timezone.localdate().year]
-    projects = details.category_projects(category)
+    projects = details.category_projects(category, user.unit)
     year, project = ProgressForm(request.GET, years=years, projects=projects).choice(
         lambda year: details.projects_in_scope(user, category, year)
     )

@@ -62,7 +62,7 @@ def summary_request(request, category: str) -> tuple[Scope, SummaryForm]:
     user = request.user
     node = get_unit_for_user(request, request.GET.get("unit") or user.unit.code, Action.VIEW)
     years = years_in_scope(user, category) or [default_year([])]
-    projects = category_projects(category)
+    projects = category_projects(category, user.unit)
     form = SummaryForm(request.GET, year=default_year(years), projects=projects)
     form.is_valid()
     year = form.cleaned_data.get("year") or default_year(years)

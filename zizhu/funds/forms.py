@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zizhu.catalogue.models import AidProject, Category
+from zizhu.catalogue.selectors import projects_for_unit
 from zizhu.funds.models import MONEY, SourceLevel
 from zizhu.funds.services import SCHOOL_FIELDS
 from zizhu.lib.onetime import OneTimeKeyForm
@@ -31,14 +32,12 @@ def amount_field(label, required: bool = False) -> forms.DecimalField:
 
 
 def projects_for(unit, category: str):
-    """Projects a unit may file in a category: authorities national and local ones, schools
-    those of their stage or of any stage."""
-    projects = AidProject.objects.filter(is_active=True, category=category)
-    if unit.is_school:
-        return projects.filter(stage__in=[unit.stage, "any"])
-    if category not in (Category.NATIONAL, Category.LOCAL):
-        return projects.none()
-    return projects
+    """Projects a unit may file in a category: authorities national and local ones (their own
+    province's local ones), schools those of their stage or of any stage
+    (zizhu.catalogue.selectors)."""
+    if unit.is_authority and category not in (Category.NATIONAL, Category.LOCAL):
+        return AidProject.objects.none()
+    return projects_for_unit(unit, category)
 
 
 class NewFilingForm(forms.Form):
@@ -154,9 +153,11 @@ class DeadlineForm(forms.Form):
     )
     due_at = forms.DateTimeField(label=_("Deadline"), widget=DateTimeInput())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = timezone.localdate().year
+        if unit is not None:  # other provinces' own local projects are not the unit's
+            self.fields["project"].queryset = projects_for_unit(unit)
 
 
 class UnlockForm(forms.Form):

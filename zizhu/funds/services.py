@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from zizhu.access import Action, can
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
+from zizhu.catalogue.selectors import not_for_unit, project_is_for
 from zizhu.funds import policy
 from zizhu.funds.ledger import balances_create, balances_lock, balances_save
 from zizhu.funds.models import ZERO, Filing, FilingStatus
@@ -92,13 +93,6 @@ def money(value, label: str, *, positive: bool = False) -> Decimal:
     return amount.quantize(CENT)
 
 
-def not_of_stage(project: AidProject, school: Unit) -> str:
-    return _("The aid project %(project)s is not of the stage of the school %(school)s") % {
-        "project": project.name,
-        "school": school.name,
-    }
-
-
 def _check_actor(actor, unit: Unit) -> None:
     if actor is None:
         return
@@ -109,8 +103,8 @@ def _check_actor(actor, unit: Unit) -> None:
 def _check_project(unit: Unit, project: AidProject) -> None:
     if unit.is_authority and project.category in policy.SCHOOL_ONLY_CATEGORIES:
         raise ValidationError(_("School aid and social aid are filed by schools only"))
-    if unit.is_school and project.stage not in ("any", unit.stage):
-        raise ValidationError(not_of_stage(project, unit))
+    if not project_is_for(project, unit):
+        raise ValidationError(not_for_unit(project, unit))
 
 
 def _check_year(year: int) -> None:

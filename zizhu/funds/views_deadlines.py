@@ -23,7 +23,7 @@ def _require_authority_operator(request) -> None:
 
 def deadlines(request):
     _require_authority_operator(request)
-    form = DeadlineForm(request.POST or None)
+    form = DeadlineForm(request.POST or None, unit=request.user.unit)
     if request.method == "POST" and form.is_valid():
         try:
             deadline = services_deadlines.deadline_set(

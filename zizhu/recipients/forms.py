@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zizhu.catalogue.models import AidProject
+from zizhu.catalogue.selectors import projects_for_unit
 from zizhu.recipients.models import Term
 
 # the same limits read_table applies (zizhu.lib.uploads.SPREADSHEET_LIMITS), checked before
@@ -27,9 +28,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = AidProject.objects.filter(
-            is_active=True, stage__in=[school.stage, "any"]
-        )
+        self.fields["project"].queryset = projects_for_unit(school)
         self.fields["year"].initial = current_school_year()
 
     def clean_file(self):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from zizhu.accounts.models import User
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject
+from zizhu.catalogue.selectors import not_for_unit, project_is_for
 from zizhu.lib.bulk import insert_rows
 from zizhu.lib.tabular import Problem, TableError
 from zizhu.recipients.fields import SealedTextField
@@ -58,8 +59,8 @@ def _key_of(school: Unit, project: AidProject, year: int, term: str, batch: int)
 def _check_project(school: Unit, project: AidProject) -> None:
     if not school.is_school:
         raise ValidationError("只有学校可以维护资助名单")
-    if project.stage not in ("any", school.stage):
-        raise ValidationError(f"资助项目 {project.code} 不属于本校学段 {school.stage}")
+    if not project_is_for(project, school):
+        raise ValidationError(not_for_unit(project, school))
 
 
 def _other_list_conflicts(key: ListKey, pids: list[int]) -> dict[int, RecipientList]:

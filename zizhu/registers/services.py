@@ -3,7 +3,7 @@ replaced in the analytics store at once) and the upload that runs it as a backgr
 
 import logging
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -23,7 +23,7 @@ from zizhu.registers.kinds import FILE_COLUMNS
 from zizhu.registers.models import Snapshot, Status
 from zizhu.registers.reading import Batch, file_format, read_batches
 from zizhu.registers.storage import SnapshotWriter
-from zizhu.registers.validation import check_batch
+from zizhu.registers.validation import Checked, check_batch
 from zizhu.store.schemas import REGISTER_SCHEMAS, shape_of
 
 log = logging.getLogger(__name__)
@@ -187,10 +187,10 @@ def _check_file(
     problems: list[Problem] = []
     records = 0
 
-    def check(batch: Batch):
+    def check(batch: Batch) -> tuple[Batch, Checked]:
         return batch, check_batch(shape, batch, today=today, hasher=None if problems else hasher)
 
-    def take(pending) -> None:
+    def take(pending: "Future[tuple[Batch, Checked]]") -> None:
         nonlocal records
         batch, checked = pending.result()
         records += checked.records
@@ -202,7 +202,7 @@ def _check_file(
         )
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="register-check") as pool:
-        pending = None
+        pending: Future[tuple[Batch, Checked]] | None = None
         try:
             for batch in read_batches(path, FILE_COLUMNS[shape]):
                 if pending is not None:

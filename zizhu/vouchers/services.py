@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy
 
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
+from zizhu.catalogue.selectors import not_for_unit, project_is_for
 from zizhu.funds.models import Filing
 from zizhu.funds.selectors import is_closed
-from zizhu.funds.services import INVALID_YEAR, StaleFiling, money, not_of_stage
+from zizhu.funds.services import INVALID_YEAR, StaleFiling, money
 from zizhu.funds.services_money import FORM_USED
 from zizhu.lib.onetime import insert_once, used
 from zizhu.lib.uploads import (
@@ -78,8 +79,8 @@ def _check_fields(*, school: Unit, year, project: AidProject, students, note: st
             _("The aid project %(project)s is not an active national aid project")
             % {"project": project.name}
         )
-    if project.stage not in ("any", school.stage):
-        raise ValidationError(not_of_stage(project, school))
+    if not project_is_for(project, school):
+        raise ValidationError(not_for_unit(project, school))
     _check_students_and_note(students, note)
 
 

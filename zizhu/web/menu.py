@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zizhu.access import Action, can
+from zizhu.catalogue import policy as catalogue_policy
 from zizhu.catalogue.models import Category
 from zizhu.fundreports.tree import authority_may
 from zizhu.funds import policy as funds_policy
@@ -61,6 +62,12 @@ MENU: list[MenuItem] = [
                                     ("school", _("School aid")),
                                     ("social", _("Social aid")),
                                 )
+                            ),
+                            MenuItem(
+                                _("Local aid projects"),
+                                "catalogue:local_projects",
+                                catalogue_policy.may_manage_local_projects,
+                                also=("catalogue:local_project_edit",),
                             ),
                             MenuItem(
                                 _("Filing deadlines"),
