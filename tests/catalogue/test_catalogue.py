@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -81,3 +82,10 @@ def test_the_documentation_lists_every_project_with_its_source():
     for row in catalogue_rows():
         line = next(line for line in text.splitlines() if f"`{row['code']}`" in line)
         assert row["source"] in line, row["code"]
+
+
+def test_every_seeded_note_is_chinese(db):
+    # the admin shows the notes: no English words in them
+    notes = [p.note for p in AidProject.objects.exclude(note="")]
+    assert notes
+    assert not [n for n in notes if re.search(r"[A-Za-z]{2,}", n)]
