@@ -215,6 +215,17 @@ def test_it_lets_the_setter_unlock_until_a_time_and_then_locks_again(school, gra
     assert (event.detail["from"], event.detail["to"]) == ("locked", "submitted")
 
 
+def test_it_refuses_unlocking_a_filing_of_the_top_unit(central_filing, central_operator):
+    # the ministry has no authority above it to unlock its filing
+    with pytest.raises(PermissionDenied):
+        filing_unlock(
+            filing=fresh(central_filing),
+            until=timezone.now() + timedelta(hours=1),
+            reason="x",
+            actor=central_operator,
+        )
+
+
 def test_it_marks_a_filing_submitted_after_the_deadline_as_late(school, grant, users):
     deadline = set_deadline(users, grant, days=-1)
     filing_unlock(

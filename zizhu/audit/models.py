@@ -1,4 +1,5 @@
 import json
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -49,7 +50,7 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.result}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("audit records are append-only")
         super().save(*args, **kwargs)

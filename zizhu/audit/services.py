@@ -1,38 +1,41 @@
 """The one way to write the audit trail."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Model
+from django.http import HttpRequest
 from django.utils import timezone
 
+from zizhu.accounts.models import User
 from zizhu.audit.chain import FIELDS, GENESIS, link, lock_head
 from zizhu.audit.models import AuditEvent, Result
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     """REMOTE_ADDR, or the address the trusted proxies (ZIZHU_PROXY_COUNT) saw."""
     if request is None:
         return None
     proxies = settings.ZIZHU_PROXY_COUNT
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies and forwarded:
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if len(hops) >= proxies:
             return hops[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+    remote: str | None = request.META.get("REMOTE_ADDR")
+    return remote or None
 
 
 def audit_record(
     *,
     action: str,
-    actor=None,
-    request=None,
-    obj=None,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+    obj: Model | None = None,
     result: str = Result.SUCCESS,
     username: str = "",
-    detail: dict | None = None,
+    detail: dict[str, object] | None = None,
 ) -> AuditEvent:
     """Append one event to the trail, linked to the one before it (docs/adr/0021)."""
     if actor is None and request is not None and request.user.is_authenticated:
@@ -59,7 +62,7 @@ def audit_record(
     return event
 
 
-def audit_purge(*, now=None) -> int:
+def audit_purge(*, now: datetime | None = None) -> int:
     """Delete the oldest records, older than the retention period (never less than 180 days).
 
     Only the chain's oldest part goes: the records before the first one still within the

@@ -7,18 +7,21 @@ moving between filings is in `services_money`, deadlines and locks in `services_
 both use the checks of this module.
 """
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from zizhu.access import Action, can
+from zizhu.accounts.models import User
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.catalogue.selectors import not_for_unit, project_is_for
@@ -29,10 +32,13 @@ from zizhu.funds.selectors import is_closed, is_frozen
 from zizhu.lib.uploads import UploadRejected, check_attachment, random_storage_name
 from zizhu.units.models import Unit
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("1000000000000")  # Decimal(14, 2)
 # The amounts a school fills, by category (docs/domain.md, funds); authorities fill none of them.
-SCHOOL_AMOUNTS = {
+SCHOOL_AMOUNTS: dict[str, tuple[str, ...]] = {
     Category.NATIONAL: (),
     Category.LOCAL: (),
     Category.SCHOOL: ("school_funds", "other_funds"),
@@ -40,7 +46,7 @@ SCHOOL_AMOUNTS = {
 }
 # The fields a school fills, by category: the amounts above (required to submit), and for
 # school aid the money received from above with its arrival date (only where it got some).
-SCHOOL_FIELDS = {
+SCHOOL_FIELDS: dict[str, tuple[str, ...]] = {
     **SCHOOL_AMOUNTS,
     Category.SCHOOL: ("received_funds", "received_arrival_date", "school_funds", "other_funds"),
 }
@@ -58,7 +64,8 @@ INVALID_YEAR = gettext_lazy("Invalid year of use: %(year)s")
 
 def field_name(name: str) -> str:
     """The label of a filing field, as the form shows it."""
-    return str(Filing._meta.get_field(name).verbose_name)
+    # only the filing's own fields are named here, never a relation's reverse side
+    return str(cast("Field[Any, Any]", Filing._meta.get_field(name)).verbose_name)
 
 
 def status_name(status: str) -> str:
@@ -69,7 +76,7 @@ class StaleFiling(ValidationError):
     """The filing was saved by someone else since the form was read."""
 
 
-def money(value, label: str, *, positive: bool = False) -> Decimal:
+def money(value: object, label: str, *, positive: bool = False) -> Decimal:
     """`value` as yuan with two places; floats, more places, negatives are refused."""
     if isinstance(value, float | bool):
         raise ValidationError(_("%(label)s must be an exact decimal amount") % {"label": label})
@@ -93,7 +100,7 @@ def money(value, label: str, *, positive: bool = False) -> Decimal:
     return amount.quantize(CENT)
 
 
-def _check_actor(actor, unit: Unit) -> None:
+def _check_actor(actor: User | None, unit: Unit) -> None:
     if actor is None:
         return
     if not can(actor, Action.FILE) or actor.unit_id != unit.pk:
@@ -112,8 +119,9 @@ def _check_year(year: int) -> None:
         raise ValidationError(INVALID_YEAR % {"year": year})
 
 
-def _clean_fields(unit: Unit, project: AidProject, fields: dict) -> dict:
+def _clean_fields(unit: Unit, project: AidProject, fields: Mapping[str, object]) -> dict[str, Any]:
     """The filing fields valid for this unit and category, amounts as Decimals."""
+    # each value has its own field's type (Decimal, date, str or None): Any, by name
     allowed = (
         {"doc_number", "doc_date", "doc_title", "own_funds"}
         if unit.is_authority
@@ -145,7 +153,9 @@ def _clean_fields(unit: Unit, project: AidProject, fields: dict) -> dict:
     return clean
 
 
-def _filing_insert(*, unit: Unit, year: int, project: AidProject, actor, fields: dict) -> Filing:
+def _filing_insert(
+    *, unit: Unit, year: int, project: AidProject, actor: User | None, fields: dict[str, Any]
+) -> Filing:
     try:
         with transaction.atomic():
             filing = Filing.objects.create(unit=unit, year=year, project=project, **fields)
@@ -175,7 +185,7 @@ def filing_create(
     unit: Unit,
     year: int,
     project: AidProject,
-    actor,
+    actor: User | None,
     own_funds: Decimal = ZERO,
     doc_number: str = "",
     doc_date: date | None = None,
@@ -230,16 +240,26 @@ def _check_open(current: Filing, unit: Unit) -> None:
         )
 
 
-def _checked_document(document) -> tuple[bytes, str]:
-    """The PDF's bytes and a random storage name; raises UploadRejected (a ValueError)."""
-    info = check_attachment(document.name, document)
+def _checked_document(document: "UploadedFile[bytes]") -> tuple[bytes, str, str]:
+    """The PDF's bytes, a random storage name and its own name; raises UploadRejected (a
+    ValueError)."""
+    name = document.name or ""  # a file of a form always has one
+    # An UploadedFile is a binary file; its stubs make it IO[bytes], which is not BinaryIO.
+    info = check_attachment(name, document)  # type: ignore[arg-type]
     if info.kind != "pdf":
         raise UploadRejected(_("The document body must be a PDF file (PDF only)"))
-    return info.content, random_storage_name("pdf")
+    return info.content, random_storage_name("pdf"), name
 
 
 @transaction.atomic
-def filing_update(*, filing: Filing, version: int, actor, document=None, **changes) -> Filing:
+def filing_update(
+    *,
+    filing: Filing,
+    version: int,
+    actor: User | None,
+    document: "UploadedFile[bytes] | None" = None,
+    **changes: object,
+) -> Filing:
     """Change a filing's own fields, refused when someone saved since `version` was read.
 
     `document` is an uploaded PDF body (authorities only), checked by content
@@ -278,11 +298,11 @@ def filing_update(*, filing: Filing, version: int, actor, document=None, **chang
         balances_save([own])
     replaced = None
     if upload is not None:
-        data, stored_name = upload
+        data, stored_name, name = upload
         replaced = current.document.name or None
         current.document.save(stored_name, ContentFile(data), save=False)
         fields["document"] = current.document.name
-        fields["document_name"] = document.name[-200:]
+        fields["document_name"] = name[-200:]
         before["document_name"] = current.document_name
     Filing.objects.filter(pk=filing.pk).update(
         **fields, version=F("version") + 1, updated_at=timezone.now()
@@ -304,7 +324,7 @@ def filing_update(*, filing: Filing, version: int, actor, document=None, **chang
 # --- status flow (docs/adr/0006-filing-review-deadlines.md) --------------------------------
 
 
-def _check_reviewer(actor, unit: Unit) -> None:
+def _check_reviewer(actor: User | None, unit: Unit) -> None:
     if actor is None:
         return
     if not can(actor, Action.REVIEW) or actor.unit_id != unit.pk:
@@ -312,7 +332,13 @@ def _check_reviewer(actor, unit: Unit) -> None:
 
 
 def _set_status(
-    filing: Filing, current: Filing, status: str, actor, action: str, note=None, **fields
+    filing: Filing,
+    current: Filing,
+    status: str,
+    actor: User | None,
+    action: str,
+    note: dict[str, object] | None = None,
+    **fields: object,
 ) -> Filing:
     """Move `current` (locked for update) to `status` with `fields`, bump the version, audit."""
     Filing.objects.filter(pk=current.pk).update(
@@ -339,7 +365,7 @@ def _missing_for_submit(current: Filing, unit: Unit) -> list[str]:
 
 
 @transaction.atomic
-def filing_submit(*, filing: Filing, actor) -> Filing:
+def filing_submit(*, filing: Filing, actor: User | None) -> Filing:
     """The unit's operator submits a draft or returned filing: an authority's becomes
     `submitted` (its first submission time is kept), a school's `pending` for the school's
     reviewer. An authority must have filled the document fields and attached the PDF."""
@@ -370,7 +396,7 @@ def filing_submit(*, filing: Filing, actor) -> Filing:
 
 
 @transaction.atomic
-def filing_approve(*, filing: Filing, actor) -> Filing:
+def filing_approve(*, filing: Filing, actor: User | None) -> Filing:
     """The school's reviewer approves a pending filing: it counts as submitted from now (the
     first approval's time is kept)."""
     _check_reviewer(actor, filing.unit)
@@ -390,7 +416,7 @@ def filing_approve(*, filing: Filing, actor) -> Filing:
 
 
 @transaction.atomic
-def filing_return(*, filing: Filing, comment: str, actor) -> Filing:
+def filing_return(*, filing: Filing, comment: str, actor: User | None) -> Filing:
     """The school's reviewer returns a pending or approved filing to the operator, saying why."""
     _check_reviewer(actor, filing.unit)
     comment = (comment or "").strip()[:2000]

@@ -7,11 +7,12 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zizhu.access import Action, can
+from zizhu.accounts.models import User
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject
 from zizhu.funds.models import Deadline, Filing, FilingStatus
@@ -20,15 +21,21 @@ from zizhu.funds.services import _check_year, _set_status
 from zizhu.units.models import Unit
 
 
-def _check_setter(actor, unit: Unit) -> None:
-    """Deadlines are set, and filings unlocked, by an operator of the authority above."""
+def _check_setter(actor: User | None, unit: Unit | None) -> None:
+    """Deadlines are set, and filings unlocked, by an operator of the authority above (a
+    filing of the top unit has none)."""
     if actor is None:
         return
-    if not can(actor, Action.FILE) or actor.unit_id != unit.pk or not unit.is_authority:
+    if (
+        not can(actor, Action.FILE)
+        or unit is None
+        or actor.unit_id != unit.pk
+        or not unit.is_authority
+    ):
         raise PermissionDenied(_("Only a business operator of the authority above may do this"))
 
 
-def _lock_filings(filings, now) -> list[int]:
+def _lock_filings(filings: QuerySet[Filing], now: datetime) -> list[int]:
     """Lock the submitted filings among `filings` that are not unlocked beyond `now`."""
     due = filings.filter(status=FilingStatus.SUBMITTED).exclude(unlocked_until__gt=now)
     ids = list(due.values_list("pk", flat=True))
@@ -40,7 +47,9 @@ def _lock_filings(filings, now) -> list[int]:
 
 
 @transaction.atomic
-def deadline_set(*, unit: Unit, year: int, project: AidProject, due_at, actor) -> Deadline:
+def deadline_set(
+    *, unit: Unit, year: int, project: AidProject, due_at: datetime, actor: User | None
+) -> Deadline:
     """Set or move the deadline of `unit`'s direct children for one year and project.
 
     A deadline already passed locks the children's submitted filings at once; one moved into
@@ -97,7 +106,7 @@ def filings_lock_overdue(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def filing_unlock(*, filing: Filing, until: datetime, reason: str, actor) -> Filing:
+def filing_unlock(*, filing: Filing, until: datetime, reason: str, actor: User | None) -> Filing:
     """The operator of the authority that set the deadline reopens a child's filing until
     `until`: a locked filing returns to `submitted`, an unsubmitted one may be finished."""
     _check_setter(actor, filing.unit.parent)

@@ -4,9 +4,11 @@ Keyword-only, atomic, audited; `actor` as in `zizhu.funds.services`.
 Balances change only under the row locks of `zizhu.funds.ledger` (docs/adr/0005-funds-ledger.md).
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zizhu.accounts.models import User
 from zizhu.audit.services import audit_record
 from zizhu.funds.ledger import balances_lock, balances_save
 from zizhu.funds.models import AWAITING_RECEIPT, ZERO, Allocation, Filing, Receipt, SourceLevel
@@ -29,6 +32,8 @@ from zizhu.units.models import Unit
 
 FORM_USED = gettext_lazy("This form was already submitted; reload the page and fill it in again")
 ARRIVAL_DATE_MISSING = gettext_lazy("Give the arrival date of the funds")
+# the rows a money form writes once (lib.onetime, which is untyped: they are typed where bound)
+Keyed = TypeVar("Keyed", Allocation, Receipt)
 
 
 def level_name(level: str) -> str:
@@ -58,7 +63,7 @@ def _clean_amounts(amounts: Mapping[str, Decimal]) -> dict[str, Decimal]:
     return clean
 
 
-def _child_filing(source: Filing, target_unit: Unit, actor) -> Filing:
+def _child_filing(source: Filing, target_unit: Unit, actor: User | None) -> Filing:
     existing = Filing.objects.filter(
         unit=target_unit, year=source.year, project=source.project
     ).first()
@@ -74,7 +79,12 @@ def _child_filing(source: Filing, target_unit: Unit, actor) -> Filing:
 
 @transaction.atomic
 def allocation_create(
-    *, source: Filing, target_unit: Unit, amounts: Mapping[str, Decimal], actor, key=None
+    *,
+    source: Filing,
+    target_unit: Unit,
+    amounts: Mapping[str, Decimal],
+    actor: User | None,
+    key: UUID | None = None,
 ) -> Allocation:
     """Move money from `source` to the same year's and project's filing of a direct child.
 
@@ -89,9 +99,10 @@ def allocation_create(
     _check_target(source, target_unit)
     target = _child_filing(source, target_unit, actor)
     balances = balances_lock([source, target])
-    done = used(Allocation, key)
+    done: Allocation | None = used(Allocation, key)
     if done is not None:
         return _replayed(done, source)
+    allocation: Allocation
     allocation, created = insert_once(
         Allocation, key, from_filing=source, to_filing=target, created_by=actor, **clean
     )
@@ -128,7 +139,7 @@ def allocation_create(
     return allocation
 
 
-def _replayed(row, filing: Filing):
+def _replayed(row: Keyed, filing: Filing) -> Keyed:
     """The row an earlier POST of the same form wrote; a key of another filing's form is
     refused rather than answered with someone else's row."""
     owner = getattr(row, "from_filing_id", None) or getattr(row, "filing_id", None)
@@ -137,7 +148,7 @@ def _replayed(row, filing: Filing):
     return row
 
 
-def check_arrival_date(arrival_date, allocations) -> None:
+def check_arrival_date(arrival_date: date | None, allocations: Iterable[Allocation]) -> None:
     """An arrival date is a date, not in the future, not before any allocation it covers."""
     if not isinstance(arrival_date, date):
         raise ValidationError(str(ARRIVAL_DATE_MISSING))
@@ -152,7 +163,9 @@ def check_arrival_date(arrival_date, allocations) -> None:
 
 
 @transaction.atomic
-def receipt_confirm(*, filing: Filing, arrival_date: date, actor, key=None) -> Receipt:
+def receipt_confirm(
+    *, filing: Filing, arrival_date: date, actor: User | None, key: UUID | None = None
+) -> Receipt:
     """Confirm receipt (确认收到资金) of every incoming allocation awaiting it. The arrival
     date may lie neither in the future nor before the allocations it covers. `key` as in
     `allocation_create`."""
@@ -164,12 +177,13 @@ def receipt_confirm(*, filing: Filing, arrival_date: date, actor, key=None) -> R
         .filter(AWAITING_RECEIPT, to_filing=filing)
         .order_by("pk")
     )
-    done = used(Receipt, key)
+    done: Receipt | None = used(Receipt, key)
     if done is not None:
         return _replayed(done, filing)
     if not pending:
         raise ValidationError(_("No allocated funds await confirmation of receipt"))
     check_arrival_date(arrival_date, pending)
+    receipt: Receipt
     receipt, created = insert_once(
         Receipt, key, filing=filing, arrival_date=arrival_date, confirmed_by=actor
     )

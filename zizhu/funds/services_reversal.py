@@ -8,12 +8,14 @@ move back through the ledger's row locks; nothing is deleted.
 """
 
 from datetime import date
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zizhu.accounts.models import User
 from zizhu.audit.services import audit_record
 from zizhu.funds import policy
 from zizhu.funds.ledger import balances_lock, balances_save
@@ -54,11 +56,14 @@ def _check_reversible(current: Allocation) -> None:
         raise ValidationError(_("This allocation has already been reversed"))
 
 
-def _write_counter_entry(current: Allocation, *, reason: str, actor, key) -> Allocation:
+def _write_counter_entry(
+    current: Allocation, *, reason: str, actor: User | None, key: UUID | None
+) -> Allocation:
     """The counter-entry of `current` (locked) and the balances moved back, under the
     ledger's row locks; refused when the receiver has allocated the money on."""
     source, target = current.from_filing, current.to_filing
     balances = balances_lock([source, target])
+    counter: Allocation  # lib.onetime is untyped: the row is typed where bound
     counter, created = insert_once(
         Allocation,
         key,
@@ -114,14 +119,16 @@ def _write_counter_entry(current: Allocation, *, reason: str, actor, key) -> All
 
 
 @transaction.atomic
-def allocation_reverse(*, allocation: Allocation, reason: str, actor, key=None) -> Allocation:
+def allocation_reverse(
+    *, allocation: Allocation, reason: str, actor: User | None, key: UUID | None = None
+) -> Allocation:
     """The sender reverses an allocation the receiver has not confirmed yet: a counter-entry
     with the negated amounts; returns it. Once confirmed, use `reversal_request`."""
     if actor is not None and not policy.may_reverse(actor, allocation):
         raise PermissionDenied(_("Only a business operator of the allocating unit may reverse"))
     reason = _reason(reason, _("Give the reason for the reversal"))
     current = _locked(allocation)
-    done = used(Allocation, key)
+    done: Allocation | None = used(Allocation, key)
     if done is not None:
         if done.reverses_id != current.pk:
             raise ValidationError(str(FORM_USED))
@@ -138,7 +145,9 @@ def allocation_reverse(*, allocation: Allocation, reason: str, actor, key=None) 
 
 
 @transaction.atomic
-def reversal_request(*, allocation: Allocation, reason: str, actor, key=None) -> ReversalRequest:
+def reversal_request(
+    *, allocation: Allocation, reason: str, actor: User | None, key: UUID | None = None
+) -> ReversalRequest:
     """The sender asks the receiver to agree to reversing a confirmed allocation."""
     if actor is not None and not policy.may_reverse(actor, allocation):
         raise PermissionDenied(
@@ -146,7 +155,7 @@ def reversal_request(*, allocation: Allocation, reason: str, actor, key=None) ->
         )
     reason = _reason(reason, _("Give the reason for the reversal"))
     current = _locked(allocation)
-    done = used(ReversalRequest, key)
+    done: ReversalRequest | None = used(ReversalRequest, key)
     if done is not None:
         if done.allocation_id != current.pk:
             raise ValidationError(str(FORM_USED))
@@ -160,6 +169,7 @@ def reversal_request(*, allocation: Allocation, reason: str, actor, key=None) ->
         raise ValidationError(
             _("This allocation already has a reversal request awaiting the receiver")
         )
+    request: ReversalRequest
     request, created = insert_once(
         ReversalRequest, key, allocation=current, reason=reason, requested_by=actor
     )
@@ -173,7 +183,7 @@ def reversal_request(*, allocation: Allocation, reason: str, actor, key=None) ->
     return request
 
 
-def _pending(request: ReversalRequest, actor) -> tuple[ReversalRequest, Allocation]:
+def _pending(request: ReversalRequest, actor: User | None) -> tuple[ReversalRequest, Allocation]:
     request = ReversalRequest.objects.select_for_update().get(pk=request.pk)
     current = _locked(request.allocation)
     if actor is not None and not policy.may_decide_reversal(actor, current):
@@ -183,7 +193,7 @@ def _pending(request: ReversalRequest, actor) -> tuple[ReversalRequest, Allocati
     return request, current
 
 
-def _decide(request: ReversalRequest, status: str, actor, note: str = "") -> None:
+def _decide(request: ReversalRequest, status: str, actor: User | None, note: str = "") -> None:
     ReversalRequest.objects.filter(pk=request.pk).update(
         status=status, decided_by=actor, decided_at=timezone.now(), decision_note=note
     )
@@ -191,7 +201,9 @@ def _decide(request: ReversalRequest, status: str, actor, note: str = "") -> Non
 
 
 @transaction.atomic
-def reversal_agree(*, request: ReversalRequest, actor, key=None) -> Allocation:
+def reversal_agree(
+    *, request: ReversalRequest, actor: User | None, key: UUID | None = None
+) -> Allocation:
     """The receiver agrees: the counter-entry is written (carrying the original's receipt, so
     confirmed sums net out too). Agreeing twice returns the same counter-entry."""
     request, current = _pending(request, actor)
@@ -212,7 +224,7 @@ def reversal_agree(*, request: ReversalRequest, actor, key=None) -> Allocation:
 
 
 @transaction.atomic
-def reversal_decline(*, request: ReversalRequest, note: str, actor) -> ReversalRequest:
+def reversal_decline(*, request: ReversalRequest, note: str, actor: User | None) -> ReversalRequest:
     """The receiver declines a requested reversal, saying why; nothing moves."""
     note = _reason(note, _("Give the reason for disagreeing"))
     request, current = _pending(request, actor)
@@ -232,7 +244,12 @@ def reversal_decline(*, request: ReversalRequest, note: str, actor) -> ReversalR
 
 @transaction.atomic
 def receipt_correct(
-    *, receipt: Receipt, arrival_date: date, reason: str, actor, key=None
+    *,
+    receipt: Receipt,
+    arrival_date: date,
+    reason: str,
+    actor: User | None,
+    key: UUID | None = None,
 ) -> ReceiptCorrection:
     """The receiver corrects a receipt's arrival date, with a reason; the old date is kept in
     the correction row. The same date rules as at confirmation."""
@@ -242,7 +259,7 @@ def receipt_correct(
         )
     reason = _reason(reason, _("Give the reason for the correction"))
     current = Receipt.objects.select_for_update().get(pk=receipt.pk)
-    done = used(ReceiptCorrection, key)
+    done: ReceiptCorrection | None = used(ReceiptCorrection, key)
     if done is not None:
         if done.receipt_id != current.pk:
             raise ValidationError(str(FORM_USED))
@@ -250,6 +267,7 @@ def receipt_correct(
     check_arrival_date(arrival_date, current.allocations.filter(reverses__isnull=True))
     if arrival_date == current.arrival_date:
         raise ValidationError(_("The corrected arrival date is the same as before"))
+    correction: ReceiptCorrection
     correction, created = insert_once(
         ReceiptCorrection,
         key,

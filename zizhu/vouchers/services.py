@@ -8,14 +8,20 @@ frozen with it.
 """
 
 import hashlib
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zizhu.accounts.models import User
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.catalogue.selectors import not_for_unit, project_is_for
@@ -33,6 +39,9 @@ from zizhu.lib.uploads import (
 from zizhu.units.models import Unit
 from zizhu.vouchers.models import Voucher, VoucherFile
 from zizhu.vouchers.policy import may_record
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
 
 MAX_FILES = 10
 MAX_STUDENTS = 10_000_000
@@ -62,14 +71,16 @@ class StaleVoucher(StaleFiling):
     stale filing's (a version read with the form, compared under the row lock)."""
 
 
-def voucher_projects(school: Unit):
+def voucher_projects(school: Unit) -> QuerySet[AidProject]:
     """The national-aid projects a school may record vouchers for: its stage's, or "any"."""
     return AidProject.objects.filter(
         category=Category.NATIONAL, is_active=True, stage__in=[school.stage, "any"]
     )
 
 
-def _check_fields(*, school: Unit, year, project: AidProject, students, note: str) -> None:
+def _check_fields(
+    *, school: Unit, year: int, project: AidProject, students: int, note: str
+) -> None:
     if not school.is_school:
         raise ValidationError(_("Only schools can upload payment vouchers"))
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
@@ -84,7 +95,7 @@ def _check_fields(*, school: Unit, year, project: AidProject, students, note: st
     _check_students_and_note(students, note)
 
 
-def _check_students_and_note(students, note: str) -> None:
+def _check_students_and_note(students: int, note: str) -> None:
     if isinstance(students, bool) or not isinstance(students, int):
         raise ValidationError(_("The number of aided students must be a whole number"))
     if not 0 < students < MAX_STUDENTS:
@@ -93,11 +104,13 @@ def _check_students_and_note(students, note: str) -> None:
         raise ValidationError(_("The note cannot be longer than 200 characters"))
 
 
-def _file_name(upload) -> str:
+def _file_name(upload: "UploadedFile[bytes]") -> str:
     return (getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def _check_files(files, *, required: bool = True) -> list[AttachmentInfo]:
+def _check_files(
+    files: Sequence["UploadedFile[bytes]"], *, required: bool = True
+) -> list[AttachmentInfo]:
     """Each file's check result, or ValidationError naming the first refused file and why."""
     if required and not files:
         raise ValidationError(_("Upload at least one voucher file"))
@@ -107,7 +120,8 @@ def _check_files(files, *, required: bool = True) -> list[AttachmentInfo]:
     for number, upload in enumerate(files, start=1):
         name = _file_name(upload)
         try:
-            checked.append(check_attachment(name, upload))
+            # An UploadedFile is a binary file; its stubs make it IO[bytes], which is not BinaryIO.
+            checked.append(check_attachment(name, upload))  # type: ignore[arg-type]
         except UploadRejected as exc:
             raise ValidationError(
                 _("File %(number)s “%(name)s” did not pass the check: %(reason)s")
@@ -150,20 +164,26 @@ def stored_file(*, voucher_id: int, name: str, data: bytes, info: AttachmentInfo
     return record
 
 
-def _store(voucher: Voucher, files, checked, stored: list[str]) -> list[VoucherFile]:
+def _store(
+    voucher: Voucher,
+    files: Sequence["UploadedFile[bytes]"],
+    checked: list[AttachmentInfo],
+    stored: list[str],
+) -> list[VoucherFile]:
     """Write each checked upload and its row; `stored` collects the paths as they are written."""
     records = []
     for upload, info in zip(files, checked, strict=True):
         record = stored_file(
             voucher_id=voucher.pk, name=_file_name(upload), data=info.content, info=info
         )
-        stored.append(record.file.name)
+        # a saved file has a name; the stubs' FieldFile.name also allows an empty one's None
+        stored.append(record.file.name)  # type: ignore[arg-type]
         records.append(record)
     VoucherFile.objects.bulk_create(records)
     return records
 
 
-def _described(records) -> list[dict]:
+def _described(records: Iterable[VoucherFile]) -> list[dict[str, object]]:
     return [{"name": r.name, "sha256": r.sha256, "size": r.size} for r in records]
 
 
@@ -173,12 +193,12 @@ def voucher_create(
     year: int,
     project: AidProject,
     students: int,
-    amount,
-    files,
-    actor,
+    amount: Decimal | str,
+    files: Sequence["UploadedFile[bytes]"],
+    actor: User | None,
     note: str = "",
-    request=None,
-    key=None,
+    request: HttpRequest | None = None,
+    key: UUID | None = None,
 ) -> Voucher:
     """Record a voucher with its files: all of them or nothing (ValidationError says which
     file was refused and why). Refused while the school's filing of the year and project is
@@ -194,9 +214,10 @@ def voucher_create(
     try:
         with transaction.atomic():
             _check_filing_open(school=school, year=year, project=project, doing="upload")
-            done = used(Voucher, key)
+            done: Voucher | None = used(Voucher, key)
             if done is not None:
                 return _replayed(done, school)
+            voucher: Voucher  # lib.onetime is untyped: the row is typed where bound
             voucher, created = insert_once(
                 Voucher,
                 key,
@@ -242,12 +263,12 @@ def voucher_update(
     voucher: Voucher,
     version: int,
     students: int,
-    amount,
-    actor,
+    amount: Decimal | str,
+    actor: User | None,
     note: str | None = None,
-    add_files=(),
-    remove_files=(),
-    request=None,
+    add_files: Iterable["UploadedFile[bytes]"] = (),
+    remove_files: Iterable[int] = (),
+    request: HttpRequest | None = None,
 ) -> Voucher:
     """Change a voucher's number of students, amount and note, add files (`add_files`, judged
     by content like the upload's) and remove files (`remove_files`, VoucherFile pks of this
@@ -309,7 +330,8 @@ def voucher_update(
                     "files_removed": _described(removed),
                 },
             )
-            paths = [f.file.name for f in removed]
+            # a stored row's file has a name; the stubs' FieldFile.name also allows None
+            paths: list[str] = [f.file.name for f in removed]  # type: ignore[misc]
             transaction.on_commit(lambda: remove_stored(paths))
     except BaseException:
         remove_stored(stored)  # the rows were rolled back: no new file may outlive them
@@ -317,7 +339,9 @@ def voucher_update(
     return voucher
 
 
-def voucher_delete(*, voucher: Voucher, actor, request=None) -> None:
+def voucher_delete(
+    *, voucher: Voucher, actor: User | None, request: HttpRequest | None = None
+) -> None:
     """Delete a voucher and its files (the files leave the storage once the delete commits).
     Refused while the school's filing of the voucher's year and project is locked."""
     if actor is not None and not may_record(actor, voucher.unit):
