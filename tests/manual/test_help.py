@@ -3,6 +3,7 @@ that exists, every signed-in role reads it, its pictures are exactly the ones th
 its words are the screens' words, and it builds into one PDF."""
 
 import re
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from tests.conftest import USERS, login_as
+from zizhu.catalogue.services import local_project_create
 from zizhu.web.manual import IMAGE_DIR, MANUAL_DIR, chapter_files, chapters
 from zizhu.web.menu import visible_menu
 
@@ -72,6 +74,24 @@ def test_a_page_below_a_menu_leaf_opens_its_leafs_section(client, users):
     login_as(client, users["county_operator"])
     response = client.get(reverse("web:unit", args=["3661000001"]))
     assert parse(response).help == [reverse("web:help_chapter", args=["basics"]) + "#basics-units"]
+
+
+def test_the_local_project_pages_open_the_section_on_local_projects(client, users):
+    """【地方资助项目】 and a project's own page open the operator chapter's section on them."""
+    login_as(client, users["province_operator"])
+    project = local_project_create(
+        province=users["province_operator"].unit,
+        stage="vocational",
+        name="中职学生交通补助",
+        standard_amount=Decimal("800"),
+        actor=None,
+    )
+    section = reverse("web:help_chapter", args=["operator"]) + "#operator-local-projects"
+    for url in (
+        reverse("catalogue:local_projects"),
+        reverse("catalogue:local_project_edit", args=[project.pk]),
+    ):
+        assert parse(client.get(url)).help == [section]
 
 
 @pytest.mark.parametrize("username", ["county_operator", "school_operator", "secadmin"])

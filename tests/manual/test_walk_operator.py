@@ -1,7 +1,8 @@
 """第二章 业务操作人员: the county operator's to-do, a national-aid filing, the receipt and the
 correction of its arrival date, an allocation to a school and its reversal (directly, then by
 request after the school's receipt), agreeing to the prefecture's reversal, a deadline, the
-progress report and the review of an explanation."""
+progress report and the review of an explanation; then the province's operator adds, edits,
+retires and restores a local-aid project of the province's own."""
 
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from tests.browser.fixtures import log_in
 from tests.funds.factories import PDF
 from tests.manual.world import allocated_days_ago, findings, grant, money_to_the_county
+from zizhu.catalogue.models import AidProject
 from zizhu.funds.models import Allocation, Filing
 from zizhu.funds.services_money import allocation_create, receipt_confirm
 from zizhu.funds.services_reversal import reversal_request
@@ -131,3 +133,34 @@ def test_walk_operator(live_server, users, tree, page, shots, tmp_path):
     shots(page, "operator-finding-review", "[data-testid=review-form] button[type=submit]")
     review.locator("button[type=submit]").click()
     assert "审核结果已保存。" in page.inner_text("main")
+
+    log_in(page, url, "province_operator")
+    page.get_by_test_id("menu").locator("a[href='/funds/catalogue/local/']").click()
+    new = page.get_by_test_id("local-project-form")
+    new.locator("input[name=name]").fill("中职学生交通补助")
+    new.locator("select[name=stage]").select_option("vocational")
+    new.locator("input[name=standard_amount]").fill("800")
+    new.locator("input[name=source]").fill("陕教资〔2026〕3号")
+    shots(page, "operator-local-projects-add", "[data-testid=local-project-form] button")
+    new.locator("button[type=submit]").click()
+    assert "地方资助项目已添加。" in page.inner_text("main")
+    project = AidProject.objects.get(name="中职学生交通补助")
+    row = f"[data-testid=local-project-{project.pk}]"
+    assert "使用中" in page.inner_text(row)
+
+    page.locator(row).get_by_role("link", name="修改").click()
+    edit = page.get_by_test_id("local-project-edit")
+    edit.locator("input[name=standard_amount]").fill("1000")
+    edit.locator("input[name=note]").fill("按学期发放")
+    shots(page, "operator-local-project-edit", "[data-testid=local-project-edit] button")
+    edit.locator("button[type=submit]").click()
+    assert "地方资助项目已保存。" in page.inner_text("main")
+    assert "1,000.00" in page.inner_text(row)
+
+    page.locator(row).get_by_role("button", name="停用").click()  # the browser asks first
+    assert "地方资助项目已停用。" in page.inner_text("main")
+    assert "已停用" in page.inner_text(row)
+    shots(page, "operator-local-projects-retired", f"{row} button")
+    page.locator(row).get_by_role("button", name="恢复使用").click()
+    assert "地方资助项目已恢复使用。" in page.inner_text("main")
+    assert "使用中" in page.inner_text(row)

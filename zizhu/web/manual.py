@@ -52,6 +52,8 @@ HELP_TOPICS: dict[str, str] = {
     "funds:filing_local": "filing",
     "funds:filing_school": "filing",
     "funds:filing_social": "filing",
+    "catalogue:local_projects": "local-projects",
+    "catalogue:local_project_edit": "local-projects",
     "funds:deadlines": "deadlines",
     "vouchers:list": "vouchers",
     "vouchers:view": "vouchers",
