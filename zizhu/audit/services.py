@@ -62,17 +62,6 @@ def audit_record(
     return event
 
 
-def hold_chain() -> None:
-    """Take the audit chain's head now, for the rest of the transaction.
-
-    Every audited transaction holds the head from its first event to its end. A transaction
-    that locks rows and audits after them would wait for the head while holding its rows, and
-    one that audited before locking the same rows would wait for those: a deadlock. So writers
-    that lock rows call this first — one order for all, the head before the rows
-    (docs/adr/0021). Re-entrant: a transaction may take it again."""
-    lock_head()
-
-
 def audit_purge(*, now: datetime | None = None) -> int:
     """Delete the oldest records, older than the retention period (never less than 180 days).
 

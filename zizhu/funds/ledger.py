@@ -3,9 +3,6 @@
 Every write to a balance happens inside a transaction that first locks, with
 `select_for_update`, all balance rows of every filing it touches, in primary-key order. One
 order for every writer means two allocations can wait for each other but never deadlock.
-Before the rows it takes the audit chain's head (`hold_chain`), which every audited
-transaction holds to its end: the head first, then the rows, also for a transaction that
-audited before it locked (a new child filing's creation).
 The DB CHECK constraints on `Balance` back the same invariants if a bug slips past.
 """
 
@@ -15,7 +12,6 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from zizhu.audit.services import hold_chain
 from zizhu.funds.models import OWN_LEVEL, ZERO, Allocation, Balance, Filing, SourceLevel
 from zizhu.units.models import Unit
 
@@ -42,7 +38,6 @@ def balances_lock(filings: Iterable[Filing]) -> Balances:
     """Lock all balance rows of `filings`, in primary-key order; only inside a transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("balances_lock needs a transaction")
-    hold_chain()
     ids = sorted({f.pk for f in filings})
     rows = Balance.objects.select_for_update().filter(filing_id__in=ids).order_by("pk")
     locked = Balances(((b.filing_id, b.source_level), b) for b in rows)

@@ -154,8 +154,16 @@ def _clean_fields(unit: Unit, project: AidProject, fields: Mapping[str, object])
 
 
 def _filing_insert(
-    *, unit: Unit, year: int, project: AidProject, actor: User | None, fields: dict[str, Any]
+    *,
+    unit: Unit,
+    year: int,
+    project: AidProject,
+    actor: User | None,
+    fields: dict[str, Any],
+    audit: bool = True,
 ) -> Filing:
+    """Create a filing and its balance rows; audited unless `audit` is false (the caller then
+    records `filing_created` itself, as its last step: docs/adr/0021)."""
     try:
         with transaction.atomic():
             filing = Filing.objects.create(unit=unit, year=year, project=project, **fields)
@@ -165,18 +173,24 @@ def _filing_insert(
             % {"unit": unit.name, "year": year, "project": project.name}
         ) from None
     balances_create(filing, own=filing.own_funds)
+    if audit:
+        filing_created(filing, actor)
+    return filing
+
+
+def filing_created(filing: Filing, actor: User | None) -> None:
+    """The audit record of a filing's creation."""
     audit_record(
         action="funds.filing_create",
         actor=actor,
         obj=filing,
         detail={
-            "unit": unit.code,
-            "year": year,
-            "project": project.code,
+            "unit": filing.unit.code,
+            "year": filing.year,
+            "project": filing.project.code,
             "own_funds": str(filing.own_funds),
         },
     )
-    return filing
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from zizhu.funds.services import (
     _check_actor,
     _check_project,
     _filing_insert,
+    filing_created,
     money,
 )
 from zizhu.lib.onetime import insert_once, used
@@ -63,18 +64,27 @@ def _clean_amounts(amounts: Mapping[str, Decimal]) -> dict[str, Decimal]:
     return clean
 
 
-def _child_filing(source: Filing, target_unit: Unit, actor: User | None) -> Filing:
+def _child_filing(source: Filing, target_unit: Unit, actor: User | None) -> tuple[Filing, bool]:
+    """The child's filing of the same year and project, and whether it was created now (its
+    creation is audited by the caller, last: the audit chain's head is taken after the row
+    locks, docs/adr/0021)."""
     existing = Filing.objects.filter(
         unit=target_unit, year=source.year, project=source.project
     ).first()
     if existing is not None:
-        return existing
+        return existing, False
     try:
-        return _filing_insert(
-            unit=target_unit, year=source.year, project=source.project, actor=actor, fields={}
+        child = _filing_insert(
+            unit=target_unit,
+            year=source.year,
+            project=source.project,
+            actor=actor,
+            fields={},
+            audit=False,
         )
     except ValidationError:  # created meanwhile by a concurrent allocation
-        return Filing.objects.get(unit=target_unit, year=source.year, project=source.project)
+        return Filing.objects.get(unit=target_unit, year=source.year, project=source.project), False
+    return child, True
 
 
 @transaction.atomic
@@ -97,7 +107,7 @@ def allocation_create(
     _check_actor(actor, source.unit)
     clean = _clean_amounts(amounts)
     _check_target(source, target_unit)
-    target = _child_filing(source, target_unit, actor)
+    target, created_target = _child_filing(source, target_unit, actor)
     balances = balances_lock([source, target])
     done: Allocation | None = used(Allocation, key)
     if done is not None:
@@ -124,6 +134,8 @@ def allocation_create(
     if short:
         raise ValidationError(short)
     balances_save(balances.values())
+    if created_target:
+        filing_created(target, actor)
     audit_record(
         action="funds.allocation_create",
         actor=actor,
