@@ -7,6 +7,7 @@ what real senders make (tests/lib/test_pdf_actions.py, tests/lib/test_image_reen
 """
 
 import contextlib
+import functools
 import io
 import os
 import random
@@ -353,3 +354,18 @@ def test_mangled_files_are_accepted_or_refused_never_a_crash():
             mangled[at : at + chance.randint(0, 3)] = chance.randbytes(chance.randint(0, 3))
         with contextlib.suppress(UploadRejected):
             check_attachment(name, bytes(mangled))
+
+
+def test_it_refuses_broken_images_after_weasyprint_loosened_pillow():
+    # WeasyPrint (the manual's PDF) sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        ImageFile.LOAD_TRUNCATED_IMAGES = True
+        for name in ("JPEG that does not decode", "PNG whose pixels do not inflate"):
+            file_name, data, reason = REFUSED[name]
+            assert reason in rejected(functools.partial(check_attachment, file_name, data))
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before

@@ -20,7 +20,7 @@ import struct
 import warnings
 import zlib
 
-from PIL import Image, ImageCms, ImageOps, JpegImagePlugin
+from PIL import Image, ImageCms, ImageFile, ImageOps, JpegImagePlugin
 
 from zizhu.lib.uploads.errors import rejected
 
@@ -139,6 +139,9 @@ def reencoded(content: bytes, kind: str) -> bytes:
     """The image's pixels saved anew as `kind` ("jpeg" or "png"), nothing else kept;
     UploadRejected when it does not decode completely."""
     image_format = "PNG" if kind == "png" else "JPEG"
+    # Pillow's switch is process-wide, and a library may turn it on when imported (WeasyPrint,
+    # for the manual's PDF, does): a truncated image must still be refused here.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             # The size was checked against ATTACHMENT_MAX_PIXELS from the header already.
