@@ -5,23 +5,12 @@ gettext; the English shows the services do not carry Chinese literals."""
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from tests.refusals import in_chinese, refusal  # noqa: F401 - in_chinese is a fixture
 from zizhu.funds.services import filing_create, filing_submit, money
 
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    # the default language, whatever an earlier request in this thread activated
-    with translation.override("zh-hans"):
-        yield
-
-
-def refusal(call, *args, **kwargs) -> str:
-    with pytest.raises(ValidationError) as refused:
-        call(*args, **kwargs)
-    return " ".join(refused.value.messages)
+pytestmark = pytest.mark.usefixtures("in_chinese")
 
 
 @pytest.mark.parametrize(

@@ -2,27 +2,16 @@
 the catalogue, ADR 0004); the Chinese is the text they wrote before they used gettext."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from tests.refusals import in_chinese, refusal  # noqa: F401 - in_chinese is a fixture
 from tests.vouchers.files import pdf, upload
 from tests.vouchers.test_services import create
 from zizhu.funds.models import Filing
 from zizhu.funds.services import filing_create
 from zizhu.vouchers.services import voucher_delete
 
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    # the default language, whatever an earlier request in this thread activated
-    with translation.override("zh-hans"):
-        yield
-
-
-def refusal(call, *args, **kwargs) -> str:
-    with pytest.raises(ValidationError) as refused:
-        call(*args, **kwargs)
-    return " ".join(refused.value.messages)
+pytestmark = pytest.mark.usefixtures("in_chinese")
 
 
 @pytest.mark.parametrize(
