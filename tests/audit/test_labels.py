@@ -3,7 +3,7 @@ on the page, in its action filter and in both exports; never the code.
 
 The codes are found in the source, not listed by hand: every call of `audit_record` and of a
 function that passes its own parameter on as the action (a relay, like the funds ledger's
-`_set_status`), with literal strings, conditional expressions and f-strings of them expanded."""
+`set_status`), with literal strings, conditional expressions and f-strings of them expanded."""
 
 import ast
 import csv
@@ -133,7 +133,7 @@ def test_the_source_scan_finds_direct_calls_relays_and_expressions():
 
     assert len(codes) >= 75
     assert {"login", "audit.export", "access.denied"} <= codes.keys()  # direct calls
-    assert {"funds.filing_submit", "funds.filing_unlock"} <= codes.keys()  # through _set_status
+    assert {"funds.filing_submit", "funds.filing_unlock"} <= codes.keys()  # through set_status
     assert {"admin.add", "admin.change"} <= codes.keys()  # an f-string
     assert {"recipients.row_add", "recipients.row_change"} <= codes.keys()  # a conditional
 

@@ -100,21 +100,26 @@ def money(value: object, label: str, *, positive: bool = False) -> Decimal:
     return amount.quantize(CENT)
 
 
-def _check_actor(actor: User | None, unit: Unit) -> None:
+def check_actor(actor: User | None, unit: Unit) -> None:
+    """Refuse (PermissionDenied) unless `actor` is a business operator of `unit` itself;
+    `None` is the system (commands, the demo)."""
     if actor is None:
         return
     if not can(actor, Action.FILE) or actor.unit_id != unit.pk:
         raise PermissionDenied(_("Only a business operator of the unit itself may do this"))
 
 
-def _check_project(unit: Unit, project: AidProject) -> None:
+def check_project(unit: Unit, project: AidProject) -> None:
+    """Refuse a project `unit` may not file: school and social aid on an authority, a
+    project of another stage or province."""
     if unit.is_authority and project.category in policy.SCHOOL_ONLY_CATEGORIES:
         raise ValidationError(_("School aid and social aid are filed by schools only"))
     if not project_is_for(project, unit):
         raise ValidationError(not_for_unit(project, unit))
 
 
-def _check_year(year: int) -> None:
+def check_year(year: int) -> None:
+    """Refuse a year outside 2000–2100."""
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise ValidationError(INVALID_YEAR % {"year": year})
 
@@ -153,7 +158,7 @@ def _clean_fields(unit: Unit, project: AidProject, fields: Mapping[str, object])
     return clean
 
 
-def _filing_insert(
+def filing_insert(
     *,
     unit: Unit,
     year: int,
@@ -214,9 +219,9 @@ def filing_create(
     Received funds are not given here: they arrive as allocations. After the deadline only an
     empty filing may be created (the level above can then unlock it; ADR 0006).
     """
-    _check_actor(actor, unit)
-    _check_year(year)
-    _check_project(unit, project)
+    check_actor(actor, unit)
+    check_year(year)
+    check_project(unit, project)
     content = [doc_number, doc_date, doc_title, school_funds, other_funds, social_funds]
     if (own_funds or any(v not in (None, "") for v in content)) and is_frozen(
         Filing(unit=unit, year=year, project=project)
@@ -235,7 +240,7 @@ def filing_create(
             "social_funds": social_funds,
         },
     )
-    return _filing_insert(unit=unit, year=year, project=project, actor=actor, fields=fields)
+    return filing_insert(unit=unit, year=year, project=project, actor=actor, fields=fields)
 
 
 FROZEN_MESSAGE = gettext_lazy(
@@ -281,7 +286,7 @@ def filing_update(
     allocated of the own level is refused. Refused once the filing is locked or its deadline
     has passed (unless unlocked), and for a school while the filing awaits review.
     """
-    _check_actor(actor, filing.unit)
+    check_actor(actor, filing.unit)
     fields = _clean_fields(filing.unit, filing.project, changes)
     if document is not None and not filing.unit.is_authority:
         raise ValidationError(_("A school's filing has no document body"))
@@ -345,7 +350,7 @@ def _check_reviewer(actor: User | None, unit: Unit) -> None:
         raise PermissionDenied(_("Only a business reviewer of the unit itself may do this"))
 
 
-def _set_status(
+def set_status(
     filing: Filing,
     current: Filing,
     status: str,
@@ -383,7 +388,7 @@ def filing_submit(*, filing: Filing, actor: User | None) -> Filing:
     """The unit's operator submits a draft or returned filing: an authority's becomes
     `submitted` (its first submission time is kept), a school's `pending` for the school's
     reviewer. An authority must have filled the document fields and attached the PDF."""
-    _check_actor(actor, filing.unit)
+    check_actor(actor, filing.unit)
     current = Filing.objects.select_for_update().select_related("project").get(pk=filing.pk)
     _check_open(current, filing.unit)
     if current.status not in policy.SUBMITTABLE:
@@ -398,8 +403,8 @@ def filing_submit(*, filing: Filing, actor: User | None) -> Filing:
             % {"fields": pgettext("list separator", ", ").join(missing)}
         )
     if filing.unit.is_school:
-        return _set_status(filing, current, FilingStatus.PENDING, actor, "funds.filing_submit")
-    return _set_status(
+        return set_status(filing, current, FilingStatus.PENDING, actor, "funds.filing_submit")
+    return set_status(
         filing,
         current,
         FilingStatus.SUBMITTED,
@@ -418,7 +423,7 @@ def filing_approve(*, filing: Filing, actor: User | None) -> Filing:
     _check_open(current, filing.unit)
     if current.status not in policy.APPROVABLE:
         raise ValidationError(_("Only a filing awaiting review can be approved"))
-    return _set_status(
+    return set_status(
         filing,
         current,
         FilingStatus.SUBMITTED,
@@ -443,6 +448,6 @@ def filing_return(*, filing: Filing, comment: str, actor: User | None) -> Filing
             _("A filing in status %(status)s cannot be returned")
             % {"status": status_name(current.status)}
         )
-    return _set_status(
+    return set_status(
         filing, current, FilingStatus.RETURNED, actor, "funds.filing_return", review_comment=comment
     )

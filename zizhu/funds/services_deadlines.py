@@ -17,7 +17,7 @@ from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject
 from zizhu.funds.models import Deadline, Filing, FilingStatus
 from zizhu.funds.selectors import deadline_of
-from zizhu.funds.services import _check_year, _set_status
+from zizhu.funds.services import check_year, set_status
 from zizhu.units.models import Unit
 
 
@@ -56,7 +56,7 @@ def deadline_set(
     the future reopens (locked → submitted) the filings it had locked.
     """
     _check_setter(actor, unit)
-    _check_year(year)
+    check_year(year)
     if not isinstance(due_at, datetime) or timezone.is_naive(due_at):
         raise ValidationError(_("Invalid deadline"))
     before = Deadline.objects.filter(unit=unit, year=year, project=project).first()
@@ -121,7 +121,7 @@ def filing_unlock(*, filing: Filing, until: datetime, reason: str, actor: User |
         raise ValidationError(_("The filing deadline has not passed yet: no unlock needed"))
     current = Filing.objects.select_for_update().get(pk=filing.pk)
     status = FilingStatus.SUBMITTED if current.status == FilingStatus.LOCKED else current.status
-    return _set_status(
+    return set_status(
         filing,
         current,
         status,

@@ -22,10 +22,10 @@ from zizhu.funds.ledger import balances_lock, balances_save
 from zizhu.funds.models import AWAITING_RECEIPT, ZERO, Allocation, Filing, Receipt, SourceLevel
 from zizhu.funds.policy import ALLOCATED_CATEGORIES
 from zizhu.funds.services import (
-    _check_actor,
-    _check_project,
-    _filing_insert,
+    check_actor,
+    check_project,
     filing_created,
+    filing_insert,
     money,
 )
 from zizhu.lib.onetime import insert_once, used
@@ -50,7 +50,7 @@ def _check_target(source: Filing, target_unit: Unit) -> None:
             _("%(target)s is not a subordinate unit or direct school of %(source)s")
             % {"target": target_unit.name, "source": source.unit.name}
         )
-    _check_project(target_unit, source.project)
+    check_project(target_unit, source.project)
 
 
 def _clean_amounts(amounts: Mapping[str, Decimal]) -> dict[str, Decimal]:
@@ -74,7 +74,7 @@ def _child_filing(source: Filing, target_unit: Unit, actor: User | None) -> tupl
     if existing is not None:
         return existing, False
     try:
-        child = _filing_insert(
+        child = filing_insert(
             unit=target_unit,
             year=source.year,
             project=source.project,
@@ -104,7 +104,7 @@ def allocation_create(
     `key` is the form's one-time key: a second call with it returns the first allocation and
     moves nothing (docs/adr/0009).
     """
-    _check_actor(actor, source.unit)
+    check_actor(actor, source.unit)
     clean = _clean_amounts(amounts)
     _check_target(source, target_unit)
     target, created_target = _child_filing(source, target_unit, actor)
@@ -181,7 +181,7 @@ def receipt_confirm(
     """Confirm receipt (确认收到资金) of every incoming allocation awaiting it. The arrival
     date may lie neither in the future nor before the allocations it covers. `key` as in
     `allocation_create`."""
-    _check_actor(actor, filing.unit)
+    check_actor(actor, filing.unit)
     if not isinstance(arrival_date, date):
         raise ValidationError(str(ARRIVAL_DATE_MISSING))
     pending = list(

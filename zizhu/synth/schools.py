@@ -87,7 +87,7 @@ def read_divisions(provinces: tuple[str, ...]) -> list[Division]:
     ]
 
 
-def _split(total: int, weights: np.ndarray, minimum: int = 0) -> np.ndarray:
+def split_total(total: int, weights: np.ndarray, minimum: int = 0) -> np.ndarray:
     """Integers proportional to `weights` that add up to `total` exactly."""
     raw = weights / weights.sum() * total
     counts = np.maximum(np.floor(raw).astype(np.int64), minimum)
@@ -117,7 +117,7 @@ def synthesise_schools(
     weights = np.array([len(counties[p]) for p in provinces], dtype=float)
     result: dict[tuple[str, str], StageSchools] = {}
     for stage in STAGES:
-        per_province = _split(scale.schools[stage], weights, minimum=2)
+        per_province = split_total(scale.schools[stage], weights, minimum=2)
         for province, count in zip(provinces, per_province, strict=True):
             codes: list[str] = []
             names: list[str] = []

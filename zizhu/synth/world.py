@@ -13,9 +13,9 @@ from zizhu.synth.scales import POPULATION_STAGES, Scale
 from zizhu.synth.schools import (
     Division,
     StageSchools,
-    _split,
     read_divisions,
     schools_from_units_file,
+    split_total,
     synthesise_schools,
 )
 from zizhu.synth.tables import Table, plan_tables
@@ -84,11 +84,11 @@ def build_world(
     for population, (youngest, oldest, slots) in POPULATIONS.items():
         stage = POPULATION_STAGES[population]
         counts = np.array([len(schools[(stage, p)]) for p in provinces], dtype=float)
-        per_province = _split(scale.persons[population], counts)
+        per_province = split_total(scale.persons[population], counts)
         born_from, born_to = window(reference, youngest, oldest)
         for province, size in zip(provinces, per_province, strict=True):
             n_schools = len(schools[(stage, province)])
-            sizes = _split(int(size), rng.lognormal(0.0, 0.5, n_schools), minimum=0)
+            sizes = split_total(int(size), rng.lognormal(0.0, 0.5, n_schools), minimum=0)
             offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
             persons.add_block(
                 population,

@@ -101,7 +101,7 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
 
 
-def _read(path: Path, link) -> tuple[Chapter, str]:
+def chapter_read(path: Path, link) -> tuple[Chapter, str]:
     """The chapter's outline and its HTML; `link(kind, target)` turns an image name or a
     manual link (slug, anchor) into a URL."""
     chapter = Chapter(slug_of(path), path)
@@ -150,7 +150,7 @@ def _stamp() -> tuple:
 def _load(stamp: tuple) -> dict[str, tuple[Chapter, str]]:
     result = {}
     for path in chapter_files():
-        chapter, html = _read(path, _web_link)
+        chapter, html = chapter_read(path, _web_link)
         result[chapter.slug] = (chapter, html)
     return result
 

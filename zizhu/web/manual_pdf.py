@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.html import escape
 
-from zizhu.web.manual import IMAGE_DIR, MANUAL_DIR, _read, chapter_files
+from zizhu.web.manual import IMAGE_DIR, MANUAL_DIR, chapter_files, chapter_read
 
 TITLE = "学生资助管理信息系统 用户操作手册"
 CSS = """
@@ -62,7 +62,7 @@ def manual_html() -> str:
 
     parts, toc = [], []
     for path in chapter_files():
-        chapter, html = _read(path, link)
+        chapter, html = chapter_read(path, link)
         parts.append(f'<section id="chapter-{chapter.slug}">{html}</section>')
         toc.append(f'<li><a href="#chapter-{chapter.slug}">{escape(chapter.title)}</a></li>')
     return (
