@@ -8,7 +8,8 @@ import pytest
 from django.utils import translation
 
 from tests.refusals import in_chinese, refusal  # noqa: F401 - in_chinese is a fixture
-from zizhu.funds.services import filing_create, filing_submit, money
+from zizhu.funds.services import filing_create, filing_submit
+from zizhu.lib.money import money
 
 pytestmark = pytest.mark.usefixtures("in_chinese")
 

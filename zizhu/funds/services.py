@@ -9,7 +9,7 @@ both use the checks of this module.
 
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,14 +29,13 @@ from zizhu.funds import policy
 from zizhu.funds.ledger import balances_create, balances_lock, balances_save
 from zizhu.funds.models import ZERO, Filing, FilingStatus
 from zizhu.funds.selectors import is_closed, is_frozen
+from zizhu.lib.money import money
 from zizhu.lib.uploads import UploadRejected, check_attachment, random_storage_name
 from zizhu.units.models import Unit
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
-CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal("1000000000000")  # Decimal(14, 2)
 # The amounts a school fills, by category (docs/domain.md, funds); authorities fill none of them.
 SCHOOL_AMOUNTS: dict[str, tuple[str, ...]] = {
     Category.NATIONAL: (),
@@ -58,7 +57,6 @@ EDITABLE = ("doc_number", "doc_date", "doc_title", *AMOUNT_FIELDS, "received_arr
 STALE_MESSAGE = gettext_lazy(
     "The filing was changed by someone else; reload it and fill it in again"
 )
-NOT_AN_AMOUNT = gettext_lazy("%(label)s is not a valid amount: %(value)s")
 INVALID_YEAR = gettext_lazy("Invalid year of use: %(year)s")
 
 
@@ -74,30 +72,6 @@ def status_name(status: str) -> str:
 
 class StaleFiling(ValidationError):
     """The filing was saved by someone else since the form was read."""
-
-
-def money(value: object, label: str, *, positive: bool = False) -> Decimal:
-    """`value` as yuan with two places; floats, more places, negatives are refused."""
-    if isinstance(value, float | bool):
-        raise ValidationError(_("%(label)s must be an exact decimal amount") % {"label": label})
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError(NOT_AN_AMOUNT % {"label": label, "value": value}) from None
-    if not amount.is_finite():
-        raise ValidationError(NOT_AN_AMOUNT % {"label": label, "value": value})
-    if amount != amount.quantize(CENT):
-        raise ValidationError(
-            _("%(label)s has at most two decimal places: %(value)s")
-            % {"label": label, "value": value}
-        )
-    if positive and amount <= 0:
-        raise ValidationError(_("%(label)s must be greater than zero") % {"label": label})
-    if amount < 0:
-        raise ValidationError(_("%(label)s cannot be negative") % {"label": label})
-    if amount >= MAX_AMOUNT:
-        raise ValidationError(_("%(label)s is out of the allowed range") % {"label": label})
-    return amount.quantize(CENT)
 
 
 def check_actor(actor: User | None, unit: Unit) -> None:

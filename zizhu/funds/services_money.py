@@ -26,8 +26,8 @@ from zizhu.funds.services import (
     check_project,
     filing_created,
     filing_insert,
-    money,
 )
+from zizhu.lib.money import money
 from zizhu.lib.onetime import insert_once, used
 from zizhu.units.models import Unit
 
