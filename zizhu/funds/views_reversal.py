@@ -116,11 +116,19 @@ def reversal_decline(request, pk: int):
     return _to("funds:filing_edit", found.allocation.to_filing_id, "incoming")
 
 
-@require_POST
-def receipt_correct(request, pk: int):
+def receipt_to_correct(request, pk: int) -> Receipt:
+    """The receipt `pk` for the receiving unit's operator to correct its arrival date: 404
+    outside the user's scope (or for a role that does not file), 403 (audited) for anyone but
+    the receiver's operator. The page and the API both ask here."""
     queryset = Receipt.objects.select_related("filing__unit")
     receipt = get_object_for_user(request, queryset, Action.FILE, "filing__unit", pk=pk)
     require_that(request, policy.may_correct_receipt(request.user, receipt), "not_the_receiver")
+    return receipt
+
+
+@require_POST
+def receipt_correct(request, pk: int):
+    receipt = receipt_to_correct(request, pk)
     form = ReceiptCorrectionForm(request.POST)
     if not form.is_valid():
         _errors(request, form)
