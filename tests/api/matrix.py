@@ -31,7 +31,7 @@ from zizhu.funds.services_reversal import reversal_request
 def api_objects(users) -> dict[str, int]:
     """A personal API token of school_operator; county 610111's allocations to its school
     3661000003 (after tests/funds/matrix.py made county 610112's to 3661000001): one
-    unconfirmed, one confirmed by the school with a reversal requested."""
+    unconfirmed, one confirmed by the school (its receipt) with a reversal requested."""
     from zizhu.api.services import api_token_create
 
     neighbour = users["neighbour_operator"]
@@ -45,7 +45,9 @@ def api_objects(users) -> dict[str, int]:
     confirmed = allocation_create(
         source=county, target_unit=school, amounts={"county": Decimal("10.00")}, actor=None
     )
-    receipt_confirm(filing=confirmed.to_filing, arrival_date=timezone.localdate(), actor=None)
+    receipt = receipt_confirm(
+        filing=confirmed.to_filing, arrival_date=timezone.localdate(), actor=None
+    )
     request = reversal_request(allocation=confirmed, reason="错拨", actor=None)
     open_one = allocation_create(
         source=county, target_unit=school, amounts={"county": Decimal("5.00")}, actor=None
@@ -54,6 +56,7 @@ def api_objects(users) -> dict[str, int]:
         "own_token": api_token_create(user=users["school_operator"], name="m").token.pk,
         "other_allocation": open_one.pk,
         "other_reversal_request": request.pk,
+        "other_receipt": receipt.pk,
     }
 
 
@@ -178,6 +181,21 @@ API_MATRIX: dict[str, list] = {
             "/api/v1/reversal-requests/{other_reversal_request}/decline/",
             table({"neighbour_school_operator"}, FILE_OUTSIDE_OTHER_SCHOOL, 400),
         ),
+    ],
+    # 更正资金到位时间 (an empty body: 400): the receiving school's operator; authority
+    # operators above see the school but are not the receiver (403); filers outside it 404
+    "api:receipt_correct": [
+        (
+            "POST",
+            "/api/v1/receipts/{own_receipt}/correct/",
+            table({"school_operator"}, FILE_OUTSIDE_OWN_SCHOOL, 400),
+        ),
+        (
+            "POST",
+            "/api/v1/receipts/{other_receipt}/correct/",
+            table({"neighbour_school_operator"}, FILE_OUTSIDE_OTHER_SCHOOL, 400),
+        ),
+        ("GET", "/api/v1/receipts/{own_receipt}/correct/", dict.fromkeys(ALL, 405)),
     ],
     "api:vouchers": [
         ("/api/v1/vouchers/", statuses(BUSINESS)),

@@ -185,6 +185,11 @@ class ReceiptCreateSerializer(serializers.Serializer):
     arrival_date = serializers.DateField(help_text="资金到位时间")
 
 
+class ReceiptCorrectSerializer(serializers.Serializer):
+    arrival_date = serializers.DateField(help_text="更正后的资金到位时间")
+    reason = serializers.CharField(max_length=500, help_text="更正原因")
+
+
 class ReverseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="冲销原因")
 

@@ -42,6 +42,7 @@ urlpatterns = [
         api(reversal.AllocationReverse),
         name="allocation_reverse",
     ),
+    path("v1/receipts/<int:pk>/correct/", api(reversal.ReceiptCorrect), name="receipt_correct"),
     path(
         "v1/reversal-requests/<int:pk>/agree/", api(reversal.ReversalAgree), name="reversal_agree"
     ),
