@@ -72,6 +72,7 @@ def test_a_bad_date_is_refused_in_chinese_on_its_field(token, api, receipt, day,
     refused = api(value, "post", path(receipt), {"arrival_date": str(day), "reason": "x"})
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "invalid"
+    assert refused.json()["error"]["message"] == "请求数据有误。"
     assert refused.json()["error"]["fields"] == [{"path": "arrival_date", "message": message}]
     receipt.refresh_from_db()
     assert receipt.arrival_date == date(2025, 3, 1)
