@@ -4,15 +4,16 @@ asks first), and find it in a school's local-aid filing choices."""
 
 import pytest
 
-from tests.browser.test_ui_pages import log_in, shots
+from tests.browser.fixtures import log_in
+from tests.browser.test_ui_pages import shots
 from zizhu.catalogue.models import AidProject
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_province_operator_keeps_a_local_project(live_server, users, tree, browser, screenshot):
+def test_a_province_operator_keeps_a_local_project(live_server, users, tree, page, screenshot):
     base = live_server.url
-    page = log_in(browser, base, "province_operator")
+    log_in(page, base, "province_operator")
     page.goto(f"{base}/funds/catalogue/local/")
     page.fill("#id_name", "中职学生交通补助")
     page.select_option("#id_stage", "vocational")
@@ -24,10 +25,12 @@ def test_a_province_operator_keeps_a_local_project(live_server, users, tree, bro
     shots(page, screenshot, f"{base}/funds/catalogue/local/", "local-projects")
     assert "800.00 元" in page.inner_text("[data-testid=local-projects]")
 
-    school = log_in(browser, base, "school_operator")
-    school.goto(f"{base}/funds/filing/local/")
-    assert "中职学生交通补助" in school.inner_text("select#id_project")
+    log_in(page, base, "school_operator")
+    page.goto(f"{base}/funds/filing/local/")
+    assert "中职学生交通补助" in page.inner_text("select#id_project")
 
+    log_in(page, base, "province_operator")
+    page.goto(f"{base}/funds/catalogue/local/")
     project = AidProject.objects.get(name="中职学生交通补助")
     page.on("dialog", lambda dialog: dialog.accept())
     page.click(f"[data-testid=local-project-{project.pk}] button[type=submit]")
