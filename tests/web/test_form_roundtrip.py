@@ -1,4 +1,5 @@
-"""Every form round-trips: for each edit form of the product, open a saved object's edit page,
+"""Every form round-trips: for each edit form of the product (the system administrator's admin
+change forms included), open a saved object's edit page,
 submit the form exactly as the browser would send it unchanged (the fields and values parsed
 from the rendered HTML), and find every stored field unchanged — dates, decimals, choices,
 files. A form that renders a value its own field cannot read back (a date in the locale's
@@ -16,8 +17,9 @@ from tests.funds.factories import PDF, upload
 from tests.recipients.factories import make_list
 from tests.vouchers.factories import make_voucher
 from tests.web.html_forms import Form, forms_of
-from zizhu.catalogue.models import Category
+from zizhu.catalogue.models import AidProject, Category
 from zizhu.catalogue.services import local_project_create
+from zizhu.fundreports.models import CostSharingTier, ProvinceSplit, ProvinceTier
 from zizhu.funds.services import filing_create, filing_update
 
 # bookkeeping a save may legitimately move: the optimistic-lock version, the save time, and
@@ -119,6 +121,43 @@ def local_project(tree, users):
     return operator, f"/funds/catalogue/local/{project.pk}/", project, "standard_amount", []
 
 
+# the system administrator's change forms in the admin (the models it may edit)
+def admin_unit(tree, users):
+    unit = tree["3661000001"]
+    return users["sysadmin"], f"/admin/units/unit/{unit.pk}/change/", unit, "code", []
+
+
+def admin_user(tree, users):
+    user = users["school_operator"]
+    return users["sysadmin"], f"/admin/accounts/user/{user.pk}/change/", user, "username", []
+
+
+def admin_project(tree, users):
+    project = AidProject.objects.get(code="vocational_national_grant")
+    url = f"/admin/catalogue/aidproject/{project.pk}/change/"
+    return users["sysadmin"], url, project, "standard_amount", []
+
+
+def admin_tier(tree, users):
+    tier = CostSharingTier.objects.order_by("pk").first()
+    url = f"/admin/fundreports/costsharingtier/{tier.pk}/change/"
+    return users["sysadmin"], url, tier, "central_share", []
+
+
+def admin_province_tier(tree, users):
+    tier = ProvinceTier.objects.order_by("pk").first()
+    url = f"/admin/fundreports/provincetier/{tier.pk}/change/"
+    return users["sysadmin"], url, tier, "tier", []
+
+
+def admin_province_split(tree, users):
+    split = ProvinceSplit.objects.create(
+        code="610000", prefecture_share=Decimal("30.00"), county_share=Decimal("20.50")
+    )
+    url = f"/admin/fundreports/provincesplit/{split.pk}/change/"
+    return users["sysadmin"], url, split, "county_share", []
+
+
 EDIT_FORMS = [
     authority_filing,
     school_aid_filing,
@@ -126,6 +165,12 @@ EDIT_FORMS = [
     voucher,
     recipient_row,
     local_project,
+    admin_unit,
+    admin_user,
+    admin_project,
+    admin_tier,
+    admin_province_tier,
+    admin_province_split,
 ]
 
 
