@@ -1,9 +1,9 @@
 """Every form round-trips: for each edit form of the product (the system administrator's admin
-change forms included), open a saved object's edit page,
-submit the form exactly as the browser would send it unchanged (the fields and values parsed
-from the rendered HTML), and find every stored field unchanged — dates, decimals, choices,
-files. A form that renders a value its own field cannot read back (a date in the locale's
-format in a date input, a rounded decimal, a choice missing from its list) fails here."""
+change forms included), open a saved object's edit page, submit the form exactly as the browser
+would send it unchanged (the fields and values parsed from the rendered HTML), and find every
+stored field unchanged — dates, decimals, choices, files. A form that renders a value its own
+field cannot read back (a date in the locale's format in a date input, a rounded decimal, a
+choice missing from its list) fails here."""
 
 from datetime import date
 from decimal import Decimal
