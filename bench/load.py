@@ -96,7 +96,7 @@ def run_step(host: str, plan: dict, users: int, seconds: float, url: str) -> dic
     watcher = threading.Thread(target=connections_in_use, args=(url, stop, seen), daemon=True)
     watcher.start()
     with tempfile.TemporaryDirectory() as folder:
-        subprocess.run(
+        run = subprocess.run(
             [
                 sys.executable,
                 "-m",
@@ -118,10 +118,13 @@ def run_step(host: str, plan: dict, users: int, seconds: float, url: str) -> dic
             ],
             env={**os.environ, "ZIZHU_LOAD_PLAN": json.dumps({**plan, "password": PASSWORD})},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
             check=False,
             timeout=seconds + 120,
         )
+        if not os.path.exists(f"{folder}/run_stats.csv"):
+            sys.exit(f"locust wrote no figures (pip install -e '.[bench]'?):\n{run.stderr[-2000:]}")
         with open(f"{folder}/run_stats.csv", encoding="utf-8") as table:
             lines = list(csv.DictReader(table))
     stop.set()
