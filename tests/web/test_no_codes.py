@@ -1,7 +1,8 @@
 """No page shows an internal code: every menu page, as each role of the fixtures, over a world
 with rows everywhere (tests/exports/world.py), read as a person reads it (text, option labels,
-button texts; not attribute values), must not contain a known code (tests/codes.py) as a
-word. Also: irreversible actions ask for confirmation and the tables sort."""
+button texts, what text boxes show filled in; not other attribute values), must not contain a
+known code (tests/codes.py) or Python's None/True/False as a word. Also: irreversible actions
+ask for confirmation and the tables sort."""
 
 import re
 from html.parser import HTMLParser
@@ -12,6 +13,8 @@ from tests.exports.world import build
 from zizhu.web.menu import visible_menu
 
 TOKEN = re.compile(r"[A-Za-z][A-Za-z_]+")
+# Python's values rendered as text: a template showing a missing value
+PYTHON_WORDS = {"None", "True", "False"}
 
 
 class Visible(HTMLParser):
@@ -29,6 +32,14 @@ class Visible(HTMLParser):
         for name, value in attrs:
             if name in ("title", "placeholder", "aria-label", "data-confirm") and value:
                 self.parts.append(value)
+        # what a text box shows filled in (a filter's year, a search)
+        kind = dict(attrs).get("type", "text")
+        if (
+            tag == "input"
+            and kind in ("text", "number", "search", "date")
+            and dict(attrs).get("value")
+        ):
+            self.parts.append(dict(attrs)["value"])
 
     def handle_endtag(self, tag):
         if tag in ("script", "style") and self.skip:
@@ -58,7 +69,7 @@ def leaves(items):
 
 def test_no_menu_page_shows_an_internal_code_to_any_role(client, users, tree):
     build(users, tree)
-    codes = known_codes()
+    codes = known_codes() | PYTHON_WORDS
     usernames = set(USERS)  # login names are shown in the audit log and the security page
     found, pages = [], 0
     for username in USERS:
