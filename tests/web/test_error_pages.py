@@ -77,3 +77,13 @@ def test_the_server_error_page_stands_alone_when_the_shell_fails(users, settings
     login_as(client, users["county_operator"])
     response = client.get("/test-broken/")
     assert response.status_code == 500 and "系统出错" in _text(response)
+
+
+def test_a_form_address_opened_by_itself_is_chinese_in_the_shell(client, users):
+    login_as(client, users["school_operator"])
+    response = client.get("/funds/filing/school/new/")
+    html = _text(response)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "此地址用于提交表单" in html and 'data-testid="menu"' in html
+    assert 'data-testid="error-home"' in html

@@ -1,4 +1,4 @@
-"""The 403, 404 and 500 pages: Chinese, inside the page shell (the menu when logged in), with a
+"""The 403, 404, 405 and 500 pages: Chinese, inside the page shell (the menu when logged in), with a
 way back. The 500 page falls back to zizhu.ops's plain page when the shell itself cannot be
 built (the database may be the reason for the error); the 503 pages are zizhu.ops's."""
 
@@ -49,6 +49,20 @@ def page_not_found(request, exception=None):
         _(
             "This page does not exist, or what it shows is not in your scope. Check the "
             "address, or go back and choose again from the menu."
+        ),
+    )
+
+
+def method_not_allowed(request):
+    """A page opened by an address that only takes a form's submission (a bookmark of a POST
+    target, a reload after it)."""
+    return _page(
+        request,
+        405,
+        _("This address takes a form's submission"),
+        _(
+            "This address is where a form is sent; it cannot be opened by itself. Go back and "
+            "use the form on the page, or choose again from the menu."
         ),
     )
 

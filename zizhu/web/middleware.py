@@ -40,3 +40,22 @@ class NoStoreMiddleware:
         if signed_in or response.has_header("Content-Disposition"):
             add_never_cache_headers(response)
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django answers a GET of a POST-only view with an empty 405: give it the Chinese page in
+    the shell instead (keeping the Allow header). The API answers in its own JSON shape."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.path.startswith("/api/"):
+            return response
+        from zizhu.web.errors import method_not_allowed
+
+        page = method_not_allowed(request)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page
