@@ -95,3 +95,22 @@ def test_reports_of_another_province_do_not_name_its_projects(client, added, use
     assert NEW["name"] in shaanxi and "中职学生省级资助（陕西省）" in shaanxi
     assert NEW["name"] not in gansu and "中职学生省级资助（陕西省）" not in gansu
     assert "学前教育地方政府资助" in gansu  # the nationwide local project
+
+
+def test_the_page_lists_any_number_of_projects_in_the_same_queries(client, stages_tree, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login_as(client, users["province_operator"])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/funds/catalogue/local/").status_code == 200
+        return len(captured)
+
+    client.post("/funds/catalogue/local/", NEW)
+    one = queries()
+    for n in range(2, 7):
+        client.post("/funds/catalogue/local/", NEW | {"name": f"省级补助{n}"})
+    assert AidProject.objects.filter(province__code="610000").count() >= 6
+    assert queries() == one
