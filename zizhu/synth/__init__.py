@@ -4,4 +4,7 @@
 stage, every register kind and planted cases of all 24 rules plus decoys that must not be
 flagged, either as raw import files or, keyed, straight into the analytics-store layout. The
 ground truth lists every finding the rules must produce, no more.
+
+A tool, not part of the product: imports only zizhu.store and zizhu.lib, and nothing in the
+product imports it. Layers: docs/architecture.md.
 """
