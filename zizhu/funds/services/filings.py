@@ -3,7 +3,7 @@ Keyword-only, atomic, audited.
 
 `actor` is the user acting (None only for system code such as the demo generator); a user
 acts for their own unit only. Balances change only under `zizhu.funds.ledger` locks. Money
-moving between filings is in `services_money`, deadlines and locks in `services_deadlines`;
+moving between filings is in `money`, deadlines and locks in `deadlines`;
 both use the checks of this module.
 """
 

@@ -1,6 +1,5 @@
 """资助资金填报: the unit's own filings per category, the edit page, the status flow and the
-PDF body's download. Allocation and receipt pages are in views_money, deadlines in
-views_deadlines."""
+PDF body's download. Allocation and receipt pages are in `money`, deadlines in `deadlines`."""
 
 import uuid
 
