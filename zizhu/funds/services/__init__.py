@@ -1,14 +1,15 @@
 """The writes of the funds ledger, keyword-only, atomic and audited, by concern: filings and
 their status flow (`filings`), money between filings (`money`), deadlines and locks
-(`deadlines`), reversals and corrections (`reversal`).
+(`deadlines`), reversals and corrections (`reversal`); the checks and helpers they share
+(the actor, year and project checks, the filing insert, the status change) are in `common`.
 
 Code outside this package imports the names below from `zizhu.funds.services`; the package's
 own modules import each other's public names directly (tests/test_layering.py).
 """
 
+from zizhu.funds.services.common import INVALID_YEAR
 from zizhu.funds.services.deadlines import deadline_set, filing_unlock, filings_lock_overdue
 from zizhu.funds.services.filings import (
-    INVALID_YEAR,
     SCHOOL_FIELDS,
     StaleFiling,
     filing_approve,

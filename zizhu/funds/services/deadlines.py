@@ -17,7 +17,7 @@ from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject
 from zizhu.funds.models import Deadline, Filing, FilingStatus
 from zizhu.funds.selectors import deadline_of
-from zizhu.funds.services.filings import check_year, set_status
+from zizhu.funds.services.common import check_year, set_status
 from zizhu.units.models import Unit
 
 

@@ -21,7 +21,7 @@ from zizhu.audit.services import audit_record
 from zizhu.funds.ledger import balances_lock, balances_save
 from zizhu.funds.models import AWAITING_RECEIPT, ZERO, Allocation, Filing, Receipt, SourceLevel
 from zizhu.funds.policy import ALLOCATED_CATEGORIES
-from zizhu.funds.services.filings import (
+from zizhu.funds.services.common import (
     check_actor,
     check_project,
     filing_created,

@@ -1,11 +1,13 @@
 """The funds pages, by concern: the unit's filings and their status flow (`filings`),
 allocation and receipt (`money`), deadlines and unlocks (`deadlines`), reversals and
-corrections (`reversal`).
+corrections (`reversal`); the filer check and the own-filing lookup they share are in
+`common`.
 
 urls.py and the API import the names below from `zizhu.funds.views`; the package's own modules
 import each other's public names directly (tests/test_layering.py).
 """
 
+from zizhu.funds.views.common import own_filing, require_filer
 from zizhu.funds.views.deadlines import deadline_detail, deadline_list, filing_unlock
 from zizhu.funds.views.filings import (
     filing_action,
@@ -13,8 +15,6 @@ from zizhu.funds.views.filings import (
     filing_document,
     filing_edit,
     filing_list,
-    own_filing,
-    require_filer,
 )
 from zizhu.funds.views.money import allocations, receipt_confirm
 from zizhu.funds.views.reversal import (

@@ -15,7 +15,7 @@ from zizhu.access import Action, require, require_that
 from zizhu.funds import policy, services
 from zizhu.funds.forms import AllocationForm, ReceiptForm
 from zizhu.funds.selectors import allocation_targets, allocations_out, balances_of
-from zizhu.funds.views.filings import filing_crumbs, own_filing
+from zizhu.funds.views.common import filing_crumbs, own_filing
 from zizhu.lib.params import local_url
 
 
