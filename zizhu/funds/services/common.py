@@ -1,6 +1,9 @@
 """What the funds services share: who may act for a unit, which year and project a unit may
 file, the insert of a filing with its balance rows, and the status change of a locked filing.
-The other modules of this package build on these; none of them needs another's private helper.
+The other modules of this package build on these.
+
+`actor` is the user acting (None only for system code such as the demo generator); a user
+acts for their own unit only.
 """
 
 from typing import Any

@@ -1,5 +1,5 @@
 """Writes of filing deadlines and locks: set a deadline, unlock a filing, lock the overdue ones.
-Keyword-only, atomic, audited; `actor` as in `zizhu.funds.services.filings`
+Keyword-only, atomic, audited; `actor` as in `common`
 (docs/adr/0006-filing-review-deadlines.md).
 """
 

@@ -1,10 +1,8 @@
 """Writes of a funds filing: create, update, and its status flow (submit, approve, return).
-Keyword-only, atomic, audited.
+Keyword-only, atomic, audited; `actor` as in `common`.
 
-`actor` is the user acting (None only for system code such as the demo generator); a user
-acts for their own unit only. Balances change only under `zizhu.funds.ledger` locks. Money
-moving between filings is in `money`, deadlines and locks in `deadlines`;
-the checks all of them use are in `common`.
+Balances change only under `zizhu.funds.ledger` locks. Money moving between filings is in
+`money`, deadlines and locks in `deadlines`; the checks all of them use are in `common`.
 """
 
 from collections.abc import Mapping

@@ -1,5 +1,5 @@
 """Writes moving money between filings: allocations (下拨) and confirmed receipts.
-Keyword-only, atomic, audited; `actor` as in `zizhu.funds.services.filings`.
+Keyword-only, atomic, audited; `actor` as in `common`.
 
 Balances change only under the row locks of `zizhu.funds.ledger` (docs/adr/0005-funds-ledger.md).
 """
