@@ -23,9 +23,7 @@ from tests.matrix_common import (
     table,
 )
 from zizhu.funds.models import Filing
-from zizhu.funds.services import filing_update
-from zizhu.funds.services_money import allocation_create, receipt_confirm
-from zizhu.funds.services_reversal import reversal_request
+from zizhu.funds.services import allocation_create, filing_update, receipt_confirm, reversal_request
 
 
 def api_objects(users) -> dict[str, int]:

@@ -13,9 +13,14 @@ from tests.recipients.factories import make_list
 from tests.vouchers.factories import make_voucher
 from zizhu.catalogue.models import AidProject
 from zizhu.catalogue.seed import seed_catalogue
-from zizhu.funds.services import filing_create, filing_update
-from zizhu.funds.services_money import allocation_create, receipt_confirm
-from zizhu.funds.services_reversal import allocation_reverse, reversal_request
+from zizhu.funds.services import (
+    allocation_create,
+    allocation_reverse,
+    filing_create,
+    filing_update,
+    receipt_confirm,
+    reversal_request,
+)
 from zizhu.jobs.services import job_create
 from zizhu.registers.models import Snapshot
 from zizhu.units.services import UnitRow, units_import

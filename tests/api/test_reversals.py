@@ -10,8 +10,7 @@ from zizhu.audit.models import AuditEvent
 from zizhu.catalogue.models import AidProject
 from zizhu.catalogue.seed import seed_catalogue
 from zizhu.funds.models import Allocation, Balance, ReversalRequest, ReversalStatus
-from zizhu.funds.services import filing_create, filing_update
-from zizhu.funds.services_money import allocation_create, receipt_confirm
+from zizhu.funds.services import allocation_create, filing_create, filing_update, receipt_confirm
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from zizhu.catalogue.models import AidProject
 from zizhu.catalogue.seed import seed_catalogue
 from zizhu.funds.ledger import ledger_discrepancies
 from zizhu.funds.models import Receipt
-from zizhu.funds.services import filing_create
-from zizhu.funds.services_money import allocation_create
+from zizhu.funds.services import allocation_create, filing_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

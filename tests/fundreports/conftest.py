@@ -19,8 +19,7 @@ import pytest
 
 from zizhu.catalogue.models import AidProject
 from zizhu.funds.models import Deadline, Filing
-from zizhu.funds.services import filing_create
-from zizhu.funds.services_money import allocation_create
+from zizhu.funds.services import allocation_create, filing_create
 
 YEAR = 2025
 TZ = ZoneInfo("Asia/Shanghai")

@@ -30,8 +30,7 @@ from zizhu.catalogue.models import AidProject
 from zizhu.fundreports.models import CostSharingTier, ProvinceSplit, ProvinceTier
 from zizhu.fundreports.summary_upper import _tier_codes
 from zizhu.funds.models import SourceLevel
-from zizhu.funds.services import filing_create
-from zizhu.funds.services_money import allocation_create, receipt_confirm
+from zizhu.funds.services import allocation_create, filing_create, receipt_confirm
 from zizhu.units.models import Unit
 from zizhu.vouchers.models import Voucher
 from zizhu.web.menu import visible_menu

@@ -11,7 +11,7 @@ from tests.conftest import login_as
 from tests.recipients.factories import make_list
 from zizhu.catalogue.models import AidProject
 from zizhu.funds.models import Filing
-from zizhu.funds.services_money import allocation_create
+from zizhu.funds.services import allocation_create
 from zizhu.units.models import Unit
 from zizhu.units.services import UnitRow, units_import
 from zizhu.vouchers.models import Voucher

@@ -22,10 +22,13 @@ from tests.matrix_common import (
 )
 from zizhu.catalogue.models import AidProject
 from zizhu.funds.models import Filing
-from zizhu.funds.services import filing_create
-from zizhu.funds.services_deadlines import deadline_set
-from zizhu.funds.services_money import allocation_create, receipt_confirm
-from zizhu.funds.services_reversal import reversal_request
+from zizhu.funds.services import (
+    allocation_create,
+    deadline_set,
+    filing_create,
+    receipt_confirm,
+    reversal_request,
+)
 
 from .factories import fill_document
 

@@ -10,8 +10,7 @@ from django.db import connection, connections
 from tests.funds.conftest import YEAR
 from zizhu.funds.ledger import ledger_discrepancies
 from zizhu.funds.models import Allocation, Balance, Filing, SourceLevel
-from zizhu.funds.services import filing_create
-from zizhu.funds.services_money import allocation_create
+from zizhu.funds.services import allocation_create, filing_create
 
 THREADS = 50
 EACH = Decimal("30.00")

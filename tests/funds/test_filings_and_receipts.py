@@ -13,8 +13,7 @@ from zizhu.audit.models import AuditEvent
 from zizhu.funds.ledger import ledger_discrepancies
 from zizhu.funds.models import Allocation, Balance, Filing, FilingStatus, SourceLevel
 from zizhu.funds.selectors import arrival_dates_by_level
-from zizhu.funds.services import filing_create, filing_update
-from zizhu.funds.services_money import allocation_create, receipt_confirm
+from zizhu.funds.services import allocation_create, filing_create, filing_update, receipt_confirm
 
 D = Decimal
 C, P = SourceLevel.CENTRAL, SourceLevel.PROVINCIAL

@@ -13,14 +13,17 @@ from zizhu.audit.models import AuditEvent
 from zizhu.funds.ledger import ledger_discrepancies
 from zizhu.funds.models import Deadline, Filing, FilingStatus, SourceLevel
 from zizhu.funds.services import (
+    allocation_create,
+    deadline_set,
     filing_approve,
     filing_create,
     filing_return,
     filing_submit,
+    filing_unlock,
     filing_update,
+    filings_lock_overdue,
+    receipt_confirm,
 )
-from zizhu.funds.services_deadlines import deadline_set, filing_unlock, filings_lock_overdue
-from zizhu.funds.services_money import allocation_create, receipt_confirm
 
 from .factories import fill_document
 

@@ -12,8 +12,7 @@ from zizhu.audit.models import AuditEvent
 from zizhu.funds.ledger import ledger_discrepancies
 from zizhu.funds.models import Allocation, Balance, Filing, SourceLevel
 from zizhu.funds.selectors import received_by_level
-from zizhu.funds.services import filing_create, filing_update
-from zizhu.funds.services_money import allocation_create
+from zizhu.funds.services import allocation_create, filing_create, filing_update
 
 C, P, PF, CO = (
     SourceLevel.CENTRAL,

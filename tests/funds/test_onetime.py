@@ -14,8 +14,7 @@ from tests.funds.factories import backdate_allocations
 from tests.web.html_forms import form_with
 from zizhu.funds.ledger import ledger_discrepancies
 from zizhu.funds.models import Allocation, Balance, Filing, Receipt, SourceLevel
-from zizhu.funds.services import filing_create
-from zizhu.funds.services_money import allocation_create
+from zizhu.funds.services import allocation_create, filing_create
 
 from .conftest import YEAR
 

@@ -14,9 +14,7 @@ from tests.conftest import login_as
 from tests.funds.conftest import YEAR, _project
 from zizhu.funds.ledger import ledger_discrepancies
 from zizhu.funds.models import Allocation, Filing, FilingStatus, SourceLevel
-from zizhu.funds.services import filing_create, filing_submit
-from zizhu.funds.services_deadlines import deadline_set
-from zizhu.funds.services_money import allocation_create
+from zizhu.funds.services import allocation_create, deadline_set, filing_create, filing_submit
 
 from .factories import (
     HTML_NAMED_PDF,

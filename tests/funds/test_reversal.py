@@ -18,10 +18,11 @@ from zizhu.audit.models import AuditEvent
 from zizhu.fundreports.rollups import rollup_discrepancies
 from zizhu.funds.ledger import ledger_discrepancies
 from zizhu.funds.models import Allocation, Balance, Filing, ReversalStatus, SourceLevel
-from zizhu.funds.services import filing_create
-from zizhu.funds.services_money import allocation_create, receipt_confirm
-from zizhu.funds.services_reversal import (
+from zizhu.funds.services import (
+    allocation_create,
     allocation_reverse,
+    filing_create,
+    receipt_confirm,
     receipt_correct,
     reversal_agree,
     reversal_decline,

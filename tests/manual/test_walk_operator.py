@@ -14,8 +14,7 @@ from tests.funds.factories import PDF
 from tests.manual.world import allocated_days_ago, findings, grant, money_to_the_county
 from zizhu.catalogue.models import AidProject
 from zizhu.funds.models import Allocation, Filing
-from zizhu.funds.services_money import allocation_create, receipt_confirm
-from zizhu.funds.services_reversal import reversal_request
+from zizhu.funds.services import allocation_create, receipt_confirm, reversal_request
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,8 +17,7 @@ from tests.manual.world import (
     money_to_the_school,
 )
 from zizhu.funds.models import Filing
-from zizhu.funds.services_money import allocation_create
-from zizhu.funds.services_reversal import reversal_request
+from zizhu.funds.services import allocation_create, reversal_request
 from zizhu.recipients.models import RecipientList, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

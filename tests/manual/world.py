@@ -10,8 +10,7 @@ from tests.anomalies.factories import make_explanation, make_finding, make_run
 from zizhu.catalogue.models import AidProject
 from zizhu.catalogue.seed import seed_catalogue
 from zizhu.funds.models import Allocation
-from zizhu.funds.services import filing_create
-from zizhu.funds.services_money import allocation_create
+from zizhu.funds.services import allocation_create, filing_create
 
 MONTH = "2025-10"
 

@@ -12,7 +12,7 @@ from tests.vouchers.factories import make_voucher
 from tests.vouchers.files import HOSTILE, jpeg, pdf, png, snapshot, upload
 from zizhu.audit.models import AuditEvent
 from zizhu.funds.models import Filing, FilingStatus
-from zizhu.funds.services_deadlines import deadline_set
+from zizhu.funds.services import deadline_set
 from zizhu.vouchers.models import Voucher
 
 LIST, NEW = "/funds/vouchers/", "/funds/vouchers/new/"

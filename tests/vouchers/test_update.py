@@ -13,7 +13,7 @@ from tests.vouchers.factories import make_voucher
 from tests.vouchers.files import HOSTILE, jpeg, pdf, png, snapshot, stored_files, upload
 from zizhu.audit.models import AuditEvent
 from zizhu.funds.models import Filing, FilingStatus
-from zizhu.funds.services_deadlines import deadline_set, filing_unlock
+from zizhu.funds.services import deadline_set, filing_unlock
 from zizhu.vouchers.models import Voucher, VoucherFile
 from zizhu.vouchers.services import (
     StaleVoucher,

@@ -15,8 +15,7 @@ from tests.recipients.factories import make_list
 from zizhu.catalogue.models import AidProject
 from zizhu.funds import services as funds
 from zizhu.funds.models import Deadline, Filing
-from zizhu.funds.services_deadlines import deadline_set
-from zizhu.funds.services_money import allocation_create
+from zizhu.funds.services import allocation_create, deadline_set
 from zizhu.recipients import services as recipients
 
 YEAR = 2025

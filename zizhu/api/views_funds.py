@@ -33,7 +33,7 @@ from zizhu.api.serializers_funds import (
     UnitSerializer,
 )
 from zizhu.catalogue.models import Category
-from zizhu.funds import policy, selectors, services, services_money
+from zizhu.funds import policy, selectors, services
 from zizhu.funds.models import Filing, FilingStatus
 from zizhu.funds.views import own_filing, require_filer
 from zizhu.units.models import Level
@@ -292,7 +292,7 @@ class AllocationList(ListView):
             raise ValidationError(
                 {"amounts": [_("Enter an amount for at least one source level.")]}
             )
-        allocation = services_money.allocation_create(
+        allocation = services.allocation_create(
             source=filing, target_unit=target, amounts=amounts, actor=request.user
         )
         allocation = selectors.allocations_with_state().get(pk=allocation.pk)
@@ -312,7 +312,7 @@ class ReceiptConfirm(ApiView):
         require(request, Action.FILE)
         data = ReceiptCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        receipt = services_money.receipt_confirm(
+        receipt = services.receipt_confirm(
             filing=filing, arrival_date=data.validated_data["arrival_date"], actor=request.user
         )
         return Response(ReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)

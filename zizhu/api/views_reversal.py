@@ -17,9 +17,9 @@ from zizhu.api.serializers_funds import (
     ReversalRequestSerializer,
     ReverseSerializer,
 )
-from zizhu.funds import selectors, services_reversal
+from zizhu.funds import selectors, services
 from zizhu.funds.models import Receipt, ReversalRequest
-from zizhu.funds.views_reversal import (
+from zizhu.funds.views import (
     allocation_to_reverse,
     receipt_to_correct,
     reversal_request_to_decide,
@@ -50,9 +50,9 @@ class AllocationReverse(ApiView):
         data = ReverseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reverse = (
-            services_reversal.allocation_reverse
+            services.allocation_reverse
             if allocation.receipt_id is None
-            else services_reversal.reversal_request
+            else services.reversal_request
         )
         reverse(allocation=allocation, reason=data.validated_data["reason"], actor=request.user)
         allocation = selectors.allocations_with_state().get(pk=allocation.pk)
@@ -69,7 +69,7 @@ class AllocationReverse(ApiView):
 class ReversalAgree(ApiView):
     def post(self, request, pk: int):
         found = reversal_request_to_decide(request, pk)
-        services_reversal.reversal_agree(request=found, actor=request.user)
+        services.reversal_agree(request=found, actor=request.user)
         return Response(request_answer(found.pk))
 
 
@@ -84,7 +84,7 @@ class ReversalDecline(ApiView):
         found = reversal_request_to_decide(request, pk)
         data = DeclineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services_reversal.reversal_decline(
+        services.reversal_decline(
             request=found, note=data.validated_data["note"], actor=request.user
         )
         return Response(request_answer(found.pk))
@@ -107,7 +107,7 @@ class ReceiptCorrect(ApiView):
         data = ReceiptCorrectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            services_reversal.receipt_correct(
+            services.receipt_correct(
                 receipt=receipt,
                 arrival_date=data.validated_data["arrival_date"],
                 reason=data.validated_data["reason"],

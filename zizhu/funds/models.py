@@ -1,6 +1,6 @@
 """The funds ledger (资助资金管理): filings, allocations between them, receipts, balances.
 
-Money moves only through the funds services (`zizhu.funds.services*`); `Balance` rows change
+Money moves only through the funds services (`zizhu.funds.services`); `Balance` rows change
 only under the row locks of `zizhu.funds.ledger`. See docs/adr/0005-funds-ledger.md.
 """
 

@@ -1,7 +1,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from zizhu.funds.services_deadlines import filings_lock_overdue
+from zizhu.funds.services import filings_lock_overdue
 
 
 # Every five minutes: submitted filings whose deadline has passed become locked. The services

@@ -3,7 +3,7 @@ reports apps own funds/vouchers/ and funds/reports/)."""
 
 from django.urls import path
 
-from zizhu.funds import views, views_deadlines, views_money, views_reversal
+from zizhu.funds import views
 
 app_name = "funds"
 urlpatterns = [
@@ -33,17 +33,17 @@ urlpatterns = [
         "filings/<int:pk>/return/", views.filing_action, {"action": "return"}, name="filing_return"
     ),
     path("filings/<int:pk>/document/", views.filing_document, name="filing_document"),
-    path("filings/<int:pk>/allocations/", views_money.allocations, name="allocations"),
-    path("filings/<int:pk>/receipt/", views_money.receipt_confirm, name="receipt_confirm"),
+    path("filings/<int:pk>/allocations/", views.allocations, name="allocations"),
+    path("filings/<int:pk>/receipt/", views.receipt_confirm, name="receipt_confirm"),
     path(
         "allocations/<int:pk>/reverse/",
-        views_reversal.allocation_reverse,
+        views.allocation_reverse,
         name="allocation_reverse",
     ),
-    path("reversals/<int:pk>/agree/", views_reversal.reversal_agree, name="reversal_agree"),
-    path("reversals/<int:pk>/decline/", views_reversal.reversal_decline, name="reversal_decline"),
-    path("receipts/<int:pk>/correct/", views_reversal.receipt_correct, name="receipt_correct"),
-    path("filings/<int:pk>/unlock/", views_deadlines.filing_unlock, name="filing_unlock"),
-    path("deadlines/", views_deadlines.deadlines, name="deadlines"),
-    path("deadlines/<int:pk>/", views_deadlines.deadline_detail, name="deadline_detail"),
+    path("reversals/<int:pk>/agree/", views.reversal_agree, name="reversal_agree"),
+    path("reversals/<int:pk>/decline/", views.reversal_decline, name="reversal_decline"),
+    path("receipts/<int:pk>/correct/", views.receipt_correct, name="receipt_correct"),
+    path("filings/<int:pk>/unlock/", views.filing_unlock, name="filing_unlock"),
+    path("deadlines/", views.deadline_list, name="deadlines"),
+    path("deadlines/<int:pk>/", views.deadline_detail, name="deadline_detail"),
 ]

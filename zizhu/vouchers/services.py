@@ -27,8 +27,7 @@ from zizhu.catalogue.models import AidProject, Category
 from zizhu.catalogue.selectors import not_for_unit, project_is_for
 from zizhu.funds.models import Filing
 from zizhu.funds.selectors import is_closed
-from zizhu.funds.services import INVALID_YEAR, StaleFiling
-from zizhu.funds.services_money import FORM_USED
+from zizhu.funds.services import FORM_USED, INVALID_YEAR, StaleFiling
 from zizhu.lib.money import money
 from zizhu.lib.onetime import insert_once, used
 from zizhu.lib.uploads import (

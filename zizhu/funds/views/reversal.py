@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zizhu.access import Action, get_object_for_user, require_that
-from zizhu.funds import policy, services_reversal
+from zizhu.funds import policy, services
 from zizhu.funds.forms import AgreeForm, DeclineForm, ReceiptCorrectionForm, ReverseForm
 from zizhu.funds.models import Allocation, Receipt, ReversalRequest
 
@@ -52,10 +52,10 @@ def allocation_reverse(request, pk: int):
         }
         try:
             if allocation.receipt_id is None:
-                services_reversal.allocation_reverse(**data)
+                services.allocation_reverse(**data)
                 messages.success(request, _("The allocation was reversed."))
             else:
-                services_reversal.reversal_request(**data)
+                services.reversal_request(**data)
                 messages.success(
                     request, _("The reversal was requested; it waits for the receiver's agreement.")
                 )
@@ -88,7 +88,7 @@ def reversal_agree(request, pk: int):
         _errors(request, form)
     else:
         try:
-            services_reversal.reversal_agree(
+            services.reversal_agree(
                 request=found, actor=request.user, key=form.cleaned_data["form_key"]
             )
         except ValidationError as exc:
@@ -106,7 +106,7 @@ def reversal_decline(request, pk: int):
         _errors(request, form)
     else:
         try:
-            services_reversal.reversal_decline(
+            services.reversal_decline(
                 request=found, note=form.cleaned_data["note"], actor=request.user
             )
         except ValidationError as exc:
@@ -134,7 +134,7 @@ def receipt_correct(request, pk: int):
         _errors(request, form)
     else:
         try:
-            services_reversal.receipt_correct(
+            services.receipt_correct(
                 receipt=receipt,
                 arrival_date=form.cleaned_data["arrival_date"],
                 reason=form.cleaned_data["reason"],

@@ -1,5 +1,5 @@
 """Writes moving money between filings: allocations (下拨) and confirmed receipts.
-Keyword-only, atomic, audited; `actor` as in `zizhu.funds.services`.
+Keyword-only, atomic, audited; `actor` as in `common`.
 
 Balances change only under the row locks of `zizhu.funds.ledger` (docs/adr/0005-funds-ledger.md).
 """
@@ -21,7 +21,7 @@ from zizhu.audit.services import audit_record
 from zizhu.funds.ledger import balances_lock, balances_save
 from zizhu.funds.models import AWAITING_RECEIPT, ZERO, Allocation, Filing, Receipt, SourceLevel
 from zizhu.funds.policy import ALLOCATED_CATEGORIES
-from zizhu.funds.services import (
+from zizhu.funds.services.common import (
     check_actor,
     check_project,
     filing_created,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zizhu.access import Action, deny, get_object_for_user, require, require_that, scoped
-from zizhu.funds import policy, services_deadlines
+from zizhu.funds import policy, services
 from zizhu.funds.forms import DeadlineForm, UnlockForm
 from zizhu.funds.models import Deadline, Filing
 from zizhu.funds.selectors import children_filings, deadline_of, is_frozen
@@ -21,12 +21,12 @@ def _require_authority_operator(request) -> None:
     require_that(request, policy.may_set_deadlines(request.user), "not_an_authority_operator")
 
 
-def deadlines(request):
+def deadline_list(request):
     _require_authority_operator(request)
     form = DeadlineForm(request.POST or None, unit=request.user.unit)
     if request.method == "POST" and form.is_valid():
         try:
-            deadline = services_deadlines.deadline_set(
+            deadline = services.deadline_set(
                 unit=request.user.unit,
                 year=form.cleaned_data["year"],
                 project=form.cleaned_data["project"],
@@ -92,7 +92,7 @@ def filing_unlock(request, pk: int):
     form = UnlockForm(request.POST)
     if form.is_valid():
         try:
-            services_deadlines.filing_unlock(
+            services.filing_unlock(
                 filing=filing,
                 until=form.cleaned_data["until"],
                 reason=form.cleaned_data["reason"],

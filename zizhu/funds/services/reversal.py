@@ -27,7 +27,7 @@ from zizhu.funds.models import (
     ReversalStatus,
     SourceLevel,
 )
-from zizhu.funds.services_money import FORM_USED, check_arrival_date, level_name
+from zizhu.funds.services.money import FORM_USED, check_arrival_date, level_name
 from zizhu.lib.onetime import insert_once, used
 
 REASON_MAX = 500

@@ -1,10 +1,8 @@
 """Writes of a funds filing: create, update, and its status flow (submit, approve, return).
-Keyword-only, atomic, audited.
+Keyword-only, atomic, audited; `actor` as in `common`.
 
-`actor` is the user acting (None only for system code such as the demo generator); a user
-acts for their own unit only. Balances change only under `zizhu.funds.ledger` locks. Money
-moving between filings is in `services_money`, deadlines and locks in `services_deadlines`;
-both use the checks of this module.
+Balances change only under `zizhu.funds.ledger` locks. Money moving between filings is in
+`money`, deadlines and locks in `deadlines`; the checks all of them use are in `common`.
 """
 
 from collections.abc import Mapping
@@ -14,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,11 +22,17 @@ from zizhu.access import Action, can
 from zizhu.accounts.models import User
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
-from zizhu.catalogue.selectors import not_for_unit, project_is_for
 from zizhu.funds import policy
-from zizhu.funds.ledger import balances_create, balances_lock, balances_save
+from zizhu.funds.ledger import balances_lock, balances_save
 from zizhu.funds.models import ZERO, Filing, FilingStatus
 from zizhu.funds.selectors import is_closed, is_frozen
+from zizhu.funds.services.common import (
+    check_actor,
+    check_project,
+    check_year,
+    filing_insert,
+    set_status,
+)
 from zizhu.lib.money import money
 from zizhu.lib.uploads import UploadRejected, check_attachment, random_storage_name
 from zizhu.units.models import Unit
@@ -57,7 +61,6 @@ EDITABLE = ("doc_number", "doc_date", "doc_title", *AMOUNT_FIELDS, "received_arr
 STALE_MESSAGE = gettext_lazy(
     "The filing was changed by someone else; reload it and fill it in again"
 )
-INVALID_YEAR = gettext_lazy("Invalid year of use: %(year)s")
 
 
 def field_name(name: str) -> str:
@@ -72,30 +75,6 @@ def status_name(status: str) -> str:
 
 class StaleFiling(ValidationError):
     """The filing was saved by someone else since the form was read."""
-
-
-def check_actor(actor: User | None, unit: Unit) -> None:
-    """Refuse (PermissionDenied) unless `actor` is a business operator of `unit` itself;
-    `None` is the system (commands, the demo)."""
-    if actor is None:
-        return
-    if not can(actor, Action.FILE) or actor.unit_id != unit.pk:
-        raise PermissionDenied(_("Only a business operator of the unit itself may do this"))
-
-
-def check_project(unit: Unit, project: AidProject) -> None:
-    """Refuse a project `unit` may not file: school and social aid on an authority, a
-    project of another stage or province."""
-    if unit.is_authority and project.category in policy.SCHOOL_ONLY_CATEGORIES:
-        raise ValidationError(_("School aid and social aid are filed by schools only"))
-    if not project_is_for(project, unit):
-        raise ValidationError(not_for_unit(project, unit))
-
-
-def check_year(year: int) -> None:
-    """Refuse a year outside 2000–2100."""
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ValidationError(INVALID_YEAR % {"year": year})
 
 
 def _clean_fields(unit: Unit, project: AidProject, fields: Mapping[str, object]) -> dict[str, Any]:
@@ -130,46 +109,6 @@ def _clean_fields(unit: Unit, project: AidProject, fields: Mapping[str, object])
     if clean.get("received_arrival_date") and not clean.get("received_funds"):
         raise ValidationError(_("An arrival date of received funds needs the received funds too"))
     return clean
-
-
-def filing_insert(
-    *,
-    unit: Unit,
-    year: int,
-    project: AidProject,
-    actor: User | None,
-    fields: dict[str, Any],
-    audit: bool = True,
-) -> Filing:
-    """Create a filing and its balance rows; audited unless `audit` is false (the caller then
-    records `filing_created` itself, as its last step: docs/adr/0021)."""
-    try:
-        with transaction.atomic():
-            filing = Filing.objects.create(unit=unit, year=year, project=project, **fields)
-    except IntegrityError:
-        raise ValidationError(
-            _("%(unit)s already has a funds filing of %(project)s for %(year)s")
-            % {"unit": unit.name, "year": year, "project": project.name}
-        ) from None
-    balances_create(filing, own=filing.own_funds)
-    if audit:
-        filing_created(filing, actor)
-    return filing
-
-
-def filing_created(filing: Filing, actor: User | None) -> None:
-    """The audit record of a filing's creation."""
-    audit_record(
-        action="funds.filing_create",
-        actor=actor,
-        obj=filing,
-        detail={
-            "unit": filing.unit.code,
-            "year": filing.year,
-            "project": filing.project.code,
-            "own_funds": str(filing.own_funds),
-        },
-    )
 
 
 @transaction.atomic
@@ -322,26 +261,6 @@ def _check_reviewer(actor: User | None, unit: Unit) -> None:
         return
     if not can(actor, Action.REVIEW) or actor.unit_id != unit.pk:
         raise PermissionDenied(_("Only a business reviewer of the unit itself may do this"))
-
-
-def set_status(
-    filing: Filing,
-    current: Filing,
-    status: str,
-    actor: User | None,
-    action: str,
-    note: dict[str, object] | None = None,
-    **fields: object,
-) -> Filing:
-    """Move `current` (locked for update) to `status` with `fields`, bump the version, audit."""
-    Filing.objects.filter(pk=current.pk).update(
-        status=status, **fields, version=F("version") + 1, updated_at=timezone.now()
-    )
-    detail = {"from": current.status, "to": status, **(note or {})}
-    detail.update({name: str(value) for name, value in fields.items()})
-    filing.refresh_from_db()
-    audit_record(action=action, actor=actor, obj=filing, detail=detail)
-    return filing
 
 
 def _missing_for_submit(current: Filing, unit: Unit) -> list[str]:

@@ -1,5 +1,5 @@
 """Writes of filing deadlines and locks: set a deadline, unlock a filing, lock the overdue ones.
-Keyword-only, atomic, audited; `actor` as in `zizhu.funds.services`
+Keyword-only, atomic, audited; `actor` as in `common`
 (docs/adr/0006-filing-review-deadlines.md).
 """
 
@@ -17,7 +17,7 @@ from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject
 from zizhu.funds.models import Deadline, Filing, FilingStatus
 from zizhu.funds.selectors import deadline_of
-from zizhu.funds.services import check_year, set_status
+from zizhu.funds.services.common import check_year, set_status
 from zizhu.units.models import Unit
 
 

@@ -1,6 +1,5 @@
 """资助资金填报: the unit's own filings per category, the edit page, the status flow and the
-PDF body's download. Allocation and receipt pages are in views_money, deadlines in
-views_deadlines."""
+PDF body's download. Allocation and receipt pages are in `money`, deadlines in `deadlines`."""
 
 import uuid
 
@@ -14,8 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zizhu.access import Action, can, get_object_for_user, require, require_that
-from zizhu.audit.models import Result
+from zizhu.access import Action, can, get_object_for_user, require
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import Category
 from zizhu.funds import policy, services
@@ -40,40 +38,12 @@ from zizhu.funds.selectors import (
     receipts_of,
     received_by_level,
 )
+from zizhu.funds.views.common import filing_crumbs, own_filing, require_filer
 from zizhu.lib.downloads import stored_download
 from zizhu.lib.params import year_param
 from zizhu.lib.uploads import UploadRejected
 
 PAGE_SIZE = 50
-
-
-def require_filer(request, category: str | None = None) -> None:
-    """403 unless the user files funds of `category` (of any category when None)."""
-    require(request, Action.VIEW)
-    require_that(request, policy.files_category(request.user, category), "not_a_filer")
-
-
-def own_filing(request, pk: int) -> Filing:
-    """A filing of the user's own unit, for a role that files its category; 404 for any other
-    filing, in scope or not (a user acts only on its own unit's filings)."""
-    require_filer(request)
-    queryset = Filing.objects.select_related("unit", "project")
-    filing = get_object_for_user(request, queryset, Action.VIEW, pk=pk)
-    if filing.unit_id != request.user.unit_id:
-        audit_record(
-            request=request,
-            action="access.denied",
-            result=Result.DENIED,
-            detail={"reason": "not_own_unit", "path": request.path},
-        )
-        raise Http404
-    require_filer(request, filing.project.category)
-    return filing
-
-
-def filing_crumbs(request, filing: Filing, label) -> None:
-    """The filing's pages sit under its category's filing list in the breadcrumbs."""
-    request.breadcrumb = (f"funds:filing_{filing.project.category}", label)
 
 
 def _category(category: str) -> str:

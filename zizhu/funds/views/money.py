@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zizhu.access import Action, require, require_that
-from zizhu.funds import policy, services_money
+from zizhu.funds import policy, services
 from zizhu.funds.forms import AllocationForm, ReceiptForm
 from zizhu.funds.selectors import allocation_targets, allocations_out, balances_of
-from zizhu.funds.views import filing_crumbs, own_filing
+from zizhu.funds.views.common import filing_crumbs, own_filing
 from zizhu.lib.params import local_url
 
 
@@ -37,7 +37,7 @@ def allocations(request, pk: int):
             form.add_error(None, _("Enter an amount for at least one source level."))
         else:
             try:
-                allocation = services_money.allocation_create(
+                allocation = services.allocation_create(
                     source=filing,
                     target_unit=form.cleaned_data["target"],
                     amounts=amounts,
@@ -76,7 +76,7 @@ def receipt_confirm(request, pk: int):
     form = ReceiptForm(request.POST)
     if form.is_valid():
         try:
-            services_money.receipt_confirm(
+            services.receipt_confirm(
                 filing=filing,
                 arrival_date=form.cleaned_data["arrival_date"],
                 actor=request.user,
