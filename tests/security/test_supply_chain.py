@@ -233,3 +233,19 @@ def test_a_weakened_production_setting_fails_the_deployment_checklist():
 
     assert done.returncode == 1
     assert "security.W008" in done.stderr
+
+
+def test_ci_runs_the_dependency_audit_and_the_deployment_checklist_before_the_tests():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "./test.sh" in ci and "set -euo pipefail" in ci
+    lines = [
+        line.strip()
+        for line in (ROOT / "test.sh").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert "set -euo pipefail" in lines  # a failing gate stops the run
+    bootstrap = lines.index('scripts/bootstrap.sh "dev,spark"')  # installs requirements.lock
+    audit = lines.index(".venv/bin/python scripts/audit_dependencies.py")  # the lock, no flags
+    deploy = lines.index("scripts/deploy_check.sh")
+    pytest_run = next(i for i, line in enumerate(lines) if "-m pytest" in line)
+    assert bootstrap < audit < pytest_run and deploy < pytest_run
