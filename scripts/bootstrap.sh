@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv and install the project with the given extras ("" for the app, "dev,spark" for
-# tests). Re-installs only when pyproject.toml or the extras changed.
+# tests) at the versions of the lock files. Re-installs only when pyproject.toml, a lock or
+# the extras changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
@@ -28,9 +29,16 @@ if [ ! -f /usr/include/openssl/sha.h ] && [ "$(id -u)" = 0 ] && command -v apt-g
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libssl-dev >/dev/null
 fi
 stamp=".venv/.zizhu-installed"
-want="$(cat pyproject.toml setup.py zizhu/registers/_keyed.c | sha256sum | cut -c1-16) extras=[$extras]"
+# The locked versions (scripts/lock.sh, docs/adr/0024): the app alone, or with the dev and
+# spark extras for anything more; every file checked against its hash.
+lock="requirements.lock"
+[ -n "$extras" ] || lock="requirements-app.lock"
+want="$(cat pyproject.toml setup.py zizhu/registers/_keyed.c "$lock" | sha256sum | cut -c1-16) extras=[$extras]"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q --require-hashes -r "$lock"
+  # then the project itself, editable; its locked dependencies are all there (an extra the
+  # lock does not hold, such as bench, is resolved within pyproject.toml's ranges)
   if [ -n "$extras" ]; then
     .venv/bin/python -m pip install -q -e ".[$extras]"
   else

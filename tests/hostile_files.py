@@ -146,6 +146,35 @@ def pdf_with_file_annotation(*, object_streams: bool = False) -> bytes:
     return _save(pdf, object_streams)
 
 
+def pdf_with_rich_media(*, object_streams: bool = False) -> bytes:
+    """A RichMedia annotation: Flash or video the viewer plays when the page opens."""
+    pdf = _voucher()
+    activation = Dictionary(Type=Name.RichMediaActivation, Condition=Name.PO)
+    media = Dictionary(
+        Type=Name.Annot,
+        Subtype=Name.RichMedia,
+        Rect=Array([0, 0, 100, 100]),
+        RichMediaSettings=Dictionary(Activation=activation),
+        RichMediaContent=Dictionary(
+            Configurations=Array([Dictionary(Type=Name.RichMediaConfiguration, Subtype=Name.Flash)])
+        ),
+    )
+    pdf.pages[0].obj.Annots = Array([pdf.make_indirect(media)])
+    return _save(pdf, object_streams)
+
+
+def pdf_with_xfa(*, object_streams: bool = False) -> bytes:
+    """An XFA form: an XML form the viewer runs, scripts and submissions included."""
+    pdf = _voucher()
+    xdp = pdf.make_stream(
+        b'<xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/"><template><subform>'
+        b'<event activity="initialize"><script contentType="application/x-javascript">'
+        b"app.launchURL('https://evil.example/')</script></event></subform></template></xdp:xdp>"
+    )
+    pdf.Root.AcroForm = Dictionary(Fields=Array([]), XFA=xdp)
+    return _save(pdf, object_streams)
+
+
 # Images
 
 

@@ -191,3 +191,66 @@ def test_it_shows_admin_events_and_their_changes_to_the_auditor(client, users):
     page = client.get("/audit/?action=admin.change").content.decode()
     assert "后台管理：修改记录" in page.split('data-testid="audit"', 1)[1]
     assert "&quot;role&quot;: [&quot;operator&quot;, &quot;supervisor&quot;]" in page
+
+
+# Bulk actions of the admin, each audited: the mixin's delete; a run's abandonment through its
+# service (test_it_audits_abandoning_a_run_in_the_admin).
+AUDITED_ACTIONS = {"delete_selected", "abandon"}
+
+
+def test_every_admin_page_writes_through_the_audited_paths_only(rf, users):
+    """Whatever model the admin shows, a write reaches the trail: each registered admin
+    uses the audited save and delete (the mixin) and offers no bulk action but audited ones;
+    the lockout and second-factor records are not in the admin at all (the security
+    administrator's pages unlock and reset, audited: tests/accounts/)."""
+    from axes.models import AccessAttempt
+    from django.contrib import admin
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from zizhu.audit.admin_mixins import SysadminAdminMixin
+
+    request = rf.get("/admin/")
+    request.user = users["sysadmin"]
+    assert len(admin.site._registry) >= 7
+    for model, model_admin in admin.site._registry.items():
+        label = model._meta.label
+        assert isinstance(model_admin, SysadminAdminMixin), label
+        for method in ("save_model", "delete_model", "delete_queryset"):
+            assert getattr(type(model_admin), method) is getattr(SysadminAdminMixin, method), (
+                label,
+                method,
+            )
+        assert set(model_admin.get_actions(request)) <= AUDITED_ACTIONS, label
+    assert not {AccessAttempt, TOTPDevice} & admin.site._registry.keys()
+
+
+def test_it_audits_a_unit_changed_in_the_admin_with_before_and_after(admin_client, tree):
+    unit = tree["610111"]
+    page = f"/admin/units/unit/{unit.pk}/change/"
+    form = admin_client.get(page).context["adminform"].form
+    data = {
+        name: ("on" if value is True else value)
+        for name, value in ((n, form[n].value()) for n in form.fields)
+        if value not in (None, False)
+    }
+    data["name"] = "灞桥区教育局"
+    data.pop("is_active")  # deactivate
+    assert admin_client.post(page, data).status_code == 302
+    [event] = AuditEvent.objects.filter(action="admin.change", object_id=str(unit.pk))
+    assert event.detail["changes"] == {
+        "name": ["灞桥区", "灞桥区教育局"],
+        "is_active": [True, False],
+    }
+
+
+def test_it_audits_abandoning_a_run_in_the_admin(admin_client):
+    from tests.anomalies.factories import make_run
+    from zizhu.anomalies.models import RunStatus
+
+    run = make_run(status=RunStatus.RUNNING)
+    response = admin_client.post(
+        "/admin/anomalies/run/", {"action": "abandon", "_selected_action": [run.pk]}
+    )
+    assert response.status_code == 302
+    [event] = AuditEvent.objects.filter(action="anomalies.run_abandon", object_id=str(run.pk))
+    assert event.actor_username == "sysadmin"

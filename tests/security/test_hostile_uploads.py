@@ -22,6 +22,8 @@ from tests.hostile_files import (
     pdf_with_action,
     pdf_with_document_script,
     pdf_with_embedded_file,
+    pdf_with_rich_media,
+    pdf_with_xfa,
     photo_jpeg,
     plain_pdf,
 )
@@ -54,6 +56,8 @@ HOSTILE_PDFS = {  # name: (content, the reason the page shows)
     "link URI": (pdf_with_action("link", "URI"), action_reason("link", "URI")),
     "document script": (pdf_with_document_script(), "文件含有自动执行的动作（运行脚本），已拒收"),
     "embedded file": (pdf_with_embedded_file(object_streams=True), "文件含有嵌入的文件，已拒收"),
+    "rich media": (pdf_with_rich_media(object_streams=True), "文件含有多媒体内容，已拒收"),
+    "XFA form": (pdf_with_xfa(object_streams=True), "文件含有 XFA 表单，已拒收"),
 }
 HOSTILE_IMAGES = {
     "JPEG then MZ header": (photo_jpeg(after=MZ_HEADER), TRAILER),

@@ -1,19 +1,28 @@
-"""The supply-chain and deployment gates of the test command: scripts/audit_dependencies.py
-(pip-audit with an expiring ignore list) and scripts/deploy_check.sh (check --deploy under
-production settings, warnings fail)."""
+"""The supply-chain and deployment gates of the test command: the lock files and
+scripts/audit_dependencies.py (pip-audit on the locked versions with an expiring ignore list)
+and scripts/deploy_check.sh (check --deploy under production settings, warnings fail)."""
 
 import datetime as dt
+import importlib.util
 import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDIT = ROOT / "scripts" / "audit_dependencies.py"
 TODAY = "2026-12-04"
+_spec = importlib.util.spec_from_file_location("audit_dependencies", AUDIT)
+assert _spec and _spec.loader
+audit_dependencies = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(audit_dependencies)
 
 
 def audit(tmp_path, *, ignores: str = "", report: dict | None = None, env=None):
@@ -110,6 +119,97 @@ def test_when_the_service_answers_for_nothing_it_says_skipped_or_fails_when_requ
     assert required.returncode == 1 and "FAILED" in required.stdout
 
 
+def direct_dependencies(*extras: str) -> list[Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    found = [Requirement(r) for r in project["dependencies"]]
+    return found + [Requirement(r) for e in extras for r in project["optional-dependencies"][e]]
+
+
+@pytest.mark.parametrize(
+    ("lock", "extras"),
+    [("requirements.lock", ("dev", "spark")), ("requirements-app.lock", ())],
+)
+def test_the_lock_pins_every_direct_dependency_at_a_version_its_range_allows(lock, extras):
+    pins = audit_dependencies.read_lock(ROOT / lock)
+    versions: dict[str, list[str]] = {}
+    for name, version, block in pins:
+        versions.setdefault(name, []).append(version)
+        assert "--hash=sha256:" in block, f"{name} {version} has no hash"
+
+    for requirement in direct_dependencies(*extras):
+        found = versions.get(canonicalize_name(requirement.name))
+        assert found, f"{lock} does not pin {requirement.name}"
+        for version in found:
+            assert Version(version) in requirement.specifier, f"{lock}: {requirement} {version}"
+
+
+def test_the_app_lock_pins_the_versions_of_the_full_lock():
+    full = {(n, v) for n, v, _ in audit_dependencies.read_lock(ROOT / "requirements.lock")}
+    app = {(n, v) for n, v, _ in audit_dependencies.read_lock(ROOT / "requirements-app.lock")}
+
+    assert app and app <= full
+    assert ("pyspark" in {n for n, _ in full}) and ("pyspark" not in {n for n, _ in app})
+
+
+def test_a_lock_behind_pyproject_fails_the_audit_before_anything_is_audited(tmp_path):
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"django>=5.2.8,<5.3",' in pyproject and '"pytest>=8,<10",' in pyproject
+    pyproject = pyproject.replace('"django>=5.2.8,<5.3",', '"django>=6.0,<7", "left-pad>=1",')
+    pyproject = pyproject.replace('"pytest>=8,<10",', '"pytest>=99",')
+    (tmp_path / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    app_lock = (ROOT / "requirements-app.lock").read_text(encoding="utf-8")
+    (tmp_path / "app.lock").write_text(
+        app_lock.replace("\nsegno==", "\nsegno==0.0.1; python_version < '3'\nsegno==", 1),
+        encoding="utf-8",
+    )
+    paths = ["--pyproject", tmp_path / "pyproject.toml", "--app-lock", tmp_path / "app.lock"]
+    done = subprocess.run(
+        [sys.executable, AUDIT, *paths, "--today", TODAY, "--report", os.devnull],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 1
+    django = next(
+        v for n, v, _ in audit_dependencies.read_lock(ROOT / "requirements.lock") if n == "django"
+    )
+    for problem in (
+        f"requirements.lock pins {django} for django<7,>=6.0; run scripts/lock.sh",
+        f"app.lock pins {django} for django<7,>=6.0",
+        "requirements.lock pins nothing for left-pad>=1",
+        "requirements.lock pins ",
+        "for pytest>=99",
+        "app.lock pins segno 0.0.1, requirements.lock does not",
+    ):
+        assert problem in done.stdout
+    assert "app.lock pins nothing for pytest" not in done.stdout  # the app lock has no dev extra
+
+
+def test_the_audit_reads_every_pin_without_markers_and_never_one_package_twice(tmp_path):
+    lock = tmp_path / "requirements.lock"
+    lock.write_text(
+        "# a comment\n"
+        "numpy==2.4.6 ; python_full_version < '3.12' \\\n"
+        "    --hash=sha256:aa \\\n"
+        "    --hash=sha256:bb\n"
+        "    # via pyarrow\n"
+        "numpy==2.5.5 ; python_full_version >= '3.12' \\\n"
+        "    --hash=sha256:cc\n"
+        "colorama==0.4.6 ; sys_platform == 'win32' \\\n"
+        "    --hash=sha256:dd\n",
+        encoding="utf-8",
+    )
+
+    files = [p.read_text() for p in audit_dependencies.audit_files(lock, tmp_path)]
+
+    assert files == [
+        "numpy==2.4.6 \\\n    --hash=sha256:aa \\\n    --hash=sha256:bb\n"
+        "colorama==0.4.6 \\\n    --hash=sha256:dd\n",
+        "numpy==2.5.5 \\\n    --hash=sha256:cc\n",
+    ]
+
+
 def deploy_check(**env):
     return subprocess.run(
         [str(ROOT / "scripts" / "deploy_check.sh")],
@@ -133,3 +233,19 @@ def test_a_weakened_production_setting_fails_the_deployment_checklist():
 
     assert done.returncode == 1
     assert "security.W008" in done.stderr
+
+
+def test_ci_runs_the_dependency_audit_and_the_deployment_checklist_before_the_tests():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "./test.sh" in ci and "set -euo pipefail" in ci
+    lines = [
+        line.strip()
+        for line in (ROOT / "test.sh").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert "set -euo pipefail" in lines  # a failing gate stops the run
+    bootstrap = lines.index('scripts/bootstrap.sh "dev,spark"')  # installs requirements.lock
+    audit = lines.index(".venv/bin/python scripts/audit_dependencies.py")  # the lock, no flags
+    deploy = lines.index("scripts/deploy_check.sh")
+    pytest_run = next(i for i, line in enumerate(lines) if "-m pytest" in line)
+    assert bootstrap < audit < pytest_run and deploy < pytest_run

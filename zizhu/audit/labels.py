@@ -84,6 +84,9 @@ ACTIONS = {
     "totp.reset": _("Second factor reset"),
     "totp.setup": _("Second factor set up"),
     "units.import": _("Units imported"),
+    "uploads.quarantine": _("Stored file quarantined"),
+    "uploads.recheck": _("Stored files checked again"),
+    "uploads.reencode": _("Stored image re-encoded"),
     "vouchers.create": _("Voucher recorded"),
     "vouchers.delete": _("Voucher deleted"),
     "vouchers.download": _("Voucher file downloaded"),
@@ -107,6 +110,7 @@ AREAS = {
     "recipients": _("Recipient lists"),
     "registers": _("Registers"),
     "anomalies": _("Findings"),
+    "uploads": _("Uploaded files"),
     "demo": _("Demo data"),
 }
 AREA_OF = {"logout": "login", "password": "login", "session": "login", "totp": "login"}

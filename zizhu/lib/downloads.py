@@ -1,8 +1,8 @@
 """Stored files (uploads kept by a FileField) served back as downloads.
 
 Every stored upload leaves the system the same way: opened from storage (a file gone from
-storage is a 404, not a 500), sent as an attachment under its Chinese name (RFC 6266
-filename*=UTF-8''…), with headers that keep a browser from rendering or sniffing it and
+storage, or quarantined, is a 404, not a 500), sent as an attachment under its Chinese name
+(RFC 6266 filename*=UTF-8''…), with headers that keep a browser from rendering or sniffing it and
 every cache from keeping it. Callers check access (and audit) themselves.
 """
 
@@ -10,13 +10,16 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.utils.cache import patch_cache_control
 
-from zizhu.lib.uploads import content_disposition_attachment
+from zizhu.lib.uploads import content_disposition_attachment, is_quarantined
 
 OCTET_STREAM = "application/octet-stream"
 
 
 def open_stored(field: FieldFile):
-    """The stored file opened for reading; Http404 when storage no longer has it."""
+    """The stored file opened for reading; Http404 when storage no longer has it or it was
+    quarantined (`manage.py recheck_uploads --fix`)."""
+    if is_quarantined(field.name):
+        raise Http404
     try:
         return field.open("rb")
     except FileNotFoundError as exc:

@@ -45,8 +45,9 @@ class UnitAdmin(SysadminAdminMixin, admin.ModelAdmin):
     readonly_fields = ("path", "depth")
     list_select_related = ("parent",)
 
-    def save_model(self, request, obj, form, change):
-        """Through the import service, which keeps the paths of the subtree right."""
+    def save_object(self, request, obj, form, change):
+        """Through the import service, which keeps the paths of the subtree right; the mixin's
+        save_model around it records the change with before and after."""
         units_import(rows=[_row(obj)], actor=request.user, request=request)
         saved = Unit.objects.get(code=obj.code)
         if obj.is_active != saved.is_active:

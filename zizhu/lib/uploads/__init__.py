@@ -18,7 +18,12 @@ from zizhu.lib.uploads.attachments import (
     check_attachment,
 )
 from zizhu.lib.uploads.errors import MB, UploadRejected
-from zizhu.lib.uploads.names import content_disposition_attachment, random_storage_name
+from zizhu.lib.uploads.names import (
+    QUARANTINE_FOLDER,
+    content_disposition_attachment,
+    is_quarantined,
+    random_storage_name,
+)
 from zizhu.lib.uploads.spreadsheets import (
     SPREADSHEET_LIMITS,
     SpreadsheetLimits,
@@ -31,6 +36,7 @@ __all__ = [
     "ATTACHMENT_MAX_BYTES",
     "ATTACHMENT_MAX_PIXELS",
     "MB",
+    "QUARANTINE_FOLDER",
     "SPREADSHEET_LIMITS",
     "AttachmentInfo",
     "SpreadsheetLimits",
@@ -39,5 +45,6 @@ __all__ = [
     "check_xlsx",
     "content_disposition_attachment",
     "decode_csv_bytes",
+    "is_quarantined",
     "random_storage_name",
 ]

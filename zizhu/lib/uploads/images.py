@@ -132,6 +132,43 @@ def _after_entropy_data(content: bytes, position: int) -> int:
             return at
 
 
+# What `reencoded` writes and nothing more: a JPEG's JFIF header (without thumbnail), tables,
+# frame and scans; a PNG's header, palette, transparency and data.
+_PIXEL_SEGMENTS = frozenset({0xC4, 0xDB, 0xDD, _JPEG_SOS, *_JPEG_FRAMES})
+_PIXEL_CHUNKS = frozenset({b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"})
+
+
+def only_pixels(content: bytes, kind: str) -> bool:
+    """Whether an image that passed `check_png` / `check_jpeg` holds nothing but its pixels,
+    as `reencoded` saves them: no metadata, comment, profile, thumbnail or trailer. A stored
+    image for which this is false was stored before the re-encoding, or around it."""
+    if kind == "png":
+        position = len(PNG_SIGNATURE)
+        while position < len(content):
+            length, chunk = struct.unpack_from(">I4s", content, position)
+            if chunk not in _PIXEL_CHUNKS:
+                return False
+            position += 12 + length
+        return True
+    position = 2
+    while True:
+        while content[position] == 0xFF:
+            position += 1
+        marker = content[position]
+        position += 1
+        if marker == _JPEG_EOI:
+            return position == len(content)
+        if marker in _JPEG_STANDALONE:
+            continue
+        (length,) = struct.unpack_from(">H", content, position)
+        jfif = marker == 0xE0 and length == 16 and content[position + 2 : position + 7] == b"JFIF\0"
+        if marker not in _PIXEL_SEGMENTS and not jfif:
+            return False
+        position += length
+        if marker == _JPEG_SOS:
+            position = _after_entropy_data(content, position)
+
+
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 

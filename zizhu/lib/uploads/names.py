@@ -6,6 +6,9 @@ import unicodedata
 from urllib.parse import quote
 
 _EXTENSION = re.compile(r"[a-z0-9]{1,8}")
+# Stored files the upload checks of today refuse are moved under this folder of the storage
+# (`manage.py recheck_uploads --fix`); their records keep pointing at them, nothing serves them.
+QUARANTINE_FOLDER = "quarantine"
 _UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._ -]+|^[. ]+")
 
 
@@ -15,6 +18,10 @@ def random_storage_name(extension: str) -> str:
     if not _EXTENSION.fullmatch(extension):
         raise ValueError(f"bad extension {extension!r}")
     return f"{secrets.token_hex(16)}.{extension}"
+
+
+def is_quarantined(storage_name: str) -> bool:
+    return storage_name.startswith(f"{QUARANTINE_FOLDER}/")
 
 
 def content_disposition_attachment(filename: str, fallback: str = "download") -> str:
