@@ -15,6 +15,7 @@ from locust import HttpUser, between, task
 PLAN = json.loads(os.environ.get("ZIZHU_LOAD_PLAN", "{}"))
 LEVELS = ("central", "provincial", "prefectural", "county")
 JOB_WAIT_SECONDS = 120
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # the n-th user of the mix: three in five are schools, each at a school of its own
 _numbers = itertools.count()
 _schools = itertools.count()
@@ -134,7 +135,7 @@ class Operator(HttpUser):
         content = self.lists[self.list_version % len(self.lists)]
         self.list_version += 1
         started = time.monotonic()
-        files = {"file": ("资助名单.xlsx", content, "application/vnd.ms-excel")}
+        files = {"file": ("资助名单.xlsx", content, XLSX_TYPE)}
         with self.client.post(
             PLAN["list_upload"], data, files=files, name="list upload (POST)", catch_response=True
         ) as response:
