@@ -54,7 +54,10 @@ RAW_HEADERS = {
 }
 KEYED_SCHEMAS = {**REGISTER_SCHEMAS, "list": LISTS_SCHEMA}
 # Random 64-bit keys do not compress: snappy would only spend time finding that out.
-RANDOM_KEYS = ("pid", "phone_key")  # row_id counts up within a part: snappy halves it
+RANDOM_KEYS = ("pid", "phone_key")
+# row_id counts up within a part: delta encoding stores it in under a byte a row, in half the
+# time snappy took to halve it (DuckDB and Spark read DELTA_BINARY_PACKED)
+ENCODINGS = {"row_id": "DELTA_BINARY_PACKED"}
 # Min/max statistics of these strings cost about a fifth of an enrolment part's write and can
 # prune nothing: no check filters on them, except status = '在籍', which every row group holds.
 # The lists' stage, project and programme keep theirs (a list part is sorted by project).
@@ -62,8 +65,11 @@ NO_STATISTICS = ("school_code", "status", "grade", "id_masked")
 PARQUET_OPTIONS = {
     shape: {
         "use_dictionary": [c for c in DICTIONARY_COLUMNS if c in schema.names],
-        "compression": {c: "none" if c in RANDOM_KEYS else "snappy" for c in schema.names},
+        "compression": {
+            c: "none" if c in RANDOM_KEYS or c in ENCODINGS else "snappy" for c in schema.names
+        },
         "write_statistics": [c for c in schema.names if c not in NO_STATISTICS],
+        "column_encoding": {c: e for c, e in ENCODINGS.items() if c in schema.names} or None,
         "store_schema": False,  # readers see plain strings, not Arrow dictionaries
     }
     for shape, schema in KEYED_SCHEMAS.items()

@@ -244,8 +244,9 @@ def source_rows(
     has_phone = table.is_list or table.shape == "enrolment"
     phone = np.where(has_phone & below(hashed, PHONE_BITS, share), g, -1)
     if table.shape == "enrolment":
-        inactive = below(hashed, STATUS_BITS, INACTIVE_SHARE, width=8)
-        status = np.where(inactive, 1 + bits(hashed, 56, 8) % 3, 0).astype(np.int8)
+        inactive = np.flatnonzero(below(hashed, STATUS_BITS, INACTIVE_SHARE, width=8))
+        status = np.zeros(len(g), np.int8)
+        status[inactive] = 1 + bits(hashed[inactive], 56, 8) % 3  # 2 % of the rows
     else:
         status = np.zeros(len(g), np.int8)
     return Rows(
