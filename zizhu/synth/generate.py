@@ -148,7 +148,9 @@ def _part_rows(world: World, part: Part, planted: dict[tuple, Rows]) -> Rows:
                     },
                 )
             )
-    return Rows.concat(pieces) if pieces else None
+    if len(pieces) > 1:
+        return Rows.concat(pieces)
+    return pieces[0] if pieces else None
 
 
 def _truth_rows(
