@@ -347,5 +347,5 @@ def test_list_parts_keep_statistics_of_the_columns_checks_filter_on(keyed):
     for path in keyed.out.glob("lists/school_year=*/term=*/part-*.parquet"):
         row_group = pq.ParquetFile(path).metadata.row_group(0)
         columns = {row_group.column(i).path_in_schema: row_group.column(i) for i in range(9)}
-        for name in ("stage", "programme", "pid", "birth_date", "phone_key"):
+        for name in ("stage", "programme", "project", "birth_date"):
             assert columns[name].statistics is not None, (path, name)
