@@ -58,7 +58,7 @@ RANDOM_KEYS = ("pid", "phone_key")
 # row_id counts up within a part: delta encoding stores it in under a byte a row, in half the
 # time snappy took to halve it (DuckDB and Spark read DELTA_BINARY_PACKED)
 ENCODINGS = {"row_id": "DELTA_BINARY_PACKED"}
-# Min/max statistics of these strings cost about a fifth of an enrolment part's write and can
+# Min/max statistics of these strings cost about a sixth of an enrolment part's write and can
 # prune nothing: no check filters on them, except status = '在籍', which every row group holds.
 # Those of the random keys span nearly all of int64 (docs/adr/0020: only Bloom filters prune).
 # The lists' stage, project and programme keep theirs (a list part is sorted by project).

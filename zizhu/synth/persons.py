@@ -16,7 +16,7 @@ derived from `g` as well, so phones are unique unless a planted case shares one 
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -35,11 +35,12 @@ MAX_SLOT = 499  # sequence = 2 * slot + sex stays within 000…999
 SURNAMES = list(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
-# a masked ID as three fields: the area code, the mask, the sequence number and check character
-MASKED_ID = np.dtype([("area", "S6"), ("mask", "S8"), ("tail", "<u4")])
 GIVEN = list(
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红梅鑫波斌宇浩凯健俊帆帅旭宁琳晨阳雪佳欣怡子轩涵梓萱诗雨思博文彤嘉"
 )
+
+# a masked ID as three fields: the area code, the mask, the sequence number and check character
+MASKED_ID = np.dtype([("area", "S6"), ("mask", "S8"), ("tail", "<u4")])
 
 
 def days_since_epoch(day: date) -> int:
@@ -216,7 +217,8 @@ class PersonSpace:
         total = np.empty(len(g), dtype=np.int64)
         slot = np.empty(len(g), dtype=np.int64)
         area_field = out["area"]
-        first_day, date_sums = self._date_sums
+        first_day = min(b.first_day for b in self.blocks)
+        date_sums = _date_sums(first_day, max(b.first_day + b.days for b in self.blocks))
         for block, positions, j in self._groups(g):
             day, area_index, block_slot = block.layout(j)
             digits, sums = _digits(block.areas, 6, WEIGHTS[0:6])
@@ -229,22 +231,6 @@ class PersonSpace:
         out["mask"] = b"*" * 8
         out["tail"] = _TAILS[sequence * 11 + total % 11]
         return out.view(np.uint8).reshape(len(g), MASKED_ID.itemsize)
-
-    @cached_property
-    def _date_sums(self) -> tuple[int, np.ndarray]:
-        """The first day of all blocks' birth dates, and the weighted digit sum of each date's
-        YYYYMMDD from there (part of an ID's check character)."""
-        first = min(b.first_day for b in self.blocks)
-        last = max(b.first_day + b.days for b in self.blocks)
-        days = np.arange(first, last).astype("datetime64[D]")
-        months = days.astype("datetime64[M]")
-        ymd = (
-            (months.astype("datetime64[Y]").astype(np.int64) + 1970) * 10_000
-            + (months.astype(np.int64) % 12 + 1) * 100
-            + (days - months).astype(np.int64)
-            + 1
-        )
-        return first, _digits(ymd, 8, WEIGHTS[6:14])[1]
 
     def pid(self, g: np.ndarray) -> np.ndarray:
         return mix64(g, self.salts["pid"]).view(np.int64)
@@ -281,6 +267,21 @@ def _digits(values: np.ndarray, width: int, weights) -> tuple[np.ndarray, np.nda
     powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
     digits = np.asarray(values, dtype=np.int64)[:, None] // powers % 10
     return (digits + ord("0")).astype(np.uint8), digits @ np.array(weights, dtype=np.int64)
+
+
+@cache
+def _date_sums(first: int, last: int) -> np.ndarray:
+    """The weighted digit sums of YYYYMMDD (part of an ID's check character) of the days
+    first … last - 1 (days since 1970-01-01)."""
+    days = np.arange(first, last).astype("datetime64[D]")
+    months = days.astype("datetime64[M]")
+    ymd = (
+        (months.astype("datetime64[Y]").astype(np.int64) + 1970) * 10_000
+        + (months.astype(np.int64) % 12 + 1) * 100
+        + (days - months).astype(np.int64)
+        + 1
+    )
+    return _digits(ymd, 8, WEIGHTS[6:14])[1]
 
 
 _SEQUENCE_DIGITS, _SEQUENCE_SUMS = _digits(np.arange(1000), 3, WEIGHTS[14:17])
