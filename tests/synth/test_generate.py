@@ -6,8 +6,10 @@ import hashlib
 import re
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from django.core.management import call_command
@@ -18,6 +20,9 @@ from zizhu.store.keys import person_key
 from zizhu.synth.generate import generate
 from zizhu.synth.management.commands.generate import Command
 from zizhu.synth.plants import CASES, DECOYS
+from zizhu.synth.scales import SCALES
+from zizhu.synth.tables import AMOUNTS
+from zizhu.synth.world import build_world
 from zizhu.units.files import read_units_file
 from zizhu.units.services import units_import
 
@@ -316,3 +321,31 @@ def test_raw_registers_can_be_parquet(tmp_path):
     table = pq.read_table(tmp_path / "registers/enrolment_vocational_2025-10.parquet")
     assert table.column_names == ["school_code", "id_number", "name", "grade", "status", "phone"]
     assert all(idnumber.problem(v) is None for v in table["id_number"].to_pylist())
+
+
+def test_masked_ids_are_the_full_ids_masked():
+    world = build_world(SCALES["test"], seed=5, month=MONTH)
+    persons = world.persons
+    rng = np.random.default_rng(0)
+    everyone = rng.permutation(persons.total)  # every block, in no order
+    block = persons.block("vocational", "610000")
+    background = np.arange(block.base, block.base + block.size)
+    planted = rng.integers(persons.block("plant_teen").base, persons.total, 20)
+    for g in (everyone, background, np.concatenate([background, planted]), planted):
+        expected = idnumber.mask_matrix(persons.id_matrix(g))
+        assert (persons.masked_ids(g) == expected).all()
+
+
+def test_keyed_amounts_are_the_projects_amounts(keyed):
+    table = pq.read_table(keyed.out / "registers/recipients_compulsory")
+    pairs = set(zip(table["project"].to_pylist(), table["amount"].to_pylist(), strict=True))
+    assert pairs == {(p, Decimal(AMOUNTS[p])) for p in ("compulsory_boarding_allowance",
+                                                        "compulsory_nutrition")}  # fmt: skip
+
+
+def test_list_parts_keep_statistics_of_the_columns_checks_filter_on(keyed):
+    for path in keyed.out.glob("lists/school_year=*/term=*/part-*.parquet"):
+        row_group = pq.ParquetFile(path).metadata.row_group(0)
+        columns = {row_group.column(i).path_in_schema: row_group.column(i) for i in range(9)}
+        for name in ("stage", "programme", "project", "birth_date"):
+            assert columns[name].statistics is not None, (path, name)

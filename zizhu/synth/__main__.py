@@ -2,7 +2,7 @@
 
 import argparse
 
-from zizhu.synth.cli import add_arguments, report
+from zizhu.synth.cli import add_arguments, keep_freed_memory, report
 from zizhu.synth.generate import generate
 
 
@@ -10,6 +10,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m zizhu.synth", description=__doc__)
     add_arguments(parser)
     args = parser.parse_args()
+    keep_freed_memory()
     result = generate(
         out=args.out,
         scale=args.scale,

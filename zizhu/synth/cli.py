@@ -1,10 +1,32 @@
 """The `generate` command line, shared by `manage.py generate` and `python -m zizhu.synth`."""
 
 import argparse
+import ctypes
 
 from zizhu.lib.periods import Month
 from zizhu.synth.generate import DEFAULT_MONTH, GenerateResult
 from zizhu.synth.scales import SCALES
+
+# mallopt(3) parameters (glibc's malloc.h)
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8
+
+
+def keep_freed_memory() -> None:
+    """Let glibc keep the memory of freed arrays for the next part instead of returning it.
+
+    Each part allocates arrays of a few to a few dozen MB; by default glibc maps each one
+    afresh and unmaps it when freed, so every part pays page faults for all its memory again
+    (province, one thread: 120,000 faults, a fifth to a third of the CPU time in the kernel).
+    One arena for both writer threads, no mapping or trimming below 1 GiB: 30,000–43,000
+    faults, half the kernel time, a peak within a tenth of the old one. Only for the command:
+    a process that went on would keep its peak.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        return
+    for option, value in ((M_ARENA_MAX, 1), (M_MMAP_THRESHOLD, 2**30), (M_TRIM_THRESHOLD, 2**30)):
+        mallopt(option, value)
 
 
 def month(text: str) -> str:

@@ -148,7 +148,9 @@ def _part_rows(world: World, part: Part, planted: dict[tuple, Rows]) -> Rows:
                     },
                 )
             )
-    return Rows.concat(pieces) if pieces else None
+    if len(pieces) > 1:
+        return Rows.concat(pieces)
+    return pieces[0] if pieces else None
 
 
 def _truth_rows(
@@ -169,9 +171,14 @@ def _truth_rows(
         snapshots=snapshots,
         birth_date=lambda g: EPOCH + timedelta(days=born[g]),
     )
-    matrix = persons.id_matrix(everyone)
-    ids = dict(zip(everyone.tolist(), matrix_to_strings(matrix), strict=True))
-    masked = dict(zip(everyone.tolist(), matrix_to_strings(mask_matrix(matrix)), strict=True))
+    if keyed:  # the full IDs are not written: the masked ones need no table of all area codes
+        ids = {}
+        masked_matrix = persons.masked_ids(everyone)
+    else:
+        matrix = persons.id_matrix(everyone)
+        ids = dict(zip(everyone.tolist(), matrix_to_strings(matrix), strict=True))
+        masked_matrix = mask_matrix(matrix)
+    masked = dict(zip(everyone.tolist(), matrix_to_strings(masked_matrix), strict=True))
     pids = dict(zip(everyone.tolist(), persons.pid(everyone).tolist(), strict=True))
 
     def who(g: int) -> dict:

@@ -29,7 +29,8 @@ def bits(hashed: np.ndarray, start: int, width: int) -> np.ndarray:
 
 def below(hashed: np.ndarray, start: int, share: float, width: int = 12) -> np.ndarray:
     """True for about `share` of the rows, decided by `width` bits of `hashed` from `start`."""
-    return bits(hashed, start, width) < round(share * (1 << width))
+    field = (hashed >> np.uint64(start)) & np.uint64((1 << width) - 1)
+    return field < np.uint64(round(share * (1 << width)))
 
 
 def salts(seed: int, count: int) -> list[int]:

@@ -18,7 +18,6 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from zizhu.lib.idnumber import mask_matrix
 from zizhu.store.layout import lists_partition, register_partition
 from zizhu.store.schemas import DICTIONARY_COLUMNS, LISTS_SCHEMA, REGISTER_SCHEMAS
 from zizhu.synth.mixing import bits, mix64
@@ -41,6 +40,11 @@ _PROGRAMME_OF = np.array(
     [PROGRAMME_NAMES.index(PROGRAMMES[p]) if p in PROGRAMMES else -1 for p in PROJECTS] + [-1]
 )
 _AMOUNT_OF = np.array([AMOUNTS[p] for p in PROJECTS] + [0], dtype=np.int32)  # fits decimal(12,2)
+AMOUNT = pa.decimal128(12, 2)
+# the 16 bytes of each amount as a decimal128(12, 2) (cents, little-endian, positive)
+_AMOUNT_DECIMAL = np.stack(
+    [_AMOUNT_OF.astype(np.int64) * 100, np.zeros_like(_AMOUNT_OF, np.int64)], 1
+)
 MANIFEST_HEADER = ["school_code", "project", "school_year", "term", "file"]
 RAW_HEADERS = {
     "enrolment": ["school_code", "id_number", "name", "grade", "status", "phone"],
@@ -49,6 +53,28 @@ RAW_HEADERS = {
     "list": ["id_number", "name", "grade", "major", "phone", "amount"],
 }
 KEYED_SCHEMAS = {**REGISTER_SCHEMAS, "list": LISTS_SCHEMA}
+# Random 64-bit keys do not compress: snappy would only spend time finding that out.
+RANDOM_KEYS = ("pid", "phone_key")
+# row_id counts up within a part: delta encoding stores it in under a byte a row, in half the
+# time snappy took to halve it (DuckDB and Spark read DELTA_BINARY_PACKED)
+ENCODINGS = {"row_id": "DELTA_BINARY_PACKED"}
+# Min/max statistics of these strings cost about a sixth of an enrolment part's write and can
+# prune nothing: no check filters on them, except status = '在籍', which every row group holds.
+# Those of the random keys span nearly all of int64 (docs/adr/0020: only Bloom filters prune).
+# The lists' stage, project and programme keep theirs (a list part is sorted by project).
+NO_STATISTICS = ("school_code", "status", "grade", "id_masked", *RANDOM_KEYS)
+PARQUET_OPTIONS = {
+    shape: {
+        "use_dictionary": [c for c in DICTIONARY_COLUMNS if c in schema.names],
+        "compression": {
+            c: "none" if c in RANDOM_KEYS or c in ENCODINGS else "snappy" for c in schema.names
+        },
+        "write_statistics": [c for c in schema.names if c not in NO_STATISTICS],
+        "column_encoding": {c: e for c, e in ENCODINGS.items() if c in schema.names} or None,
+        "store_schema": False,  # readers see plain strings, not Arrow dictionaries
+    }
+    for shape, schema in KEYED_SCHEMAS.items()
+}
 
 
 def fixed_strings(matrix: np.ndarray) -> pa.Array:
@@ -59,16 +85,39 @@ def fixed_strings(matrix: np.ndarray) -> pa.Array:
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
 
 
-def dictionary(indices: np.ndarray, values, null: np.ndarray | None = None) -> pa.Array:
-    return pa.DictionaryArray.from_arrays(
-        pa.array(indices.astype(np.int32), mask=null), pa.array(list(values), pa.string())
+def with_nulls(values: np.ndarray, null: np.ndarray) -> pa.Array:
+    """`values` with nulls where `null`: the validity bitmap packed by numpy, which is faster
+    than pa.array(…, mask=…)."""
+    validity = np.packbits(~null, bitorder="little")
+    data = pa.py_buffer(np.ascontiguousarray(values))
+    return pa.Array.from_buffers(
+        pa.from_numpy_dtype(values.dtype), len(values), [pa.py_buffer(validity), data]
     )
 
 
+def amounts(project: np.ndarray) -> pa.Array:
+    """The amounts of `project` (indexes into PROJECTS) as decimals, built from their bytes: a
+    cast from integers costs more than the rest of a recipients table."""
+    data = np.ascontiguousarray(_AMOUNT_DECIMAL[project])
+    return pa.Array.from_buffers(AMOUNT, len(project), [None, pa.py_buffer(data)])
+
+
+def dictionary(indices: np.ndarray, values, null: np.ndarray | None = None) -> pa.Array:
+    """A dictionary array over `indices` of any signed integer type, without copying them."""
+    codes = pa.array(indices) if null is None else with_nulls(indices, null)
+    return pa.DictionaryArray.from_arrays(codes, pa.array(list(values), pa.string()))
+
+
 def grade_index(rows: Rows, born: np.ndarray, reference: date) -> np.ndarray:
+    """Index into GRADES[stage] of each birth date, looked up in a table of the dates present."""
+    if not len(born):
+        return np.zeros(0, np.int8)
+    first = int(born.min())
+    days = np.arange(first, int(born.max()) + 1, dtype=np.int64)
     # whole years by 365.25-day years: off by a day near birthdays, fine for a grade
-    years = (days_since_epoch(reference) - born.astype(np.int64)) * 4 // 1461
-    return np.clip(years - FIRST_GRADE_AGE[rows.stage], 0, len(GRADES[rows.stage]) - 1)
+    years = (days_since_epoch(reference) - days) * 4 // 1461
+    grades = np.clip(years - FIRST_GRADE_AGE[rows.stage], 0, len(GRADES[rows.stage]) - 1)
+    return grades.astype(np.int8)[born - first]
 
 
 def keyed_table(
@@ -83,13 +132,13 @@ def keyed_table(
     }
     no_phone = rows.phone < 0
     if shape in {"enrolment", "list"}:
-        columns["phone_key"] = pa.array(persons.phone_key(rows.phone), mask=no_phone)
+        columns["phone_key"] = with_nulls(persons.phone_key(rows.phone), no_phone)
     if shape == "enrolment":
         columns["status"] = dictionary(rows.status, STATUSES)
         columns["grade"] = dictionary(grade_index(rows, born, reference), GRADES[rows.stage])
     elif shape == "recipients":
         columns["project"] = dictionary(rows.project, PROJECTS)
-        columns["amount"] = pa.array(_AMOUNT_OF[rows.project]).cast(pa.decimal128(12, 2))
+        columns["amount"] = amounts(rows.project)
     elif shape == "graduates":
         columns["graduation_year"] = pa.array(rows.graduation_year, pa.int32())
     else:
@@ -100,7 +149,7 @@ def keyed_table(
         columns["stage"] = dictionary(np.zeros(len(rows), np.int32), [rows.stage])
         columns["project"] = dictionary(rows.project, PROJECTS)
         columns["programme"] = dictionary(programme, PROGRAMME_NAMES, null=programme < 0)
-        columns["id_masked"] = fixed_strings(mask_matrix(persons.id_matrix(rows.g)))
+        columns["id_masked"] = fixed_strings(persons.masked_ids(rows.g))
     schema = KEYED_SCHEMAS[shape]
     return pa.table([columns[name] for name in schema.names], names=schema.names)
 
@@ -132,13 +181,8 @@ class KeyedSink:
 
     def write(self, table: Table, rows: Rows, part: str) -> int:
         data = keyed_table(table, rows, self.persons, self.reference, self.numbers[table.key])
-        pq.write_table(
-            data,
-            self.temporary[table.key] / f"part-{part}.parquet",
-            use_dictionary=[c for c in DICTIONARY_COLUMNS if c in data.column_names],
-            compression="snappy",
-            store_schema=False,  # readers see plain strings, not Arrow dictionaries
-        )
+        path = self.temporary[table.key] / f"part-{part}.parquet"
+        pq.write_table(data, path, **PARQUET_OPTIONS[table.shape])
         return len(rows)
 
     def finish(self, tables: list[Table]) -> None:
@@ -170,7 +214,7 @@ def _raw_columns(table: Table, rows: Rows, persons: PersonSpace, reference: date
         )
     if shape in {"recipients", "list"}:
         columns["project"] = pa.array(PROJECTS).take(pa.array(rows.project))
-        columns["amount"] = pa.array(_AMOUNT_OF[rows.project]).cast(pa.decimal128(12, 2))
+        columns["amount"] = amounts(rows.project)
     if shape == "enrolment":
         columns["status"] = pa.array(STATUSES).take(pa.array(rows.status))
     if shape == "graduates":

@@ -16,13 +16,13 @@ derived from `g` as well, so phones are unique unless a planted case shares one 
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from zizhu.lib.idnumber import build_id_matrix
+from zizhu.lib.idnumber import CHECK_CHARS, WEIGHTS, build_id_matrix
 from zizhu.synth.mixing import bits, mix64
 
 EPOCH = date(1970, 1, 1)
@@ -38,6 +38,9 @@ SURNAMES = list(
 GIVEN = list(
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红梅鑫波斌宇浩凯健俊帆帅旭宁琳晨阳雪佳欣怡子轩涵梓萱诗雨思博文彤嘉"
 )
+
+# a masked ID as three fields: the area code, the mask, the sequence number and check character
+MASKED_ID = np.dtype([("area", "S6"), ("mask", "S8"), ("tail", "<u4")])
 
 
 def days_since_epoch(day: date) -> int:
@@ -66,19 +69,35 @@ class Block:
     school_offsets: np.ndarray | None = None  # persons of school i: offsets[i] … offsets[i+1]
 
     def layout(self, j: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        u = (j * MULTIPLIER + self.offset) % self.size
-        day = u % self.days
+        # x - x // n * n is x % n for x >= 0: numpy divides by a scalar much faster than it
+        # takes a remainder, and the steps work in place
+        u = self._permuted(j)
         r = u // self.days
-        slot = r // len(self.areas)
-        area = (r % len(self.areas) + day * 7919 + slot * 104_729) % len(self.areas)
+        day = u - r * self.days
+        areas = len(self.areas)
+        slot = r // areas
+        area = r - slot * areas
+        area += day * 7919
+        area += slot * 104_729
+        area -= area // areas * areas
         # turn the slot by an amount fixed by (day, area): still a bijection, but neighbours in
         # a small block no longer all share the block's first slot
-        slot = (slot + day * 40_503 + area * 9_973) % self.slots
+        slot += day * 40_503
+        slot += area * 9_973
+        slot -= slot // self.slots * self.slots
         return day, area, slot
 
     def birth_days(self, j: np.ndarray) -> np.ndarray:
-        u = (j * MULTIPLIER + self.offset) % self.size
-        return (u % self.days + self.first_day).astype(np.int32)
+        u = self._permuted(j)
+        u -= u // self.days * self.days
+        u += self.first_day
+        return u.astype(np.int32)
+
+    def _permuted(self, j: np.ndarray) -> np.ndarray:
+        u = np.asarray(j, dtype=np.int64) * MULTIPLIER
+        u += self.offset
+        u -= u // self.size * self.size
+        return u
 
 
 @dataclass
@@ -139,17 +158,31 @@ class PersonSpace:
         return self._by_key[(name, province)]
 
     def _groups(self, g: np.ndarray):
-        """(block, positions, j) for each block that the persons `g` belong to."""
-        bases = np.array([b.base for b in self.blocks], dtype=np.int64)
-        which = np.searchsorted(bases, g, side="right") - 1
-        if len(which) and which[0] == which[-1] and (which == which[0]).all():
-            block = self.blocks[int(which[0])]
-            yield block, slice(None), g - block.base
+        """(block, positions, j) for each block that the persons `g` belong to.
+
+        A part's rows are its background persons, all of one block, then a few planted ones:
+        the leading run of one block comes as a slice, so its values are copied, not scattered.
+        """
+        if not len(g):
             return
+        bases = np.array([b.base for b in self.blocks], dtype=np.int64)
+        block = self.blocks[int(np.searchsorted(bases, g[0], side="right")) - 1]
+        low, high = block.base, block.base + block.size
+        if g.min() >= low and g.max() < high:
+            yield block, slice(None), g - low
+            return
+        inside = (g >= low) & (g < high)
+        start = int(np.argmin(inside))  # the first row of another block
+        if inside[start:].any():
+            start = 0
+        else:
+            yield block, slice(0, start), g[:start] - low
+        rest = g[start:]
+        which = np.searchsorted(bases, rest, side="right") - 1
         for index in np.unique(which):
             positions = np.flatnonzero(which == index)
             block = self.blocks[int(index)]
-            yield block, positions, g[positions] - block.base
+            yield block, positions + start, rest[positions] - block.base
 
     def birth_days(self, g: np.ndarray) -> np.ndarray:
         out = np.empty(len(g), dtype=np.int32)
@@ -175,6 +208,29 @@ class PersonSpace:
         """A fixed shuffle of the slots 1 … MAX_SLOT (a bijection, so IDs stay distinct)."""
         shuffled = np.random.default_rng(self.salts["offset"]).permutation(MAX_SLOT) + 1
         return np.concatenate([[0], shuffled]).astype(np.int64)
+
+    def masked_ids(self, g: np.ndarray) -> np.ndarray:
+        """(n, 18) ASCII matrix of the persons' masked IDs, `mask_matrix(id_matrix(g))`, built
+        from small tables of the visible fields' digits and the hidden date's check-sum share
+        instead of the full IDs."""
+        out = np.empty(len(g), dtype=MASKED_ID)
+        total = np.empty(len(g), dtype=np.int64)
+        slot = np.empty(len(g), dtype=np.int64)
+        area_field = out["area"]
+        first_day = min(b.first_day for b in self.blocks)
+        date_sums = _date_sums(first_day, max(b.first_day + b.days for b in self.blocks))
+        for block, positions, j in self._groups(g):
+            day, area_index, block_slot = block.layout(j)
+            digits, sums = _digits(block.areas, 6, WEIGHTS[0:6])
+            area_field[positions] = digits.view("S6").ravel()[area_index]
+            total[positions] = sums[area_index] + date_sums[day + (block.first_day - first_day)]
+            slot[positions] = block_slot + block.first_slot
+        male = bits(mix64(g, self.salts["sex"]), 0, 1)
+        sequence = 2 * self.sequence_of_slot[slot] + male
+        total += _SEQUENCE_SUMS[sequence]
+        out["mask"] = b"*" * 8
+        out["tail"] = _TAILS[sequence * 11 + total % 11]
+        return out.view(np.uint8).reshape(len(g), MASKED_ID.itemsize)
 
     def pid(self, g: np.ndarray) -> np.ndarray:
         return mix64(g, self.salts["pid"]).view(np.int64)
@@ -204,6 +260,44 @@ class PersonSpace:
         second_pool = pa.array([*GIVEN, *[""] * (len(GIVEN) // 2)])
         second = second_pool.take(pa.array(bits(hashed, 32, 16) % len(second_pool)))
         return pc.binary_join_element_wise(surname, first, second, "")
+
+
+def _digits(values: np.ndarray, width: int, weights) -> tuple[np.ndarray, np.ndarray]:
+    """ASCII digits (n, width) of `values` and their weighted sums with `weights`."""
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    digits = np.asarray(values, dtype=np.int64)[:, None] // powers % 10
+    return (digits + ord("0")).astype(np.uint8), digits @ np.array(weights, dtype=np.int64)
+
+
+@cache
+def _date_sums(first: int, last: int) -> np.ndarray:
+    """The weighted digit sums of YYYYMMDD (part of an ID's check character) of the days
+    first … last - 1 (days since 1970-01-01)."""
+    days = np.arange(first, last).astype("datetime64[D]")
+    months = days.astype("datetime64[M]")
+    ymd = (
+        (months.astype("datetime64[Y]").astype(np.int64) + 1970) * 10_000
+        + (months.astype(np.int64) % 12 + 1) * 100
+        + (days - months).astype(np.int64)
+        + 1
+    )
+    return _digits(ymd, 8, WEIGHTS[6:14])[1]
+
+
+_SEQUENCE_DIGITS, _SEQUENCE_SUMS = _digits(np.arange(1000), 3, WEIGHTS[14:17])
+# sequence * 11 + weighted sum % 11 → the last four characters, as one little-endian uint32
+_TAILS = (
+    np.concatenate(
+        [
+            np.repeat(_SEQUENCE_DIGITS, 11, axis=0),
+            np.tile(np.frombuffer(CHECK_CHARS.encode("ascii"), np.uint8), 1000)[:, None],
+        ],
+        axis=1,
+    )
+    .copy()
+    .view("<u4")
+    .ravel()
+)
 
 
 def window(reference: date, youngest: int, oldest: int) -> tuple[date, date]:

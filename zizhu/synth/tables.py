@@ -212,12 +212,15 @@ def source_rows(
 
     `birth_days(g)` gives birth dates (days since epoch); only needed with `min_age`.
     """
-    counts = np.diff(school_offsets[first : last + 1])
-    school = np.repeat(np.arange(first, last, dtype=np.int32), counts)
-    g = np.arange(school_offsets[first], school_offsets[last], dtype=np.int64) + base
-    if source.schools != "all":
-        keep = internal[school] == (source.schools == "internal")
-        school, g = school[keep], g[keep]
+    schools = np.arange(first, last, dtype=np.int32)
+    if source.schools != "all":  # only the persons of the wanted schools are drawn at all
+        schools = schools[internal[first:last] == (source.schools == "internal")]
+    counts = school_offsets[schools + 1] - school_offsets[schools]
+    school = np.repeat(schools, counts)
+    # persons of school i are school_offsets[i] …: one range per school, laid end to end
+    ends = np.cumsum(counts)
+    g = np.arange(ends[-1] if len(ends) else 0, dtype=np.int64)
+    g += np.repeat(school_offsets[schools] - (ends - counts) + base, counts)
     if source.min_age:
         old_enough = reference_days - birth_days(g) >= round(source.min_age * 365.25)
         school, g = school[old_enough], g[old_enough]
@@ -241,8 +244,9 @@ def source_rows(
     has_phone = table.is_list or table.shape == "enrolment"
     phone = np.where(has_phone & below(hashed, PHONE_BITS, share), g, -1)
     if table.shape == "enrolment":
-        inactive = below(hashed, STATUS_BITS, INACTIVE_SHARE, width=8)
-        status = np.where(inactive, 1 + bits(hashed, 56, 8) % 3, 0).astype(np.int8)
+        inactive = np.flatnonzero(below(hashed, STATUS_BITS, INACTIVE_SHARE, width=8))
+        status = np.zeros(len(g), np.int8)
+        status[inactive] = 1 + bits(hashed[inactive], 56, 8) % 3  # 2 % of the rows
     else:
         status = np.zeros(len(g), np.int8)
     return Rows(

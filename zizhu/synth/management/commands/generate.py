@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from zizhu.synth.cli import add_arguments, report
+from zizhu.synth.cli import add_arguments, keep_freed_memory, report
 from zizhu.synth.generate import generate
 
 
@@ -15,6 +15,7 @@ class Command(BaseCommand):
         add_arguments(parser)
 
     def handle(self, *args, **options):
+        keep_freed_memory()
         try:
             result = generate(
                 out=options["out"],
