@@ -14,8 +14,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         add_arguments(parser)
 
-    def handle(self, *args, **options):
+    def run_from_argv(self, argv):
+        # only a process started for this command keeps its freed memory (not a caller of
+        # call_command, such as the demo loader or a test process, that goes on afterwards)
         keep_freed_memory()
+        super().run_from_argv(argv)
+
+    def handle(self, *args, **options):
         try:
             result = generate(
                 out=options["out"],
