@@ -11,6 +11,7 @@ nested loops over seconds' worth of rows. The table is analysed after such a COP
 from django.db import connection
 
 ANALYZE_AFTER = 1_000  # rows
+SQLITE_CACHE_KIB = 64 * 1024
 
 
 def analyze(model) -> None:
@@ -36,14 +37,22 @@ def insert_rows(model, columns: list[str], rows, batch: int = 5000) -> int:
                 analyze(model)
             return count
         sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
-        chunk: list = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= batch:
+        # a page cache that holds the indexes: random keys (keyed hashes) otherwise evict
+        # index pages and read them back, row after row
+        cursor.execute("PRAGMA cache_size")
+        (cache,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        try:
+            chunk: list = []
+            for row in rows:
+                chunk.append(row)
+                if len(chunk) >= batch:
+                    cursor.executemany(sql, chunk)
+                    count += len(chunk)
+                    chunk = []
+            if chunk:
                 cursor.executemany(sql, chunk)
                 count += len(chunk)
-                chunk = []
-        if chunk:
-            cursor.executemany(sql, chunk)
-            count += len(chunk)
+        finally:
+            cursor.execute(f"PRAGMA cache_size = {int(cache)}")
     return count

@@ -359,4 +359,15 @@ def _add_chunk(
         picked = [[column[i] for i in keep] for column in picked]
     table.numbers.extend(first + i for i in keep)
     for values, column in zip(table.values.values(), picked, strict=True):
-        values.extend(column)
+        values.extend(_shared(column))
+
+
+def _shared(column: list[str]) -> list[str]:
+    """A column of few distinct values (grades, majors, amounts) as references to one string
+    per value: a 100,000-row list keeps megabytes less of the same text."""
+    distinct: dict[str, str] = {}
+    for value in column[:1000]:
+        distinct.setdefault(value, value)
+    if len(distinct) > 50:
+        return column
+    return [distinct.setdefault(value, value) for value in column]

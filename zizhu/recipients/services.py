@@ -174,7 +174,7 @@ def _store_rows(list_ids: list[int], clean: CleanColumns, pids: np.ndarray) -> i
                 pids[part].tolist(),
                 clean.name[part],
                 clean.sex[part],
-                clean.birth_date[part],
+                clean.birth_dates(part),
                 clean.grade[part],
                 clean.major[part],
                 sealed["phone"],

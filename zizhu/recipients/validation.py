@@ -105,19 +105,20 @@ NAMES = [c.name for c in COLUMNS]
 ID_PATTERN = r"^[0-9]{17}[0-9X]$"
 MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"
 _EPOCH = date(1970, 1, 1)
+SEXES = ("female", "male")  # by the parity of the sequence number
 _POWERS = 10 ** np.arange(16, -1, -1, dtype=np.int64)
 
 
 @dataclass
 class CleanColumns:
     """The clean rows of a list column by column, in the file's order; `amount` is the
-    amount with two decimals, `birth_date` in ISO form."""
+    amount with two decimals, `birth_date` days since 1970-01-01 (int32)."""
 
     row_number: list[int]
     id_number: list[str]
     name: list[str]
     sex: list[str]
-    birth_date: list[str]
+    birth_date: np.ndarray
     grade: list[str]
     major: list[str]
     phone: list[str]
@@ -128,16 +129,24 @@ class CleanColumns:
         return len(self.row_number)
 
     def rows(self) -> list[CleanRow]:
+        columns = {**vars(self), "birth_date": self.birth_dates(slice(None))}
         return [
             CleanRow(n, i, name, sex, date.fromisoformat(b), g, m, p, Decimal(a), bank)
-            for n, i, name, sex, b, g, m, p, a, bank in zip(*vars(self).values(), strict=True)
+            for n, i, name, sex, b, g, m, p, a, bank in zip(*columns.values(), strict=True)
         ]
+
+    def birth_dates(self, part: slice) -> list[str]:
+        """The birth dates of rows `part`, in ISO form."""
+        dates: list[str] = self.birth_date[part].astype("datetime64[D]").astype(str).tolist()
+        return dates
 
     @classmethod
     def concat(cls, parts: "list[CleanColumns]") -> "CleanColumns":
-        return cls(
-            *([v for part in parts for v in getattr(part, f)] for f in cls.__dataclass_fields__)
-        )
+        lists = {
+            f: [v for part in parts for v in getattr(part, f)] for f in cls.__dataclass_fields__
+        }
+        born = np.concatenate([np.empty(0, np.int32), *(part.birth_date for part in parts)])
+        return cls(**{**lists, "birth_date": born})
 
     def total_amount(self) -> Decimal:
         return sum((Decimal(a) * n for a, n in Counter(self.amount).items()), Decimal("0.00"))
@@ -243,8 +252,8 @@ def validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list
         row_number=list(compress(numbers, keep)),
         id_number=kept_ids,
         name=list(compress(names, keep)),
-        sex=np.where(odd, "male", "female").tolist(),
-        birth_date=born[clean].astype("datetime64[D]").astype(str).tolist(),
+        sex=list(map(SEXES.__getitem__, odd.tolist())),
+        birth_date=born[clean],
         grade=list(compress(grades, keep)),
         major=list(compress(majors, keep)),
         phone=list(compress(phones, keep)),
@@ -283,12 +292,16 @@ def content_hash_columns(clean: CleanColumns) -> str:
     import pyarrow.compute as pc
 
     digest = hashlib.sha256()
-    if not len(clean):
-        return digest.hexdigest()
-    order = np.argsort(np.array(clean.id_number, dtype="S18"), kind="stable")
-    parts = [pa.array(getattr(clean, name), pa.string()) for name in HASHED_COLUMNS]
-    joined = pc.binary_join_element_wise(*parts, "\x1f")
-    text = pc.binary_join_element_wise(joined, "", "\x1e").take(pa.array(order))
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset :]
-    digest.update(memoryview(text.buffers()[2])[offsets[0] : offsets[len(text)]])
+    order = np.argsort(np.array(clean.id_number, dtype="S18"), kind="stable").tolist()
+    columns = [getattr(clean, name) for name in HASHED_COLUMNS]
+    for start in range(0, len(order), HASH_BATCH):
+        rows = order[start : start + HASH_BATCH]
+        parts = [pa.array(list(map(c.__getitem__, rows)), pa.string()) for c in columns]
+        joined = pc.binary_join_element_wise(*parts, "\x1f")  # the last one: the separator
+        text = pc.binary_join_element_wise(joined, "", "\x1e")
+        offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset :]
+        digest.update(memoryview(text.buffers()[2])[offsets[0] : offsets[len(text)]])
     return digest.hexdigest()
+
+
+HASH_BATCH = 50_000
