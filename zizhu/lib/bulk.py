@@ -11,7 +11,7 @@ nested loops over seconds' worth of rows. The table is analysed after such a COP
 from django.db import connection
 
 ANALYZE_AFTER = 1_000  # rows
-SQLITE_CACHE_KIB = 64 * 1024
+SQLITE_CACHE_KIB = 16 * 1024
 
 
 def analyze(model) -> None:

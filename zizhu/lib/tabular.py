@@ -350,14 +350,18 @@ def _add_chunk(
             picked.append(list(map(str.strip, column)))
         else:
             picked.append([v.strip() if v.__class__ is str else _cell(v) for v in column])
-    blank = [i for i, values in enumerate(zip(*picked, strict=True)) if not any(values)]
+    # a blank row has an empty first column: look at the others only for those rows
+    first_empty = []
+    if picked and "" in picked[0]:
+        first_empty = [i for i, v in enumerate(picked[0]) if not v]
+    blank = [i for i in first_empty if not any(column[i] for column in picked)]
     keep = range(len(chunk))
     if blank:
         cell = str.strip if text else _cell
         skip = {i for i in blank if not any(cell(v) for v in chunk[i])}
         keep = [i for i in keep if i not in skip]  # type: ignore[assignment]
         picked = [[column[i] for i in keep] for column in picked]
-    table.numbers.extend(first + i for i in keep)
+    table.numbers.extend(map(first.__add__, keep))
     for values, column in zip(table.values.values(), picked, strict=True):
         values.extend(_shared(column))
 
@@ -365,9 +369,9 @@ def _add_chunk(
 def _shared(column: list[str]) -> list[str]:
     """A column of few distinct values (grades, majors, amounts) as references to one string
     per value: a 100,000-row list keeps megabytes less of the same text."""
-    distinct: dict[str, str] = {}
-    for value in column[:1000]:
-        distinct.setdefault(value, value)
-    if len(distinct) > 50:
+    if len(dict.fromkeys(column[:1000])) > 50:
         return column
-    return [distinct.setdefault(value, value) for value in column]
+    distinct = dict(zip(column, column, strict=True))
+    if len(distinct) > 1000:
+        return column
+    return list(map(distinct.__getitem__, column))
