@@ -12,6 +12,7 @@ from django.db import connection
 
 ANALYZE_AFTER = 1_000  # rows
 SQLITE_CACHE_KIB = 16 * 1024
+SQLITE_CACHE_BYTES_PER_ROW = 100  # about a row's entries in three indexes, with page slack
 
 
 def analyze(model) -> None:
@@ -22,7 +23,9 @@ def analyze(model) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def insert_rows(model, columns: list[str], rows, batch: int = 5000) -> int:
+def insert_rows(model, columns: list[str], rows, batch: int = 5000, expected: int = 0) -> int:
+    """Insert `rows` (tuples in `columns` order); returns how many. `expected`: about how
+    many rows come (SQLite sizes its page cache for their indexes)."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = [model._meta.get_field(c).column for c in columns]
     quoted = ", ".join(connection.ops.quote_name(n) for n in names)
@@ -41,7 +44,8 @@ def insert_rows(model, columns: list[str], rows, batch: int = 5000) -> int:
         # index pages and read them back, row after row
         cursor.execute("PRAGMA cache_size")
         (cache,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        kib = max(SQLITE_CACHE_KIB, expected * SQLITE_CACHE_BYTES_PER_ROW // 1024)
+        cursor.execute(f"PRAGMA cache_size = -{kib}")
         try:
             chunk: list = []
             for row in rows:

@@ -184,7 +184,7 @@ def _store_rows(list_ids: list[int], clean: CleanColumns, pids: np.ndarray) -> i
                 strict=True,
             )
 
-    return insert_rows(RecipientRow, ROW_COLUMNS, batches())
+    return insert_rows(RecipientRow, ROW_COLUMNS, batches(), expected=len(clean))
 
 
 def _db_row(target: RecipientList, r: CleanRow) -> RecipientRow:
