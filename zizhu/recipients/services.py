@@ -21,7 +21,7 @@ from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject
 from zizhu.catalogue.selectors import not_for_unit, project_is_for
 from zizhu.lib.bulk import insert_rows
-from zizhu.lib.tabular import Columns, Problem, TableError
+from zizhu.lib.tabular import Columns, Problem, TableError, gc_paused
 from zizhu.recipients.fields import SealedTextField
 from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status
 from zizhu.recipients.validation import (
@@ -238,8 +238,31 @@ def recipient_list_import(
 
     Raises TableError with every problem; nothing is written then. Importing the same content
     again changes nothing."""
+    with gc_paused():  # zizhu.lib.tabular: millions of values, no cycles
+        return _import(
+            school=school,
+            project=project,
+            key=_key_of(school, project, year, term, batch),
+            rows=rows,
+            actor=actor,
+            request=request,
+            approve=approve,
+            dry_run=dry_run,
+        )
+
+
+def _import(
+    *,
+    school: Unit,
+    project: AidProject,
+    key: ListKey,
+    rows: list[tuple[int, dict[str, str]]] | Columns,
+    actor: User | None,
+    request: HttpRequest | None,
+    approve: bool,
+    dry_run: bool,
+) -> ImportResult:
     _check_project(school, project)
-    key = _key_of(school, project, year, term, batch)
     table = rows if isinstance(rows, Columns) else Columns.of_rows(rows, NAMES)
     clean, problems = validate_columns(table, today=timezone.localdate())
     pids = _person_keys(clean)
