@@ -11,6 +11,8 @@ nested loops over seconds' worth of rows. The table is analysed after such a COP
 from django.db import connection
 
 ANALYZE_AFTER = 1_000  # rows
+SQLITE_CACHE_KIB = 16 * 1024
+SQLITE_CACHE_BYTES_PER_ROW = 100  # about a row's entries in three indexes, with page slack
 
 
 def analyze(model) -> None:
@@ -21,7 +23,9 @@ def analyze(model) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def insert_rows(model, columns: list[str], rows, batch: int = 5000) -> int:
+def insert_rows(model, columns: list[str], rows, batch: int = 5000, expected: int = 0) -> int:
+    """Insert `rows` (tuples in `columns` order); returns how many. `expected`: about how
+    many rows come (SQLite sizes its page cache for their indexes)."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = [model._meta.get_field(c).column for c in columns]
     quoted = ", ".join(connection.ops.quote_name(n) for n in names)
@@ -36,14 +40,23 @@ def insert_rows(model, columns: list[str], rows, batch: int = 5000) -> int:
                 analyze(model)
             return count
         sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
-        chunk: list = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= batch:
+        # a page cache that holds the indexes: random keys (keyed hashes) otherwise evict
+        # index pages and read them back, row after row
+        cursor.execute("PRAGMA cache_size")
+        (cache,) = cursor.fetchone()
+        kib = max(SQLITE_CACHE_KIB, expected * SQLITE_CACHE_BYTES_PER_ROW // 1024)
+        cursor.execute(f"PRAGMA cache_size = -{kib}")
+        try:
+            chunk: list = []
+            for row in rows:
+                chunk.append(row)
+                if len(chunk) >= batch:
+                    cursor.executemany(sql, chunk)
+                    count += len(chunk)
+                    chunk = []
+            if chunk:
                 cursor.executemany(sql, chunk)
                 count += len(chunk)
-                chunk = []
-        if chunk:
-            cursor.executemany(sql, chunk)
-            count += len(chunk)
+        finally:
+            cursor.execute(f"PRAGMA cache_size = {int(cache)}")
     return count

@@ -13,6 +13,7 @@ import base64
 import binascii
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,12 +42,10 @@ class Keyring:
         encrypt = self.ciphers[self.current].encrypt
         prefix = self.prefix()
         nonces = os.urandom(NONCE * len(values))
-        b64 = base64.b64encode
+        b64 = binascii.b2a_base64  # base64.b64encode without its Python wrapper
         return [
-            prefix + b64(n + encrypt(n, v.encode(), aad)).decode("ascii") if v else v
-            for n, v in zip(
-                (nonces[i : i + NONCE] for i in range(0, len(nonces), NONCE)), values, strict=True
-            )
+            prefix + b64(n + encrypt(n, v.encode(), aad), newline=False).decode("ascii") if v else v
+            for n, v in zip(map(nonces.__getitem__, _slices(len(values))), values, strict=True)
         ]
 
     def open_many(self, values: list[str], aad: bytes) -> list[str]:
@@ -71,6 +70,10 @@ class Keyring:
             return cipher.decrypt(raw[:NONCE], raw[NONCE:], aad).decode()
         except (InvalidTag, binascii.Error, ValueError) as exc:
             raise SealError(f"sealed value does not open with key {key_id!r}") from exc
+
+
+def _slices(count: int) -> Iterator[slice]:
+    return map(slice, range(0, NONCE * count, NONCE), range(NONCE, NONCE * count + 1, NONCE))
 
 
 def is_sealed(value: str | None) -> bool:

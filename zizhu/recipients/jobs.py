@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zizhu.catalogue.models import AidProject
 from zizhu.jobs.registry import job_kind
-from zizhu.lib.tabular import TableError, read_table
+from zizhu.lib.tabular import TableError, read_columns
 from zizhu.recipients.services import recipient_list_import
 from zizhu.recipients.validation import COLUMNS
 from zizhu.units.models import Unit
@@ -36,15 +36,15 @@ def recipients_import(job, progress):
     progress.total(3)
     try:
         progress.advance(0, "读取文件")
-        table = read_table(path, COLUMNS)
-        progress.advance(1, f"校验 {len(table.rows)} 行")
+        table = read_columns(path, COLUMNS)
+        progress.advance(1, f"校验 {len(table)} 行")
         result = recipient_list_import(
             school=Unit.objects.get(pk=params["school"]),
             project=AidProject.objects.get(code=params["project"]),
             year=params["year"],
             term=params["term"],
             batch=params.get("batch", 1),
-            rows=table.rows,
+            rows=table,
             actor=job.created_by,
         )
     except TableError as exc:

@@ -1,13 +1,13 @@
 """Writes to recipient lists: import, single-row changes and the review flow. Each write is
 atomic and audited."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from itertools import islice
 from typing import TYPE_CHECKING, TypedDict, cast
 
+import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -21,10 +21,17 @@ from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject
 from zizhu.catalogue.selectors import not_for_unit, project_is_for
 from zizhu.lib.bulk import insert_rows
-from zizhu.lib.tabular import Problem, TableError
+from zizhu.lib.tabular import Columns, Problem, TableError, gc_paused
 from zizhu.recipients.fields import SealedTextField
 from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status
-from zizhu.recipients.validation import CleanRow, content_hash, validate_row, validate_rows
+from zizhu.recipients.validation import (
+    NAMES,
+    CleanColumns,
+    CleanRow,
+    content_hash_columns,
+    validate_columns,
+    validate_row,
+)
 from zizhu.recipients.warnings import enrolment_warnings
 from zizhu.registers.hashing import KeyHasher
 from zizhu.store.keys import person_key, phone_key
@@ -133,36 +140,51 @@ def _row_values(target: RecipientList, r: CleanRow, pid: int, phone: int | None)
     )
 
 
-def _sealed(rows: Iterable[RowValues]) -> Iterator[tuple[object, ...]]:
-    """`_row_values` tuples with their ID, phone and card number sealed, a column of a batch
-    at a time (zizhu.recipients.fields)."""
-    positions = [ROW_COLUMNS.index(name) for name in SEALED]
-    fields = [cast(SealedTextField, RecipientRow._meta.get_field(name)) for name in SEALED]
-    remaining = iter(rows)
-    while batch := list(islice(remaining, SEAL_BATCH)):
-        columns = [list(c) for c in zip(*batch, strict=True)]
-        for position, model_field in zip(positions, fields, strict=True):
-            columns[position] = model_field.seal_many(columns[position])
-        yield from zip(*columns, strict=True)
-
-
-def _person_keys(rows: list[CleanRow]) -> list[int]:
+def _person_keys(clean: CleanColumns) -> np.ndarray:
     """`pid` of each row, hashed in one batch (zizhu.registers.hashing)."""
-    keys: list[int] = KeyHasher().person_keys([r.id_number.encode("ascii") for r in rows]).tolist()
-    return keys
+    return KeyHasher().person_keys(clean.id_matrix())
 
 
-def _phone_keys(rows: list[CleanRow]) -> list[int | None]:
+def _phone_keys(clean: CleanColumns) -> list[int | None]:
     """`phone_key` of each row (None without a phone), hashed in one batch."""
-    with_phone = [r.phone.encode("ascii") for r in rows if r.phone]
-    keys = iter(KeyHasher().phone_keys(with_phone).tolist())
-    return [next(keys) if r.phone else None for r in rows]
+    has, phones = clean.phone_matrix()
+    keys = np.zeros(len(has), dtype=np.int64).astype(object)
+    keys[has] = KeyHasher().phone_keys(phones).tolist()
+    keys[~has] = None
+    result: list[int | None] = keys.tolist()
+    return result
 
 
-def _store_rows(targets: list[RecipientList], rows: list[CleanRow], pids: list[int]) -> int:
-    """Insert `rows`, each on the list of the same position in `targets`, in one bulk insert."""
-    values = zip(targets, rows, pids, _phone_keys(rows), strict=True)
-    return insert_rows(RecipientRow, ROW_COLUMNS, _sealed(_row_values(*v) for v in values))
+def _store_rows(list_ids: list[int], clean: CleanColumns, pids: np.ndarray) -> int:
+    """Insert the clean rows, each on the list of the same position in `list_ids`, in one
+    bulk insert: a batch of rows at a time, their ID, phone and card number sealed a column
+    at a time (zizhu.recipients.fields). Amounts and dates go as text, as the database
+    adapters would write them."""
+    phone_keys = _phone_keys(clean)
+    fields = {name: cast(SealedTextField, RecipientRow._meta.get_field(name)) for name in SEALED}
+
+    def batches() -> Iterator[tuple[object, ...]]:
+        for start in range(0, len(clean), SEAL_BATCH):
+            part = slice(start, start + SEAL_BATCH)
+            sealed = {name: f.seal_many(getattr(clean, name)[part]) for name, f in fields.items()}
+            yield from zip(
+                list_ids[part],
+                clean.row_number[part],
+                sealed["id_number"],
+                pids[part].tolist(),
+                clean.name[part],
+                clean.sex[part],
+                clean.birth_dates(part),
+                clean.grade[part],
+                clean.major[part],
+                sealed["phone"],
+                phone_keys[part],
+                clean.amount[part],
+                sealed["bank_account"],
+                strict=True,
+            )
+
+    return insert_rows(RecipientRow, ROW_COLUMNS, batches(), expected=len(clean))
 
 
 def _db_row(target: RecipientList, r: CleanRow) -> RecipientRow:
@@ -204,7 +226,7 @@ def recipient_list_import(
     project: AidProject,
     year: int,
     term: str,
-    rows: list[tuple[int, dict[str, str]]],
+    rows: list[tuple[int, dict[str, str]]] | Columns,
     batch: int = 1,
     actor: User | None = None,
     request: HttpRequest | None = None,
@@ -212,33 +234,53 @@ def recipient_list_import(
     dry_run: bool = False,
 ) -> ImportResult:
     """Validate every row, then (unless `dry_run`) store them as the key's open version.
+    `rows`: (row number, values) pairs, or the file read column by column (read_columns).
 
     Raises TableError with every problem; nothing is written then. Importing the same content
     again changes nothing."""
-    _check_project(school, project)
-    key = _key_of(school, project, year, term, batch)
-    clean, problems = validate_rows(rows, today=timezone.localdate())
-    hash_key = settings.ZIZHU_HASH_KEY.encode()
-    pids = [person_key(r.id_number, hash_key) for r in clean]
-    conflicts = _other_list_conflicts(key, pids)
-    problems += [
-        Problem(
-            r.row_number,
-            "id_number",
-            f"已在本校同一项目、同一学期的第{conflicts[pid].batch}批名单中",
+    with gc_paused():  # zizhu.lib.tabular: millions of values, no cycles
+        return _import(
+            school=school,
+            project=project,
+            key=_key_of(school, project, year, term, batch),
+            rows=rows,
+            actor=actor,
+            request=request,
+            approve=approve,
+            dry_run=dry_run,
         )
-        for r, pid in zip(clean, pids, strict=True)
-        if pid in conflicts
-    ]
+
+
+def _import(
+    *,
+    school: Unit,
+    project: AidProject,
+    key: ListKey,
+    rows: list[tuple[int, dict[str, str]]] | Columns,
+    actor: User | None,
+    request: HttpRequest | None,
+    approve: bool,
+    dry_run: bool,
+) -> ImportResult:
+    _check_project(school, project)
+    table = rows if isinstance(rows, Columns) else Columns.of_rows(rows, NAMES)
+    clean, problems = validate_columns(table, today=timezone.localdate())
+    pids = _person_keys(clean)
+    conflicts = _other_list_conflicts(key, pids.tolist())
+    if conflicts:
+        problems += [
+            Problem(
+                number, "id_number", f"已在本校同一项目、同一学期的第{conflicts[pid].batch}批名单中"
+            )
+            for number, pid in zip(clean.row_number, pids.tolist(), strict=True)
+            if pid in conflicts
+        ]
     if problems:
         raise TableError(sorted(problems, key=lambda p: (p.row, p.column)))
-    pids = _person_keys(clean)
-    warnings = enrolment_warnings(
-        school, [(r.row_number, pid) for r, pid in zip(clean, pids, strict=True)]
-    )
+    warnings = enrolment_warnings(school, list(zip(clean.row_number, pids.tolist(), strict=True)))
     if dry_run:
         return ImportResult(None, len(clean), warnings=warnings)
-    digest = content_hash(clean)
+    digest = content_hash_columns(clean)
     with transaction.atomic():
         versions = RecipientList.objects.select_for_update().filter(**key)
         target = versions.filter(status__in=OPEN_STATUSES).first()
@@ -252,7 +294,7 @@ def recipient_list_import(
         elif target.status == Status.SUBMITTED:
             raise ValidationError("名单已提交审核，退回后才能修改")
         RecipientRow.objects.filter(recipient_list=target).delete()  # one DELETE: no cascades
-        _store_rows([target] * len(clean), clean, pids)
+        _store_rows([target.pk] * len(clean), clean, pids)
         target.content_hash = digest
         _refresh_totals(target)
         if approve:
@@ -283,7 +325,9 @@ class ListLoad:
         return f"{self.school.code} {self.project.code} {self.year}-{self.term} #{self.batch}"
 
 
-def _load_conflicts(loads: list[ListLoad], cleaned: list[list[CleanRow]]) -> list[str]:
+def _load_conflicts(
+    loads: list[ListLoad], cleaned: list[CleanColumns], pids: list[np.ndarray]
+) -> list[str]:
     """Keys that already have a version, and persons on two batches of one key: one query for
     the keys, one for the rows of the other batches already stored."""
     keys = {(x.school.pk, x.project.pk, x.year, x.term) for x in loads}
@@ -307,13 +351,12 @@ def _load_conflicts(loads: list[ListLoad], cleaned: list[list[CleanRow]]) -> lis
     )
     for *key, batch, pid in people.iterator(chunk_size=10_000):
         seen.setdefault(tuple(key), {})[pid] = batch
-    hash_key = settings.ZIZHU_HASH_KEY.encode()
-    for load, rows in zip(loads, cleaned, strict=True):
+    for load, rows, load_pids in zip(loads, cleaned, pids, strict=True):
         persons = seen.setdefault(_key(load), {})
-        for row in rows:
-            batch = persons.setdefault(person_key(row.id_number, hash_key), load.batch)
+        for number, pid in zip(rows.row_number, load_pids.tolist(), strict=True):
+            batch = persons.setdefault(pid, load.batch)
             if batch != load.batch:
-                where = f"{load.label} 第{row.row_number}行"
+                where = f"{load.label} 第{number}行"
                 problems.append(f"{where}: 已在本校同一项目、同一学期的第{batch}批名单中")
     return problems
 
@@ -332,14 +375,15 @@ def recipient_lists_load(
     written. Rows go in with one bulk insert; one audit event for the load. Returns the rows
     stored. (The non-blocking enrolment warnings of an upload are not computed.)"""
     problems: list[str] = []
-    cleaned: list[list[CleanRow]] = []
+    cleaned: list[CleanColumns] = []
     today = timezone.localdate()
     for load in lists:
         _check_project(load.school, load.project)
-        clean, found = validate_rows(load.rows, today=today)
+        clean, found = validate_columns(Columns.of_rows(load.rows, NAMES), today=today)
         problems += [f"{load.label} 第{p.row}行 {p.column}: {p.message}" for p in found]
         cleaned.append(clean)
-    problems += _load_conflicts(lists, cleaned)
+    pids = [_person_keys(clean) for clean in cleaned]
+    problems += _load_conflicts(lists, cleaned, pids)
     if problems:
         raise ValidationError(problems[:100])
     now = timezone.now()
@@ -348,17 +392,20 @@ def recipient_lists_load(
             **_key_of(load.school, load.project, load.year, load.term, load.batch),
             status=Status.APPROVED,
             row_count=len(rows),
-            total_amount=sum((r.amount for r in rows), Decimal("0")),
-            content_hash=content_hash(rows),
+            total_amount=rows.total_amount(),
+            content_hash=content_hash_columns(rows),
             created_by=actor,
             reviewed_by=actor,
             reviewed_at=now,
         )
         for load, rows in zip(lists, cleaned, strict=True)
     )
-    targets = [target for target, rows in zip(created, cleaned, strict=True) for _ in rows]
-    rows = [row for rows in cleaned for row in rows]
-    stored = _store_rows(targets, rows, _person_keys(rows))
+    targets = [
+        target.pk for target, rows in zip(created, cleaned, strict=True) for _ in range(len(rows))
+    ]
+    stored = _store_rows(
+        targets, CleanColumns.concat(cleaned), np.concatenate([np.empty(0, np.int64), *pids])
+    )
     audit_record(
         actor=actor,
         request=request,

@@ -4,12 +4,17 @@ Every problem is collected (row, column, reason in Chinese); the caller writes n
 there is any."""
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from itertools import compress
+from typing import cast
+
+import numpy as np
 
 from zizhu.lib import idnumber, phone
-from zizhu.lib.tabular import Column, Problem
+from zizhu.lib.tabular import Column, Columns, Problem
 
 COLUMNS = [
     Column("id_number", "身份证件号"),
@@ -90,88 +95,171 @@ def validate_row(number: int, raw: dict[str, str], today: date):
 
 
 def validate_rows(rows: list[tuple[int, dict[str, str]]], *, today: date):
-    """All clean rows and all problems, including an ID given twice in the file.
-
-    The IDs are checked all at once (numpy); a row whose ID, phone and amount pass the common
-    case is made clean without the per-row checks, every other row goes through validate_row,
-    so its problems read the same."""
-    ids = [idnumber.normalise(raw.get("id_number", "")) for _, raw in rows]
-    valid, born = _ids_valid(ids, today)
-    amounts = _amounts()
-    clean: list[CleanRow] = []
-    problems: list[Problem] = []
-    first_seen: dict[str, int] = {}
-    mobile = phone.MOBILE_RE.match
-    for (number, raw), id18, ok, days in zip(rows, ids, valid.tolist(), born.tolist(), strict=True):
-        row = None
-        if ok:
-            row = _fast_row(number, raw, id18, days, amounts, mobile)
-        if row is None:
-            row, row_problems = validate_row(number, raw, today)
-            problems += row_problems
-            if any(p.column == "id_number" for p in row_problems):
-                continue
-        # a valid ID counts as seen even when the row has other problems
-        earlier = first_seen.setdefault(id18, number)
-        if earlier != number:
-            problems.append(Problem(number, "id_number", f"与第{earlier}行身份证件号重复"))
-        elif row is not None:
-            clean.append(row)
-    return clean, problems
+    """All clean rows and all problems, including an ID given twice in the file
+    (`validate_columns`, row by row)."""
+    clean, problems = validate_columns(Columns.of_rows(rows, NAMES), today=today)
+    return clean.rows(), problems
 
 
-_EPOCH = date(1970, 1, 1).toordinal()
+NAMES = [c.name for c in COLUMNS]
+ID_PATTERN = r"^[0-9]{17}[0-9X]$"
+MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"
+_EPOCH = date(1970, 1, 1)
+SEXES = ("female", "male")  # by the parity of the sequence number
+_POWERS = 10 ** np.arange(16, -1, -1, dtype=np.int64)
 
 
-def _ids_valid(ids: list[str], today: date):
-    """(valid, birth date as days since 1970-01-01) of normalised IDs, as validate_row decides."""
+@dataclass
+class CleanColumns:
+    """The clean rows of a list column by column, in the file's order; `amount` is the
+    amount with two decimals, `birth_date` days since 1970-01-01 (int32)."""
+
+    row_number: list[int]
+    id_number: list[str]
+    name: list[str]
+    sex: list[str]
+    birth_date: np.ndarray
+    grade: list[str]
+    major: list[str]
+    phone: list[str]
+    amount: list[str]
+    bank_account: list[str]
+
+    def __len__(self) -> int:
+        return len(self.row_number)
+
+    def rows(self) -> list[CleanRow]:
+        columns = {**vars(self), "birth_date": self.birth_dates(slice(None))}
+        return [
+            CleanRow(n, i, name, sex, date.fromisoformat(b), g, m, p, Decimal(a), bank)
+            for n, i, name, sex, b, g, m, p, a, bank in zip(*columns.values(), strict=True)
+        ]
+
+    def birth_dates(self, part: slice) -> list[str]:
+        """The birth dates of rows `part`, in ISO form."""
+        dates: list[str] = self.birth_date[part].astype("datetime64[D]").astype(str).tolist()
+        return dates
+
+    @classmethod
+    def concat(cls, parts: "list[CleanColumns]") -> "CleanColumns":
+        lists = {
+            f: [v for part in parts for v in getattr(part, f)] for f in cls.__dataclass_fields__
+        }
+        born = np.concatenate([np.empty(0, np.int32), *(part.birth_date for part in parts)])
+        return cls(**{**lists, "birth_date": born})
+
+    def total_amount(self) -> Decimal:
+        return sum((Decimal(a) * n for a, n in Counter(self.amount).items()), Decimal("0.00"))
+
+    def id_matrix(self) -> np.ndarray:
+        """(n, 18) uint8: the IDs, for the batch keyed hash."""
+        return _id_matrix(self.id_number)
+
+    def phone_matrix(self) -> tuple[np.ndarray, np.ndarray]:
+        """(which rows have a phone, (m, 11) uint8 of those phones)."""
+        has = np.fromiter(map(bool, self.phone), bool, len(self))
+        phones = list(compress(self.phone, has.tolist()))
+        return has, np.array(phones, dtype="S11").view(np.uint8).reshape(len(phones), 11)
+
+
+def _id_matrix(ids: list[str]) -> np.ndarray:
+    return np.array(ids, dtype="S18").view(np.uint8).reshape(len(ids), 18)
+
+
+def _matches(values: list[str], pattern: str) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.match_substring_regex(pa.array(values, pa.string()), pattern)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _lengths(values: list[str]) -> np.ndarray:
+    return np.fromiter(map(len, values), np.int64, len(values))
+
+
+def validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list[Problem]]:
+    """The clean rows and all problems of a list, including an ID given twice in the file.
+
+    The common case is decided a column at a time (pyarrow, numpy); every row that does not
+    pass it goes through validate_row, so its problems read the same. A row with a valid ID
+    counts for the duplicate check even when it has other problems."""
     import pyarrow as pa
 
     from zizhu.registers.validation import id_check
 
-    return id_check(pa.array(ids, pa.string()), today)
-
-
-def _amounts():
-    """parse_amount, remembered per text: a list has few distinct amounts."""
-    seen: dict[str, tuple[Decimal | None, str | None]] = {}
-
-    def amount(text: str) -> tuple[Decimal | None, str | None]:
-        found = seen.get(text)
-        if found is None:
-            found = seen[text] = parse_amount(text)
-        return found
-
-    return amount
-
-
-def _fast_row(number, raw, id18, days, amounts, mobile) -> CleanRow | None:
-    """The clean row when every value passes without a message; None: validate_row decides."""
-    name = raw.get("name", "").strip()
-    if not name or len(name) > 50:
-        return None
-    amount, amount_problem = amounts(raw.get("amount", ""))
-    if amount_problem:
-        return None
-    phone_text = raw.get("phone", "").strip()
-    if phone_text and not mobile(phone_text):
-        return None  # not in normal form: validate_row normalises or explains
-    grade, major = raw.get("grade", ""), raw.get("major", "")
-    bank_account = raw.get("bank_account", "")
-    if len(grade) > 20 or len(major) > 60 or len(bank_account) > 30:
-        return None
-    return CleanRow(
-        row_number=number,
-        id_number=id18,
-        name=name,
-        sex="male" if int(id18[16]) % 2 else "female",
-        birth_date=date.fromordinal(_EPOCH + days),
-        grade=grade.strip(),
-        major=major.strip(),
-        phone=phone_text,
-        amount=amount,
-        bank_account=bank_account.strip(),
+    n = len(table)
+    numbers = table.numbers
+    raw = {name: table.values.get(name) or [""] * n for name in NAMES}
+    ids = [*raw["id_number"]]
+    shaped = _matches(ids, ID_PATTERN)
+    if not shaped.all():
+        for i in np.flatnonzero(~shaped).tolist():
+            ids[i] = idnumber.normalise(ids[i])
+        shaped = _matches(ids, ID_PATTERN)
+    valid, born = id_check(pa.array(ids, pa.string()), today, shaped)
+    names = list(map(str.strip, raw["name"]))
+    name_length = _lengths(names)
+    parsed = {text: parse_amount(text) for text in set(raw["amount"])}
+    amount_of = {text: str(value) for text, (value, problem) in parsed.items() if not problem}
+    amounts = list(map(amount_of.get, raw["amount"]))
+    phones = list(map(str.strip, raw["phone"]))
+    fast = (
+        valid
+        & (name_length > 0)
+        & (name_length <= 50)
+        & np.fromiter((a is not None for a in amounts), bool, n)
+        & ((_lengths(phones) == 0) | _matches(phones, MOBILE_PATTERN))
     )
+    for column, limit in (("grade", 20), ("major", 60), ("bank_account", 30)):
+        fast &= _lengths(raw[column]) <= limit
+    clean = fast.copy()
+    id_ok = valid.copy()
+    problems: list[Problem] = []
+    patched: list[tuple[int, CleanRow]] = []
+    for i in np.flatnonzero(~fast).tolist():
+        row, found = validate_row(numbers[i], {k: v[i] for k, v in raw.items()}, today)
+        problems += found
+        id_ok[i] = not any(p.column == "id_number" for p in found)
+        if row is not None:
+            clean[i] = True
+            patched.append((i, row))
+    # an ID given twice: every later row names the first row with a valid ID
+    where = np.flatnonzero(id_ok)
+    matrix = _id_matrix(list(compress(ids, id_ok.tolist())))
+    check = np.where(matrix[:, 17] == ord("X"), 10, matrix[:, 17].astype(np.int64) - ord("0"))
+    keys = (matrix[:, :17].astype(np.int64) - ord("0")) @ _POWERS * 11 + check
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    earlier = where[first[inverse.ravel()]]
+    repeated = np.flatnonzero(earlier != where)
+    problems += [
+        Problem(numbers[i], "id_number", f"与第{numbers[e]}行身份证件号重复")
+        for i, e in zip(where[repeated].tolist(), earlier[repeated].tolist(), strict=True)
+    ]
+    clean[where[repeated]] = False
+
+    keep = clean.tolist()
+    grades, majors, banks = (
+        list(map(str.strip, raw[c])) for c in ("grade", "major", "bank_account")
+    )
+    for i, row in patched:
+        ids[i], names[i], phones[i] = row.id_number, row.name, row.phone
+        amounts[i], born[i] = str(row.amount), (row.birth_date - _EPOCH).days
+        grades[i], majors[i], banks[i] = row.grade, row.major, row.bank_account
+    kept_ids = list(compress(ids, keep))
+    odd = _id_matrix(kept_ids)[:, 16] % 2 == 1  # ord("0") is even
+    return CleanColumns(
+        row_number=list(compress(numbers, keep)),
+        id_number=kept_ids,
+        name=list(compress(names, keep)),
+        sex=list(map(SEXES.__getitem__, odd.tolist())),
+        birth_date=born[clean],
+        grade=list(compress(grades, keep)),
+        major=list(compress(majors, keep)),
+        phone=list(compress(phones, keep)),
+        amount=cast(list[str], list(compress(amounts, keep))),
+        bank_account=list(compress(banks, keep)),
+    ), problems
 
 
 def content_hash(rows: list[CleanRow]) -> str:
@@ -193,3 +281,27 @@ def content_hash(rows: list[CleanRow]) -> str:
             + b"\x1e"
         )
     return digest.hexdigest()
+
+
+HASHED_COLUMNS = ("id_number", "name", "grade", "major", "phone", "amount", "bank_account")
+
+
+def content_hash_columns(clean: CleanColumns) -> str:
+    """`content_hash` of the same rows, a column at a time (pyarrow): the same digest."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    digest = hashlib.sha256()
+    order = np.argsort(np.array(clean.id_number, dtype="S18"), kind="stable").tolist()
+    columns = [getattr(clean, name) for name in HASHED_COLUMNS]
+    for start in range(0, len(order), HASH_BATCH):
+        rows = order[start : start + HASH_BATCH]
+        parts = [pa.array(list(map(c.__getitem__, rows)), pa.string()) for c in columns]
+        joined = pc.binary_join_element_wise(*parts, "\x1f")  # the last one: the separator
+        text = pc.binary_join_element_wise(joined, "", "\x1e")
+        offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset :]
+        digest.update(memoryview(text.buffers()[2])[offsets[0] : offsets[len(text)]])
+    return digest.hexdigest()
+
+
+HASH_BATCH = 50_000
