@@ -359,7 +359,7 @@ def test_the_pages_of_the_view_list_every_voucher_once_newest_year_first(
     from zizhu.vouchers import views
 
     # pages of 3 over 5 vouchers (four of 2025, one of 2024): page 2 holds the last of 2025
-    # and the one of 2024 (the list is read a year at a time)
+    # and the one of 2024 (each page reads its ids, then its rows)
     monkeypatch.setattr(views, "PAGE_SIZE", 3)
     login_as(client, users["prefecture_operator"])
     listed, number = [], 1

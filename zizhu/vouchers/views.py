@@ -28,7 +28,7 @@ from zizhu.vouchers.forms import SCHOOL_CHOICES, FilterForm, VoucherEditForm, Vo
 from zizhu.vouchers.models import Voucher, VoucherFile
 from zizhu.vouchers.selectors import (
     EXPORT_COLUMNS,
-    ByYear,
+    InOrder,
     export_rows,
     filtered,
     grand_total,
@@ -194,7 +194,7 @@ def authority_vouchers(request):
     query.pop("unit", None)
     scope_depth = request.user.unit.depth
     figures = overview(unit, vouchers)
-    listed = ByYear(_rows(vouchers), figures.per_year)
+    listed = InOrder(vouchers, figures.total["count"], _rows)
     return render(
         request,
         "vouchers/authority_list.html",
