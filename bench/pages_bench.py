@@ -17,11 +17,14 @@ template ms (rendering less the SQL run while rendering, p50) and the ratio of p
 baseline's p50 (the help index of a school operator: the shell and the session, no data).
 
 `--code DIR` imports zizhu from another checkout (e.g. main before a change) against the same
-database; `--compare DIR` runs both (DIR first, then this checkout) in one invocation, each in
-its own process, and prints the two tables with the load average beside each.
+database; `--compare DIR` runs both in one invocation, each in its own process, in the order
+DIR, this, this, DIR (so a load that rises or falls through the run weighs on both alike),
+prints each table with the load average beside it, then per row the median p50 and CPU and
+the queries of each side.
 """
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -204,6 +207,40 @@ def run_here(args, code: Path) -> None:
         f"({time.perf_counter() - started:.0f} s, {os.cpu_count()} cores, shared machine)",
         results,
     )
+    if args.json:
+        with open(args.json, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"code": str(code), "rows": results}) + "\n")
+
+
+def compare(args) -> None:
+    """Both checkouts in the order other, this, this, other; then the rows side by side."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as store:
+        for code in (args.compare, HERE, HERE, args.compare):
+            command = [sys.executable, __file__, "--requests", str(args.requests)]
+            command += ["--year", str(args.year), "--code", str(code), "--json", store.name]
+            subprocess.run(command, check=True)  # noqa: S603 - our own script
+        runs = [json.loads(line) for line in store]
+    sides: dict[str, dict[tuple, list]] = {}
+    for run in runs:
+        side = "after" if Path(run["code"]) == HERE else "before"
+        for who, name, p50, _p95, cpu, count, _sql, _render in run["rows"]:
+            sides.setdefault(side, {}).setdefault((who, name), []).append((p50, cpu, count))
+    print(f"\nmedian of two runs each, before = {args.compare}, after = {HERE}")
+    head = ("p50 before", "p50 after", "CPU before", "CPU after", "queries")
+    print(f"{'role':<10}{'page':<17}" + "".join(f"{h:>12}" for h in head))
+    for key, before in sides["before"].items():
+        after = sides["after"][key]
+
+        def median(rows: list, i: int) -> float:
+            return statistics.median(row[i] for row in rows)
+
+        queries = f"{max(r[2] for r in before)} -> {max(r[2] for r in after)}"
+        print(
+            f"{key[0]:<10}{key[1]:<17}{median(before, 0):>12.1f}{median(after, 0):>12.1f}"
+            f"{median(before, 1):>12.1f}{median(after, 1):>12.1f}{queries:>12}"
+        )
 
 
 def main() -> None:
@@ -211,13 +248,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--code", type=Path, default=HERE, help="checkout to import zizhu from")
-    parser.add_argument("--compare", type=Path, help="run DIR's code first, then this checkout")
+    parser.add_argument("--compare", type=Path, help="compare DIR's code with this checkout")
+    parser.add_argument("--json", help=argparse.SUPPRESS)  # where a compared run appends
     args = parser.parse_args()
     if args.compare:
-        for code in (args.compare, HERE):
-            command = [sys.executable, __file__, "--requests", str(args.requests)]
-            command += ["--year", str(args.year), "--code", str(code)]
-            subprocess.run(command, check=True)  # noqa: S603 - our own script
+        compare(args)
         return
     run_here(args, args.code.resolve())
 
