@@ -351,3 +351,26 @@ def test_a_long_per_school_table_stops_at_its_limit(client, users, vouchers, mon
     assert response.content.decode().count('data-testid="more-schools"') == 1
     response = client.get(VIEW, {"unit": "610112"})
     assert 'data-testid="more-schools"' not in response.content.decode()
+
+
+def test_the_pages_of_the_view_list_every_voucher_once_newest_year_first(
+    client, users, vouchers, monkeypatch
+):
+    from zizhu.vouchers import views
+
+    # pages of 3 over 5 vouchers (four of 2025, one of 2024): page 2 holds the last of 2025
+    # and the one of 2024 (each page reads its ids, then its rows)
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    login_as(client, users["prefecture_operator"])
+    listed, number = [], 1
+    while True:
+        context = client.get(VIEW, {"page": number}).context
+        listed += [v.pk for v in context["page"]]
+        if not context["page"].has_next():
+            break
+        number += 1
+    expected = Voucher.objects.order_by("-year", "unit__code", "-pk")
+    assert listed == [v.pk for v in expected]
+    assert context["page"].paginator.count == len(ROWS)
+    assert context["total"]["count"] == len(ROWS)
+    assert context["total"]["students_total"] == sum(r[2] for r in ROWS)

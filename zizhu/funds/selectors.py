@@ -148,6 +148,32 @@ UNFILED = (FilingStatus.DRAFT, FilingStatus.RETURNED, FilingStatus.PENDING)
 LIST_FILTERS = {"receipt": "pending", "reversal": "pending", "due": "soon"}
 
 
+def own_filing_condition(
+    *,
+    status: str = "",
+    receipt: str = "",
+    due: str = "",
+    reversal: str = "",
+) -> Q:
+    """The condition of `filter_own_filings` (on rows of `own_filings`, which carry `due_at`),
+    for a filter or a count: the to-do counts several in one query."""
+    condition = Q()
+    if status in FilingStatus.values:
+        condition &= Q(status=status)
+    if receipt == "pending":
+        unconfirmed = Allocation.objects.filter(AWAITING_RECEIPT, to_filing=OuterRef("pk"))
+        condition &= Q(Exists(unconfirmed))
+    if reversal == "pending":
+        asked = ReversalRequest.objects.filter(
+            allocation__to_filing=OuterRef("pk"), status=ReversalStatus.PENDING
+        )
+        condition &= Q(Exists(asked))
+    if due == "soon":
+        now = timezone.now()
+        condition &= Q(status__in=UNFILED, due_at__gt=now, due_at__lte=now + DUE_SOON)
+    return condition
+
+
 def filter_own_filings(
     filings: QuerySet[F],
     *,
@@ -160,20 +186,8 @@ def filter_own_filings(
     with money that arrived unconfirmed (`receipt=pending`); filings with a reversal that
     waits for the unit's agreement (`reversal=pending`); filings not yet filed whose
     deadline falls within the next seven days (`due=soon`). Unknown values are ignored."""
-    if status in FilingStatus.values:
-        filings = filings.filter(status=status)
-    if receipt == "pending":
-        unconfirmed = Allocation.objects.filter(AWAITING_RECEIPT, to_filing=OuterRef("pk"))
-        filings = filings.filter(Exists(unconfirmed))
-    if reversal == "pending":
-        asked = ReversalRequest.objects.filter(
-            allocation__to_filing=OuterRef("pk"), status=ReversalStatus.PENDING
-        )
-        filings = filings.filter(Exists(asked))
-    if due == "soon":
-        now = timezone.now()
-        filings = filings.filter(status__in=UNFILED, due_at__gt=now, due_at__lte=now + DUE_SOON)
-    return filings
+    condition = own_filing_condition(status=status, receipt=receipt, due=due, reversal=reversal)
+    return filings.filter(condition)
 
 
 def balances_of(filing: Filing) -> list[Balance]:

@@ -1,7 +1,7 @@
 """The funds lines of a home page's to-do: filings returned or awaiting review, money that
 arrived without a confirmed receipt, reversals awaiting the receiver's agreement, deadlines
 within a week. Each count is taken from the
-filing list with the filters of its link (`selectors.filter_own_filings`)."""
+filing list with the filters of its link (`selectors.own_filing_condition`)."""
 
 from django.db.models import Count
 from django.urls import reverse
@@ -16,7 +16,7 @@ from zizhu.access import (
 )
 from zizhu.catalogue.models import Category
 from zizhu.funds.models import FilingStatus
-from zizhu.funds.selectors import filter_own_filings, own_filings
+from zizhu.funds.selectors import own_filing_condition, own_filings
 from zizhu.lib.todo import TodoLine
 
 # (filters of the filing list, label): the lines of the units' operators and of the school's
@@ -44,27 +44,36 @@ def _lines_of(user) -> list:
 AUTHORITY_CATEGORIES = (Category.NATIONAL, Category.LOCAL)
 
 
-def _counts(user, categories, filters: dict) -> dict[str, int]:
-    """Filings of the user's unit matching `filters`, per category (one query)."""
+def _counts(user, categories, lines: list) -> list[dict[str, int]]:
+    """Per line, the filings of the user's unit matching its filters, per category: one
+    query for all the lines (a count with each line's condition)."""
+    counts = {
+        f"n{i}": Count("pk", filter=own_filing_condition(**filters))
+        for i, (filters, _label) in enumerate(lines)
+    }
     rows = (
-        filter_own_filings(own_filings(user).filter(project__category__in=categories), **filters)
+        own_filings(user)
+        .filter(project__category__in=categories)
         .order_by()
         .values("project__category")
-        .annotate(n=Count("pk"))
+        .annotate(**counts)
     )
-    return {row["project__category"]: row["n"] for row in rows}
+    per_line: list[dict[str, int]] = [{} for _line in lines]
+    for row in rows:
+        for i, found in enumerate(per_line):
+            found[row["project__category"]] = row[f"n{i}"]
+    return per_line
 
 
 def funds_todo(user) -> list[TodoLine]:
     """The funds lines of the user's to-do, in category order; none for roles that do not
-    file. A few grouped queries whatever the number of filings."""
+    file. One grouped query whatever the number of filings and lines."""
     lines = _lines_of(user)
     if not lines:
         return []
     categories = AUTHORITY_CATEGORIES if is_authority(user) else tuple(Category.values)
     result = []
-    for filters, label in lines:
-        counts = _counts(user, categories, filters)
+    for (filters, label), counts in zip(lines, _counts(user, categories, lines), strict=True):
         for category in categories:
             if counts.get(category):
                 url = reverse(f"funds:filing_{category}") + "?" + urlencode(filters)

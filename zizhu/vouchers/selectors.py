@@ -1,12 +1,12 @@
 """Reads of payment vouchers. `vouchers_for` is the scoped entry point; the totals take
 querysets the caller already reached through zizhu.access."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from django.db.models import Count, DecimalField, QuerySet, Sum, Value
+from django.db.models import Case, Count, DecimalField, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, StrIndex, Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -130,21 +130,79 @@ class ChildTotals:
         return yuan(self.totals["amount_total"] if self.totals else None)
 
 
-def totals_by_child(unit: Unit, vouchers: QuerySet[Voucher]) -> list[ChildTotals]:
-    """Each child unit of `unit` with the totals of the vouchers below it: two queries, the
-    children and one grouped by the child's code cut out of the school's path."""
-    children = list(unit.children.order_by("level", "code"))
+@dataclass
+class Overview:
+    """What the authorities' page shows above the vouchers: the totals per child unit and
+    in all (whose count pages the list, `InOrder`)."""
+
+    children: list[ChildTotals]
+    total: Sums
+
+
+def overview(unit: Unit, vouchers: QuerySet[Voucher]) -> Overview:
+    """The children of `unit`, the totals of the vouchers below each and the grand total:
+    two queries, the children and one grouped by the child's code cut out of the school's
+    path ("" for the unit's own rows, which no child holds). At national scale the grand
+    total and the list's count come from the same scan instead of two more of its size."""
+    children = [] if unit.is_school else list(unit.children.order_by("level", "code"))
     offset = len(unit.path) + 1
     rest = Substr("unit__path", offset)
+    child = Case(
+        When(unit__path=unit.path, then=Value("")),
+        default=Substr("unit__path", offset, StrIndex(rest, Value("/")) - 1),
+    )
     rows = _sums(
         vouchers.filter(unit__path__startswith=unit.path)
-        .exclude(unit=unit)
-        .annotate(child=Substr("unit__path", offset, StrIndex(rest, Value("/")) - 1))
+        .annotate(child=child)
         .order_by()
         .values("child")
     )
-    per_child: dict[str, ChildSums] = {row["child"]: row for row in rows}
-    return [ChildTotals(child, per_child.get(child.code)) for child in children]
+
+    def zero() -> Sums:
+        return {"count": 0, "students_total": 0, "amount_total": ZERO}
+
+    per_child: dict[str, Sums] = {}
+    total = zero()
+    for row in rows:
+        for sums in (per_child.setdefault(row["child"], zero()), total):
+            sums["count"] += row["count"]
+            sums["students_total"] += row["students_total"]
+            sums["amount_total"] += yuan(row["amount_total"])
+    return Overview(
+        [ChildTotals(c, per_child.get(c.code)) for c in children],
+        {**total, "amount_total": yuan(total["amount_total"])},
+    )
+
+
+class InOrder:
+    """`vouchers` in the list's order (newest year first, then school code, newest voucher
+    first) for a Paginator given the count (`Overview.total`): a page reads the ids of its
+    rows in one narrow sort over the scope (the voucher's id, year and school code), then
+    the rows themselves by id. No index gives this order, so the sort is over the rows in
+    scope whatever the planner estimates; sorting only the narrow rows takes about a third
+    less at national scale than sorting the joined rows."""
+
+    def __init__(
+        self,
+        vouchers: QuerySet[Voucher],
+        count: int,
+        rows: Callable[[QuerySet[Voucher]], QuerySet[Voucher]],
+    ):
+        self.vouchers = vouchers
+        self.total = count
+        self.rows = rows  # what each row carries: (QuerySet) -> QuerySet
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, window: slice) -> list[Voucher]:
+        ordered = self.vouchers.order_by("-year", "unit__code", "-pk")
+        ids = list(ordered.values_list("pk", flat=True)[window])
+        found = {v.pk: v for v in self.rows(Voucher.objects.filter(pk__in=ids))}
+        return [found[pk] for pk in ids if pk in found]
 
 
 def export_rows(vouchers: QuerySet[Voucher]) -> Iterator[list[object]]:

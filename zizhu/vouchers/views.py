@@ -28,10 +28,11 @@ from zizhu.vouchers.forms import SCHOOL_CHOICES, FilterForm, VoucherEditForm, Vo
 from zizhu.vouchers.models import Voucher, VoucherFile
 from zizhu.vouchers.selectors import (
     EXPORT_COLUMNS,
+    InOrder,
     export_rows,
     filtered,
     grand_total,
-    totals_by_child,
+    overview,
     voucher_totals,
     vouchers_for,
 )
@@ -47,9 +48,12 @@ def _query(request) -> str:
     return query.urlencode()
 
 
+def _rows(vouchers):
+    return vouchers.select_related("unit", "project", "created_by").prefetch_related("files")
+
+
 def _page(request, vouchers):
-    rows = vouchers.select_related("unit", "project", "created_by").prefetch_related("files")
-    return Paginator(rows.order_by("-year", "unit__code", "-pk"), PAGE_SIZE).get_page(
+    return Paginator(_rows(vouchers).order_by("-year", "unit__code", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
 
@@ -189,6 +193,8 @@ def authority_vouchers(request):
     query.pop("page", None)
     query.pop("unit", None)
     scope_depth = request.user.unit.depth
+    figures = overview(unit, vouchers)
+    listed = InOrder(vouchers, figures.total["count"], _rows)
     return render(
         request,
         "vouchers/authority_list.html",
@@ -196,13 +202,13 @@ def authority_vouchers(request):
             "unit": unit,
             "trail": [u for u in ancestors(unit) if u.depth >= scope_depth],
             "form": form,
-            "children": [] if unit.is_school else totals_by_child(unit, vouchers),
+            "children": figures.children,
             "schools": voucher_totals(schools, filters["year"], filters["project"])[
                 : SCHOOL_ROWS + 1
             ],
             "school_rows": SCHOOL_ROWS,
-            "total": grand_total(vouchers),
-            "page": _page(request, vouchers),
+            "total": figures.total,
+            "page": Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page")),
             "query": _query(request),
             "unit_query": query.urlencode(),
         },

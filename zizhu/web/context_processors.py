@@ -9,7 +9,7 @@ table (zizhu.web.manual.HELP_TOPICS) names it, otherwise its menu leaf's.
 """
 
 from zizhu.web.manual import HELP_TOPICS, help_url
-from zizhu.web.menu import MenuItem, trail, visible_menu
+from zizhu.web.menu import MenuItem, menu_html, trail, visible_menu
 
 
 def shell(request):
@@ -21,8 +21,10 @@ def shell(request):
     under, label = getattr(request, "breadcrumb", (view_name, None))
     crumbs = trail(under) + ([MenuItem(label)] if label else [])
     leaf = next((item.url_name for item in reversed(crumbs) if item.url_name), under)
+    menu = visible_menu(user)
     return {
-        "menu": visible_menu(user),
+        "menu": menu,
+        "menu_html": menu_html(menu, crumbs),
         "breadcrumbs": crumbs,
         "active_view": view_name,
         "active_labels": {str(item.label) for item in crumbs},

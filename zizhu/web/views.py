@@ -7,8 +7,9 @@ from django.views.decorators.http import require_POST
 
 from zizhu.access import Action, can, get_unit_for_user, is_school, require
 from zizhu.accounts import services as account_services
+from zizhu.fundreports.todo import schools_by_stage
 from zizhu.units.models import Stage
-from zizhu.units.selectors import ancestors, children_with_school_counts, school_counts_by_stage
+from zizhu.units.selectors import ancestors, children_with_school_counts
 from zizhu.web.todo import key_figures, todo_lines
 
 # The administrators' duties on their home page: (action, label, page)
@@ -31,8 +32,9 @@ def home(request):
         context["figures"] = key_figures(user)
         if context["figures"] and not context["todo_lines"]:
             context["todo_lines"] = None  # a reader's home page: the key figures only
-    if can(user, Action.VIEW) and user.unit is not None:
-        counts = school_counts_by_stage(user.unit)
+    # the schools in scope per stage (a school's own page does not show them)
+    if can(user, Action.VIEW) and user.unit is not None and not is_school(user):
+        counts = schools_by_stage(user)
         context["stage_counts"] = [(label, counts.get(value, 0)) for value, label in Stage.choices]
         context["school_total"] = sum(counts.values())
     return render(request, "web/home.html", context)

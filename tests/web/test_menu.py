@@ -1,0 +1,39 @@
+"""The sidebar menu as the shell writes it: every visible leaf a link in its groups, the
+current page's leaf (and only it) marked, labels escaped."""
+
+import re
+
+from tests.conftest import login_as
+from zizhu.web.menu import MenuItem, menu_html
+
+
+def sidebar(html: str) -> str:
+    return re.search(r'<nav class="sidebar".*?</nav>', html, re.S).group(0)
+
+
+def test_it_links_every_visible_leaf_and_marks_the_current_page(client, users):
+    login_as(client, users["county_operator"])
+    response = client.get("/jobs/")
+    nav = sidebar(response.content.decode())
+    leaves = []
+
+    def walk(items):
+        for item in items:
+            if item.children:
+                walk(item.children)
+            else:
+                leaves.append(item)
+
+    walk(response.context["menu"])
+    links = re.findall(r'<a href="([^"]+)"( class="active" aria-current="page")?>', nav)
+    assert [href for href, _active in links] == [item.url() for item in leaves]
+    assert [href for href, active in links if active] == ["/jobs/"]
+    assert nav.count("<details open><summary>") == nav.count("</details>") > 0
+
+
+def test_labels_are_escaped():
+    html = menu_html([MenuItem("<b>组</b>", children=[MenuItem("a&b", "web:home")])], [])
+    assert html == (
+        '<ul><li class="group"><details open><summary>&lt;b&gt;组&lt;/b&gt;</summary>'
+        '<ul><li><a href="/">a&amp;b</a></li></ul></details></li></ul>'
+    )
