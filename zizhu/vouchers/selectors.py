@@ -201,7 +201,8 @@ class InOrder:
     def __getitem__(self, window: slice) -> list[Voucher]:
         ordered = self.vouchers.order_by("-year", "unit__code", "-pk")
         ids = list(ordered.values_list("pk", flat=True)[window])
-        found = {v.pk: v for v in self.rows(Voucher.objects.filter(pk__in=ids))}
+        # the rows read through the same scoped queryset: an id is only a lookup key here
+        found = {v.pk: v for v in self.rows(self.vouchers.filter(pk__in=ids))}
         return [found[pk] for pk in ids if pk in found]
 
 
