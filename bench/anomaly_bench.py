@@ -1,13 +1,14 @@
 """How fast the 24 anomaly rules run on DuckDB, against the scan floor of the same run.
 
     .venv/bin/python bench/anomaly_bench.py [--scales province national] [--workdir DIR]
-        [--keep | --reuse] [--skip-spark] [--threads N] [--memory-limit 10GB] [--seed N]
+        [--keep | --reuse] [--skip-spark] [--repeat N] [--threads N] [--memory-limit 10GB]
+        [--seed N]
 
 For each scale: generate the keyed analytics store (timed separately, not part of the engine
 figures), then, each in its own process so the kernel measures its peak memory alone:
 `scan_floor` (the seconds DuckDB needs just to read every column the checks read, once) and
 `run_duckdb` (all 24 rules). Prints wall time, peak memory, input rows, rows/s, findings,
-floor and run/floor next to the targets of issue 5, and checks the findings against the
+floor and run/floor next to the targets of issue 17, and checks the findings against the
 generator's ground truth. At province scale Spark local mode (`local[2]`) runs too and must
 return the very same findings as DuckDB (its peak is not shown: the JVM is not our child).
 DuckDB spills to `.tmp` under the work folder (the engine processes run there). The work
@@ -31,10 +32,10 @@ import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parent.parent
 GiB = 2**30
-# scale → (wall seconds, peak MB, × scan floor); None: no target
+# scale → (wall seconds, peak MB, × scan floor) of issue 17; None: no target
 TARGETS = {
-    "province": (15.0, None, None),
-    "national": (300.0, 12 * 1024, 3.0),
+    "province": (1.0, None, None),
+    "national": (None, 2 * 1024, 1.5),
 }
 
 
@@ -61,19 +62,24 @@ def _child(step: str, store: Path, args: argparse.Namespace) -> dict:
             for path in source.files
         )
         return {"seconds": seconds, "rows": rows, "month": month}
+    # The run is timed like the floor: the engine call only (it locates the inputs, connects and
+    # registers the views, which the floor does untimed). Importing the engine (DuckDB, pyarrow,
+    # the package) happens once per worker process, not once per run: it is reported apart.
     if step == "duckdb":
         from zizhu.anomalies.engine import run_duckdb
 
+        imported = time.perf_counter()
         findings = run_duckdb(store, month, threads=args.threads, memory_limit=args.memory_limit)
     elif step == "spark":
         from zizhu.anomalies.engine import run_spark
 
+        imported = time.perf_counter()
         findings = run_spark(store, month, master="local[2]")
     else:
         raise SystemExit(f"unknown step {step}")
-    seconds = time.perf_counter() - started
+    seconds = time.perf_counter() - imported
     pq.write_table(findings, Path(args.findings))
-    return {"seconds": seconds, "findings": findings.num_rows}
+    return {"seconds": seconds, "import_seconds": imported - started, "findings": findings.num_rows}
 
 
 def child_main(argv: list[str]) -> None:
@@ -162,11 +168,21 @@ def bench_scale(scale: str, args: argparse.Namespace, workdir: Path) -> list[str
     disk = sum(p.stat().st_size for p in store.rglob("*") if p.is_file()) / GiB
     print(f"[{scale}] generated {gen['rows']:,} rows, {disk:.2f} GiB, in {gen['seconds']:.1f} s "
           f"(peak {gen['peak_mb']:,.0f} MB); scan floor (load {load()}) …", flush=True)  # fmt: skip
-    floor = step("floor", store, workdir, engine_args)
-    print(f"[{scale}] floor {floor['seconds']:.2f} s over {floor['rows']:,} input rows; "
-          f"DuckDB run (load {load()}) …", flush=True)  # fmt: skip
+    # Floor and run alternate, --repeat times, each in a fresh process; the best time of each is
+    # kept (the machine is shared: the best is the least disturbed), and the largest peak.
     on_duckdb = workdir / f"{scale}-duckdb.parquet"
-    run = step("duckdb", store, workdir, [*engine_args, "--findings", str(on_duckdb)])
+    floors, runs = [], []
+    for attempt in range(1, args.repeat + 1):
+        floors.append(step("floor", store, workdir, engine_args))
+        print(f"[{scale}] {attempt}/{args.repeat}: floor {floors[-1]['seconds']:.2f} s over "
+              f"{floors[-1]['rows']:,} input rows; DuckDB run (load {load()}) …",
+              flush=True)  # fmt: skip
+        runs.append(step("duckdb", store, workdir, [*engine_args, "--findings", str(on_duckdb)]))
+        print(f"[{scale}] {attempt}/{args.repeat}: run {runs[-1]['seconds']:.2f} s, "
+              f"peak {runs[-1]['peak_mb']:,.0f} MB (load {load()})", flush=True)  # fmt: skip
+    floor = min(floors, key=lambda result: result["seconds"])
+    run = dict(min(runs, key=lambda result: result["seconds"]))
+    run["peak_mb"] = max(result["peak_mb"] for result in runs)
     run_load = load()
     precision, recall = accuracy(store, on_duckdb)
     max_seconds, max_mb, max_ratio = TARGETS.get(scale, (None, None, None))
@@ -179,7 +195,8 @@ def bench_scale(scale: str, args: argparse.Namespace, workdir: Path) -> list[str
         f"{'':<9}targets: wall {verdict(run['seconds'], max_seconds) or '-'}; "
         f"peak MB {verdict(run['peak_mb'], max_mb) or '-'}; "
         f"× floor {verdict(ratio, max_ratio) or '-'}; "
-        f"(generation {gen['seconds']:.1f} s, {gen['rows']:,} rows written, {disk:.2f} GiB, "
+        f"(best of {args.repeat}; engine import {run['import_seconds']:.2f} s, not in the run; "
+        f"generation {gen['seconds']:.1f} s, {gen['rows']:,} rows written, {disk:.2f} GiB, "
         f"floor process peak {floor['peak_mb']:,.0f} MB)",
     ]
     if scale == "province" and not args.skip_spark:
@@ -230,6 +247,9 @@ def main() -> None:
         "time); implies --keep",
     )
     parser.add_argument("--skip-spark", action="store_true")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="floor and run N times each, keep the best"
+    )
     parser.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
     parser.add_argument("--memory-limit", help='DuckDB memory_limit, e.g. "10GB"')
     args = parser.parse_args()
@@ -253,8 +273,8 @@ def main() -> None:
           f"{'rows/s':>13}{'findings':>9}{'floor s':>9}{'/floor':>9}"
           "   prec/recall   load")  # fmt: skip
     print("\n".join(lines))
-    print(f"targets: province wall ≤ 15 s; national wall ≤ 300 s, peak ≤ {12 * 1024:,} MB "
-          "(12 GiB), ≤ 3× the scan floor")  # fmt: skip
+    print(f"targets (issue 17): province wall ≤ 1 s; national ≤ 1.5× the scan floor, peak ≤ "
+          f"{2 * 1024:,} MB (2 GiB)")  # fmt: skip
 
 
 if __name__ == "__main__":
