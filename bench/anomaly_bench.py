@@ -7,7 +7,8 @@
 For each scale: generate the keyed analytics store (timed separately, not part of the engine
 figures), then, each in its own process so the kernel measures its peak memory alone:
 `scan_floor` (the seconds DuckDB needs just to read every column the checks read, once) and
-`run_duckdb` (all 24 rules). Prints wall time, peak memory, input rows, rows/s, findings,
+`run_duckdb` (all 24 rules). Prints wall time, CPU seconds, peak memory, input rows, rows/s,
+findings,
 floor and run/floor next to the targets of issue 17, and checks the findings against the
 generator's ground truth. At province scale Spark local mode (`local[2]`) runs too and must
 return the very same findings as DuckDB (its peak is not shown: the JVM is not our child).
@@ -55,31 +56,45 @@ def _child(step: str, store: Path, args: argparse.Namespace) -> dict:
         from zizhu.anomalies.engine import scan_floor
         from zizhu.anomalies.engine.inputs import locate
 
+        cpu = _cpu_seconds()
         seconds = scan_floor(store, month, threads=args.threads, memory_limit=args.memory_limit)
+        cpu = _cpu_seconds() - cpu
         rows = sum(
             pq.ParquetFile(path).metadata.num_rows
             for source in locate(store, month).sources
             for path in source.files
         )
-        return {"seconds": seconds, "rows": rows, "month": month}
+        return {"seconds": seconds, "cpu_seconds": cpu, "rows": rows, "month": month}
     # The run is timed like the floor: the engine call only (it locates the inputs, connects and
     # registers the views, which the floor does untimed). Importing the engine (DuckDB, pyarrow,
     # the package) happens once per worker process, not once per run: it is reported apart.
     if step == "duckdb":
         from zizhu.anomalies.engine import run_duckdb
 
-        imported = time.perf_counter()
+        imported, cpu = time.perf_counter(), _cpu_seconds()
         findings = run_duckdb(store, month, threads=args.threads, memory_limit=args.memory_limit)
     elif step == "spark":
         from zizhu.anomalies.engine import run_spark
 
-        imported = time.perf_counter()
+        imported, cpu = time.perf_counter(), _cpu_seconds()
         findings = run_spark(store, month, master="local[2]")
     else:
         raise SystemExit(f"unknown step {step}")
-    seconds = time.perf_counter() - imported
+    seconds, cpu = time.perf_counter() - imported, _cpu_seconds() - cpu
     pq.write_table(findings, Path(args.findings))
-    return {"seconds": seconds, "import_seconds": imported - started, "findings": findings.num_rows}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "import_seconds": imported - started,
+        "findings": findings.num_rows,
+    }
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process, all its threads: on a shared machine the wall time varies
+    with the others' load far more than this does (a Spark JVM's CPU is not counted)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def child_main(argv: list[str]) -> None:
@@ -183,6 +198,8 @@ def bench_scale(scale: str, args: argparse.Namespace, workdir: Path) -> list[str
     floor = min(floors, key=lambda result: result["seconds"])
     run = dict(min(runs, key=lambda result: result["seconds"]))
     run["peak_mb"] = max(result["peak_mb"] for result in runs)
+    floor_cpu = min(result["cpu_seconds"] for result in floors)
+    run_cpu = min(result["cpu_seconds"] for result in runs)
     run_load = load()
     precision, recall = accuracy(store, on_duckdb)
     max_seconds, max_mb, max_ratio = TARGETS.get(scale, (None, None, None))
@@ -192,6 +209,9 @@ def bench_scale(scale: str, args: argparse.Namespace, workdir: Path) -> list[str
         f"{scale:<9}{'duckdb':<8}{run['seconds']:>9.1f}{run['peak_mb']:>10,.0f}"
         f"{floor['rows']:>14,}{rate:>13,.0f}{run['findings']:>9,}{floor['seconds']:>9.2f}"
         f"{ratio:>8.2f}x   {precision:.3f}/{recall:.3f}   {run_load}",
+        f"{'':<9}CPU seconds (all threads, best of {args.repeat}): run {run_cpu:.2f}, floor "
+        f"{floor_cpu:.2f} ({run_cpu / floor_cpu:.2f}×; the floor's includes its connection and "
+        "views, as the run's does)",
         f"{'':<9}targets: wall {verdict(run['seconds'], max_seconds) or '-'}; "
         f"peak MB {verdict(run['peak_mb'], max_mb) or '-'}; "
         f"× floor {verdict(ratio, max_ratio) or '-'}; "
