@@ -8,9 +8,8 @@ For each scale: generate the keyed analytics store (timed separately, not part o
 figures), then, each in its own process so the kernel measures its peak memory alone:
 `scan_floor` (the seconds DuckDB needs just to read every column the checks read, once) and
 `run_duckdb` (all 24 rules). Prints wall time, CPU seconds, peak memory, input rows, rows/s,
-findings,
-floor and run/floor next to the targets of issue 17, and checks the findings against the
-generator's ground truth. At province scale Spark local mode (`local[2]`) runs too and must
+findings, floor and run/floor next to the targets of issue 17, and checks the findings against
+the generator's ground truth. At province scale Spark local mode (`local[2]`) runs too and must
 return the very same findings as DuckDB (its peak is not shown: the JVM is not our child).
 DuckDB spills to `.tmp` under the work folder (the engine processes run there). The work
 folder is removed at the end unless --keep; with --reuse and a --workdir, a store kept there by
