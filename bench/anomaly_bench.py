@@ -1,14 +1,15 @@
 """How fast the 24 anomaly rules run on DuckDB, against the scan floor of the same run.
 
     .venv/bin/python bench/anomaly_bench.py [--scales province national] [--workdir DIR]
-        [--keep | --reuse] [--skip-spark] [--threads N] [--memory-limit 10GB] [--seed N]
+        [--keep | --reuse] [--skip-spark] [--repeat N] [--threads N] [--memory-limit 10GB]
+        [--seed N]
 
 For each scale: generate the keyed analytics store (timed separately, not part of the engine
 figures), then, each in its own process so the kernel measures its peak memory alone:
 `scan_floor` (the seconds DuckDB needs just to read every column the checks read, once) and
-`run_duckdb` (all 24 rules). Prints wall time, peak memory, input rows, rows/s, findings,
-floor and run/floor next to the targets of issue 5, and checks the findings against the
-generator's ground truth. At province scale Spark local mode (`local[2]`) runs too and must
+`run_duckdb` (all 24 rules). Prints wall time, CPU seconds, peak memory, input rows, rows/s,
+findings, floor and run/floor next to the targets of issue 17, and checks the findings against
+the generator's ground truth. At province scale Spark local mode (`local[2]`) runs too and must
 return the very same findings as DuckDB (its peak is not shown: the JVM is not our child).
 DuckDB spills to `.tmp` under the work folder (the engine processes run there). The work
 folder is removed at the end unless --keep; with --reuse and a --workdir, a store kept there by
@@ -31,10 +32,10 @@ import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parent.parent
 GiB = 2**30
-# scale → (wall seconds, peak MB, × scan floor); None: no target
+# scale → (wall seconds, peak MB, × scan floor) of issue 17; None: no target
 TARGETS = {
-    "province": (15.0, None, None),
-    "national": (300.0, 12 * 1024, 3.0),
+    "province": (1.0, None, None),
+    "national": (None, 2 * 1024, 1.5),
 }
 
 
@@ -54,26 +55,45 @@ def _child(step: str, store: Path, args: argparse.Namespace) -> dict:
         from zizhu.anomalies.engine import scan_floor
         from zizhu.anomalies.engine.inputs import locate
 
+        cpu = _cpu_seconds()
         seconds = scan_floor(store, month, threads=args.threads, memory_limit=args.memory_limit)
+        cpu = _cpu_seconds() - cpu
         rows = sum(
             pq.ParquetFile(path).metadata.num_rows
             for source in locate(store, month).sources
             for path in source.files
         )
-        return {"seconds": seconds, "rows": rows, "month": month}
+        return {"seconds": seconds, "cpu_seconds": cpu, "rows": rows, "month": month}
+    # The run is timed like the floor: the engine call only (it locates the inputs, connects and
+    # registers the views, which the floor does untimed). Importing the engine (DuckDB, pyarrow,
+    # the package) happens once per worker process, not once per run: it is reported apart.
     if step == "duckdb":
         from zizhu.anomalies.engine import run_duckdb
 
+        imported, cpu = time.perf_counter(), _cpu_seconds()
         findings = run_duckdb(store, month, threads=args.threads, memory_limit=args.memory_limit)
     elif step == "spark":
         from zizhu.anomalies.engine import run_spark
 
+        imported, cpu = time.perf_counter(), _cpu_seconds()
         findings = run_spark(store, month, master="local[2]")
     else:
         raise SystemExit(f"unknown step {step}")
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - imported, _cpu_seconds() - cpu
     pq.write_table(findings, Path(args.findings))
-    return {"seconds": seconds, "findings": findings.num_rows}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "import_seconds": imported - started,
+        "findings": findings.num_rows,
+    }
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process, all its threads: on a shared machine the wall time varies
+    with the others' load far more than this does (a Spark JVM's CPU is not counted)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def child_main(argv: list[str]) -> None:
@@ -162,11 +182,23 @@ def bench_scale(scale: str, args: argparse.Namespace, workdir: Path) -> list[str
     disk = sum(p.stat().st_size for p in store.rglob("*") if p.is_file()) / GiB
     print(f"[{scale}] generated {gen['rows']:,} rows, {disk:.2f} GiB, in {gen['seconds']:.1f} s "
           f"(peak {gen['peak_mb']:,.0f} MB); scan floor (load {load()}) …", flush=True)  # fmt: skip
-    floor = step("floor", store, workdir, engine_args)
-    print(f"[{scale}] floor {floor['seconds']:.2f} s over {floor['rows']:,} input rows; "
-          f"DuckDB run (load {load()}) …", flush=True)  # fmt: skip
+    # Floor and run alternate, --repeat times, each in a fresh process; the best time of each is
+    # kept (the machine is shared: the best is the least disturbed), and the largest peak.
     on_duckdb = workdir / f"{scale}-duckdb.parquet"
-    run = step("duckdb", store, workdir, [*engine_args, "--findings", str(on_duckdb)])
+    floors, runs = [], []
+    for attempt in range(1, args.repeat + 1):
+        floors.append(step("floor", store, workdir, engine_args))
+        print(f"[{scale}] {attempt}/{args.repeat}: floor {floors[-1]['seconds']:.2f} s over "
+              f"{floors[-1]['rows']:,} input rows; DuckDB run (load {load()}) …",
+              flush=True)  # fmt: skip
+        runs.append(step("duckdb", store, workdir, [*engine_args, "--findings", str(on_duckdb)]))
+        print(f"[{scale}] {attempt}/{args.repeat}: run {runs[-1]['seconds']:.2f} s, "
+              f"peak {runs[-1]['peak_mb']:,.0f} MB (load {load()})", flush=True)  # fmt: skip
+    floor = min(floors, key=lambda result: result["seconds"])
+    run = dict(min(runs, key=lambda result: result["seconds"]))
+    run["peak_mb"] = max(result["peak_mb"] for result in runs)
+    floor_cpu = min(result["cpu_seconds"] for result in floors)
+    run_cpu = min(result["cpu_seconds"] for result in runs)
     run_load = load()
     precision, recall = accuracy(store, on_duckdb)
     max_seconds, max_mb, max_ratio = TARGETS.get(scale, (None, None, None))
@@ -176,10 +208,14 @@ def bench_scale(scale: str, args: argparse.Namespace, workdir: Path) -> list[str
         f"{scale:<9}{'duckdb':<8}{run['seconds']:>9.1f}{run['peak_mb']:>10,.0f}"
         f"{floor['rows']:>14,}{rate:>13,.0f}{run['findings']:>9,}{floor['seconds']:>9.2f}"
         f"{ratio:>8.2f}x   {precision:.3f}/{recall:.3f}   {run_load}",
+        f"{'':<9}CPU seconds (all threads, best of {args.repeat}): run {run_cpu:.2f}, floor "
+        f"{floor_cpu:.2f} ({run_cpu / floor_cpu:.2f}×; the floor's includes its connection and "
+        "views, as the run's does)",
         f"{'':<9}targets: wall {verdict(run['seconds'], max_seconds) or '-'}; "
         f"peak MB {verdict(run['peak_mb'], max_mb) or '-'}; "
         f"× floor {verdict(ratio, max_ratio) or '-'}; "
-        f"(generation {gen['seconds']:.1f} s, {gen['rows']:,} rows written, {disk:.2f} GiB, "
+        f"(best of {args.repeat}; engine import {run['import_seconds']:.2f} s, not in the run; "
+        f"generation {gen['seconds']:.1f} s, {gen['rows']:,} rows written, {disk:.2f} GiB, "
         f"floor process peak {floor['peak_mb']:,.0f} MB)",
     ]
     if scale == "province" and not args.skip_spark:
@@ -230,6 +266,9 @@ def main() -> None:
         "time); implies --keep",
     )
     parser.add_argument("--skip-spark", action="store_true")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="floor and run N times each, keep the best"
+    )
     parser.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
     parser.add_argument("--memory-limit", help='DuckDB memory_limit, e.g. "10GB"')
     args = parser.parse_args()
@@ -253,8 +292,8 @@ def main() -> None:
           f"{'rows/s':>13}{'findings':>9}{'floor s':>9}{'/floor':>9}"
           "   prec/recall   load")  # fmt: skip
     print("\n".join(lines))
-    print(f"targets: province wall ≤ 15 s; national wall ≤ 300 s, peak ≤ {12 * 1024:,} MB "
-          "(12 GiB), ≤ 3× the scan floor")  # fmt: skip
+    print(f"targets (issue 17): province wall ≤ 1 s; national ≤ 1.5× the scan floor, peak ≤ "
+          f"{2 * 1024:,} MB (2 GiB)")  # fmt: skip
 
 
 if __name__ == "__main__":

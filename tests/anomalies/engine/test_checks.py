@@ -329,6 +329,44 @@ def test_it_flags_a_phone_shared_with_other_students_of_the_month(store):
     assert findings.column("counterpart_school_code").null_count == 4
 
 
+def test_it_counts_each_person_of_a_shared_phone_once(store):
+    store.lists(
+        [
+            # Two subjects and a third person on one phone: three persons, two others each.
+            store.subject(6, phone_key=700),
+            store.subject(7, "national_grant", phone_key=700),
+            # One subject person under both programmes, and one other person: two persons.
+            store.subject(9, phone_key=750),
+            store.subject(9, "national_grant", phone_key=750),
+        ]
+    )
+    store.register(
+        "enrolment_vocational",
+        [
+            {"school_code": OWN, "pid": 6, "phone_key": 700},
+            {"school_code": OTHER, "pid": 8, "phone_key": 700},
+            {"school_code": OWN, "pid": 9, "phone_key": 750},
+        ],
+    )
+    store.register(
+        "enrolment_compulsory",
+        [
+            {"school_code": PRIMARY, "pid": 8, "phone_key": 700},
+            {"school_code": PRIMARY, "pid": 10, "phone_key": 750},
+            {"school_code": PRIMARY, "pid": 10, "phone_key": 750, "status": "毕业"},
+        ],
+    )
+
+    findings = run_duckdb(store.root, MONTH)
+
+    assert found(findings, "rule", "pid", "detail") == {
+        (21, 6, "2"),
+        (24, 7, "2"),
+        (21, 9, "1"),
+        (24, 9, "1"),
+    }
+
+
 def test_it_ignores_a_phone_shared_by_the_same_person_or_outside_the_month(store):
     store.lists(
         [
