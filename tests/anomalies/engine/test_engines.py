@@ -8,6 +8,7 @@ import pytest
 from zizhu.anomalies.engine import (
     FINDINGS_SCHEMA,
     EngineUnavailable,
+    duckdb_engine,
     run_duckdb,
     run_spark,
     scan_floor,
@@ -53,6 +54,28 @@ def test_it_measures_the_scan_floor(store):
     seconds = scan_floor(store.root, MONTH, threads=1)
 
     assert 0 < seconds < 60
+
+
+@pytest.mark.parametrize("read_every_value", [True, False])
+def test_the_scan_floor_reads_the_values_not_the_files_statistics(store, read_every_value):
+    build_month(store)
+    inputs = locate(store.root, MONTH)
+
+    with duckdb_engine._connection(1, None) as con:
+        duckdb_engine.register(con, inputs)
+        if read_every_value:
+            duckdb_engine._read_every_value(con)
+        plans = [
+            "".join(row[1] for row in con.execute(f"EXPLAIN {query}").fetchall())
+            for query in duckdb_engine._floor_queries(inputs)
+        ]
+
+    answered_from_statistics = [plan for plan in plans if "PARQUET_SCAN" not in plan]
+    assert plans
+    if read_every_value:
+        assert answered_from_statistics == []
+    else:  # what the floor must not allow: inputs answered without reading a value
+        assert answered_from_statistics
 
 
 def test_it_says_what_is_missing_when_pyspark_is_not_installed(store, monkeypatch):
