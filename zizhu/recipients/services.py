@@ -416,7 +416,11 @@ def recipient_lists_load(
 
 
 def _locked(pk: int) -> RecipientList:
-    return RecipientList.objects.select_for_update().select_related("school", "project").get(pk=pk)
+    return (
+        RecipientList.objects.select_for_update(of=("self",))
+        .select_related("school", "project")
+        .get(pk=pk)
+    )
 
 
 @transaction.atomic

@@ -282,7 +282,9 @@ def filing_submit(*, filing: Filing, actor: User | None) -> Filing:
     `submitted` (its first submission time is kept), a school's `pending` for the school's
     reviewer. An authority must have filled the document fields and attached the PDF."""
     check_actor(actor, filing.unit)
-    current = Filing.objects.select_for_update().select_related("project").get(pk=filing.pk)
+    current = (
+        Filing.objects.select_for_update(of=("self",)).select_related("project").get(pk=filing.pk)
+    )
     _check_open(current, filing.unit)
     if current.status not in policy.SUBMITTABLE:
         raise ValidationError(

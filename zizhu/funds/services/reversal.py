@@ -43,7 +43,7 @@ def _reason(reason: str, missing: str) -> str:
 
 def _locked(allocation: Allocation) -> Allocation:
     return (
-        Allocation.objects.select_for_update()
+        Allocation.objects.select_for_update(of=("self",))
         .select_related("from_filing__unit", "to_filing__unit")
         .get(pk=allocation.pk)
     )
