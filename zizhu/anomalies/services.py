@@ -490,7 +490,7 @@ def explanation_submit(
     upload = _checked_attachment(attachment) if attachment else None
     with transaction.atomic():
         explanation = (
-            Explanation.objects.select_for_update()
+            Explanation.objects.select_for_update(of=("self",))
             .filter(
                 **identity(finding),
             )
@@ -556,7 +556,7 @@ def explanation_review(
         raise ExplanationError(_("Say why the explanation is rejected."))
     with transaction.atomic():
         explanation = (
-            Explanation.objects.select_for_update()
+            Explanation.objects.select_for_update(of=("self",))
             .filter(
                 **identity(finding),
             )

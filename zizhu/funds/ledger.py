@@ -39,7 +39,7 @@ def balances_lock(filings: Iterable[Filing]) -> Balances:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("balances_lock needs a transaction")
     ids = sorted({f.pk for f in filings})
-    rows = Balance.objects.select_for_update().filter(filing_id__in=ids).order_by("pk")
+    rows = Balance.objects.select_for_update(of=("self",)).filter(filing_id__in=ids).order_by("pk")
     locked = Balances(((b.filing_id, b.source_level), b) for b in rows)
     if len(locked) != len(ids) * len(LEVELS):
         raise RuntimeError(f"filings {ids} lack balance rows")

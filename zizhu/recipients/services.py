@@ -282,7 +282,7 @@ def _import(
         return ImportResult(None, len(clean), warnings=warnings)
     digest = content_hash_columns(clean)
     with transaction.atomic():
-        versions = RecipientList.objects.select_for_update().filter(**key)
+        versions = RecipientList.objects.select_for_update(of=("self",)).filter(**key)
         target = versions.filter(status__in=OPEN_STATUSES).first()
         approved = versions.filter(status=Status.APPROVED).first()
         current = target or approved

@@ -72,7 +72,7 @@ def _publish(
     rows of (kind, month) are locked first, so two imports of the same month take turns."""
     with transaction.atomic():
         list(
-            Snapshot.objects.select_for_update()
+            Snapshot.objects.select_for_update(of=("self",))
             .filter(kind=snapshot.kind, month=snapshot.month)
             .exclude(status__in=[Status.FAILED, Status.REPLACED])
             .order_by("pk")

@@ -137,7 +137,7 @@ def _check_filing_open(*, school: Unit, year: int, project: AidProject, doing: s
     transaction, so an unlock or a relock cannot slip in between (lock order: filing, then
     voucher)."""
     filing = (
-        Filing.objects.select_for_update()
+        Filing.objects.select_for_update(of=("self",))
         .filter(unit=school, year=year, project=project)
         .only("pk", "unit", "year", "project", "status", "unlocked_until")
         .first()
@@ -290,7 +290,7 @@ def voucher_update(
             _check_filing_open(
                 school=school, year=voucher.year, project=voucher.project, doing="update"
             )
-            current = Voucher.objects.select_for_update().get(pk=voucher.pk)
+            current = Voucher.objects.select_for_update(of=("self",)).get(pk=voucher.pk)
             if current.version != version:
                 raise StaleVoucher(str(STALE_MESSAGE))
             files = list(current.files.all())

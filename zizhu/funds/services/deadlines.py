@@ -119,7 +119,7 @@ def filing_unlock(*, filing: Filing, until: datetime, reason: str, actor: User |
     deadline = deadline_of(filing)
     if deadline is None or deadline.due_at > now:
         raise ValidationError(_("The filing deadline has not passed yet: no unlock needed"))
-    current = Filing.objects.select_for_update().get(pk=filing.pk)
+    current = Filing.objects.select_for_update(of=("self",)).get(pk=filing.pk)
     status = FilingStatus.SUBMITTED if current.status == FilingStatus.LOCKED else current.status
     return set_status(
         filing,

@@ -205,7 +205,7 @@ def filing_update(
         raise ValidationError(_("A school's filing has no document body"))
     upload = _checked_document(document) if document is not None else None
     balances = balances_lock([filing]) if "own_funds" in fields else None
-    current = Filing.objects.select_for_update().get(pk=filing.pk)
+    current = Filing.objects.select_for_update(of=("self",)).get(pk=filing.pk)
     if current.version != version:
         raise StaleFiling(str(STALE_MESSAGE))
     _check_open(current, filing.unit)
@@ -314,7 +314,7 @@ def filing_approve(*, filing: Filing, actor: User | None) -> Filing:
     """The school's reviewer approves a pending filing: it counts as submitted from now (the
     first approval's time is kept)."""
     _check_reviewer(actor, filing.unit)
-    current = Filing.objects.select_for_update().get(pk=filing.pk)
+    current = Filing.objects.select_for_update(of=("self",)).get(pk=filing.pk)
     _check_open(current, filing.unit)
     if current.status not in policy.APPROVABLE:
         raise ValidationError(_("Only a filing awaiting review can be approved"))
@@ -336,7 +336,7 @@ def filing_return(*, filing: Filing, comment: str, actor: User | None) -> Filing
     comment = (comment or "").strip()[:2000]
     if not comment:
         raise ValidationError(_("Give the reason for returning the filing"))
-    current = Filing.objects.select_for_update().get(pk=filing.pk)
+    current = Filing.objects.select_for_update(of=("self",)).get(pk=filing.pk)
     _check_open(current, filing.unit)
     if current.status not in policy.RETURNABLE:
         raise ValidationError(

@@ -184,7 +184,7 @@ def reversal_request(
 
 
 def _pending(request: ReversalRequest, actor: User | None) -> tuple[ReversalRequest, Allocation]:
-    request = ReversalRequest.objects.select_for_update().get(pk=request.pk)
+    request = ReversalRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
     current = _locked(request.allocation)
     if actor is not None and not policy.may_decide_reversal(actor, current):
         raise PermissionDenied(
@@ -258,7 +258,7 @@ def receipt_correct(
             _("Only a business operator of the receiving unit may correct the arrival date")
         )
     reason = _reason(reason, _("Give the reason for the correction"))
-    current = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    current = Receipt.objects.select_for_update(of=("self",)).get(pk=receipt.pk)
     done: ReceiptCorrection | None = used(ReceiptCorrection, key)
     if done is not None:
         if done.receipt_id != current.pk:
