@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from zizhu.audit.services import audit_record
 from zizhu.lib.uploads import (
     QUARANTINE_FOLDER,
+    AttachmentInfo,
     UploadRejected,
     check_attachment,
     random_storage_name,
@@ -71,6 +72,8 @@ class Found:
     outcome: str  # REFUSED, REENCODE or MISSING
     reason: str  # Chinese, with the English reason in brackets
     fixed_to: str = ""  # the storage name after the fix
+    content: bytes = field(default=b"", repr=False)  # as stored, read once by the check
+    info: AttachmentInfo | None = None  # the check's result (the re-encoding) for REENCODE
 
 
 @dataclass
@@ -129,25 +132,23 @@ def _judge(record: models.Model, kind: StoredKind, unit_code: str) -> Found | No
         if kind.pdf_only and info.kind != "pdf":
             raise UploadRejected(_("The document body must be a PDF file (PDF only)"))
     except UploadRejected as exc:
-        return Found(record, kind, unit_code, REFUSED, exc.message)
+        return Found(record, kind, unit_code, REFUSED, exc.message, content=content)
     if info.kind != "pdf" and not only_pixels(content, info.kind):
         reason = _("The image carries more than its pixels (metadata or data after its end)")
-        return Found(record, kind, unit_code, REENCODE, reason)
+        return Found(record, kind, unit_code, REENCODE, reason, content=content, info=info)
     return None
 
 
 def _fix(found: Found) -> None:
     record, kind = found.record, found.kind
     stored = getattr(record, kind.file)
-    storage, old = stored.storage, stored.name
-    with storage.open(old, "rb") as handle:
-        content = handle.read()
+    storage, old, content, info = stored.storage, stored.name, found.content, found.info
     changes: dict[str, object] = {}
     detail: dict[str, object] = {"unit": found.unit_code, "reason": found.reason, "from": old}
     if found.outcome == REFUSED:
         new = storage.save(f"{QUARANTINE_FOLDER}/{old}", ContentFile(content))
     else:
-        info = check_attachment(old, content)
+        assert info is not None  # a REENCODE carries the check's result
         folder = old.rpartition("/")[0]
         name = random_storage_name(info.extension)
         new = storage.save(f"{folder}/{name}" if folder else name, ContentFile(info.content))
