@@ -211,7 +211,10 @@ def test_fix_quarantines_refused_files_and_reencodes_images_audited_and_keeps_th
     assert reencoded.detail["from"] == old_photo and reencoded.detail["to"] == photo.file.name
     # nobody downloads a quarantined file; the re-encoded one downloads
     login_as(client, users["school_operator"])
-    assert client.get(f"/funds/vouchers/files/{refused.pk}/").status_code == 404
+    gone = client.get(f"/funds/vouchers/files/{refused.pk}/")
+    assert gone.status_code == 404 and not gone.has_header("Content-Disposition")
+    assert "页面不存在" in gone.content.decode()  # the Chinese 404 page, not the file
+    assert hostile_pdf not in gone.content
     assert client.get(f"/funds/vouchers/files/{photo.pk}/").status_code == 200
     # a second run finds nothing more
     again = "共检查已存文件 2 个：会被拒收 0 个，需重新编码 0 个，找不到 0 个，已处理 0 个"
