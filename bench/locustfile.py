@@ -9,11 +9,10 @@ import random
 import time
 from pathlib import Path
 
-from load import JOB_STATUS, page_form, page_problem, voucher_png
+from load import JOB_STATUS, LEVELS, page_form, page_problem, voucher_png
 from locust import HttpUser, between, task
 
 PLAN = json.loads(os.environ.get("ZIZHU_LOAD_PLAN", "{}"))
-LEVELS = ("central", "provincial", "prefectural", "county")
 JOB_WAIT_SECONDS = 120
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # the n-th user of the mix: three in five are schools, each at a school of its own

@@ -88,7 +88,7 @@ _FIRST_DAY = date(1900, 1, 1)
 _LAST_DAY = date(2099, 12, 31)
 
 
-def _table(values: np.ndarray, width: int, weights: tuple[int, ...]):
+def digit_sums(values: np.ndarray, width: int, weights: tuple[int, ...]):
     """ASCII digits (n, width) of `values` and their weighted sums with `weights`."""
     powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
     digits = values[:, None] // powers % 10
@@ -97,7 +97,7 @@ def _table(values: np.ndarray, width: int, weights: tuple[int, ...]):
 
 @cache
 def _area_table():
-    return _table(np.arange(1_000_000, dtype=np.int64), 6, WEIGHTS[0:6])
+    return digit_sums(np.arange(1_000_000, dtype=np.int64), 6, WEIGHTS[0:6])
 
 
 @cache
@@ -105,12 +105,12 @@ def _date_table():
     days = np.arange(_FIRST_DAY.toordinal(), _LAST_DAY.toordinal() + 1)
     dates = [date.fromordinal(int(d)) for d in days]
     ymd = np.array([d.year * 10_000 + d.month * 100 + d.day for d in dates], dtype=np.int64)
-    return _table(ymd, 8, WEIGHTS[6:14])
+    return digit_sums(ymd, 8, WEIGHTS[6:14])
 
 
 @cache
 def _sequence_table():
-    return _table(np.arange(1000, dtype=np.int64), 3, WEIGHTS[14:17])
+    return digit_sums(np.arange(1000, dtype=np.int64), 3, WEIGHTS[14:17])
 
 
 _EPOCH_OFFSET = (date(1970, 1, 1) - _FIRST_DAY).days

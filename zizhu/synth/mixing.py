@@ -22,15 +22,20 @@ def mix64(values: np.ndarray, salt: int) -> np.ndarray:
     return x
 
 
+def _field(hashed: np.ndarray, start: int, width: int) -> np.ndarray:
+    """`width` bits of a mix64 result from bit `start`, as uint64."""
+    return (hashed >> np.uint64(start)) & np.uint64((1 << width) - 1)
+
+
 def bits(hashed: np.ndarray, start: int, width: int) -> np.ndarray:
     """`width` bits of a mix64 result from bit `start`, as int64."""
-    return ((hashed >> np.uint64(start)) & np.uint64((1 << width) - 1)).astype(np.int64)
+    return _field(hashed, start, width).astype(np.int64)
 
 
 def below(hashed: np.ndarray, start: int, share: float, width: int = 12) -> np.ndarray:
-    """True for about `share` of the rows, decided by `width` bits of `hashed` from `start`."""
-    field = (hashed >> np.uint64(start)) & np.uint64((1 << width) - 1)
-    return field < np.uint64(round(share * (1 << width)))
+    """True for about `share` of the rows, decided by `width` bits of `hashed` from `start`
+    (compared as uint64: no int64 copy of the field)."""
+    return _field(hashed, start, width) < np.uint64(round(share * (1 << width)))
 
 
 def salts(seed: int, count: int) -> list[int]:

@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from zizhu.lib.idnumber import CHECK_CHARS, WEIGHTS, build_id_matrix
+from zizhu.lib.idnumber import CHECK_CHARS, WEIGHTS, build_id_matrix, digit_sums
 from zizhu.synth.mixing import bits, mix64
 
 EPOCH = date(1970, 1, 1)
@@ -221,7 +221,7 @@ class PersonSpace:
         date_sums = _date_sums(first_day, max(b.first_day + b.days for b in self.blocks))
         for block, positions, j in self._groups(g):
             day, area_index, block_slot = block.layout(j)
-            digits, sums = _digits(block.areas, 6, WEIGHTS[0:6])
+            digits, sums = digit_sums(block.areas, 6, WEIGHTS[0:6])
             area_field[positions] = digits.view("S6").ravel()[area_index]
             total[positions] = sums[area_index] + date_sums[day + (block.first_day - first_day)]
             slot[positions] = block_slot + block.first_slot
@@ -262,13 +262,6 @@ class PersonSpace:
         return pc.binary_join_element_wise(surname, first, second, "")
 
 
-def _digits(values: np.ndarray, width: int, weights) -> tuple[np.ndarray, np.ndarray]:
-    """ASCII digits (n, width) of `values` and their weighted sums with `weights`."""
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    digits = np.asarray(values, dtype=np.int64)[:, None] // powers % 10
-    return (digits + ord("0")).astype(np.uint8), digits @ np.array(weights, dtype=np.int64)
-
-
 @cache
 def _date_sums(first: int, last: int) -> np.ndarray:
     """The weighted digit sums of YYYYMMDD (part of an ID's check character) of the days
@@ -281,10 +274,10 @@ def _date_sums(first: int, last: int) -> np.ndarray:
         + (days - months).astype(np.int64)
         + 1
     )
-    return _digits(ymd, 8, WEIGHTS[6:14])[1]
+    return digit_sums(ymd, 8, WEIGHTS[6:14])[1]
 
 
-_SEQUENCE_DIGITS, _SEQUENCE_SUMS = _digits(np.arange(1000), 3, WEIGHTS[14:17])
+_SEQUENCE_DIGITS, _SEQUENCE_SUMS = digit_sums(np.arange(1000, dtype=np.int64), 3, WEIGHTS[14:17])
 # sequence * 11 + weighted sum % 11 → the last four characters, as one little-endian uint32
 _TAILS = (
     np.concatenate(
