@@ -446,3 +446,20 @@ def test_it_lets_the_system_administrator_edit_a_tier_audited(client, users):
     assert AuditEvent.objects.filter(action="admin.change").exists()
     login_as(client, users["province_operator"])
     assert client.get(url).status_code == 302  # to the login page: not an administrator
+
+
+def test_it_writes_each_figure_as_its_own_cell_in_chinese(client, users, summary_year):
+    # the figures' cells are joined in Python: each shown escaped in its own numeric cell,
+    # amounts as 1,234.00 元
+    from django.utils.html import escape
+
+    response = get(client, users["province_operator"])
+    html = response.content.decode()
+    t = table(response, "overview")
+    assert t.rows
+    for row in t.rows:
+        cells = "".join(f'<td class="num">{escape(shown)}</td>' for shown in row.shown[1:])
+        assert cells in html, row.cells
+    total = t.rows[-1].shown
+    assert total[4] == "1,100.00 元"  # received 800 and own 300 at the province
+    assert '<td class="num">1,100.00 元</td>' in html

@@ -37,3 +37,37 @@ def test_labels_are_escaped():
         '<ul><li class="group"><details open><summary>&lt;b&gt;组&lt;/b&gt;</summary>'
         '<ul><li><a href="/">a&amp;b</a></li></ul></details></li></ul>'
     )
+
+
+def test_labels_follow_each_requests_language(client, users, settings):
+    # one process, three requests: a label cached in the first request's language would
+    # show Chinese to the English user or English to the Chinese one
+    login_as(client, users["county_operator"])
+    for language, shown, hidden in (
+        ("zh-hans", "后台任务", "Background jobs"),
+        ("en", "Background jobs", "后台任务"),
+        ("zh-hans", "后台任务", "Background jobs"),
+    ):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        nav = sidebar(client.get("/jobs/").content.decode())
+        assert f'aria-current="page">{shown}</a>' in nav, language
+        assert hidden not in nav, language
+
+
+def test_a_link_is_the_address_of_its_page(client, users):
+    from django.urls import reverse
+
+    login_as(client, users["county_operator"])
+    response = client.get("/jobs/")
+    leaves = []
+
+    def walk(items):
+        for item in items:
+            if item.children:
+                walk(item.children)
+            else:
+                leaves.append(item)
+
+    walk(response.context["menu"])
+    assert leaves
+    assert all(item.url() == reverse(item.url_name) for item in leaves)

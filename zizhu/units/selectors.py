@@ -46,8 +46,3 @@ def children_with_school_counts(unit: Unit) -> list[ChildSchools]:
         }
         for child in children
     ]
-
-
-def school_counts_by_stage(unit: Unit) -> dict[str, int]:
-    rows = subtree(unit).filter(level=Level.SCHOOL).values("stage").annotate(n=Count("id"))
-    return {row["stage"]: row["n"] for row in rows}

@@ -67,10 +67,6 @@ class SchoolSums(Sums):
     unit__name: str
 
 
-class ChildSums(Sums):
-    child: str  # the code of a child unit
-
-
 def _sums(queryset: QuerySet[Voucher, Any]) -> QuerySet[Voucher, Any]:
     """`queryset`'s rows (of values()) with the Sums of their vouchers."""
     return queryset.annotate(

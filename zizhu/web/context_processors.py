@@ -26,7 +26,5 @@ def shell(request):
         "menu": menu,
         "menu_html": menu_html(menu, crumbs),
         "breadcrumbs": crumbs,
-        "active_view": view_name,
-        "active_labels": {str(item.label) for item in crumbs},
         "help_url": help_url(user, view_name if view_name in HELP_TOPICS else leaf),
     }
