@@ -12,7 +12,8 @@ class Command(BaseCommand):
         "Run today's upload checks over every stored voucher file, explanation attachment and "
         "filing body; print each file they would refuse or re-encode (kind, id, unit, what, "
         "why). With --fix, move refused files to the quarantine folder and re-encode images; "
-        "each fix is audited. Exit 1 when something was found and not fixed."
+        "each fix is audited. Exit 1 when, without --fix, a file would be refused or re-encoded "
+        "(a missing file is reported, not counted)."
     )
 
     def add_arguments(self, parser):
