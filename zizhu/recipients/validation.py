@@ -108,7 +108,6 @@ ID_PATTERN = idnumber.ID_RE.pattern
 MOBILE_PATTERN = phone.MOBILE_RE.pattern
 _EPOCH = date(1970, 1, 1)
 SEXES = ("female", "male")  # by the parity of the sequence number
-_POWERS = 10 ** np.arange(16, -1, -1, dtype=np.int64)
 
 
 @dataclass
@@ -228,9 +227,7 @@ def validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list
             patched.append((i, row))
     # an ID given twice: every later row names the first row with a valid ID
     where = np.flatnonzero(id_ok)
-    matrix = _id_matrix(list(compress(ids, id_ok.tolist())))
-    check = np.where(matrix[:, 17] == ord("X"), 10, matrix[:, 17].astype(np.int64) - ord("0"))
-    keys = (matrix[:, :17].astype(np.int64) - ord("0")) @ _POWERS * 11 + check
+    keys = np.array(list(compress(ids, id_ok.tolist())), dtype="S18")
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     earlier = where[first[inverse.ravel()]]
     repeated = np.flatnonzero(earlier != where)
