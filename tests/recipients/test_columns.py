@@ -13,7 +13,7 @@ import xlsxwriter
 from tests.recipients.factories import make_id
 from zizhu.catalogue.models import AidProject
 from zizhu.lib import idnumber
-from zizhu.lib.tabular import Columns, Problem, TableError, read_columns, read_table
+from zizhu.lib.tabular import Column, Columns, Problem, TableError, read_columns, read_table
 from zizhu.lib.uploads.spreadsheets import too_many_rows
 from zizhu.recipients.models import RecipientRow
 from zizhu.recipients.services import recipient_list_import
@@ -215,3 +215,12 @@ def test_it_stores_a_file_read_column_by_column_as_one_read_row_by_row(tree, tmp
     assert RecipientRow.objects.get(row_number=4).phone_key is None
     assert [r["birth_date"] for r in stored] == [date(2008, 3, 15)] * 5
     assert [r["sex"] for r in stored] == ["female", "male", "female", "male", "female"]
+
+
+def test_it_skips_blank_rows_when_no_column_of_the_file_is_asked_for(tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("备注,其他\nx,\n,\ny,z\n", encoding="utf-8")
+    optional = [Column("grade", "年级", required=False)]
+
+    assert read_table(path, optional).rows == [(2, {}), (4, {})]
+    assert read_columns(path, optional).numbers == [2, 4]
