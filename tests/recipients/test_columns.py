@@ -206,6 +206,10 @@ def test_it_stores_a_file_read_column_by_column_as_one_read_row_by_row(tree, tmp
     again = recipient_list_import(**key, rows=read_table(path, COLUMNS).rows)
 
     assert again.unchanged  # the same content hash, however the file was read
+    stored_list = first.recipient_list
+    by_rows, _ = reference(read_table(path, COLUMNS).rows)  # validate_row, row by row
+    assert stored_list.content_hash == content_hash(by_rows)  # the hash stored before the change
+    assert stored_list.total_amount == Decimal("5752.50")  # 5 × 1150.50
     row = RecipientRow.objects.get(row_number=3)
     assert (row.phone, row.phone_key is not None, row.amount) == (
         "13800000001",
