@@ -13,7 +13,8 @@ import xlsxwriter
 from tests.recipients.factories import make_id
 from zizhu.catalogue.models import AidProject
 from zizhu.lib import idnumber
-from zizhu.lib.tabular import Columns, Problem, TableError, read_columns, read_table
+from zizhu.lib.tabular import Column, Columns, Problem, TableError, read_columns, read_table
+from zizhu.lib.uploads.spreadsheets import too_many_rows
 from zizhu.recipients.models import RecipientRow
 from zizhu.recipients.services import recipient_list_import
 from zizhu.recipients.validation import (
@@ -117,6 +118,16 @@ def test_it_reads_the_same_rows_column_by_column(tmp_path, write):
 
     assert table.rows == read_table(path, COLUMNS).rows
     assert 25 not in table.numbers and 26 in table.numbers  # the blank row is skipped
+    # what the file holds, worked out here (read_table is read_columns row by row)
+    written = [*awkward_rows()]
+    if write is xlsx_file:
+        written.append([0, "数字", 1150, "一年级", "", 13800000099, ""])
+    expected = [
+        (number, dict(zip(NAMES, [str(v).strip() for v in row[:7]], strict=True)))
+        for number, row in enumerate(written, start=2)
+        if any(str(v).strip() for v in row)
+    ]
+    assert table.rows == expected
 
 
 def test_it_reads_rows_shorter_than_the_header_and_more_than_a_chunk(tmp_path, monkeypatch):
@@ -143,6 +154,10 @@ def test_it_stops_at_the_same_row_limit_and_csv_error_as_the_row_reading(tmp_pat
         with pytest.raises(TableError) as by_rows:
             read_table(path, COLUMNS, max_rows=limit)
         assert by_columns.value.problems == by_rows.value.problems
+    assert [p.row for p in by_rows.value.problems] == [14]
+    with pytest.raises(TableError) as too_many:
+        read_columns(path, COLUMNS, max_rows=10)
+    assert too_many.value.problems == [Problem(0, "", too_many_rows(10).message)]
     assert "14" in str(by_rows.value.problems[0])  # limit 20: the CSV error, on row 14
 
 
@@ -191,6 +206,10 @@ def test_it_stores_a_file_read_column_by_column_as_one_read_row_by_row(tree, tmp
     again = recipient_list_import(**key, rows=read_table(path, COLUMNS).rows)
 
     assert again.unchanged  # the same content hash, however the file was read
+    stored_list = first.recipient_list
+    by_rows, _ = reference(read_table(path, COLUMNS).rows)  # validate_row, row by row
+    assert stored_list.content_hash == content_hash(by_rows)  # the hash stored before the change
+    assert stored_list.total_amount == Decimal("5752.50")  # 5 × 1150.50
     row = RecipientRow.objects.get(row_number=3)
     assert (row.phone, row.phone_key is not None, row.amount) == (
         "13800000001",
@@ -200,3 +219,12 @@ def test_it_stores_a_file_read_column_by_column_as_one_read_row_by_row(tree, tmp
     assert RecipientRow.objects.get(row_number=4).phone_key is None
     assert [r["birth_date"] for r in stored] == [date(2008, 3, 15)] * 5
     assert [r["sex"] for r in stored] == ["female", "male", "female", "male", "female"]
+
+
+def test_it_skips_blank_rows_when_no_column_of_the_file_is_asked_for(tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("备注,其他\nx,\n,\ny,z\n", encoding="utf-8")
+    optional = [Column("grade", "年级", required=False)]
+
+    assert read_table(path, optional).rows == [(2, {}), (4, {})]
+    assert read_columns(path, optional).numbers == [2, 4]

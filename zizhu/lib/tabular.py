@@ -14,11 +14,10 @@ import csv
 import gc
 import io
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import islice
-from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
 
@@ -82,8 +81,10 @@ def read_table(
     from the extension of `name` (default: the path's name); without an extension, from the
     content. `max_bytes` (either format) and `max_rows` override the corresponding `limits`.
     """
-    raw_rows, limits, text = _open(source, name, limits, max_bytes, max_rows)
-    return _records(raw_rows, columns, limits.rows, text=text)
+    table = read_columns(
+        source, columns, name=name, limits=limits, max_bytes=max_bytes, max_rows=max_rows
+    )
+    return Table(columns=list(table.values), rows=table.rows)
 
 
 @dataclass
@@ -126,7 +127,7 @@ def read_columns(
     max_bytes: int | None = None,
     max_rows: int | None = None,
 ) -> Columns:
-    """`read_table`, column by column: the same checks, problems, row numbers and values."""
+    """`read_table`, column by column (read_table is this, turned into rows)."""
     with gc_paused():
         raw_rows, limits, text = _open(source, name, limits, max_bytes, max_rows)
         return _columns(raw_rows, columns, limits.rows, text=text)
@@ -264,60 +265,14 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def _records(
-    raw_rows: Iterable[list], columns: list[Column], max_rows: int, *, text: bool
-) -> Table:
-    """Rows keyed by column name; blank rows are skipped but keep their numbers.
-
-    `text`: every value is a str (CSV), so the per-row work can stay in C.
-    """
-    iterator = iter(raw_rows)
-    number = 0  # the row being read, for a CSV syntax error
-    try:
-        try:
-            header = next(iterator)
-        except StopIteration:
-            raise _file_error("文件为空 (empty file)") from None
-        number = 1
-        mapping = _header_map([_cell(h) for h in header], columns)
-        table = Table(columns=list(mapping.values()))
-        rows = table.rows
-        names = list(mapping.values())
-        pick = _picker(list(mapping))
-        width = max(mapping, default=-1) + 1
-        strip = str.strip
-        for number, raw in enumerate(iterator, start=2):
-            if len(raw) < width:
-                raw = [*raw, *[""] * (width - len(raw))]
-            if text:
-                values = [*map(strip, pick(raw))]
-                if not any(values) and not "".join(raw).strip():
-                    continue
-            else:
-                values = [v.strip() if v.__class__ is str else _cell(v) for v in pick(raw)]
-                if not any(values) and not any(_cell(v) for v in raw):
-                    continue
-            if len(rows) == max_rows:
-                raise _file_error(too_many_rows(max_rows).message)
-            rows.append((number, dict(zip(names, values, strict=True))))
-    except csv.Error as exc:
-        raise TableError(
-            [Problem(number + 1, "", f"CSV 格式错误：{exc} (malformed CSV)")]
-        ) from None
-    return table
-
-
-def _picker(indices: list[int]) -> Callable[[list], tuple]:
-    if len(indices) > 1:
-        return itemgetter(*indices)
-    return lambda raw: tuple(raw[i] for i in indices)
-
-
 CHUNK_ROWS = 20_000  # rows turned into columns at a time
 
 
 def _columns(raw_rows: Iterable[list], columns: list[Column], max_rows: int, *, text: bool):
-    """`_records`, a chunk of rows at a time turned into columns (the blank rows dropped)."""
+    """The non-blank rows, a chunk at a time turned into columns; a blank row is skipped but
+    keeps its number.
+
+    `text`: every value is a str (CSV), so the per-chunk work can stay in C."""
     iterator = iter(raw_rows)
     number = 0  # the last row read, for a CSV syntax error
     try:
@@ -368,7 +323,7 @@ def _add_chunk(
         else:
             picked.append([v.strip() if v.__class__ is str else _cell(v) for v in column])
     # a blank row has an empty first column: look at the others only for those rows
-    first_empty = []
+    first_empty = list(range(len(chunk))) if not picked else []
     if picked and "" in picked[0]:
         first_empty = [i for i, v in enumerate(picked[0]) if not v]
     blank = [i for i in first_empty if not any(column[i] for column in picked)]

@@ -266,18 +266,19 @@ def _import(
     table = rows if isinstance(rows, Columns) else Columns.of_rows(rows, NAMES)
     clean, problems = validate_columns(table, today=timezone.localdate())
     pids = _person_keys(clean)
-    conflicts = _other_list_conflicts(key, pids.tolist())
+    pid_list: list[int] = pids.tolist()  # once: a million ints take a while to box
+    conflicts = _other_list_conflicts(key, pid_list)
     if conflicts:
         problems += [
             Problem(
                 number, "id_number", f"已在本校同一项目、同一学期的第{conflicts[pid].batch}批名单中"
             )
-            for number, pid in zip(clean.row_number, pids.tolist(), strict=True)
+            for number, pid in zip(clean.row_number, pid_list, strict=True)
             if pid in conflicts
         ]
     if problems:
         raise TableError(sorted(problems, key=lambda p: (p.row, p.column)))
-    warnings = enrolment_warnings(school, list(zip(clean.row_number, pids.tolist(), strict=True)))
+    warnings = enrolment_warnings(school, list(zip(clean.row_number, pid_list, strict=True)))
     if dry_run:
         return ImportResult(None, len(clean), warnings=warnings)
     digest = content_hash_columns(clean)

@@ -27,6 +27,8 @@ COLUMNS = [
 ]
 TEMPLATE_HEADER = [f"{c.alias}" for c in COLUMNS]
 MAX_AMOUNT = Decimal("100000")
+NAME_LIMIT = 50  # characters
+LENGTH_LIMITS = (("grade", 20), ("major", 60), ("bank_account", 30))  # characters
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def validate_row(number: int, raw: dict[str, str], today: date):
     name = raw.get("name", "").strip()
     if not name:
         problems.append(Problem(number, "name", "姓名不能为空"))
-    elif len(name) > 50:
+    elif len(name) > NAME_LIMIT:
         problems.append(Problem(number, "name", "姓名过长"))
     amount, amount_problem = parse_amount(raw.get("amount", ""))
     if amount_problem:
@@ -74,7 +76,7 @@ def validate_row(number: int, raw: dict[str, str], today: date):
     phone_text = raw.get("phone", "").strip()
     if phone_text and (phone_problem := phone.problem(phone_text)):
         problems.append(Problem(number, "phone", phone_problem))
-    for column, limit in (("grade", 20), ("major", 60), ("bank_account", 30)):
+    for column, limit in LENGTH_LIMITS:
         if len(raw.get(column, "")) > limit:
             problems.append(Problem(number, column, f"长度不能超过{limit}个字符"))
     if problems:
@@ -102,11 +104,10 @@ def validate_rows(rows: list[tuple[int, dict[str, str]]], *, today: date):
 
 
 NAMES = [c.name for c in COLUMNS]
-ID_PATTERN = r"^[0-9]{17}[0-9X]$"
-MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"
+ID_PATTERN = idnumber.ID_RE.pattern
+MOBILE_PATTERN = phone.MOBILE_RE.pattern
 _EPOCH = date(1970, 1, 1)
 SEXES = ("female", "male")  # by the parity of the sequence number
-_POWERS = 10 ** np.arange(16, -1, -1, dtype=np.int64)
 
 
 @dataclass
@@ -207,11 +208,11 @@ def validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list
     fast = (
         valid
         & (name_length > 0)
-        & (name_length <= 50)
+        & (name_length <= NAME_LIMIT)
         & np.fromiter((a is not None for a in amounts), bool, n)
         & ((_lengths(phones) == 0) | _matches(phones, MOBILE_PATTERN))
     )
-    for column, limit in (("grade", 20), ("major", 60), ("bank_account", 30)):
+    for column, limit in LENGTH_LIMITS:
         fast &= _lengths(raw[column]) <= limit
     clean = fast.copy()
     id_ok = valid.copy()
@@ -226,9 +227,7 @@ def validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list
             patched.append((i, row))
     # an ID given twice: every later row names the first row with a valid ID
     where = np.flatnonzero(id_ok)
-    matrix = _id_matrix(list(compress(ids, id_ok.tolist())))
-    check = np.where(matrix[:, 17] == ord("X"), 10, matrix[:, 17].astype(np.int64) - ord("0"))
-    keys = (matrix[:, :17].astype(np.int64) - ord("0")) @ _POWERS * 11 + check
+    keys = np.array(list(compress(ids, id_ok.tolist())), dtype="S18")
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     earlier = where[first[inverse.ravel()]]
     repeated = np.flatnonzero(earlier != where)
