@@ -1,0 +1,123 @@
+"""Every benchmark of issue 17 in one run, one after the other, for the README's table.
+
+    .venv/bin/python bench/run_all.py [--out DIR] [--only NAME ...] [--database-url URL]
+        [--load-database-url URL] [--workdir DIR]
+
+Runs, in this order, each in its own process and never two at once: the register import, the
+list imports (100,000-row XLSX and 1,000,000-row CSV, on SQLite and on PostgreSQL), the 24
+rules at province and national scale (the national store generated once, in the same run), the
+pages in process and the deadline-day load at 150 users. Each benchmark's whole output goes to
+DIR/NAME.log; the 1-minute load average is printed before and after each (from /proc/loadavg),
+so a figure taken on a busy machine shows as such. Each benchmark prints its own baseline of
+the same run and its target; this script only sequences them and prints where the logs are.
+
+The PostgreSQL benchmarks need `--database-url` (a database the list benchmark may write to)
+and `--load-database-url` (the national build of bench/funds_national.py, for the pages and the
+load); without them those steps are skipped, and the skip is printed.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+
+def load_average() -> str:
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
+def plan(args: argparse.Namespace) -> list[tuple[str, list[str], dict[str, str]]]:
+    """(name, argv, extra environment) of each benchmark, in order."""
+    workdir = Path(args.workdir)
+    steps: list[tuple[str, list[str], dict[str, str]]] = [
+        ("register-csv", ["bench/import_register_bench.py", "--repeat", "3"], {}),
+        ("lists-xlsx-sqlite", ["bench/import_recipients_bench.py", "--repeat", "3"], {}),
+        ("lists-csv-sqlite", ["bench/import_recipients_bench.py", "--format", "csv"], {}),
+    ]
+    if args.database_url:
+        steps += [
+            (
+                "lists-xlsx-postgresql",
+                ["bench/import_recipients_bench.py", "--repeat", "2"]
+                + ["--database-url", args.database_url],
+                {},
+            ),
+            (
+                "lists-csv-postgresql",
+                ["bench/import_recipients_bench.py", "--format", "csv"]
+                + ["--database-url", args.database_url],
+                {},
+            ),
+        ]
+    steps.append(
+        (
+            "anomalies",
+            ["bench/anomaly_bench.py", "--repeat", "3", "--workdir", str(workdir / "stores")],
+            {},
+        )
+    )
+    if args.load_database_url:
+        env = {"DATABASE_URL": args.load_database_url}
+        steps += [
+            ("pages", ["bench/pages_bench.py", "--requests", "20"], env),
+            (
+                "load-150",
+                ["bench/load.py", "--users", "150", "--seconds", "60", "--web-workers", "2"],
+                env,
+            ),
+        ]
+    return steps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="var/bench", help="where the logs go")
+    parser.add_argument("--workdir", default="var/bench/work", help="generated files")
+    parser.add_argument("--only", nargs="+", help="run only these steps (names as printed)")
+    parser.add_argument("--database-url", help="PostgreSQL for the list benchmarks")
+    parser.add_argument("--load-database-url", help="the national build, for pages and load")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    steps = plan(args)
+    names = [name for name, _, _ in steps]
+    if not args.database_url:
+        print("skipped: lists on PostgreSQL (no --database-url)")
+    if not args.load_database_url:
+        print("skipped: pages and load (no --load-database-url)")
+    for unknown in set(args.only or []) - set(names):
+        sys.exit(f"unknown step {unknown!r}; steps: {', '.join(names)}")
+    failed = []
+    for name, argv, env in steps:
+        if args.only and name not in args.only:
+            continue
+        log = out / f"{name}.log"
+        before, started = load_average(), time.perf_counter()
+        print(f"{name}: load {before} … ", end="", flush=True)
+        with log.open("w", encoding="utf-8") as stream:
+            stream.write(f"# {' '.join(argv)}\n# load average before: {before}\n")
+            stream.flush()
+            code = subprocess.call(
+                [PYTHON, *argv],
+                cwd=ROOT,
+                stdout=stream,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **env},
+            )
+            after = load_average()
+            stream.write(f"# load average after: {after}; exit {code}\n")
+        seconds = time.perf_counter() - started
+        print(f"{seconds:.0f} s, load after {after}, exit {code}: {log}")
+        if code:
+            failed.append(name)
+    if failed:
+        sys.exit(f"failed: {', '.join(failed)}")
+
+
+if __name__ == "__main__":
+    main()

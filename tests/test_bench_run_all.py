@@ -1,0 +1,58 @@
+"""bench/run_all.py sequences the benchmarks of the README's table: each step names a script
+that exists and options that script accepts, and the PostgreSQL steps run only when asked."""
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run_all():
+    spec = importlib.util.spec_from_file_location("run_all", ROOT / "bench" / "run_all.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _args(database_url=None, load_database_url=None) -> argparse.Namespace:
+    return argparse.Namespace(
+        workdir="work", database_url=database_url, load_database_url=load_database_url
+    )
+
+
+def test_postgresql_steps_only_with_their_databases():
+    run_all = _run_all()
+    names = [name for name, _, _ in run_all.plan(_args())]
+    assert names == ["register-csv", "lists-xlsx-sqlite", "lists-csv-sqlite", "anomalies"]
+    full = run_all.plan(_args("postgres://x", "y"))
+    names = [name for name, _, _ in full]
+    assert len(names) == len(set(names)) == 8
+    assert {name: env for name, _, env in full}["load-150"] == {"DATABASE_URL": "y"}
+
+
+def test_every_step_names_a_script_that_accepts_its_options():
+    run_all = _run_all()
+    steps = run_all.plan(_args("postgres://x", "y"))
+    for name, argv, _ in steps:
+        script = ROOT / argv[0]
+        assert script.is_file(), name
+        usage = subprocess.run(
+            [sys.executable, str(script), "--help"], capture_output=True, text=True, cwd=ROOT
+        )
+        assert usage.returncode == 0, (name, usage.stderr)
+        for option in (word for word in argv[1:] if word.startswith("--")):
+            assert option in usage.stdout, (name, option)
+
+
+def test_an_unknown_step_is_refused():
+    done = subprocess.run(
+        [sys.executable, "bench/run_all.py", "--only", "nope"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode != 0
+    assert "unknown step 'nope'" in done.stderr
