@@ -221,11 +221,11 @@ def test_it_refuses_a_stale_save_and_keeps_nothing_of_it(client, county, users):
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("通知.jpg", None, "PDF only"),  # a real PNG: an image, not a PDF
-        ("通知.png", None, "PDF only"),
-        ("通知.pdf", HTML_NAMED_PDF, "markup"),
-        ("通知.pdf", PDF_WITH_JAVASCRIPT, "JavaScript"),
-        ("通知.pdf", PDF + b" " * (10 * 1024 * 1024), "10 MB"),
+        ("通知.jpg", None, "正文附件只能是 PDF 文件"),  # a real PNG: an image, not a PDF
+        ("通知.png", None, "正文附件只能是 PDF 文件"),
+        ("通知.pdf", HTML_NAMED_PDF, "不能上传 SVG、HTML 或 XML 文件"),
+        ("通知.pdf", PDF_WITH_JAVASCRIPT, "文件含有自动执行的动作（运行脚本），已拒收"),
+        ("通知.pdf", PDF + b" " * (10 * 1024 * 1024), "文件超过 10 MB 的上限"),
     ],
 )
 def test_it_refuses_a_document_that_is_not_a_plain_pdf(

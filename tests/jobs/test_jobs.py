@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from psycopg import errors
 
 from tests.conftest import login_as
 from zizhu.jobs.models import Job, Status
@@ -23,6 +24,11 @@ def _failing(job, progress):
     progress.total(10)
     progress.advance(4)
     raise RuntimeError("disk full")
+
+
+@job_kind("test_deadlocked")
+def _deadlocked(job, progress):
+    raise errors.DeadlockDetected("deadlock detected")
 
 
 def test_it_runs_a_job_and_records_progress(users):
@@ -44,8 +50,20 @@ def test_it_runs_a_job_only_once(users):
 def test_it_records_a_failure_with_its_message(db):
     job = job_run(job_create(kind="test_failing", params={}, enqueue=False).pk)
     assert job.status == Status.FAILED
-    assert "disk full" in job.message
+    # the page says it in Chinese; the error itself is kept in the result
+    assert job.message == (
+        "任务因错误中止，错误已记录，供系统管理员查看。请重新提交；如再次中止，请联系系统管理员。"
+    )
+    assert job.result["error"] == "RuntimeError: disk full"
+    assert "disk full" in job.result["traceback"]
     assert job.done == 4
+
+
+def test_a_job_stopped_by_a_deadlock_says_the_system_was_busy(db):
+    job = job_run(job_create(kind="test_deadlocked", params={}, enqueue=False).pk)
+    assert job.status == Status.FAILED
+    assert job.message == "系统繁忙：同一时刻有其他任务正在处理，本任务已中止。请重新提交。"
+    assert job.result["error"] == "DeadlockDetected: deadlock detected"
 
 
 def test_it_enqueues_after_commit_and_runs_inline(django_capture_on_commit_callbacks, db):

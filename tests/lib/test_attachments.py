@@ -11,6 +11,7 @@ import functools
 import io
 import os
 import random
+import re
 import struct
 import zipfile
 import zlib
@@ -31,9 +32,11 @@ from zizhu.lib.uploads import MB, UploadRejected, check_attachment
 
 
 def rejected(call) -> str:
+    """The refusal's message (Chinese, what the user sees) and, in brackets, its English
+    reason (never shown): a case may name the one or the other."""
     with pytest.raises(UploadRejected) as caught:
         call()
-    return caught.value.message
+    return f"{caught.value.message} ({caught.value.reason})"
 
 
 def a_zip() -> bytes:
@@ -311,6 +314,17 @@ REFUSED = {
 @pytest.mark.parametrize(("name", "data", "reason"), REFUSED.values(), ids=REFUSED.keys())
 def test_it_refuses_hostile_or_broken_attachments(name, data, reason):
     assert reason in rejected(lambda: check_attachment(name, data))
+
+
+@pytest.mark.parametrize(("name", "data", "reason"), REFUSED.values(), ids=REFUSED.keys())
+def test_the_message_of_a_refusal_is_chinese_only(name, data, reason):
+    """What a page shows has no English words (the English reason is kept apart); PDF, JPEG,
+    PNG, HEIC, MB and the like are names."""
+    with pytest.raises(UploadRejected) as caught:
+        check_attachment(name, data)
+    assert re.search(r"[\u4e00-\u9fff]", caught.value.message)
+    assert re.findall(r"(?<![.\w])[a-z]{2,}\b", caught.value.message) == []
+    assert caught.value.reason
 
 
 def test_it_refuses_a_pdf_whose_object_stream_inflates_beyond_50_mb():

@@ -2,12 +2,13 @@
 (docs/domain.md, formats)."""
 
 import io
+import re
 import zipfile
 
 import pytest
 import xlsxwriter
 
-from zizhu.lib.tabular import Column, Problem, TableError, decode_csv, read_table
+from zizhu.lib.tabular import Column, Problem, TableError, decode_csv, problem_line, read_table
 from zizhu.lib.uploads import MB, SpreadsheetLimits
 
 COLUMNS = [
@@ -88,9 +89,15 @@ def test_it_names_every_missing_required_column_on_row_one(tmp_path):
     with pytest.raises(TableError) as caught:
         read_table(path, COLUMNS)
 
+    missing = "缺少必填列（表头写中文列名或英文列名均可）"
     assert caught.value.problems == [
-        Problem(1, "身份证件号 (id_number)", "缺少必填列 (missing column)"),
-        Problem(1, "资助金额 (amount)", "缺少必填列 (missing column)"),
+        Problem(1, "id_number", missing),
+        Problem(1, "amount", missing),
+    ]
+    # the command line names a missing column as it always has
+    assert [problem_line(p, COLUMNS) for p in caught.value.problems] == [
+        f"row 1\t身份证件号 (id_number)\t{missing}",
+        f"row 1\t资助金额 (amount)\t{missing}",
     ]
 
 
@@ -272,8 +279,75 @@ def test_it_reports_the_row_of_a_malformed_csv_line(tmp_path):
     with pytest.raises(TableError) as caught:
         read_table(write(tmp_path, "list.csv", csv_bytes(rows)), COLUMNS)
 
-    assert caught.value.problems[0].row == 3
-    assert "CSV 格式错误" in problems(caught)
+    assert caught.value.problems == [
+        Problem(
+            3,
+            "",
+            "CSV 格式错误：有单元格超过 131072 个字符，请检查文件中的引号是否成对，"
+            "或用 Excel 重新另存为 CSV",
+        )
+    ]
+
+
+def english_words(message: str) -> list[str]:
+    """Lower-case English words of a message (file suffixes such as .xls aside): a Chinese
+    message has none; CSV, XLSX, UTF-8, GB18030, Excel are names."""
+    return re.findall(r"(?<![.\w])[a-z]{2,}\b", message)
+
+
+def test_english_words_finds_an_english_tail():
+    assert english_words("缺少必填列 (missing column)") == ["missing", "column"]
+    assert english_words("不支持 .xls 格式，请用 Excel 另存为 XLSX 或 CSV") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "limits"),
+    [
+        ("list.xls", b"a,b\r\n", None),
+        ("list.txt", b"a,b\r\n", None),
+        ("list.csv", b"", None),
+        ("list.csv", "身份证件号\r\n".encode("utf-16"), None),
+        ("list.csv", b"%PDF-1.7", None),
+        ("list.csv", b"\x81\x30\xff\xff", None),
+        ("list.csv", csv_bytes([["姓名"], ["张三"]]), None),
+        (
+            "list.csv",
+            csv_bytes([["身份证件号", "姓名", "资助金额"], ["1", "x" * 200_000, "1"]]),
+            None,
+        ),
+        (
+            "list.csv",
+            csv_bytes([["身份证件号", "姓名", "资助金额"], *ROWS]),
+            SpreadsheetLimits(rows=1),
+        ),
+        (
+            "list.csv",
+            csv_bytes([["身份证件号", "姓名", "资助金额"], *ROWS]),
+            SpreadsheetLimits(csv_bytes=10),
+        ),
+        ("list.xlsx", b"PK\x03\x04 not a zip", None),
+    ],
+    ids=[
+        "xls",
+        "txt",
+        "empty",
+        "utf-16",
+        "pdf",
+        "undecodable",
+        "missing columns",
+        "malformed",
+        "rows",
+        "size",
+        "broken xlsx",
+    ],
+)
+def test_every_refusal_of_a_file_is_in_chinese_only(tmp_path, name, data, limits):
+    with pytest.raises(TableError) as caught:
+        read_table(write(tmp_path, name, data), COLUMNS, limits=limits or SpreadsheetLimits())
+
+    messages = [p.message for p in caught.value.problems]
+    assert messages and all(re.search(r"[\u4e00-\u9fff]", m) for m in messages), messages
+    assert [english_words(m) for m in messages] == [[]] * len(messages), messages
 
 
 def test_it_refuses_a_zip_bomb_named_xlsx(tmp_path):

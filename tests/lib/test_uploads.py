@@ -105,9 +105,11 @@ def incompressible_text(size: int) -> bytes:
 
 
 def rejected(call) -> str:
+    """The refusal's message (Chinese, what the user sees) and, in brackets, its English
+    reason (never shown): a case may name the one or the other."""
     with pytest.raises(UploadRejected) as caught:
         call()
-    return caught.value.message
+    return f"{caught.value.message} ({caught.value.reason})"
 
 
 def test_it_accepts_the_hand_built_workbook_and_calamine_reads_it():

@@ -3,12 +3,15 @@ from decimal import Decimal
 
 import pytest
 import xlsxwriter
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.conftest import login_as
 from tests.recipients.factories import make_id, make_list, rows
 from zizhu.audit.models import AuditEvent
 from zizhu.catalogue.models import AidProject
+from zizhu.jobs.models import Job
 from zizhu.lib.tabular import TableError
 from zizhu.recipients.models import RecipientList, RecipientRow, Status
 from zizhu.recipients.services import recipient_list_import
@@ -160,6 +163,43 @@ def test_it_names_the_bad_row_and_column_on_the_command_line(tree, tmp_path):
     with pytest.raises(CommandError, match="nothing was written"):
         call_command("import_recipients", *ARGS, str(path), stdout=io.StringIO(), stderr=err)
     assert "row 3\tid_number\t身份证件号应为18位" in err.getvalue()
+
+
+MISSING = "缺少必填列（表头写中文列名或英文列名均可）"
+
+
+def test_a_missing_column_reads_the_same_on_the_page_and_the_command_line(
+    client, users, tmp_path, django_capture_on_commit_callbacks
+):
+    """The page names the column in Chinese only; the command keeps its line (the column as it
+    always was) with the page's reason."""
+    body = f"id_number,name\n{make_id(1)},甲\n".encode()  # English headers, no amount
+    login_as(client, users["school_operator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/recipients/upload/",
+            {
+                "project": "vocational_national_grant",
+                "year": 2025,
+                "term": "autumn",
+                "batch": 1,
+                "file": SimpleUploadedFile("list.csv", body, content_type="text/csv"),
+            },
+        )
+    job = Job.objects.get(kind="recipients_import")
+    assert job.result["problems"] == [[1, "资助金额", MISSING]]
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert f"<td>资助金额</td><td>{MISSING}</td>" in page
+    assert "(amount)" not in page and "missing column" not in page
+    report = client.get(f"/recipients/import/{job.pk}/errors.csv").content.decode("utf-8-sig")
+    assert f"1,资助金额,{MISSING}" in report
+
+    path = tmp_path / "list.csv"
+    path.write_bytes(body)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 error"):
+        call_command("import_recipients", *ARGS, str(path), stdout=io.StringIO(), stderr=err)
+    assert err.getvalue() == f"row 1\t资助金额 (amount)\t{MISSING}\n"
 
 
 def test_it_validates_only_with_dry_run_and_approves_with_approve(tree, tmp_path):

@@ -260,7 +260,9 @@ def test_it_reports_missing_columns(db, store, files):
     path.write_text(f"学校标识码,姓名\n{SCHOOL},甲\n", "utf-8")
     with pytest.raises(RegisterRejected) as exc:
         register_import(kind="enrolment_senior_high", month=MONTH, path=path)
-    assert [(p.row, p.column) for p in exc.value.problems] == [(1, "身份证件号 (id_number)")]
+    assert [(p.row, p.column, p.message) for p in exc.value.problems] == [
+        (1, "id_number", "缺少必填列（表头写中文列名或英文列名均可）")
+    ]
 
 
 def test_it_reports_rows_with_the_wrong_number_of_cells(db, store, files):

@@ -62,10 +62,11 @@ def test_a_rejected_upload_shows_its_problems_and_offers_the_report(
     assert (snapshot.status, snapshot.error_count) == (Status.FAILED, 1)
     assert Job.objects.get().result == {"ok": False, "snapshot": snapshot.pk, "error_count": 1}
     page = client.get(f"/registers/{snapshot.pk}/").content.decode()
-    assert "身份证件号应为18位" in page
+    assert "<td>身份证件号</td><td>身份证件号应为18位</td>" in page  # the column in Chinese
+    assert "id_number" not in page
     report = client.get(f"/registers/{snapshot.pk}/problems.csv")
     assert report["Content-Type"].startswith("text/csv")
-    assert "3,id_number,身份证件号应为18位" in report.content.decode("utf-8-sig")
+    assert "3,身份证件号,身份证件号应为18位" in report.content.decode("utf-8-sig")
     assert not store.exists() or not any(store.rglob("*.parquet"))
 
 

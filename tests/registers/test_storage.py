@@ -66,7 +66,7 @@ def test_a_corrupt_parquet_file_is_a_problem_not_a_crash(db, store, files):
     path.write_bytes(b"PAR1 not really")
     with pytest.raises(TableError) as exc:
         register_import(kind="recipients_technical", month="2024-10", path=path)
-    assert exc.value.problems[0].message.startswith("无法读取 Parquet 文件")
+    assert exc.value.problems[0].message == "无法读取 Parquet 文件，请重新导出"
 
 
 def test_parquet_columns_of_other_types_are_read_as_text(db, store, files):

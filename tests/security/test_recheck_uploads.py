@@ -28,7 +28,7 @@ from zizhu.lib.uploads.images import only_pixels
 from zizhu.vouchers.models import Voucher, VoucherFile
 
 SCHOOL = "3661000001"
-PDF_ONLY = "正文附件只能是 PDF 文件 (PDF only)"
+PDF_ONLY = "正文附件只能是 PDF 文件"
 EXTRA = "图片除像素外还带有其他内容（元数据或结束标记后的数据）"
 
 

@@ -73,30 +73,34 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 56 + b"This program cannot be ru
 
 # (file name, content, the English reason the refusal names)
 HOSTILE = {
-    "png_header_then_html": ("photo.png", b"\x89PNG\r\n\x1a\n" + HTML, "bad PNG chunk"),
-    "png_then_html": ("photo.png", png() + HTML, "data after IEND"),
-    "svg": ("drawing.svg", SVG, "only PDF, JPG, JPEG, PNG"),
-    "svg_named_png": ("drawing.png", SVG, "markup, not an image"),
-    "exe_named_pdf": ("invoice.pdf", EXE, "executable"),
+    "png_header_then_html": ("photo.png", b"\x89PNG\r\n\x1a\n" + HTML, "PNG 文件结构错误"),
+    "png_then_html": ("photo.png", png() + HTML, "PNG 文件结束标记后还有其他数据"),
+    "svg": ("drawing.svg", SVG, "只能上传 PDF、JPG、JPEG、PNG 文件"),
+    "svg_named_png": ("drawing.png", SVG, "不能上传 SVG、HTML 或 XML 文件"),
+    "exe_named_pdf": ("invoice.pdf", EXE, "不能上传可执行文件或脚本"),
     "pdf_open_action_javascript": (
         "voucher.pdf",
         pdf(b" /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"),
-        "JavaScript",
+        "文件含有自动执行的动作（运行脚本），已拒收",
     ),
-    "pdf_js": ("voucher.pdf", pdf(b" /OpenAction << /JS (app.alert(1)) >>"), "JavaScript"),
-    "empty": ("empty.pdf", b"", "empty file"),
+    "pdf_js": (
+        "voucher.pdf",
+        pdf(b" /OpenAction << /JS (app.alert(1)) >>"),
+        "文件含有自动执行的动作（运行脚本），已拒收",
+    ),
+    "empty": ("empty.pdf", b"", "文件为空"),
     "pdf_open_action_uri_in_object_stream": (
         "voucher.pdf",
         pdf_with_action("open_action", "URI", object_streams=True),
-        "PDF automatic action: URI",
+        "文件含有自动执行的动作（打开链接），已拒收",
     ),
     "pdf_link_to_unc_path": (
         "voucher.pdf",
         pdf_with_action("link", "GoToR"),
-        "PDF action: GoToR",
+        "文件含有动作（打开其他文件），已拒收",
     ),
-    "pdf_embedded_file": ("voucher.pdf", pdf_with_embedded_file(), "PDF embedded file"),
-    "jpeg_then_mz_header": ("photo.jpg", jpeg() + MZ_HEADER, "hidden content after EOI"),
+    "pdf_embedded_file": ("voucher.pdf", pdf_with_embedded_file(), "文件含有嵌入的文件，已拒收"),
+    "jpeg_then_mz_header": ("photo.jpg", jpeg() + MZ_HEADER, "JPEG 文件结束标记后附带了其他文件"),
 }
 
 

@@ -82,7 +82,7 @@ def test_it_refuses_each_hostile_file_with_the_file_name_and_the_reason(users, g
 
 def test_it_refuses_a_file_over_the_size_limit(users, grant):
     data = pdf() + b"%" * (ATTACHMENT_MAX_BYTES - len(pdf()) + 1)
-    with pytest.raises(ValidationError, match="larger than 10 MB"):
+    with pytest.raises(ValidationError, match="文件超过 10 MB 的上限"):
         create(users["school_operator"], grant, files=[upload("大文件.pdf", data)])
     assert not Voucher.objects.exists()
 
@@ -90,7 +90,7 @@ def test_it_refuses_a_file_over_the_size_limit(users, grant):
 def test_it_saves_nothing_when_the_second_of_two_files_is_bad(users, grant):
     name, data, _reason = HOSTILE["exe_named_pdf"]
     files = [upload("好的.pdf", pdf()), upload(name, data)]
-    with pytest.raises(ValidationError, match=f"第 2 个文件“{name}”.*executable"):
+    with pytest.raises(ValidationError, match=f"第 2 个文件“{name}”.*不能上传可执行文件或脚本"):
         create(users["school_operator"], grant, files=files)
     assert not Voucher.objects.exists() and not VoucherFile.objects.exists()
     assert not stored_files()

@@ -30,7 +30,7 @@ from zizhu.audit.services import audit_record
 from zizhu.jobs.models import Job, Status
 from zizhu.jobs.registry import JOB_KINDS, ON_ABANDON
 from zizhu.ops import metrics
-from zizhu.ops.errors import QueueUnavailable
+from zizhu.ops.errors import QueueUnavailable, rolled_back
 
 log = logging.getLogger(__name__)
 
@@ -180,8 +180,11 @@ def job_run(job_id: int) -> Job | None:
         Job.objects.filter(pk=job.pk).update(
             status=Status.FAILED,
             finished_at=timezone.now(),
-            message=f"{type(exc).__name__}: {exc}"[:500],
-            result={"traceback": traceback.format_exc(limit=5)},
+            message=_failure_message(exc),
+            result={
+                "error": f"{type(exc).__name__}: {exc}"[:500],
+                "traceback": traceback.format_exc(limit=5),
+            },
         )
         audit_record(actor=job.created_by, action="job.run", obj=job, result=Result.FAILURE)
     else:
@@ -198,6 +201,20 @@ def job_run(job_id: int) -> Job | None:
         audit_record(actor=job.created_by, action="job.run", obj=job)
     job.refresh_from_db()
     return job
+
+
+def _failure_message(exc: Exception) -> str:
+    """What the job's page says about the error that stopped it, in the user's words; the
+    error itself (English, perhaps quoting data) is in the log and in the result."""
+    if rolled_back(exc):
+        return _(
+            "The system was busy with other work at the same moment, so this job was stopped. "
+            "Start it again."
+        )
+    return _(
+        "The job stopped on an error, which was recorded for the system administrator. Start "
+        "it again; if it stops again, tell the system administrator."
+    )
 
 
 def jobs_recover(*, worker: str | None = None, stale_after: float | None = None) -> list[Job]:

@@ -21,6 +21,8 @@ from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
+from django.utils.translation import gettext as _
+
 from zizhu.lib.uploads.errors import UploadRejected
 from zizhu.lib.uploads.spreadsheets import (
     SPREADSHEET_LIMITS,
@@ -45,8 +47,8 @@ class Column:
 @dataclass(frozen=True)
 class Problem:
     row: int  # 1-based row of the file; 0 = the file as a whole
-    column: str
-    message: str
+    column: str  # the English column name ("" for the row or the file as a whole)
+    message: str  # for the user, in the active language
 
     def __str__(self) -> str:
         where = f"第{self.row}行" if self.row else "文件"
@@ -190,8 +192,13 @@ def _kind(name: str) -> str | None:
     if not suffix:
         return None
     if suffix in {".xls", ".et"}:
-        raise UploadRejected(f"不支持 {suffix} 格式，请另存为 XLSX 或 CSV (use XLSX or CSV)")
-    raise UploadRejected(f"不支持的文件类型 {suffix}，请使用 CSV 或 XLSX (unsupported type)")
+        raise UploadRejected(
+            _("%(suffix)s files are not supported; save the file as XLSX or CSV")
+            % {"suffix": suffix}
+        )
+    raise UploadRejected(
+        _("Unsupported file type %(suffix)s; use CSV or XLSX") % {"suffix": suffix}
+    )
 
 
 def _load(source: Source, name: str | None, limits: SpreadsheetLimits) -> tuple[str, bytes]:
@@ -233,7 +240,7 @@ def _xlsx_rows(data: bytes) -> Iterable[list]:
         # iter_rows pads the rows above the first used one, so row numbers stay the file's.
         return workbook.get_sheet_by_index(0).iter_rows()
     except (CalamineError, ValueError) as exc:
-        raise _file_error("XLSX 文件无法读取，请用 Excel 重新保存 (unreadable workbook)") from exc
+        raise _file_error(_("The XLSX file cannot be read; save it again in Excel")) from exc
 
 
 def _header_map(header: list[str], columns: list[Column]) -> dict[int, str]:
@@ -249,10 +256,39 @@ def _header_map(header: list[str], columns: list[Column]) -> dict[int, str]:
             mapping[index] = name
     missing = [c for c in columns if c.required and c.name not in mapping.values()]
     if missing:
-        raise TableError(
-            [Problem(1, f"{c.alias} ({c.name})", "缺少必填列 (missing column)") for c in missing]
-        )
+        raise missing_columns(missing)
     return mapping
+
+
+def missing_columns(missing: list[Column]) -> TableError:
+    """Each missing required column as a problem of the header row (pages show the column by
+    its Chinese name, `alias`)."""
+    reason = _("Required column missing (the header may be the Chinese or the English name)")
+    return TableError([Problem(1, column.name, reason) for column in missing])
+
+
+def problem_line(problem: Problem, columns: list[Column]) -> str:
+    """`row N<TAB>column<TAB>reason`: the import commands' line for a problem, which other
+    systems parse. The column is the English name; a missing column's is written, as it always
+    was, as the Chinese name with the English one in brackets."""
+    column = problem.column
+    if problem.row == 1 and column:  # the header row
+        column = next((f"{c.alias} ({c.name})" for c in columns if c.name == column), column)
+    return f"row {problem.row}\t{column}\t{problem.message}"
+
+
+def _csv_error(row: int, error: csv.Error) -> TableError:
+    """A CSV syntax error in Chinese (Python's text is English). Decoding refused NUL bytes
+    and the reader takes any line ending, so a field over the reader's limit is what is left:
+    in practice a quote that is never closed."""
+    if "field larger than field limit" in str(error):
+        reason = _(
+            "A cell holds more than %(limit)s characters: check that the file's quotes come "
+            "in pairs, or save the file again as CSV in Excel"
+        ) % {"limit": csv.field_size_limit()}
+    else:
+        reason = _("The CSV file is malformed; save it again as CSV in Excel")
+    return TableError([Problem(row, "", reason)])
 
 
 def _cell(value) -> str:
@@ -278,9 +314,9 @@ def _columns(raw_rows: Iterable[list], columns: list[Column], max_rows: int, *, 
     try:
         header = next(iterator)
     except StopIteration:
-        raise _file_error("文件为空 (empty file)") from None
+        raise _file_error(_("The file is empty")) from None
     except csv.Error as exc:
-        raise TableError([Problem(1, "", f"CSV 格式错误：{exc} (malformed CSV)")]) from None
+        raise _csv_error(1, exc) from None
     number = 1
     mapping = _header_map([_cell(h) for h in header], columns)
     table = Columns([], {name: [] for name in mapping.values()})
@@ -300,9 +336,7 @@ def _columns(raw_rows: Iterable[list], columns: list[Column], max_rows: int, *, 
         if len(table) > max_rows:
             raise _file_error(too_many_rows(max_rows).message)
         if failure is not None:
-            raise TableError(
-                [Problem(number + 1, "", f"CSV 格式错误：{failure} (malformed CSV)")]
-            ) from None
+            raise _csv_error(number + 1, failure) from None
         if len(chunk) < CHUNK_ROWS:
             return table
 

@@ -1,4 +1,6 @@
-"""The error pages: a Chinese page without a stack trace, 503 when a service is away.
+"""The error pages: a Chinese page without a stack trace, 503 when a service is away or when
+PostgreSQL rolled the request's transaction back to end a deadlock or a serialization failure
+(the system was busy: nothing was saved, submitting again works).
 
 Rendered without the database (no context processors, no user): they must work while the
 database is the thing that is down.
@@ -18,11 +20,16 @@ class QueueUnavailable(RuntimeError):
     """The job queue (Redis) cannot be reached: the job was not started."""
 
 
-def _page(status: int, title: str, text: str) -> HttpResponse:
+# SQLSTATEs of a transaction PostgreSQL rolled back so that another one could go on: nothing of
+# it was saved, and the same request again normally passes.
+ROLLED_BACK = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+
+
+def _page(status: int, title: str, text: str, retry_after: int = 30) -> HttpResponse:
     html = render_to_string("ops/error.html", {"title": title, "text": text, "status": status})
     response = HttpResponse(html, status=status)
     if status == 503:
-        response["Retry-After"] = "30"
+        response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -47,6 +54,16 @@ def server_error(request, *args, **kwargs):
                 "Tell the system administrator; try again once space is freed."
             ),
         )
+    if rolled_back(exc):
+        return _page(
+            503,
+            _("The system was busy"),
+            _(
+                "The system was busy with other submissions at the same moment, so this one "
+                "was stopped and nothing of it was saved. Please submit it again."
+            ),
+            retry_after=1,
+        )
     if isinstance(exc, DatabaseError) and _database_unreachable(exc):
         return _page(
             503,
@@ -61,6 +78,18 @@ def server_error(request, *args, **kwargs):
         _("Server error"),
         _("Something went wrong on the server. The error was recorded; please try again later."),
     )
+
+
+def rolled_back(exc: BaseException | None) -> bool:
+    """A deadlock or serialization failure: the database error (Django's, or psycopg's that
+    Django's wraps) has one of the `ROLLED_BACK` SQLSTATEs."""
+    for _depth in range(5):  # bounded: a chain of causes could loop
+        if exc is None:
+            return False
+        if getattr(exc, "sqlstate", None) in ROLLED_BACK:
+            return True
+        exc = exc.__cause__
+    return False
 
 
 def _database_unreachable(exc: DatabaseError) -> bool:

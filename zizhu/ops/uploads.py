@@ -3,8 +3,8 @@
 Vouchers, explanation attachments and filing bodies stored before the PDF action refusal and
 the image re-encoding (docs/adr/0024) were never looked at by them. `uploads_recheck` reads
 every stored file and runs the checks of the upload path on it (`zizhu.lib.uploads
-.check_attachment`, the filing body's PDF-only rule, and `only_pixels` for images the upload
-would have re-encoded). What it finds, with `fix`:
+.check_attachment`, `check_pdf_document` for filing bodies, and `only_pixels` for images the
+upload would have re-encoded). What it finds, with `fix`:
 
 - a file the upload would refuse now is moved under the storage's `quarantine/` folder; its
   record stays and points there, and downloads answer 404 (`zizhu.lib.downloads`);
@@ -34,6 +34,7 @@ from zizhu.lib.uploads import (
     AttachmentInfo,
     UploadRejected,
     check_attachment,
+    check_pdf_document,
     random_storage_name,
 )
 from zizhu.lib.uploads.images import only_pixels
@@ -70,7 +71,7 @@ class Found:
     kind: StoredKind
     unit_code: str
     outcome: str  # REFUSED, REENCODE or MISSING
-    reason: str  # Chinese, with the English reason in brackets
+    reason: str  # Chinese
     fixed_to: str = ""  # the storage name after the fix
     content: bytes = field(default=b"", repr=False)  # as stored, read once by the check
     info: AttachmentInfo | None = None  # the check's result (the re-encoding) for REENCODE
@@ -128,9 +129,8 @@ def _judge(record: models.Model, kind: StoredKind, unit_code: str) -> Found | No
     except FileNotFoundError:
         return Found(record, kind, unit_code, MISSING, _("The stored file is missing"))
     try:
-        info = check_attachment(stored.name, content)
-        if kind.pdf_only and info.kind != "pdf":
-            raise UploadRejected(_("The document body must be a PDF file (PDF only)"))
+        check = check_pdf_document if kind.pdf_only else check_attachment
+        info = check(stored.name, content)
     except UploadRejected as exc:
         return Found(record, kind, unit_code, REFUSED, exc.message, content=content)
     if info.kind != "pdf" and not only_pixels(content, info.kind):

@@ -10,6 +10,7 @@ file counts as if it had one), blank rows keep their number.
 import codecs
 import csv
 import io
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+from django.utils.translation import gettext as _
 
-from zizhu.lib.tabular import Column, Problem, TableError, read_table
+from zizhu.lib.tabular import Column, Problem, TableError, missing_columns, read_table
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
 CSV_ENCODINGS = ("utf-8", "gb18030")
@@ -31,6 +33,7 @@ PARQUET_BATCH_ROWS = 100_000
 XLSX_MAX_ROWS = 1_048_575
 XLSX_MAX_BYTES = 200 * 1024 * 1024
 _HEADER_PEEK = 1 << 20
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,9 +47,10 @@ class Batch:
 def file_format(path: Path | str) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise TableError(
-            [Problem(0, "", f"不支持的文件类型 {suffix or '(无)'}，请使用 CSV、XLSX 或 Parquet")]
-        )
+        reason = _("Unsupported file type %(suffix)s; use CSV, XLSX or Parquet") % {
+            "suffix": suffix or _("(none)")
+        }
+        raise TableError([Problem(0, "", reason)])
     return FORMATS[suffix]
 
 
@@ -65,9 +69,7 @@ def map_header(labels: list[str], columns: list[Column]) -> dict[str, int]:
             mapping[name] = index
     missing = [c for c in columns if c.required and c.name not in mapping]
     if missing:
-        raise TableError(
-            [Problem(1, f"{c.alias} ({c.name})", "缺少必填列 (missing column)") for c in missing]
-        )
+        raise missing_columns(missing)
     return mapping
 
 
@@ -84,9 +86,19 @@ def read_batches(path: Path | str, columns: list[Column]) -> Iterator[Batch]:
         yield _xlsx_batch(path, columns)
 
 
+def _unreadable(kind: str, exc: Exception) -> TableError:
+    """A file the reader gave up on, in Chinese. Its error is logged as its kind only: pyarrow
+    quotes the offending text, which may be a raw ID number."""
+    log.warning("unreadable %s register file: %s", kind, _reason(exc))
+    if kind == "csv":
+        reason = _("The CSV file cannot be read; save it again as CSV (UTF-8) in Excel")
+    else:
+        reason = _("The Parquet file cannot be read; export it again")
+    return TableError([Problem(0, "", reason)])
+
+
 def _reason(exc: Exception) -> str:
-    """The kind of a reader error without its details: pyarrow quotes the offending text,
-    which may be a raw ID number, and reports are kept."""
+    """The kind of a reader error without its details."""
     return str(exc).split(":", 1)[0].strip()[:100] or type(exc).__name__
 
 
@@ -142,9 +154,7 @@ def csv_encoding(path: Path) -> str:
         except UnicodeDecodeError:
             continue
         return encoding
-    raise TableError(
-        [Problem(0, "", "无法识别文件编码，请使用 UTF-8 或 GB18030 (unknown encoding)")]
-    )
+    raise TableError([Problem(0, "", _("Unknown encoding; use UTF-8 or GB18030"))])
 
 
 def _csv_header(path: Path, encoding: str) -> list[str]:
@@ -154,7 +164,7 @@ def _csv_header(path: Path, encoding: str) -> list[str]:
     text = line.decode("utf-8-sig" if encoding == "utf-8" else encoding)
     header = next(csv.reader(io.StringIO(text)), [])
     if not any(label.strip() for label in header):
-        raise TableError([Problem(0, "", "文件为空 (empty file)")])
+        raise TableError([Problem(0, "", _("The file is empty"))])
     return header
 
 
@@ -175,7 +185,8 @@ def _csv_batches(path: Path, columns: list[Column]) -> Iterator[Batch]:
                 Problem(
                     number,
                     "",
-                    f"列数与表头不一致：表头{row.expected_columns}列，本行{row.actual_columns}列",
+                    _("The row has %(actual)s columns, the header %(expected)s")
+                    % {"actual": row.actual_columns, "expected": row.expected_columns},
                 )
             )
         return "skip"
@@ -222,7 +233,7 @@ def _csv_batches(path: Path, columns: list[Column]) -> Iterator[Batch]:
                     fraction=min(source.tell() / size, 1.0),
                 )
         except (pa.ArrowInvalid, OSError) as exc:
-            raise TableError([Problem(0, "", f"无法读取 CSV 文件：{_reason(exc)}")]) from exc
+            raise _unreadable("csv", exc) from exc
     if problems:
         yield Batch(np.empty(0, dtype=np.int64), {}, problems)
 
@@ -261,7 +272,7 @@ def _parquet_batches(path: Path, columns: list[Column]) -> Iterator[Batch]:
             )
             done += count
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as exc:
-        raise TableError([Problem(0, "", f"无法读取 Parquet 文件：{_reason(exc)}")]) from exc
+        raise _unreadable("parquet", exc) from exc
 
 
 # --- XLSX --------------------------------------------------------------------------------------

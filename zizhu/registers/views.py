@@ -5,11 +5,20 @@ from django.utils.translation import gettext as _
 from zizhu.access import Action, require
 from zizhu.lib.exports import INTEGER, Column, Table, export_response
 from zizhu.registers.forms import UploadForm
+from zizhu.registers.kinds import FILE_COLUMNS
 from zizhu.registers.models import Kind, Snapshot, Status
 from zizhu.registers.selectors import current_snapshots, snapshots
 from zizhu.registers.services import register_upload
+from zizhu.store.schemas import shape_of
 
 PROBLEMS_SHOWN = 200
+
+
+def _problems(snapshot: Snapshot) -> list[list]:
+    """The stored problems with each column by its Chinese name (the file's header), as the
+    page and the error report show them; the API keeps the English names."""
+    labels = {c.name: c.alias for c in FILE_COLUMNS[shape_of(snapshot.kind)]}
+    return [[row, labels.get(column, column), text] for row, column, text in snapshot.problems]
 
 
 def snapshot_list(request):
@@ -59,7 +68,7 @@ def snapshot_detail(request, pk: int):
         {
             "snapshot": snapshot,
             "job": snapshot.job,
-            "problems": snapshot.problems[:PROBLEMS_SHOWN],
+            "problems": _problems(snapshot)[:PROBLEMS_SHOWN],
             "problems_shown": min(len(snapshot.problems), PROBLEMS_SHOWN),
         },
     )
@@ -69,7 +78,7 @@ def snapshot_problems(request, pk: int):
     """The error report of a rejected file as CSV (reasons only, never raw values)."""
     require(request, Action.MANAGE_REGISTERS)
     snapshot = get_object_or_404(Snapshot, pk=pk)
-    rows = [[row or "", column, message] for row, column, message in snapshot.problems]
+    rows = [[row or "", column, message] for row, column, message in _problems(snapshot)]
     if snapshot.error_count > len(snapshot.problems):
         more = snapshot.error_count - len(snapshot.problems)
         rows.append(["", "", _("%(n)s more problems not listed") % {"n": more}])

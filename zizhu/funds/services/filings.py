@@ -34,7 +34,7 @@ from zizhu.funds.services.common import (
     set_status,
 )
 from zizhu.lib.money import money
-from zizhu.lib.uploads import UploadRejected, check_attachment, random_storage_name
+from zizhu.lib.uploads import check_pdf_document, random_storage_name
 from zizhu.units.models import Unit
 
 if TYPE_CHECKING:
@@ -177,9 +177,7 @@ def _checked_document(document: "UploadedFile[bytes]") -> tuple[bytes, str, str]
     ValueError)."""
     name = document.name or ""  # a file of a form always has one
     # An UploadedFile is a binary file; its stubs make it IO[bytes], which is not BinaryIO.
-    info = check_attachment(name, document)  # type: ignore[arg-type]
-    if info.kind != "pdf":
-        raise UploadRejected(_("The document body must be a PDF file (PDF only)"))
+    info = check_pdf_document(name, document)  # type: ignore[arg-type]
     return info.content, random_storage_name("pdf"), name
 
 

@@ -3,11 +3,12 @@
 - `spreadsheets`: CSV and XLSX for imports (size, encoding, zip bombs, sheet area); used by
   `zizhu.lib.tabular.read_table`.
 - `attachments`: voucher, explanation and filing attachments (PDF, JPEG, PNG by content):
-  `pdfs` refuses PDFs that act or carry files, `images` checks and re-encodes JPEG and PNG.
+  `pdfs` refuses PDFs that act or carry files, `images` checks and re-encodes JPEG and PNG;
+  `check_pdf_document` for a document that may only be a PDF (a filing's body).
 - `names`: random storage names and Content-Disposition headers for downloads.
 
-Every refusal is an `UploadRejected` whose message is Chinese with the English reason in
-brackets, fit to show the user.
+Every refusal is an `UploadRejected` whose message is Chinese, fit to show the user (the
+English reason is kept apart, in `reason`).
 """
 
 from zizhu.lib.uploads.attachments import (
@@ -16,6 +17,7 @@ from zizhu.lib.uploads.attachments import (
     ATTACHMENT_MAX_PIXELS,
     AttachmentInfo,
     check_attachment,
+    check_pdf_document,
 )
 from zizhu.lib.uploads.errors import MB, UploadRejected
 from zizhu.lib.uploads.names import (
@@ -42,6 +44,7 @@ __all__ = [
     "SpreadsheetLimits",
     "UploadRejected",
     "check_attachment",
+    "check_pdf_document",
     "check_xlsx",
     "content_disposition_attachment",
     "decode_csv_bytes",

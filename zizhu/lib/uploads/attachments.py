@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from zizhu.lib.uploads.errors import MB, rejected
+from django.utils.translation import gettext as _
+
+from zizhu.lib.uploads.errors import MB, UploadRejected, rejected
 from zizhu.lib.uploads.images import PNG_SIGNATURE, check_jpeg, check_png, reencoded
 from zizhu.lib.uploads.pdfs import check_pdf
 
@@ -90,6 +92,18 @@ def check_attachment(
         content = reencoded(content, kind)
     content_type, extension = _KINDS[kind]
     return AttachmentInfo(kind, content_type, extension, len(content), content)
+
+
+def check_pdf_document(
+    name: str, data: bytes | BinaryIO, *, max_bytes: int = ATTACHMENT_MAX_BYTES
+) -> AttachmentInfo:
+    """`check_attachment` for a document that may only be a PDF (a filing's body): a JPEG or
+    PNG, acceptable as an attachment elsewhere, is refused too. The one place of that rule, for
+    the upload and for the recheck of stored files."""
+    info = check_attachment(name, data, max_bytes=max_bytes)
+    if info.kind != "pdf":
+        raise UploadRejected(_("The document body must be a PDF file"))
+    return info
 
 
 def _read(data: bytes | BinaryIO, max_bytes: int) -> bytes:

@@ -4,12 +4,14 @@ MB = 1024 * 1024
 
 
 class UploadRejected(ValueError):
-    """An uploaded file was refused; `message` is Chinese with the English reason in brackets."""
+    """An uploaded file was refused: `message` is Chinese, fit to show the user; `reason` is
+    the same in English words, never shown (empty when the message is all there is)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, reason: str = ""):
         self.message = message
+        self.reason = reason
         super().__init__(message)
 
 
 def rejected(chinese: str, english: str) -> UploadRejected:
-    return UploadRejected(f"{chinese} ({english})")
+    return UploadRejected(chinese, english)

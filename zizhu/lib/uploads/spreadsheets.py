@@ -78,7 +78,7 @@ _NOT_TEXT = (
 
 
 def _rejected(chinese: str, english: str) -> UploadRejected:
-    return UploadRejected(f"{chinese} ({english})")
+    return UploadRejected(chinese, english)
 
 
 def decode_csv_bytes(data: bytes) -> str:

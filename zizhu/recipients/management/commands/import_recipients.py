@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from zizhu.catalogue.models import AidProject
-from zizhu.lib.tabular import TableError, read_columns
+from zizhu.lib.tabular import TableError, problem_line, read_columns
 from zizhu.recipients.models import Term
 from zizhu.recipients.services import recipient_list_import
 from zizhu.recipients.validation import COLUMNS
@@ -50,7 +50,7 @@ class Command(BaseCommand):
             )
         except TableError as exc:
             for problem in exc.problems:
-                self.stderr.write(f"row {problem.row}\t{problem.column}\t{problem.message}")
+                self.stderr.write(problem_line(problem, COLUMNS))
             raise CommandError(f"{len(exc.problems)} error(s); nothing was written") from exc
         except (ValidationError, FileNotFoundError) as exc:
             raise CommandError("; ".join(getattr(exc, "messages", [str(exc)]))) from exc

@@ -3,9 +3,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from zizhu.lib.periods import Month
-from zizhu.lib.tabular import TableError
-from zizhu.registers.kinds import KINDS
+from zizhu.lib.tabular import TableError, problem_line
+from zizhu.registers.kinds import FILE_COLUMNS, KINDS
 from zizhu.registers.services import register_import
+from zizhu.store.schemas import shape_of
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             )
         except TableError as exc:
             for problem in exc.problems:
-                self.stderr.write(f"row {problem.row}\t{problem.column}\t{problem.message}")
+                self.stderr.write(problem_line(problem, FILE_COLUMNS[shape_of(opts["kind"])]))
             raise CommandError(f"{len(exc.problems)} error(s); nothing was written") from exc
         if opts["dry_run"]:
             self.stdout.write(f"valid: {snapshot.rows} rows (dry run, nothing written)")

@@ -1,0 +1,30 @@
+"""The project's URLconf with a page whose transaction really deadlocks on PostgreSQL with
+another transaction that the test runs (`OTHER`), and loses: a submission at a busy moment."""
+
+from collections.abc import Callable
+
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.urls import path
+
+from zizhu.urls import handler500  # noqa: F401 - the project's error page
+from zizhu.urls import urlpatterns as project_urlpatterns
+
+# The test makes the table test_conflict_rows (rows 1 and 2) and puts here the other
+# transaction's start: it locks row 2, then waits for row 1; the call returns once it waits.
+OTHER: list[Callable[[], None]] = []
+
+
+def deadlocked(request):
+    """Writes row 1, then (once the other transaction holds row 2 and waits for row 1) row 2.
+    This transaction looks for a deadlock after 10 ms of waiting, the other after 10 s:
+    PostgreSQL rolls this one back."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL deadlock_timeout = '10ms'")
+        cursor.execute("UPDATE test_conflict_rows SET note = 'page' WHERE id = 1")
+        OTHER[0]()
+        cursor.execute("UPDATE test_conflict_rows SET note = 'page' WHERE id = 2")
+    return HttpResponse("no deadlock")
+
+
+urlpatterns = [*project_urlpatterns, path("deadlocked/", deadlocked, name="deadlocked")]
