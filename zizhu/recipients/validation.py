@@ -136,8 +136,8 @@ class CleanColumns:
             for n, i, name, sex, b, g, m, p, a, bank in zip(*columns.values(), strict=True)
         ]
 
-    def birth_dates(self, part: slice) -> list[str]:
-        """The birth dates of rows `part`, in ISO form."""
+    def birth_dates(self, part: slice | np.ndarray) -> list[str]:
+        """The birth dates of rows `part` (a slice or an array of positions), in ISO form."""
         dates: list[str] = self.birth_date[part].astype("datetime64[D]").astype(str).tolist()
         return dates
 
