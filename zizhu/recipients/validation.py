@@ -303,4 +303,4 @@ def content_hash_columns(clean: CleanColumns) -> str:
     return digest.hexdigest()
 
 
-HASH_BATCH = 50_000
+HASH_BATCH = 10_000  # rows joined at a time: a few MB of text, not tens
