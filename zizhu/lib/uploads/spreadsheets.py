@@ -25,6 +25,7 @@ value starts with "=" is read as that text. Exports neutralise such text again
 (`zizhu.lib.exports.neutralise`).
 """
 
+import codecs
 import io
 import re
 import struct
@@ -83,13 +84,19 @@ def _rejected(chinese: str, english: str) -> UploadRejected:
 
 def decode_csv_bytes(data: bytes) -> str:
     """The text of a CSV file: UTF-8 (a BOM is dropped) or else GB18030; anything else refused."""
+    return data.decode(csv_encoding(data))
+
+
+def csv_encoding(data: bytes) -> str:
+    """The codec that decodes the whole CSV file, checked here without holding its text (a
+    4 MB piece at a time): "utf-8-sig" (a BOM), "utf-8" or else "gb18030"; anything else
+    refused. A reader can then decode the file as it parses it (`io.TextIOWrapper`)."""
     if data.startswith(UTF8_BOM):
-        try:
-            return data[len(UTF8_BOM) :].decode("utf-8")
-        except UnicodeDecodeError:
+        if not _decodes(data, "utf-8-sig"):
             raise _rejected(
                 "文件带 UTF-8 标记，但内容不是有效的 UTF-8", "invalid UTF-8 after the BOM"
-            ) from None
+            )
+        return "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         raise _rejected(
             "不支持 UTF-16/UTF-32 编码，请另存为 UTF-8 或 GB18030 编码的 CSV",
@@ -103,14 +110,22 @@ def decode_csv_bytes(data: bytes) -> str:
             "文件含有空字节，可能是 UTF-16 编码或二进制文件，请另存为 UTF-8 编码的 CSV",
             "NUL bytes: UTF-16 or binary",
         )
+    for codec in ("utf-8", "gb18030"):
+        if _decodes(data, codec):
+            return codec
+    raise _rejected("无法识别文件编码，请使用 UTF-8 或 GB18030", "unknown encoding")
+
+
+def _decodes(data: bytes, codec: str) -> bool:
+    decoder = codecs.getincrementaldecoder(codec)()
+    view = memoryview(data)
     try:
-        return data.decode("utf-8")
+        for at in range(0, len(data), _CHUNK):
+            decoder.decode(view[at : at + _CHUNK])
+        decoder.decode(b"", True)
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise _rejected("无法识别文件编码，请使用 UTF-8 或 GB18030", "unknown encoding") from None
+        return False
+    return True
 
 
 def check_xlsx(data: bytes, limits: SpreadsheetLimits = SPREADSHEET_LIMITS) -> None:
