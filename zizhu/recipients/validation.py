@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from itertools import compress
-from typing import cast
+from typing import TypeVar, cast
 
 import numpy as np
 
@@ -108,6 +108,7 @@ ID_PATTERN = idnumber.ID_RE.pattern
 MOBILE_PATTERN = phone.MOBILE_RE.pattern
 _EPOCH = date(1970, 1, 1)
 SEXES = ("female", "male")  # by the parity of the sequence number
+T = TypeVar("T")
 
 
 @dataclass
@@ -198,7 +199,15 @@ def validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list
         for i in np.flatnonzero(~shaped).tolist():
             ids[i] = idnumber.normalise(ids[i])
         shaped = _matches(ids, ID_PATTERN)
-    valid, born = id_check(pa.array(ids, pa.string()), today, shaped)
+    # a batch at a time: the check widens each ID's digits to int64 (136 bytes an ID)
+    id_array = pa.array(ids, pa.string())
+    checked = [
+        id_check(id_array.slice(at, ID_BATCH), today, shaped[at : at + ID_BATCH])
+        for at in range(0, n, ID_BATCH)
+    ]
+    valid = np.concatenate([np.empty(0, bool), *(v for v, _ in checked)])
+    born = np.concatenate([np.empty(0, np.int32), *(b for _, b in checked)])
+    del id_array, checked
     names = list(map(str.strip, raw["name"]))
     name_length = _lengths(names)
     parsed = {text: parse_amount(text) for text in set(raw["amount"])}
@@ -237,7 +246,12 @@ def validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list
     ]
     clean[where[repeated]] = False
 
-    keep = clean.tolist()
+    everything = bool(clean.all())  # the common case: no copies of a million-row column
+    keep = [] if everything else clean.tolist()
+
+    def kept(values: list[T]) -> list[T]:
+        return values if everything else list(compress(values, keep))
+
     grades, majors, banks = (
         list(map(str.strip, raw[c])) for c in ("grade", "major", "bank_account")
     )
@@ -245,19 +259,19 @@ def validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list
         ids[i], names[i], phones[i] = row.id_number, row.name, row.phone
         amounts[i], born[i] = str(row.amount), (row.birth_date - _EPOCH).days
         grades[i], majors[i], banks[i] = row.grade, row.major, row.bank_account
-    kept_ids = list(compress(ids, keep))
+    kept_ids = kept(ids)
     odd = _id_matrix(kept_ids)[:, 16] % 2 == 1  # ord("0") is even
     return CleanColumns(
-        row_number=list(compress(numbers, keep)),
+        row_number=kept(numbers),
         id_number=kept_ids,
-        name=list(compress(names, keep)),
+        name=kept(names),
         sex=list(map(SEXES.__getitem__, odd.tolist())),
-        birth_date=born[clean],
-        grade=list(compress(grades, keep)),
-        major=list(compress(majors, keep)),
-        phone=list(compress(phones, keep)),
-        amount=cast(list[str], list(compress(amounts, keep))),
-        bank_account=list(compress(banks, keep)),
+        birth_date=born if everything else born[clean],
+        grade=kept(grades),
+        major=kept(majors),
+        phone=kept(phones),
+        amount=cast(list[str], kept(amounts)),
+        bank_account=kept(banks),
     ), problems
 
 
@@ -303,4 +317,5 @@ def content_hash_columns(clean: CleanColumns) -> str:
     return digest.hexdigest()
 
 
+ID_BATCH = 100_000
 HASH_BATCH = 10_000  # rows joined at a time: a few MB of text, not tens
