@@ -328,7 +328,9 @@ class _PartScanner:
 
     def feed(self, chunk: bytes) -> None:
         window = self.tail + chunk
-        if b"<!" in window and _DTD.search(window):
+        # "!" alone is rare in a part (formulas across sheets, comments): found with memchr,
+        # where looking for "<!" stops at every "<"
+        if b"!" in window and b"<!" in window and _DTD.search(window):
             raise _rejected("XLSX 文件含有 DTD 声明，已拒绝", "DTD in a part")
         if _ODD_FORM.search(window):
             self._check_references(self.generic, window)
