@@ -23,9 +23,13 @@ def analyze(model) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def insert_rows(model, columns: list[str], rows, batch: int = 5000, expected: int = 0) -> int:
+def insert_rows(
+    model, columns: list[str], rows, batch: int = 5000, expected: int = 0, analyze_after=True
+) -> int:
     """Insert `rows` (tuples in `columns` order); returns how many. `expected`: about how
-    many rows come (SQLite sizes its page cache for their indexes)."""
+    many rows come (SQLite sizes its page cache for their indexes). `analyze_after=False`:
+    the caller runs no statement over the table in the same transaction (autovacuum analyses
+    it after the commit), so PostgreSQL's ANALYZE is not needed."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = [model._meta.get_field(c).column for c in columns]
     quoted = ", ".join(connection.ops.quote_name(n) for n in names)
@@ -36,7 +40,7 @@ def insert_rows(model, columns: list[str], rows, batch: int = 5000, expected: in
                 for row in rows:
                     copy.write_row(row)
                     count += 1
-            if count >= ANALYZE_AFTER:
+            if analyze_after and count >= ANALYZE_AFTER:
                 analyze(model)
             return count
         sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608

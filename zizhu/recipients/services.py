@@ -202,8 +202,9 @@ def _store_rows(list_ids: list[int], clean: CleanColumns, pids: np.ndarray) -> i
                 strict=True,
             )
 
-    # in key order the indexes' right edges are all SQLite's page cache needs: no `expected`
-    return insert_rows(RecipientRow, ROW_COLUMNS, batches())
+    # in key order the indexes' right edges are all SQLite's page cache needs: no `expected`;
+    # the import and the bulk load read none of the rows back before they commit: no ANALYZE
+    return insert_rows(RecipientRow, ROW_COLUMNS, batches(), analyze_after=False)
 
 
 def _db_row(target: RecipientList, r: CleanRow) -> RecipientRow:
@@ -315,8 +316,11 @@ def _import(
             raise ValidationError("名单已提交审核，退回后才能修改")
         RecipientRow.objects.filter(recipient_list=target).delete()  # one DELETE: no cascades
         _store_rows([target.pk] * len(clean), clean, pids)
+        # the totals of the checked rows: no statement reads the new rows back in this
+        # transaction (so PostgreSQL needs no ANALYZE of them first, see _store_rows)
         target.content_hash = digest
-        _refresh_totals(target)
+        target.row_count, target.total_amount = len(clean), clean.total_amount()
+        target.save(update_fields=["row_count", "total_amount", "content_hash", "updated_at"])
         if approve:
             _approve(target, actor)
         audit_record(
