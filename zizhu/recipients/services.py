@@ -5,8 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from operator import itemgetter
-from typing import TYPE_CHECKING, TypedDict, TypeVar, cast
+from typing import TYPE_CHECKING, TypedDict, cast
 
 import numpy as np
 from django.conf import settings
@@ -30,6 +29,7 @@ from zizhu.recipients.validation import (
     CleanColumns,
     CleanRow,
     content_hash_columns,
+    take,
     validate_columns,
     validate_row,
 )
@@ -40,8 +40,6 @@ from zizhu.units.models import Unit
 
 if TYPE_CHECKING:
     from zizhu.jobs.models import Job
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -158,11 +156,6 @@ def _phone_keys(clean: CleanColumns) -> list[int | None]:
     return result
 
 
-def _take(column: list[T], rows: list[int]) -> list[T] | tuple[T, ...]:
-    """`column`'s values at `rows`, in that order."""
-    return itemgetter(*rows)(column) if len(rows) > 1 else [column[i] for i in rows]
-
-
 def _store_rows(list_ids: list[int], clean: CleanColumns, pids: np.ndarray) -> int:
     """Insert the clean rows, each on the list of the same position in `list_ids`, in one
     bulk insert: a batch of rows at a time, their ID, phone and card number sealed a column
@@ -182,22 +175,22 @@ def _store_rows(list_ids: list[int], clean: CleanColumns, pids: np.ndarray) -> i
             part = order[start : start + SEAL_BATCH]
             rows = part.tolist()
             sealed = {
-                name: f.seal_many(list(_take(getattr(clean, name), rows)))
+                name: f.seal_many(list(take(getattr(clean, name), rows)))
                 for name, f in fields.items()
             }
             yield from zip(
-                _take(list_ids, rows),
-                _take(clean.row_number, rows),
+                take(list_ids, rows),
+                take(clean.row_number, rows),
                 sealed["id_number"],
                 pids[part].tolist(),
-                _take(clean.name, rows),
-                _take(clean.sex, rows),
+                take(clean.name, rows),
+                take(clean.sex, rows),
                 clean.birth_dates(part),
-                _take(clean.grade, rows),
-                _take(clean.major, rows),
+                take(clean.grade, rows),
+                take(clean.major, rows),
                 sealed["phone"],
-                _take(phone_keys, rows),
-                _take(clean.amount, rows),
+                take(phone_keys, rows),
+                take(clean.amount, rows),
                 sealed["bank_account"],
                 strict=True,
             )
