@@ -219,7 +219,12 @@ def _assert_stored_as_checked(target, table):
         assert row.phone_key == (phone_key(e.phone) if e.phone else None)
 
 
-def test_it_stores_every_row_whole_in_pid_order(tree):
+@pytest.mark.parametrize("params", [999, 13 * 7], ids=["default", "7-rows-a-statement"])
+def test_it_stores_every_row_whole_in_pid_order(tree, monkeypatch, params):
+    from django.db import connection
+
+    # SQLite: several rows a statement, whole statements and a shorter last one
+    monkeypatch.setattr(connection.features, "max_query_params", params)
     table = _varied(range(40))
     _assert_stored_as_checked(_import(tree["3661000001"], table).recipient_list, table)
 

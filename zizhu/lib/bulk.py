@@ -8,6 +8,8 @@ cannot see rows of an open transaction), so the next statements of the same load
 triggers they fire (zizhu/fundreports/rollups.py), would be planned for an empty table:
 nested loops over seconds' worth of rows. The table is analysed after such a COPY."""
 
+from itertools import chain
+
 from django.db import connection
 
 ANALYZE_AFTER = 1_000  # rows
@@ -43,7 +45,10 @@ def insert_rows(
             if analyze_after and count >= ANALYZE_AFTER:
                 analyze(model)
             return count
-        sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
+        # many rows a statement: a statement per row costs SQLite its setup and the
+        # AUTOINCREMENT bookkeeping every time (100,000 list rows: 0.41 -> 0.26 CPU s)
+        per = max(1, connection.features.max_query_params // len(names))
+        whole = max(per, batch // per * per)
         # a page cache that holds the indexes: random keys (keyed hashes) otherwise evict
         # index pages and read them back, row after row
         cursor.execute("PRAGMA cache_size")
@@ -54,13 +59,27 @@ def insert_rows(
             chunk: list = []
             for row in rows:
                 chunk.append(row)
-                if len(chunk) >= batch:
-                    cursor.executemany(sql, chunk)
-                    count += len(chunk)
+                if len(chunk) >= whole:
+                    count += _insert_sqlite(cursor, table, quoted, len(names), chunk, per)
                     chunk = []
             if chunk:
-                cursor.executemany(sql, chunk)
-                count += len(chunk)
+                count += _insert_sqlite(cursor, table, quoted, len(names), chunk, per)
         finally:
             cursor.execute(f"PRAGMA cache_size = {int(cache)}")
     return count
+
+
+def _insert_sqlite(cursor, table: str, quoted: str, width: int, chunk: list, per: int) -> int:
+    """`chunk`'s rows in statements of `per` rows (the rest in one shorter statement)."""
+
+    def sql(rows: int) -> str:
+        values = f"({', '.join(['%s'] * width)})"
+        return f"INSERT INTO {table} ({quoted}) VALUES {', '.join([values] * rows)}"  # noqa: S608
+
+    full = len(chunk) // per * per
+    if full:
+        groups = [list(chain.from_iterable(chunk[at : at + per])) for at in range(0, full, per)]
+        cursor.executemany(sql(per), groups)
+    if full < len(chunk):
+        cursor.execute(sql(len(chunk) - full), list(chain.from_iterable(chunk[full:])))
+    return len(chunk)
