@@ -23,8 +23,8 @@ if [ ! -x .venv/bin/python ]; then
     fi
   fi
 fi
-# the batch keyed hash is compiled (setup.py): a C compiler and OpenSSL's headers; without them
-# the install still works and the imports hash in Python
+# the batch keyed hash and the batch sealing are compiled (setup.py): a C compiler and
+# OpenSSL's headers; without them the install still works and the imports hash and seal in Python
 if [ ! -f /usr/include/openssl/sha.h ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libssl-dev >/dev/null
 fi
@@ -33,7 +33,7 @@ stamp=".venv/.zizhu-installed"
 # spark extras for anything more; every file checked against its hash.
 lock="requirements.lock"
 [ -n "$extras" ] || lock="requirements-app.lock"
-want="$(cat pyproject.toml setup.py zizhu/registers/_keyed.c "$lock" | sha256sum | cut -c1-16) extras=[$extras]"
+want="$(cat pyproject.toml setup.py zizhu/registers/_keyed.c zizhu/lib/_seal.c "$lock" | sha256sum | cut -c1-16) extras=[$extras]"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q --require-hashes -r "$lock"

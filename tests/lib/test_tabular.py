@@ -193,6 +193,29 @@ def test_it_refuses_csv_in_other_encodings(tmp_path, data, reason):
     assert caught.value.problems[0].row == 0
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_it_checks_the_encoding_piece_by_piece_and_reads_characters_cut_between_pieces(
+    tmp_path, monkeypatch, encoding
+):
+    from zizhu.lib.uploads import spreadsheets
+
+    monkeypatch.setattr(spreadsheets, "_CHUNK", 5)  # every multi-byte character cut somewhere
+    names = ["张三", "李四𠀋", "王五"]  # 𠀋: four bytes in either encoding
+    rows = [[f"61010220050101{n:03d}X", name, "1000"] for n, name in enumerate(names)]
+    data = csv_bytes([["身份证件号", "姓名", "资助金额"], *rows], encoding)
+    assert spreadsheets.csv_encoding(data) == encoding
+
+    table = read_table(write(tmp_path, "名单.csv", data), COLUMNS)
+
+    assert [raw["name"] for _, raw in table.rows] == names
+    # a bad byte in the last piece still turns UTF-8 away (to GB18030, or a refusal)
+    ascii_rows = b"61010220050101001X,abc,1000\r\n" * 3
+    assert spreadsheets.csv_encoding(ascii_rows + "你".encode("gb18030")) == "gb18030"
+    with pytest.raises(TableError) as caught:
+        read_table(ascii_rows + b"\x81\x30\xff\xff", COLUMNS, name="a.csv")
+    assert "无法识别文件编码" in problems(caught)
+
+
 def test_it_says_so_when_a_csv_is_really_an_xlsx(tmp_path):
     data = xlsx_bytes([["身份证件号", "姓名", "资助金额"]])
     with pytest.raises(TableError) as caught:

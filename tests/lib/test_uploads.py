@@ -242,6 +242,31 @@ def test_it_checks_every_row_and_cell_reference_against_the_limits(rows, accepte
         assert "上限" in rejected(lambda: check_xlsx(data, limits))
 
 
+@pytest.mark.parametrize(("rows", "columns"), [(200_001, 100), (11, 3), (1_000_001, 20)])
+def test_the_quick_search_finds_a_reference_wherever_the_whole_pattern_would(rows, columns):
+    # a window the quick search passes is not searched with the whole pattern: every window
+    # the whole pattern flags must be seen by the quick search too
+    import random
+
+    from zizhu.lib.uploads.spreadsheets import _reference_patterns, _short_references
+
+    fast, _ = _reference_patterns(rows, columns)
+    short = _short_references(rows, columns)
+    draw = random.Random(17)
+    letters, flagged = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcxyz", 0
+    for _ in range(30_000):
+        reference = "".join(draw.choice(letters) for _ in range(draw.choice([0, 1, 1, 2, 3])))
+        reference += "0" * draw.choice([0, 0, 0, 1, 3])
+        reference += str(draw.randrange(1, 10 ** draw.randrange(1, 20)))
+        quote = draw.choice(['"', "'"])
+        window = f'<c r="{reference}{quote}>'.encode()
+        for cut in (window, window[: draw.randrange(len(window))]):  # a window may end inside
+            if fast.search(cut):
+                flagged += 1
+                assert short.search(cut), cut
+    assert flagged > 1000  # the draw does reach beyond the limits
+
+
 @pytest.mark.parametrize(
     ("cell", "reason"),
     [

@@ -161,8 +161,12 @@ def test_it_stops_at_the_same_row_limit_and_csv_error_as_the_row_reading(tmp_pat
     assert "14" in str(by_rows.value.problems[0])  # limit 20: the CSV error, on row 14
 
 
+@pytest.mark.parametrize("id_batch", [100_000, 7], ids=["one-id-batch", "id-batches-of-7"])
 @pytest.mark.parametrize("write", [csv_file, xlsx_file])
-def test_it_finds_the_same_problems_and_clean_rows_as_the_row_by_row_checks(tmp_path, write):
+def test_it_finds_the_same_problems_and_clean_rows_as_the_row_by_row_checks(
+    tmp_path, monkeypatch, write, id_batch
+):
+    monkeypatch.setattr("zizhu.recipients.validation.ID_BATCH", id_batch)
     rows = read_table(write(tmp_path, awkward_rows()), COLUMNS).rows
     expected_clean, expected_problems = reference(rows)
 

@@ -6,6 +6,7 @@ import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from tests.conftest import login_as
 from tests.recipients.factories import make_id, make_list, rows
@@ -210,3 +211,73 @@ def test_it_validates_only_with_dry_run_and_approves_with_approve(tree, tmp_path
     _command(*ARGS, "--approve", str(path))
     assert RecipientList.objects.get().status == Status.APPROVED
     assert AuditEvent.objects.filter(action="recipients.import_approved").exists()
+
+
+def _varied(serials: range) -> list[tuple[int, dict[str, str]]]:
+    """Rows whose every column differs from row to row (some phones and cards empty)."""
+    return [
+        (
+            index + 2,
+            {
+                "id_number": make_id(n, born=f"200{n % 9}0{1 + n % 9}1{n % 7}"),
+                "name": f"学生{n}",
+                "amount": f"{1000 + n}.5",
+                "grade": f"{n}级",
+                "major": f"专业{n}",
+                "phone": f"139{n:08d}" if n % 3 else "",
+                "bank_account": f"6222{n:015d}" if n % 2 else "",
+            },
+        )
+        for index, n in enumerate(serials)
+    ]
+
+
+def _assert_stored_as_checked(target, table):
+    """Each stored row holds its own file row's checked values (not a neighbour's), and the
+    list's rows are one run of ids in `pid` order (the order they are inserted in)."""
+    from zizhu.recipients.validation import validate_row
+    from zizhu.store.keys import phone_key
+
+    expected = {n: validate_row(n, raw, timezone.localdate())[0] for n, raw in table}
+    stored = list(target.rows.order_by("id"))
+    assert len(stored) == len(table)
+    assert [r.pid for r in stored] == sorted(r.pid for r in stored)
+    assert [r.row_number for r in stored] != sorted(expected)  # the file's order differs
+    assert [r.pk for r in stored] == list(range(stored[0].pk, stored[0].pk + len(stored)))
+    for row in stored:
+        e = expected[row.row_number]
+        assert (row.id_number, row.name, row.sex, row.birth_date, row.grade, row.major) == (
+            e.id_number,
+            e.name,
+            e.sex,
+            e.birth_date,
+            e.grade,
+            e.major,
+        )
+        assert (row.phone, row.amount, row.bank_account) == (e.phone, e.amount, e.bank_account)
+        assert row.pid == person_key(e.id_number)
+        assert row.phone_key == (phone_key(e.phone) if e.phone else None)
+
+
+@pytest.mark.parametrize("params", [999, 13 * 7], ids=["default", "7-rows-a-statement"])
+def test_it_stores_every_row_whole_in_pid_order(tree, monkeypatch, params):
+    from django.db import connection
+
+    # SQLite: several rows a statement, whole statements and a shorter last one
+    monkeypatch.setattr(connection.features, "max_query_params", params)
+    table = _varied(range(40))
+    _assert_stored_as_checked(_import(tree["3661000001"], table).recipient_list, table)
+
+
+def test_the_bulk_load_stores_every_list_whole_in_pid_order(tree):
+    from zizhu.recipients.services import ListLoad, recipient_lists_load
+
+    project = AidProject.objects.get(code="vocational_national_grant")
+    tables = {1: _varied(range(30)), 2: _varied(range(100, 125))}
+    loads = [
+        ListLoad(tree["3661000001"], project, 2025, "autumn", table, batch=batch)
+        for batch, table in tables.items()
+    ]
+    assert recipient_lists_load(lists=loads) == 55
+    for batch, table in tables.items():
+        _assert_stored_as_checked(RecipientList.objects.get(batch=batch), table)

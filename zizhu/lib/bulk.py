@@ -8,6 +8,8 @@ cannot see rows of an open transaction), so the next statements of the same load
 triggers they fire (zizhu/fundreports/rollups.py), would be planned for an empty table:
 nested loops over seconds' worth of rows. The table is analysed after such a COPY."""
 
+from itertools import chain
+
 from django.db import connection
 
 ANALYZE_AFTER = 1_000  # rows
@@ -23,9 +25,13 @@ def analyze(model) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def insert_rows(model, columns: list[str], rows, batch: int = 5000, expected: int = 0) -> int:
+def insert_rows(
+    model, columns: list[str], rows, batch: int = 5000, expected: int = 0, analyze_after=True
+) -> int:
     """Insert `rows` (tuples in `columns` order); returns how many. `expected`: about how
-    many rows come (SQLite sizes its page cache for their indexes)."""
+    many rows come (SQLite sizes its page cache for their indexes). `analyze_after=False`:
+    the caller runs no statement over the table in the same transaction (autovacuum analyses
+    it after the commit), so PostgreSQL's ANALYZE is not needed."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = [model._meta.get_field(c).column for c in columns]
     quoted = ", ".join(connection.ops.quote_name(n) for n in names)
@@ -36,10 +42,13 @@ def insert_rows(model, columns: list[str], rows, batch: int = 5000, expected: in
                 for row in rows:
                     copy.write_row(row)
                     count += 1
-            if count >= ANALYZE_AFTER:
+            if analyze_after and count >= ANALYZE_AFTER:
                 analyze(model)
             return count
-        sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
+        # many rows a statement: a statement per row costs SQLite its setup and the
+        # AUTOINCREMENT bookkeeping every time (100,000 list rows: 0.41 -> 0.26 CPU s)
+        per = max(1, connection.features.max_query_params // len(names))
+        whole = max(per, batch // per * per)
         # a page cache that holds the indexes: random keys (keyed hashes) otherwise evict
         # index pages and read them back, row after row
         cursor.execute("PRAGMA cache_size")
@@ -50,13 +59,27 @@ def insert_rows(model, columns: list[str], rows, batch: int = 5000, expected: in
             chunk: list = []
             for row in rows:
                 chunk.append(row)
-                if len(chunk) >= batch:
-                    cursor.executemany(sql, chunk)
-                    count += len(chunk)
+                if len(chunk) >= whole:
+                    count += _insert_sqlite(cursor, table, quoted, len(names), chunk, per)
                     chunk = []
             if chunk:
-                cursor.executemany(sql, chunk)
-                count += len(chunk)
+                count += _insert_sqlite(cursor, table, quoted, len(names), chunk, per)
         finally:
             cursor.execute(f"PRAGMA cache_size = {int(cache)}")
     return count
+
+
+def _insert_sqlite(cursor, table: str, quoted: str, width: int, chunk: list, per: int) -> int:
+    """`chunk`'s rows in statements of `per` rows (the rest in one shorter statement)."""
+
+    def sql(rows: int) -> str:
+        values = f"({', '.join(['%s'] * width)})"
+        return f"INSERT INTO {table} ({quoted}) VALUES {', '.join([values] * rows)}"  # noqa: S608
+
+    full = len(chunk) // per * per
+    if full:
+        groups = [list(chain.from_iterable(chunk[at : at + per])) for at in range(0, full, per)]
+        cursor.executemany(sql(per), groups)
+    if full < len(chunk):
+        cursor.execute(sql(len(chunk) - full), list(chain.from_iterable(chunk[full:])))
+    return len(chunk)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from itertools import compress
-from typing import cast
+from operator import itemgetter
+from typing import TypeVar, cast
 
 import numpy as np
 
@@ -108,6 +109,7 @@ ID_PATTERN = idnumber.ID_RE.pattern
 MOBILE_PATTERN = phone.MOBILE_RE.pattern
 _EPOCH = date(1970, 1, 1)
 SEXES = ("female", "male")  # by the parity of the sequence number
+T = TypeVar("T")
 
 
 @dataclass
@@ -136,8 +138,8 @@ class CleanColumns:
             for n, i, name, sex, b, g, m, p, a, bank in zip(*columns.values(), strict=True)
         ]
 
-    def birth_dates(self, part: slice) -> list[str]:
-        """The birth dates of rows `part`, in ISO form."""
+    def birth_dates(self, part: slice | np.ndarray) -> list[str]:
+        """The birth dates of rows `part` (a slice or an array of positions), in ISO form."""
         dates: list[str] = self.birth_date[part].astype("datetime64[D]").astype(str).tolist()
         return dates
 
@@ -198,7 +200,15 @@ def validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list
         for i in np.flatnonzero(~shaped).tolist():
             ids[i] = idnumber.normalise(ids[i])
         shaped = _matches(ids, ID_PATTERN)
-    valid, born = id_check(pa.array(ids, pa.string()), today, shaped)
+    # a batch at a time: the check widens each ID's digits to int64 (136 bytes an ID)
+    id_array = pa.array(ids, pa.string())
+    checked = [
+        id_check(id_array.slice(at, ID_BATCH), today, shaped[at : at + ID_BATCH])
+        for at in range(0, n, ID_BATCH)
+    ]
+    valid = np.concatenate([np.empty(0, bool), *(v for v, _ in checked)])
+    born = np.concatenate([np.empty(0, np.int32), *(b for _, b in checked)])
+    del id_array, checked
     names = list(map(str.strip, raw["name"]))
     name_length = _lengths(names)
     parsed = {text: parse_amount(text) for text in set(raw["amount"])}
@@ -237,7 +247,12 @@ def validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list
     ]
     clean[where[repeated]] = False
 
-    keep = clean.tolist()
+    everything = bool(clean.all())  # the common case: no copies of a million-row column
+    keep = [] if everything else clean.tolist()
+
+    def kept(values: list[T]) -> list[T]:
+        return values if everything else list(compress(values, keep))
+
     grades, majors, banks = (
         list(map(str.strip, raw[c])) for c in ("grade", "major", "bank_account")
     )
@@ -245,19 +260,19 @@ def validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list
         ids[i], names[i], phones[i] = row.id_number, row.name, row.phone
         amounts[i], born[i] = str(row.amount), (row.birth_date - _EPOCH).days
         grades[i], majors[i], banks[i] = row.grade, row.major, row.bank_account
-    kept_ids = list(compress(ids, keep))
+    kept_ids = kept(ids)
     odd = _id_matrix(kept_ids)[:, 16] % 2 == 1  # ord("0") is even
     return CleanColumns(
-        row_number=list(compress(numbers, keep)),
+        row_number=kept(numbers),
         id_number=kept_ids,
-        name=list(compress(names, keep)),
+        name=kept(names),
         sex=list(map(SEXES.__getitem__, odd.tolist())),
-        birth_date=born[clean],
-        grade=list(compress(grades, keep)),
-        major=list(compress(majors, keep)),
-        phone=list(compress(phones, keep)),
-        amount=cast(list[str], list(compress(amounts, keep))),
-        bank_account=list(compress(banks, keep)),
+        birth_date=born if everything else born[clean],
+        grade=kept(grades),
+        major=kept(majors),
+        phone=kept(phones),
+        amount=cast(list[str], kept(amounts)),
+        bank_account=kept(banks),
     ), problems
 
 
@@ -282,6 +297,12 @@ def content_hash(rows: list[CleanRow]) -> str:
     return digest.hexdigest()
 
 
+def take(column: list[T], rows: list[int]) -> list[T] | tuple[T, ...]:
+    """`column`'s values at `rows`, in that order (itemgetter: a quarter faster than a map
+    of __getitem__ over a million scattered rows)."""
+    return itemgetter(*rows)(column) if len(rows) > 1 else [column[i] for i in rows]
+
+
 HASHED_COLUMNS = ("id_number", "name", "grade", "major", "phone", "amount", "bank_account")
 
 
@@ -295,7 +316,7 @@ def content_hash_columns(clean: CleanColumns) -> str:
     columns = [getattr(clean, name) for name in HASHED_COLUMNS]
     for start in range(0, len(order), HASH_BATCH):
         rows = order[start : start + HASH_BATCH]
-        parts = [pa.array(list(map(c.__getitem__, rows)), pa.string()) for c in columns]
+        parts = [pa.array(take(c, rows), pa.string()) for c in columns]
         joined = pc.binary_join_element_wise(*parts, "\x1f")  # the last one: the separator
         text = pc.binary_join_element_wise(joined, "", "\x1e")
         offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset :]
@@ -303,4 +324,5 @@ def content_hash_columns(clean: CleanColumns) -> str:
     return digest.hexdigest()
 
 
-HASH_BATCH = 50_000
+ID_BATCH = 100_000
+HASH_BATCH = 10_000  # rows joined at a time: a few MB of text, not tens

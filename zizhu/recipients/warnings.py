@@ -16,8 +16,9 @@ REGISTER_OF_STAGE = {
 }
 
 
-def enrolment_warnings(school, rows: list[tuple[int, int]], store: str | None = None):
-    """Problems for (row number, pid) pairs not enrolled at `school` in the latest snapshot."""
+def enrolment_warnings(school, numbers: list[int], pids, store: str | None = None):
+    """Problems for the rows (their row numbers and `pid`s, a list or a numpy array) not
+    enrolled at `school` in the latest snapshot."""
     kind = REGISTER_OF_STAGE.get(school.stage)
     if kind is None:
         return []
@@ -35,8 +36,9 @@ def enrolment_warnings(school, rows: list[tuple[int, int]], store: str | None = 
                 [list(files), school.code],
             ).fetchall()
         }
+    pids = pids.tolist() if hasattr(pids, "tolist") else pids  # numpy: Python ints once
     return [
         Problem(number, "id_number", f"未在本校学籍登记册（{month}）中找到，请核实")
-        for number, pid in rows
+        for number, pid in zip(numbers, pids, strict=True)
         if pid not in enrolled
     ]

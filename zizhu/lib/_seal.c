@@ -1,0 +1,143 @@
+/* seal_many(key, aad, prefix, nonces, values): zizhu.lib.sealing.Keyring.seal_many for a whole
+ * batch in one call, the same text bit for bit.
+ *
+ * Each non-empty str of `values` is sealed as prefix + base64(nonce ‖ AES-GCM(key, nonce,
+ * UTF-8 value, aad) ‖ 16-byte tag), standard alphabet with padding, no newline; an empty str
+ * stays the same empty str. `nonces` holds 12 bytes per value, taken in order (the caller draws
+ * them from os.urandom, as the Python path does). One OpenSSL cipher context is set up with the
+ * key once and re-used with a new nonce per value: about a tenth of the cost of a call to
+ * cryptography's AESGCM.encrypt and binascii per value. Built by setup.py when a C compiler and
+ * OpenSSL's headers are there; zizhu.lib.sealing seals in Python otherwise.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <string.h>
+#include <openssl/evp.h>
+
+#define NONCE 12
+#define TAG 16
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static Py_ssize_t b64_encode(const unsigned char *src, Py_ssize_t n, Py_UCS1 *dst) {
+    Py_ssize_t i = 0, o = 0;
+    for (; i + 2 < n; i += 3) {
+        unsigned v = (unsigned)src[i] << 16 | (unsigned)src[i + 1] << 8 | src[i + 2];
+        dst[o++] = B64[v >> 18];
+        dst[o++] = B64[(v >> 12) & 63];
+        dst[o++] = B64[(v >> 6) & 63];
+        dst[o++] = B64[v & 63];
+    }
+    if (i < n) {
+        unsigned v = (unsigned)src[i] << 16 | (i + 1 < n ? (unsigned)src[i + 1] << 8 : 0);
+        dst[o++] = B64[v >> 18];
+        dst[o++] = B64[(v >> 12) & 63];
+        dst[o++] = i + 1 < n ? B64[(v >> 6) & 63] : '=';
+        dst[o++] = '=';
+    }
+    return o;
+}
+
+static const EVP_CIPHER *cipher_for(Py_ssize_t key_length) {
+    switch (key_length) {
+    case 16: return EVP_aes_128_gcm();
+    case 24: return EVP_aes_192_gcm();
+    case 32: return EVP_aes_256_gcm();
+    default: return NULL;
+    }
+}
+
+static PyObject *seal_many(PyObject *self, PyObject *args) {
+    Py_buffer key, aad, prefix, nonces;
+    PyObject *values, *out = NULL;
+    unsigned char *raw = NULL;
+    EVP_CIPHER_CTX *ctx = NULL;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*O!", &key, &aad, &prefix, &nonces, &PyList_Type, &values))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(values);
+    const EVP_CIPHER *cipher = cipher_for(key.len);
+    if (cipher == NULL) {
+        PyErr_SetString(PyExc_ValueError, "the key must be 16, 24 or 32 bytes");
+        goto done;
+    }
+    if (nonces.len != NONCE * n) {
+        PyErr_SetString(PyExc_ValueError, "nonces must hold 12 bytes per value");
+        goto done;
+    }
+    if ((ctx = EVP_CIPHER_CTX_new()) == NULL
+        || EVP_EncryptInit_ex(ctx, cipher, NULL, key.buf, NULL) != 1) {
+        PyErr_SetString(PyExc_RuntimeError, "OpenSSL: AES-GCM set-up failed");
+        goto done;
+    }
+    if ((out = PyList_New(n)) == NULL) goto done;
+    Py_ssize_t room = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *value = PyList_GET_ITEM(values, i);
+        if (!PyUnicode_Check(value)) {
+            PyErr_SetString(PyExc_TypeError, "values must be str");
+            goto fail;
+        }
+        Py_ssize_t length;
+        const char *text = PyUnicode_AsUTF8AndSize(value, &length);
+        if (text == NULL) goto fail;
+        if (length == 0) {
+            Py_INCREF(value);
+            PyList_SET_ITEM(out, i, value);
+            continue;
+        }
+        if (length > INT_MAX - NONCE - TAG) {
+            PyErr_SetString(PyExc_ValueError, "value too long");
+            goto fail;
+        }
+        Py_ssize_t size = NONCE + length + TAG;
+        if (size > room) {
+            PyMem_Free(raw);
+            room = size < 256 ? 256 : size;
+            if ((raw = PyMem_Malloc((size_t)room)) == NULL) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+        }
+        const unsigned char *nonce = (const unsigned char *)nonces.buf + NONCE * i;
+        memcpy(raw, nonce, NONCE);
+        int written, last;
+        if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1
+            || EVP_EncryptUpdate(ctx, NULL, &written, aad.buf, (int)aad.len) != 1
+            || EVP_EncryptUpdate(ctx, raw + NONCE, &written, (const unsigned char *)text,
+                                 (int)length) != 1
+            || EVP_EncryptFinal_ex(ctx, raw + NONCE + written, &last) != 1
+            || written + last != length
+            || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG, raw + NONCE + length) != 1) {
+            PyErr_SetString(PyExc_RuntimeError, "OpenSSL: AES-GCM encryption failed");
+            goto fail;
+        }
+        Py_ssize_t encoded = (size + 2) / 3 * 4;
+        PyObject *sealed = PyUnicode_New(prefix.len + encoded, 127);
+        if (sealed == NULL) goto fail;
+        Py_UCS1 *dst = PyUnicode_1BYTE_DATA(sealed);
+        memcpy(dst, prefix.buf, (size_t)prefix.len);
+        b64_encode(raw, size, dst + prefix.len);
+        PyList_SET_ITEM(out, i, sealed);
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    PyMem_Free(raw);
+    EVP_CIPHER_CTX_free(ctx);
+    PyBuffer_Release(&key);
+    PyBuffer_Release(&aad);
+    PyBuffer_Release(&prefix);
+    PyBuffer_Release(&nonces);
+    return out;
+}
+
+static PyMethodDef methods[] = {
+    {"seal_many", seal_many, METH_VARARGS,
+     "seal_many(key, aad, prefix, nonces, values) -> list of sealed str"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_seal", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__seal(void) { return PyModule_Create(&module); }
