@@ -203,7 +203,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+# Argon2id first; PBKDF2 after it so a hash stored before still verifies and is re-hashed
+# with Argon2 at its next successful login (zizhu.accounts.passwords, docs/adr/0020).
+PASSWORD_HASHERS = [
+    "zizhu.accounts.passwords.ZizhuArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 ZIZHU_PASSWORD_MIN_LENGTH = env_int("ZIZHU_PASSWORD_MIN_LENGTH", 8, minimum=8)
 ZIZHU_PASSWORD_MIN_CLASSES = env_int("ZIZHU_PASSWORD_MIN_CLASSES", 3, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
