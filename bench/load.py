@@ -356,10 +356,12 @@ def run_step(
     all of that role's pages and writes in turn (the baseline). `server`: gunicorn's pid."""
     import csv
     import json
+    import resource
 
     from django.utils import timezone
 
     started = timezone.now()
+    locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     stop, seen = threading.Event(), []
     watcher = threading.Thread(
         target=connections_in_use, args=(url, stop, seen, server), daemon=True
@@ -405,6 +407,10 @@ def run_step(
             failures = list(csv.DictReader(table))
         with open(f"{folder}/samples.json", encoding="utf-8") as table:
             samples = json.load(table)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # locust, waited for by now
+    locust_cpu = sum(
+        getattr(after, field) - getattr(locust_before, field) for field in ("ru_utime", "ru_stime")
+    )
     stop.set()
     watcher.join(5)
     rows, total, waits = {}, {}, 0
@@ -437,6 +443,7 @@ def run_step(
         "writes": writes,
         "connections": max((c for _t, c, _w, _d in seen), default=0),
         "cpu": cpu_between(seen, seen[0][0], seen[-1][0]) if seen else None,
+        "locust_cpu": locust_cpu,
         "steady": steady_state(samples, seen),
         "failures": [(f["Name"], f["Occurrences"], f["Error"][:200]) for f in failures],
         "written": written_since(started),
@@ -606,7 +613,8 @@ def report(title: str, step: dict) -> None:
         each = 1000 / max(step["requests"], 1)
         print(
             f"  CPU: gunicorn workers {web:.1f} s ({web * each:.1f} ms a request), the database's "
-            f"PostgreSQL backends {database:.1f} s ({database * each:.1f} ms a request)"
+            f"PostgreSQL backends {database:.1f} s ({database * each:.1f} ms a request), "
+            f"locust {step['locust_cpu']:.1f} s ({step['locust_cpu'] * each:.1f} ms a request)"
         )
     for name, count, error in step["failures"][:10]:
         print(f"  error ×{count} {name}: {error}")
