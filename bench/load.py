@@ -615,6 +615,11 @@ def report(title: str, step: dict) -> None:
             f"  CPU: gunicorn workers {web:.1f} s ({web * each:.1f} ms a request), the database's "
             f"PostgreSQL backends {database:.1f} s ({database * each:.1f} ms a request), "
             f"locust {step['locust_cpu']:.1f} s ({step['locust_cpu'] * each:.1f} ms a request)"
+            + (
+                f", the huey worker (the list imports) {step['queue_cpu']:.1f} s"
+                if step.get("queue_cpu") is not None
+                else ""
+            )
         )
     for name, count, error in step["failures"][:10]:
         print(f"  error ×{count} {name}: {error}")
@@ -674,7 +679,9 @@ def main() -> None:
                     )
                     report(f"{workers} gunicorn workers, 1 {role} user (baseline)", baseline)
                     errors += baseline["errors"] + imports_in_error(baseline)
+                queue_before = process_cpu([worker.pid]) if worker else 0.0
                 step = run_step(host, plan, args.users, args.seconds, url, "mix", server.pid)
+                step["queue_cpu"] = process_cpu([worker.pid]) - queue_before if worker else None
                 report(f"{workers} gunicorn workers, {args.users} users", step)
                 errors += step["errors"] + imports_in_error(step)
                 print(f"  load average: {os.getloadavg()}")
