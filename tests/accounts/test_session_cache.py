@@ -33,7 +33,7 @@ class Broken:
     def get(self, *args, **kwargs):
         raise ConnectionError("cache down")
 
-    set = delete = get
+    set = add = delete = get
 
 
 def session_queries(client, path: str = "/jobs/") -> list[str]:
@@ -79,7 +79,7 @@ def test_sign_out_ends_the_session_for_the_old_cookie(cached_sessions, client, u
     assert sign_in(client, "county_operator").status_code == 302
     key = client.cookies["sessionid"].value
     client.post("/accounts/logout/")
-    assert cached_sessions.get(sessions.KEY_PREFIX + key) is None
+    assert cached_sessions.get(sessions.KEY_PREFIX + key) == sessions.GONE  # a tombstone
     assert not Session.objects.filter(session_key=key).exists()
     client.cookies["sessionid"] = key  # an old cookie, replayed
     response = client.get("/jobs/")
@@ -114,3 +114,47 @@ def test_the_cache_url_turns_the_engine_on(tmp_path):
     assert run(["-c", show], tmp_path).stdout.strip() == "django.contrib.sessions.backends.db"
     on = run(["-c", show], tmp_path, ZIZHU_CACHE_URL="redis://127.0.0.1:6379/0")
     assert on.stdout.strip() == "zizhu.accounts.sessions", on.stderr
+
+
+def test_a_copy_that_cannot_be_written_at_sign_in_leaves_none(
+    cached_sessions, client, users, monkeypatch
+):
+    """The sign-in's copy fails (a timeout): no copy of the session as it was before the
+    sign-in may remain, or the next page would be the sign-in page."""
+
+    def failing_set(*args, **kwargs):
+        raise TimeoutError("cache too slow")
+
+    monkeypatch.setattr(cached_sessions, "set", failing_set)
+    assert sign_in(client, "county_operator").status_code == 302
+    key = client.cookies["sessionid"].value
+    assert cached_sessions.get(sessions.KEY_PREFIX + key) is None
+    assert len(session_queries(client)) == 1  # signed in, read from the table
+    assert cached_sessions.get(sessions.KEY_PREFIX + key)["_auth_user_id"]  # filled by the read
+
+
+def test_a_save_that_cannot_write_its_copy_drops_the_old_one(
+    cached_sessions, client, users, monkeypatch
+):
+    assert sign_in(client, "county_operator").status_code == 302
+    key = client.cookies["sessionid"].value
+    store = sessions.SessionStore(key)
+    store["note"] = "newer"
+    monkeypatch.setattr(
+        cached_sessions, "set", lambda *a, **k: (_ for _ in ()).throw(TimeoutError())
+    )
+    store.save()
+    assert cached_sessions.get(sessions.KEY_PREFIX + key) is None
+    assert sessions.SessionStore(key).load()["note"] == "newer"  # from the table
+
+
+def test_a_read_before_the_sign_out_cannot_put_its_copy_back(cached_sessions, client, users):
+    assert sign_in(client, "county_operator").status_code == 302
+    key = client.cookies["sessionid"].value
+    cached_sessions.clear()
+    before = sessions.SessionStore(key)
+    data = before.load()  # read from the table just before the sign-out…
+    client.post("/accounts/logout/")
+    before._copy(data, 300, fill=True)  # …and filling the cache just after it
+    assert cached_sessions.get(sessions.KEY_PREFIX + key) == sessions.GONE
+    assert sessions.SessionStore(key).load() == {}
