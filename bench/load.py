@@ -12,7 +12,10 @@ worker runs and each import runs inside its upload request. It runs a single-use
 (one school user, then one authority user, each going round all of its pages and writes in
 turn) and then `--users` concurrent users for `--seconds`, and prints per page and per write
 p50/p95/p99 ms, requests/s, errors, the share of writes, the most database connections in
-use, and the load average.
+use, and the load average; then the CPU seconds of the gunicorn workers, the database's
+PostgreSQL backends, locust and the huey worker (and per request), the login burst (when the
+last login ended) and the steady state after it, with its own requests/s, errors and
+p50/p95/p99 per page and write (`--no-baseline` leaves out the single-user steps).
 
 The role mix of a deadline day: three users in five are school operators, each at a school of
 its own (compulsory stage, Shaanxi), two in five operators of the centre, Shaanxi and counties
