@@ -12,7 +12,10 @@ worker runs and each import runs inside its upload request. It runs a single-use
 (one school user, then one authority user, each going round all of its pages and writes in
 turn) and then `--users` concurrent users for `--seconds`, and prints per page and per write
 p50/p95/p99 ms, requests/s, errors, the share of writes, the most database connections in
-use, and the load average.
+use, and the load average; then the CPU seconds of the gunicorn workers, the database's
+PostgreSQL backends, locust and the huey worker (and per request), the login burst (when the
+last login ended) and the steady state after it, with its own requests/s, errors and
+p50/p95/p99 per page and write (`--no-baseline` leaves out the single-user steps).
 
 The role mix of a deadline day: three users in five are school operators, each at a school of
 its own (compulsory stage, Shaanxi), two in five operators of the centre, Shaanxi and counties
@@ -295,32 +298,77 @@ def bench_page(kind: str, project) -> str:
 # --- running it ---------------------------------------------------------------------------------
 
 
-def connections_in_use(url: str, stop: threading.Event, seen: list[int]) -> None:
+def process_cpu(pids) -> float:
+    """CPU seconds (user + system) the processes have used so far (0 for one that is gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of `pid` (gunicorn's workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def connections_in_use(url: str, stop: threading.Event, seen: list, server: int | None) -> None:
+    """Every 0.5 s: (time, DB connections in use, CPU seconds of the gunicorn workers so far,
+    CPU seconds of the database's PostgreSQL backends so far), into `seen`."""
     import psycopg
 
     name = url.rsplit("/", 1)[1]
+    workers = children(server) if server else []
+    backends: dict[int, float] = {}  # pid → CPU seconds when first seen (0 if it started later)
     with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
-        while not stop.wait(0.5):
-            (count,) = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = %s AND pid <> pg_backend_pid()",
-                [name],
-            ).fetchone()
-            seen.append(count)
+        while True:
+            pids = [
+                pid
+                for (pid,) in conn.execute(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [name],
+                ).fetchall()
+            ]
+            for pid in pids:
+                backends.setdefault(pid, process_cpu([pid]) if not seen else 0.0)
+            database = process_cpu(backends) - sum(backends.values())
+            seen.append((time.time(), len(pids), process_cpu(workers), database))
+            if stop.wait(0.5):
+                break
 
 
-def run_step(host: str, plan: dict, users: int, seconds: float, url: str, roles: str) -> dict:
-    """Run locust headless (its own process) for `seconds`; its CSV summary, parsed, and the
-    writes the step left in the database. `roles`: "mix", or "school" / "authority" for one
-    user going round all of that role's pages and writes in turn (the baseline)."""
+def run_step(
+    host: str, plan: dict, users: int, seconds: float, url: str, roles: str, server: int
+) -> dict:
+    """Run locust headless (its own process) for `seconds`; its CSV summary, parsed, the same
+    figures for the steady state after the last login (its `steady`), and the writes the step
+    left in the database. `roles`: "mix", or "school" / "authority" for one user going round
+    all of that role's pages and writes in turn (the baseline). `server`: gunicorn's pid."""
     import csv
     import json
+    import resource
 
     from django.utils import timezone
 
     started = timezone.now()
+    locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     stop, seen = threading.Event(), []
-    watcher = threading.Thread(target=connections_in_use, args=(url, stop, seen), daemon=True)
+    watcher = threading.Thread(
+        target=connections_in_use, args=(url, stop, seen, server), daemon=True
+    )
     watcher.start()
     with tempfile.TemporaryDirectory() as folder:
         run = subprocess.run(
@@ -346,6 +394,7 @@ def run_step(host: str, plan: dict, users: int, seconds: float, url: str, roles:
             env={
                 **os.environ,
                 "ZIZHU_LOAD_PLAN": json.dumps({**plan, "password": PASSWORD, "roles": roles}),
+                "ZIZHU_LOAD_SAMPLES": f"{folder}/samples.json",
             },
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -359,6 +408,12 @@ def run_step(host: str, plan: dict, users: int, seconds: float, url: str, roles:
             lines = list(csv.DictReader(table))
         with open(f"{folder}/run_failures.csv", encoding="utf-8") as table:
             failures = list(csv.DictReader(table))
+        with open(f"{folder}/samples.json", encoding="utf-8") as table:
+            samples = json.load(table)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # locust, waited for by now
+    locust_cpu = sum(
+        getattr(after, field) - getattr(locust_before, field) for field in ("ru_utime", "ru_stime")
+    )
     stop.set()
     watcher.join(5)
     rows, total, waits = {}, {}, 0
@@ -389,10 +444,66 @@ def run_step(host: str, plan: dict, users: int, seconds: float, url: str, roles:
         "rows": rows,
         **total,
         "writes": writes,
-        "connections": max(seen, default=0),
+        "connections": max((c for _t, c, _w, _d in seen), default=0),
+        "cpu": cpu_between(seen, seen[0][0], seen[-1][0]) if seen else None,
+        "locust_cpu": locust_cpu,
+        "steady": steady_state(samples, seen),
         "failures": [(f["Name"], f["Occurrences"], f["Error"][:200]) for f in failures],
         "written": written_since(started),
     }
+
+
+def cpu_between(seen: list, start: float, end: float) -> tuple[float, float]:
+    """CPU seconds of the gunicorn workers and of the database's backends from `start` to
+    `end` (the watcher's nearest samples)."""
+
+    def at(moment: float) -> tuple:
+        return min(seen, key=lambda sample: abs(sample[0] - moment))
+
+    first, last = at(start), at(end)
+    return last[2] - first[2], last[3] - first[3]
+
+
+def steady_state(samples: list, seen: list) -> dict | None:
+    """The figures of the requests that ended after the last login (the burst of logins at
+    the start is over; a deadline day's logins are spread over the morning): their count,
+    requests/s, errors, p50/p95/p99 per name, and the CPU ms a request of the web workers and
+    of PostgreSQL. None when no login ended or nothing came after it."""
+    logins = [end for end, name, _ms, _failed in samples if name == "POST login (POST)"]
+    if not logins:
+        return None
+    start = max(logins)
+    after = [s for s in samples if s[0] > start]
+    if not after:
+        return None
+    end = max(s[0] for s in after)
+    requests = [s for s in after if not s[1].startswith("JOB ")]  # a wait is not a request
+    rows = {}
+    for name in sorted({s[1] for s in after}):
+        times = [s[2] for s in after if s[1] == name]
+        rows[name.split(" ", 1)[1]] = (
+            len(times),
+            sum(1 for s in after if s[1] == name and s[3]),
+            *(percentile(times, share) for share in (0.5, 0.95, 0.99)),
+        )
+    seconds = max(end - start, 1e-9)
+    web, database = cpu_between(seen, start, end) if seen else (0.0, 0.0)
+    pages = [s[2] for s in requests if not s[1].startswith("POST ") and "(form)" not in s[1]]
+    return {
+        "from": start - samples[0][0] + samples[0][2] / 1000 if samples else 0,
+        "seconds": seconds,
+        "requests": len(requests),
+        "rps": len(requests) / seconds,
+        "errors": sum(1 for s in after if s[3]),
+        "p95_pages": percentile(pages, 0.95) if pages else 0.0,
+        "rows": rows,
+        "cpu_ms": (1000 * web / max(len(requests), 1), 1000 * database / max(len(requests), 1)),
+    }
+
+
+def percentile(values: list[float], share: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(share * (len(values) - 1)))]
 
 
 def written_since(started) -> dict:
@@ -500,8 +611,38 @@ def report(title: str, step: dict) -> None:
         f"{w['imports_refused']} refused, {w['imports_failed']} failed, "
         f"{w['imports_unfinished']} unfinished"
     )
+    if step.get("cpu"):
+        web, database = step["cpu"]
+        each = 1000 / max(step["requests"], 1)
+        print(
+            f"  CPU: gunicorn workers {web:.1f} s ({web * each:.1f} ms a request), the database's "
+            f"PostgreSQL backends {database:.1f} s ({database * each:.1f} ms a request), "
+            f"locust {step['locust_cpu']:.1f} s ({step['locust_cpu'] * each:.1f} ms a request)"
+            + (
+                f", the huey worker (the list imports) {step['queue_cpu']:.1f} s"
+                if step.get("queue_cpu") is not None
+                else ""
+            )
+        )
     for name, count, error in step["failures"][:10]:
         print(f"  error ×{count} {name}: {error}")
+    steady = step.get("steady")
+    if steady and step["requests"] > 200:  # a baseline has no burst to set apart
+        logins = step["rows"].get("login (POST)")
+        if logins:
+            print(
+                f"  the login burst: {logins[0]} logins, the last {steady['from']:.0f} s after "
+                f"the first request; login POST p50 {logins[2]:.0f} ms, p95 {logins[3]:.0f} ms"
+            )
+        web, database = steady["cpu_ms"]
+        print(
+            f"  steady state after the last login ({steady['seconds']:.0f} s): "
+            f"{steady['rps']:.1f} requests/s, {steady['requests']} requests, "
+            f"{steady['errors']} errors, p95 pages {steady['p95_pages']:.0f} ms; CPU a request: "
+            f"gunicorn {web:.1f} ms, PostgreSQL {database:.1f} ms"
+        )
+        for name, (n, err, p50, p95, p99) in sorted(steady["rows"].items()):
+            print(f"    {name:<32}{n:>6}{err:>5}{p50:>7.0f}{p95:>7.0f}{p99:>7.0f}")
 
 
 def main() -> None:
@@ -510,6 +651,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--web-workers", default="1,2,3,4", help="gunicorn worker counts to try")
     parser.add_argument("--port", type=int, default=18500)
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="leave out the single-user baselines"
+    )
     args = parser.parse_args()
     if args.users > 200 or args.seconds > 600:
         raise SystemExit("bounded: at most 200 users and 600 s per step")
@@ -532,11 +676,15 @@ def main() -> None:
             server = gunicorn(workers, args.port)
             try:
                 host = f"http://127.0.0.1:{args.port}"
-                for role in ("school", "authority"):
-                    baseline = run_step(host, plan, 1, max(args.seconds / 2, 40), url, role)
+                for role in () if args.no_baseline else ("school", "authority"):
+                    baseline = run_step(
+                        host, plan, 1, max(args.seconds / 2, 40), url, role, server.pid
+                    )
                     report(f"{workers} gunicorn workers, 1 {role} user (baseline)", baseline)
                     errors += baseline["errors"] + imports_in_error(baseline)
-                step = run_step(host, plan, args.users, args.seconds, url, "mix")
+                queue_before = process_cpu([worker.pid]) if worker else 0.0
+                step = run_step(host, plan, args.users, args.seconds, url, "mix", server.pid)
+                step["queue_cpu"] = process_cpu([worker.pid]) - queue_before if worker else None
                 report(f"{workers} gunicorn workers, {args.users} users", step)
                 errors += step["errors"] + imports_in_error(step)
                 print(f"  load average: {os.getloadavg()}")

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from load import JOB_STATUS, LEVELS, page_form, page_problem, voucher_png
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 PLAN = json.loads(os.environ.get("ZIZHU_LOAD_PLAN", "{}"))
 JOB_WAIT_SECONDS = 120
@@ -19,6 +19,20 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _numbers = itertools.count()
 _schools = itertools.count()
 _authorities = itertools.count()
+# every request and wait as (end time, name, ms, failed), written at the end of the run to
+# ZIZHU_LOAD_SAMPLES: bench/load.py splits the run into the login burst and the steady state
+_samples: list[tuple[float, str, float, bool]] = []
+
+
+@events.request.add_listener
+def _record(request_type, name, response_time, exception, **_kwargs):
+    _samples.append((time.time(), f"{request_type} {name}", response_time, exception is not None))
+
+
+@events.test_stop.add_listener
+def _write_samples(**_kwargs):
+    if os.environ.get("ZIZHU_LOAD_SAMPLES"):
+        Path(os.environ["ZIZHU_LOAD_SAMPLES"]).write_text(json.dumps(_samples), encoding="utf-8")
 
 
 class Operator(HttpUser):

@@ -37,6 +37,7 @@ write_env() {
 export DATABASE_URL=$db
 export ZIZHU_JOB_QUEUE=redis://127.0.0.1:$redis_port/0
 export ZIZHU_JOB_WORKERS=2
+export ZIZHU_CACHE_URL=redis://127.0.0.1:$redis_port/1
 export ZIZHU_DATA_DIR=$dir/data
 export ZIZHU_STORE=$dir/data/store
 export ZIZHU_MEDIA_ROOT=$dir/data/media

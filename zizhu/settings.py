@@ -203,7 +203,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+# Argon2id first; PBKDF2 after it so a hash stored before still verifies and is re-hashed
+# with Argon2 at its next successful login (zizhu.accounts.passwords, docs/adr/0020).
+PASSWORD_HASHERS = [
+    "zizhu.accounts.passwords.ZizhuArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 ZIZHU_PASSWORD_MIN_LENGTH = env_int("ZIZHU_PASSWORD_MIN_LENGTH", 8, minimum=8)
 ZIZHU_PASSWORD_MIN_CLASSES = env_int("ZIZHU_PASSWORD_MIN_CLASSES", 3, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
@@ -393,15 +398,21 @@ ZIZHU_API_RATE = env_int("ZIZHU_API_RATE", 600, minimum=1)
 # Longest life of a personal API token, in days.
 ZIZHU_API_TOKEN_MAX_DAYS = env_int("ZIZHU_API_TOKEN_MAX_DAYS", 365, minimum=1)
 # A shared cache (redis://…) makes the API rate limit hold across web processes; without it
-# each process counts its own requests.
+# each process counts its own requests. With it, a signed-in request reads its session from
+# the cache instead of the session table (zizhu.accounts.sessions; the table stays the
+# record). Without it sessions are read from the table: a per-process cache would keep
+# serving a session another process has signed out.
 _CACHE_URL = env_str("ZIZHU_CACHE_URL", "")
 if _CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _CACHE_URL,
+            # an unreachable Redis costs a request at most a second, not a hang
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    SESSION_ENGINE = "zizhu.accounts.sessions"
 
 # --- operations: probes, metrics, logs (docs/operations.md, "Monitoring") --------------------
 # /metrics answers only direct requests (no X-Forwarded-For) from these networks, and with

@@ -284,3 +284,24 @@ def test_three_years_ago_names_the_school_and_the_project(client, users, finding
     login_as(client, users["school_operator"])
     detail = page(client, f"{GRANT}{old.pk}/").context["shown"].detail
     assert detail == "三年前（2021学年）在未央第二职高（3661000002）享受中职免学费"
+
+
+def test_the_pages_of_findings_add_up_without_counting_them_twice(client, users, findings):
+    """The report's pages come from the risk counts (the same rows): 56 findings of the
+    county are two pages, the second holding the last 6, and no COUNT(*) query is run."""
+    run = findings["a_high"].run
+    for i in range(52):  # the county holds 4 national-grant findings of the month already
+        make_finding(run, "3661000002", rule=(6, 15, 23)[i % 3], pid=200 + i)
+    login_as(client, users["county_operator"])
+    with CaptureQueriesContext(connection) as queries:
+        first = page(client, GRANT)
+    assert not [q for q in queries.captured_queries if 'COUNT(*) AS "__count"' in q["sql"]]
+    assert first.context["total"] == 56
+    assert first.context["page"].paginator.num_pages == 2
+    assert len(first.context["rows"]) == 50
+    second = page(client, GRANT, page=2)
+    assert len(second.context["rows"]) == 6
+    shown = {row.finding.pk for row in first.context["rows"]} | {
+        row.finding.pk for row in second.context["rows"]
+    }
+    assert len(shown) == 56

@@ -36,3 +36,54 @@ def test_a_written_import_shows_its_progress(client, users):
     login_as(client, user)
     html = client.get(f"/jobs/{job.pk}/").content.decode()
     assert "100%" in html and "未写入" not in html
+
+
+# the list's row as the template wrote it before the rows were built in Python
+ROW_TEMPLATE = (
+    "{% load i18n %}<tr><td><a href=\"{% url 'jobs:detail' job.pk %}\">{{ job.pk }}</a></td>"
+    "<td>{{ job.title }}</td><td>{{ job.get_status_display }}</td><td>{% if job.wrote_nothing %}"
+    '<span class="risk-high">{% translate "Nothing written" %}</span>{% else %}'
+    '<progress max="100" value="{{ job.percent }}"></progress> {{ job.percent }}%{% endif %}'
+    '</td><td>{{ job.created_by.shown_name|default:"—" }}</td>'
+    '<td>{{ job.created_at|date:"Y-m-d H:i" }}</td></tr>'
+)
+
+
+def test_the_list_rows_are_what_the_template_wrote(client, users):
+    """Every kind of row (done, refused, running part-way, failed, nobody's, a name to
+    escape) reads as the template wrote it, in Chinese, newest first."""
+    from django.template import engines
+    from django.utils import translation
+
+    user = users["school_operator"]
+    user.display_name = "张<伟>&"
+    user.save(update_fields=["display_name"])
+    jobs = [
+        _job(user, ok=True),
+        _job(user, ok=False),
+        Job.objects.create(
+            kind="recipients_import",
+            params={},
+            status=Status.RUNNING,
+            done=3,
+            total=8,
+            created_by=user,
+            unit=user.unit,
+        ),
+        Job.objects.create(
+            kind="unknown_kind",
+            params={},
+            status=Status.FAILED,
+            created_by=None,
+            unit=user.unit,
+        ),
+    ]
+    login_as(client, user)
+    html = client.get("/jobs/").content.decode()
+    template = engines["django"].from_string(ROW_TEMPLATE)
+    with translation.override("zh-hans"):
+        expected = [template.render({"job": job}) for job in sorted(jobs, key=lambda j: -j.pk)]
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    shown = [line.strip() for line in body.splitlines() if line.strip()]
+    assert shown == expected
+    assert "张&lt;伟&gt;&amp;" in html and "3/8" not in html and "37%" in html

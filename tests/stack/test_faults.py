@@ -109,7 +109,10 @@ def test_redis_down_pages_serve_jobs_are_refused_and_nothing_queued_is_lost(
     month, users, tmp_path, settings
 ):
     with redis_server() as redis:
-        env = _env(tmp_path, settings, ZIZHU_JOB_QUEUE=redis.url)
+        # the same Redis as the shared cache: sessions are read through it (and fall back to
+        # the session table while it is down)
+        cache = redis.url.rsplit("/", 1)[0] + "/1"
+        env = _env(tmp_path, settings, ZIZHU_JOB_QUEUE=redis.url, ZIZHU_CACHE_URL=cache)
         params = '{"steps": 2}'
         queued = int(manage("jobs", "--enqueue", "selfcheck", "--params", params, env=env).stdout)
         redis.stop()

@@ -195,3 +195,36 @@ def test_an_allocation_beyond_the_balance_is_seen_as_an_error(login, users, coun
 
     assert "error on the page" in _problem(response)
     assert not Allocation.objects.exists()
+
+
+def test_the_steady_state_starts_after_the_last_login():
+    """Requests that ended after the last login POST are the steady state: counted per name,
+    a job wait (JOB) kept as a row but not counted as a request, the CPU taken between the
+    watcher's samples nearest the last login and the last request."""
+    t0 = 1000.0
+    samples = [
+        (t0 + 1, "GET login (form)", 5.0, False),
+        (t0 + 2, "POST login (POST)", 900.0, False),
+        (t0 + 3, "GET home", 50.0, False),  # between the logins: part of the burst
+        (t0 + 4, "POST login (POST)", 1200.0, False),
+        (t0 + 5, "GET home", 30.0, False),
+        (t0 + 6, "GET jobs", 10.0, True),
+        (t0 + 7, "POST allocation (POST)", 80.0, False),
+        (t0 + 9, "JOB list import (upload to done)", 2000.0, False),
+    ]
+    # (time, connections, CPU s of the web workers, CPU s of the database) every second
+    seen = [(t0 + i, 3, 0.1 * i, 0.01 * i) for i in range(12)]
+    steady = load.steady_state(samples, seen)
+    assert steady["seconds"] == 5  # from the last login (t0+4) to the last end (t0+9)
+    assert steady["requests"] == 3 and steady["rps"] == 3 / 5
+    assert steady["errors"] == 1
+    assert steady["rows"]["home"][:2] == (1, 0) and steady["rows"]["jobs"][:2] == (1, 1)
+    assert steady["rows"]["list import (upload to done)"][0] == 1
+    assert steady["p95_pages"] == 30.0  # home and jobs; not the POST, not the wait
+    web, database = steady["cpu_ms"]
+    assert round(web, 3) == round(1000 * 0.5 / 3, 3)  # 0.5 CPU s over 3 requests
+    assert round(database, 3) == round(1000 * 0.05 / 3, 3)
+
+
+def test_without_a_login_there_is_no_steady_state():
+    assert load.steady_state([(1.0, "GET home", 5.0, False)], []) is None

@@ -71,3 +71,32 @@ def test_a_link_is_the_address_of_its_page(client, users):
     walk(response.context["menu"])
     assert leaves
     assert all(item.url() == reverse(item.url_name) for item in leaves)
+
+
+def test_each_user_and_page_gets_its_own_menu_though_it_is_built_once(client, users):
+    """The shell keeps each shown menu's HTML (per leaves shown, current page, language):
+    two roles and two pages in one process each get their own links and current leaf."""
+    from django.urls import reverse
+
+    seen = {}
+    for role in ("county_operator", "school_operator", "county_operator"):
+        client.logout()
+        login_as(client, users[role])
+        for path in ("/jobs/", "/"):
+            response = client.get(path)
+            nav = sidebar(response.content.decode())
+            links = re.findall(r'<a href="([^"]+)"( class="active" aria-current="page")?>', nav)
+            leaves = []
+
+            def walk(items, leaves=leaves):
+                for item in items:
+                    if item.children:
+                        walk(item.children)
+                    else:
+                        leaves.append(reverse(item.url_name))
+
+            walk(response.context["menu"])
+            assert [href for href, _active in links] == leaves, (role, path)
+            assert [href for href, active in links if active] == [path], (role, path)
+            seen.setdefault(role, set()).add(tuple(leaves))
+    assert seen["county_operator"] != seen["school_operator"]

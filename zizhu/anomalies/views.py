@@ -50,7 +50,11 @@ def findings(request, programme: str):
     risks = counts_by_risk(below)
     children = counts_by_child(unit, in_scope) if unit.is_authority else []
     rows = below.select_related("school", "row").order_by("rule", "school__code", "pid", "id")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, PAGE_SIZE)
+    # the risk counts are of the same rows (each finding has its rule's risk, one of the
+    # three): their sum is the paginator's count, without a second COUNT over the scope
+    paginator.count = sum(risks.values())
+    page = paginator.get_page(request.GET.get("page"))
     shown = finding_rows(request.user, list(page))
     services.audit_full_view(request, shown)
     scope_depth = request.user.unit.depth

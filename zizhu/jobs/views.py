@@ -1,13 +1,61 @@
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
+from zizhu.jobs.models import Job, Status
 from zizhu.jobs.registry import JOB_PAGES
 from zizhu.jobs.selectors import jobs_for
 
+ROW_FIELDS = ("kind", "status", "done", "total", "result", "created_by", "created_at")
+_PK = 987654321  # a job number no database reaches, replaced by each row's
+
+
+class _Rows:
+    """What every row of one request shares: the detail address with a hole for the number,
+    the status labels and 未写入 in the request's language."""
+
+    def __init__(self) -> None:
+        self.address = reverse("jobs:detail", args=[_PK]).replace(str(_PK), "{}")
+        self.status = {value: str(label) for value, label in Status.choices}
+        self.nothing = format_html('<span class="risk-high">{}</span>', _("Nothing written"))
+
+    def row(self, job: Job) -> SafeString:
+        """A job's row of the list, escaped: built here, as the template wrote it, because a
+        hundred rows through the template cost ~20 ms of CPU at the centre and the province."""
+        if job.wrote_nothing:
+            progress = self.nothing
+        else:
+            progress = format_html(
+                '<progress max="100" value="{}"></progress> {}%', job.percent, job.percent
+            )
+        by = job.created_by.shown_name if job.created_by else ""
+        at = localtime(job.created_at)
+        return format_html(
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+            "<td>{}</td></tr>",
+            self.address.format(job.pk),
+            job.pk,
+            job.title,
+            self.status.get(job.status, job.status),
+            progress,
+            by or "—",
+            f"{at:%Y-%m-%d %H:%M}",
+        )
+
 
 def job_list(request):
-    jobs = jobs_for(request.user).select_related("created_by")[:100]
-    return render(request, "jobs/list.html", {"jobs": jobs})
+    # only what a row shows: the rows' parameters and the users' other columns are not read
+    jobs = (
+        jobs_for(request.user)
+        .select_related("created_by")
+        .only(*ROW_FIELDS, "created_by__display_name", "created_by__username")[:100]
+    )
+    rows = _Rows()
+    return render(request, "jobs/list.html", {"rows": [rows.row(job) for job in jobs]})
 
 
 def job_detail(request, pk: int):

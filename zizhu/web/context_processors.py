@@ -9,7 +9,7 @@ table (zizhu.web.manual.HELP_TOPICS) names it, otherwise its menu leaf's.
 """
 
 from zizhu.web.manual import HELP_TOPICS, help_url
-from zizhu.web.menu import MenuItem, menu_html, trail, visible_menu
+from zizhu.web.menu import MenuItem, shown_html, trail, visible_menu
 
 
 def shell(request):
@@ -24,7 +24,7 @@ def shell(request):
     menu = visible_menu(user)
     return {
         "menu": menu,
-        "menu_html": menu_html(menu, crumbs),
+        "menu_html": shown_html(menu, crumbs),
         "breadcrumbs": crumbs,
         "help_url": help_url(user, view_name if view_name in HELP_TOPICS else leaf),
     }

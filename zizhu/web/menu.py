@@ -12,8 +12,8 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from zizhu.access import Action, can
 from zizhu.catalogue import policy as catalogue_policy
@@ -271,3 +271,39 @@ def menu_html(items: list[MenuItem], crumbs: list[MenuItem]) -> SafeString:
             entry = format_html('<li><a href="{}">{}</a></li>', item.url(), item.label)
         entries.append((entry,))
     return format_html("<ul>{}</ul>", format_html_join("", "{}", entries))
+
+
+_SHOWN: dict[tuple, SafeString] = {}  # menu_html's answers, per shown menu (see shown_html)
+_SHOWN_MAX = 4096
+
+
+def _shape(items: list[MenuItem]) -> tuple:
+    """The shown menu as nested tuples of its leaves' identities: a group is shown when one of
+    its leaves is, and each leaf belongs to one group, so the leaves decide the rest."""
+    return tuple(_shape(item.children) if item.children else id(item) for item in items)
+
+
+def shown_html(items: list[MenuItem], crumbs: list[MenuItem]) -> SafeString:
+    """menu_html(items, crumbs), built once per process for each shown menu, current leaf,
+    language and URL prefix: the menu's leaves are this module's own items, their labels
+    and addresses fixed for a language and URL configuration, so the same key always gives
+    the same HTML (building it cost ~0.4 ms of every page)."""
+    shape = _shape(items)
+    leaves = set(_leaves(shape))
+    current = tuple(sorted(id(crumb) for crumb in crumbs if id(crumb) in leaves))
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    key = (get_language(), get_script_prefix(), urlconf, shape, current)
+    html = _SHOWN.get(key)
+    if html is None:
+        html = menu_html(items, crumbs)
+        if len(_SHOWN) < _SHOWN_MAX:
+            _SHOWN[key] = html
+    return html
+
+
+def _leaves(shape: tuple):
+    for entry in shape:
+        if isinstance(entry, tuple):
+            yield from _leaves(entry)
+        else:
+            yield entry
