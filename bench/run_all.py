@@ -62,12 +62,14 @@ def plan(args: argparse.Namespace) -> list[tuple[str, list[str], dict[str, str]]
         )
     )
     if args.load_database_url:
-        env = {"DATABASE_URL": args.load_database_url}
+        # as the production stack runs them: sessions through the shared cache
+        env = {"DATABASE_URL": args.load_database_url, "ZIZHU_CACHE_URL": args.cache_url}
         steps += [
             ("pages", ["bench/pages_bench.py", "--requests", "20"], env),
             (
                 "load-150",
-                ["bench/load.py", "--users", "150", "--seconds", "60", "--web-workers", "2"],
+                ["bench/load.py", "--users", "150", "--seconds", "60", "--web-workers", "2"]
+                + ["--no-baseline"],
                 env,
             ),
         ]
@@ -81,6 +83,9 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", help="run only these steps (names as printed)")
     parser.add_argument("--database-url", help="PostgreSQL for the list benchmarks")
     parser.add_argument("--load-database-url", help="the national build, for pages and load")
+    parser.add_argument(
+        "--cache-url", default="redis://127.0.0.1:6379/1", help="the shared cache of the web"
+    )
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,10 @@ def _run_all():
 
 def _args(database_url=None, load_database_url=None) -> argparse.Namespace:
     return argparse.Namespace(
-        workdir="work", database_url=database_url, load_database_url=load_database_url
+        workdir="work",
+        database_url=database_url,
+        load_database_url=load_database_url,
+        cache_url="redis://cache",
     )
 
 
@@ -30,7 +33,10 @@ def test_postgresql_steps_only_with_their_databases():
     full = run_all.plan(_args("postgres://x", "y"))
     names = [name for name, _, _ in full]
     assert len(names) == len(set(names)) == 8
-    assert {name: env for name, _, env in full}["load-150"] == {"DATABASE_URL": "y"}
+    assert {name: env for name, _, env in full}["load-150"] == {
+        "DATABASE_URL": "y",
+        "ZIZHU_CACHE_URL": "redis://cache",
+    }
 
 
 def test_every_step_names_a_script_that_accepts_its_options():
