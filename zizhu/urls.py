@@ -4,6 +4,9 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from zizhu.api import errors as api_errors
+from zizhu.web import errors as web_errors
+
 urlpatterns = [
     path("", include("zizhu.ops.urls")),
     path("", include("zizhu.web.urls")),
@@ -26,4 +29,14 @@ urlpatterns = [
 
 handler403 = "zizhu.web.errors.permission_denied"
 handler404 = "zizhu.web.errors.page_not_found"
-handler500 = "zizhu.web.errors.server_error"
+
+
+def server_error(request, *args, **kwargs):
+    """The REST API answers an error in its JSON error shape (docs/api.md), the rest with a
+    page."""
+    if request.path_info.startswith("/api/"):
+        return api_errors.server_error(request, *args, **kwargs)
+    return web_errors.server_error(request, *args, **kwargs)
+
+
+handler500 = server_error

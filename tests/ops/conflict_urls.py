@@ -1,12 +1,16 @@
-"""The project's URLconf with a page whose transaction really deadlocks on PostgreSQL with
-another transaction that the test runs (`OTHER`), and loses: a submission at a busy moment."""
+"""The project's URLconf with a page and an API view whose transaction really deadlocks on
+PostgreSQL with another transaction that the test runs (`OTHER`), and loses: a submission at a
+busy moment."""
 
 from collections.abc import Callable
 
+from django.contrib.auth.decorators import login_not_required
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.urls import path
+from rest_framework.response import Response
 
+from zizhu.api.base import ApiView
 from zizhu.urls import handler500  # noqa: F401 - the project's error page
 from zizhu.urls import urlpatterns as project_urlpatterns
 
@@ -15,7 +19,7 @@ from zizhu.urls import urlpatterns as project_urlpatterns
 OTHER: list[Callable[[], None]] = []
 
 
-def deadlocked(request):
+def _deadlock() -> None:
     """Writes row 1, then (once the other transaction holds row 2 and waits for row 1) row 2.
     This transaction looks for a deadlock after 10 ms of waiting, the other after 10 s:
     PostgreSQL rolls this one back."""
@@ -24,7 +28,21 @@ def deadlocked(request):
         cursor.execute("UPDATE test_conflict_rows SET note = 'page' WHERE id = 1")
         OTHER[0]()
         cursor.execute("UPDATE test_conflict_rows SET note = 'page' WHERE id = 2")
+
+
+def deadlocked(request):
+    _deadlock()
     return HttpResponse("no deadlock")
 
 
-urlpatterns = [*project_urlpatterns, path("deadlocked/", deadlocked, name="deadlocked")]
+class DeadlockedApi(ApiView):
+    def post(self, request):
+        _deadlock()
+        return Response({"deadlock": False})
+
+
+urlpatterns = [  # the test's API address before the API's own 404 for unknown ones
+    path("api/deadlocked/", login_not_required(DeadlockedApi.as_view()), name="deadlocked_api"),
+    *project_urlpatterns,
+    path("deadlocked/", deadlocked, name="deadlocked"),
+]

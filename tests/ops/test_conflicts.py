@@ -1,6 +1,7 @@
 """A transaction PostgreSQL rolls back to end a deadlock or a serialization failure: the page
 says in Chinese that the system was busy, nothing was saved and the user should submit again
-(503, Retry-After: 1; docs/operations.md), not that the database is unreachable."""
+(503, Retry-After: 1; docs/operations.md), not that the database is unreachable; the REST API
+says the same in its JSON error shape (code "busy"; docs/api.md)."""
 
 import threading
 import time
@@ -11,6 +12,8 @@ from django.test import Client
 from psycopg import errors
 
 from tests.conftest import login_as
+from zizhu.api.models import IdempotencyKey
+from zizhu.api.services import api_token_create
 
 BUSY = ("系统繁忙", "没有保存任何内容", "请重新提交")
 
@@ -22,6 +25,17 @@ def assert_busy_page(response) -> None:
     assert all(text in body for text in BUSY), body
     assert "数据库暂时无法连接" not in body and "服务器出错" not in body
     assert "deadlock" not in body and "serialize" not in body and "Traceback" not in body
+
+
+def assert_busy_answer(response) -> None:
+    """The API's: its error shape, code "busy", the page's Chinese text."""
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert error["code"] == "busy" and error["fields"] == []
+    assert all(text in error["message"] for text in BUSY), error
+    assert "deadlock" not in response.content.decode()
 
 
 def wrapped(error: errors.OperationalError) -> OperationalError:
@@ -68,7 +82,8 @@ def test_other_database_errors_keep_their_pages(users, settings):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_real_deadlock_gets_the_busy_page_and_saves_nothing_of_the_request(users, settings):
+@pytest.mark.parametrize("door", ["page", "api"])
+def test_a_real_deadlock_gets_the_busy_page_and_saves_nothing_of_the_request(users, settings, door):
     if connection.vendor != "postgresql":
         pytest.skip("a deadlock needs PostgreSQL (run with DATABASE_URL=postgres://…)")
     from tests.ops import conflict_urls
@@ -112,10 +127,22 @@ def test_a_real_deadlock_gets_the_busy_page_and_saves_nothing_of_the_request(use
     conflict_urls.OTHER[:] = [start_other]
     try:
         client = Client(raise_request_exception=False)
-        login_as(client, users["county_operator"])
-        response = client.get("/deadlocked/")
+        if door == "page":
+            login_as(client, users["county_operator"])
+            response = client.get("/deadlocked/")
+        else:  # a write with a token and an Idempotency-Key, as another system sends it
+            token = api_token_create(user=users["county_operator"], name="t", days=1)
+            response = client.post(
+                "/api/deadlocked/",
+                HTTP_AUTHORIZATION=f"Bearer {token.value}",
+                HTTP_IDEMPOTENCY_KEY="deadlocked-1",
+            )
         thread.join(timeout=60)
-        assert_busy_page(response)
+        if door == "page":
+            assert_busy_page(response)
+        else:
+            assert_busy_answer(response)
+            assert not IdempotencyKey.objects.exists()  # the key was rolled back: retry it
         assert outcome == ["committed"]
         with connection.cursor() as cursor:
             cursor.execute("SELECT id, note FROM test_conflict_rows ORDER BY id")

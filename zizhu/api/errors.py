@@ -4,18 +4,32 @@
      "message": "…"}]}}
 
 Messages are in the request's language (Chinese by default); `fields` names each invalid input
-by its path in the request body or query string ("" for the request as a whole)."""
+by its path in the request body or query string ("" for the request as a whole).
+
+A service away or the system busy (zizhu.ops.errors.outage: a deadlock or serialization failure,
+the database, the job queue or the disk) is 503 with Retry-After and the error pages' Chinese
+text, in this shape too, whether it reached a view or happened around it (`server_error`)."""
+
+import logging
+import sys
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from zizhu.lib.uploads import UploadRejected
+from zizhu.ops.errors import Outage, outage
+
+log = logging.getLogger(__name__)
+SERVER_ERROR = gettext_lazy(
+    "Something went wrong on the server. The error was recorded; please try again later."
+)
 
 
 class Conflict(exceptions.APIException):
@@ -24,6 +38,16 @@ class Conflict(exceptions.APIException):
 
     def __init__(self, detail=None, code=None):
         super().__init__(detail or _("The request conflicts with the current state."), code)
+
+
+class ServiceUnavailable(exceptions.APIException):
+    """503: `wait` becomes the Retry-After header (as DRF does for 429)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+
+    def __init__(self, found: Outage):
+        super().__init__(found.text, found.code)
+        self.wait = found.retry_after
 
 
 class FieldErrorSerializer(serializers.Serializer):
@@ -72,6 +96,11 @@ def _translate(exc):
         return exceptions.PermissionDenied(_("You may not do this."))
     if isinstance(exc, Http404):
         return exceptions.NotFound(_("Not found."))
+    found = outage(exc)
+    if found is not None:
+        # the 5xx is the server's fault: the error stays in the log, as an error page's does
+        log.error("API request answered 503 (%s)", found.code, exc_info=exc)
+        return ServiceUnavailable(found)
     return exc
 
 
@@ -99,3 +128,19 @@ def error_response(status_code: int, code: str, message: str, fields=()) -> Resp
     return Response(
         {"error": {"code": code, "message": message, "fields": list(fields)}}, status=status_code
     )
+
+
+def server_error(request, *args, **kwargs) -> JsonResponse:
+    """The API's answer to an error outside its views' handling (an authentication that
+    cannot reach the database, a middleware): the error pages' status and text as JSON.
+    Built without the database."""
+    found = outage(sys.exc_info()[1])
+    if found is None:
+        return JsonResponse(_body("error", str(SERVER_ERROR)), status=500)
+    response = JsonResponse(_body(found.code, found.text), status=503)
+    response["Retry-After"] = str(found.retry_after)
+    return response
+
+
+def _body(code: str, message: str) -> dict:
+    return {"error": {"code": code, "message": message, "fields": []}}

@@ -7,6 +7,7 @@ database is the thing that is down.
 """
 
 import sys
+from typing import NamedTuple
 
 from django.db import DatabaseError
 from django.http import HttpResponse
@@ -33,11 +34,21 @@ def _page(status: int, title: str, text: str, retry_after: int = 30) -> HttpResp
     return response
 
 
-def server_error(request, *args, **kwargs):
-    exc = sys.exc_info()[1]
+class Outage(NamedTuple):
+    """Why a request got 503: `code` names it for the API's JSON error; `title` and `text`
+    are what the page (and the API's message) says; `retry_after` is the Retry-After."""
+
+    code: str
+    title: str
+    text: str
+    retry_after: int = 30
+
+
+def outage(exc: BaseException | None) -> Outage | None:
+    """The 503 an error calls for (a service away, or the system busy), else None."""
     if isinstance(exc, QueueUnavailable):
-        return _page(
-            503,
+        return Outage(
+            "queue_unavailable",
             _("The job queue is unavailable"),
             _(
                 "The background job queue cannot be reached, so the job was not started and "
@@ -45,9 +56,9 @@ def server_error(request, *args, **kwargs):
                 "system administrator."
             ),
         )
-    if is_disk_full(exc):
-        return _page(
-            503,
+    if exc is not None and is_disk_full(exc):
+        return Outage(
+            "disk_full",
             _("The disk is full"),
             _(
                 "The server has no disk space left, so nothing of this request was saved. "
@@ -55,8 +66,8 @@ def server_error(request, *args, **kwargs):
             ),
         )
     if rolled_back(exc):
-        return _page(
-            503,
+        return Outage(
+            "busy",
             _("The system was busy"),
             _(
                 "The system was busy with other submissions at the same moment, so this one "
@@ -65,14 +76,21 @@ def server_error(request, *args, **kwargs):
             retry_after=1,
         )
     if isinstance(exc, DatabaseError) and _database_unreachable(exc):
-        return _page(
-            503,
+        return Outage(
+            "database_unavailable",
             _("The service is temporarily unavailable"),
             _(
                 "The database cannot be reached at the moment. Nothing of this request was "
                 "saved. Try again in a minute."
             ),
         )
+    return None
+
+
+def server_error(request, *args, **kwargs):
+    found = outage(sys.exc_info()[1])
+    if found is not None:
+        return _page(503, found.title, found.text, retry_after=found.retry_after)
     return _page(
         500,
         _("Server error"),
