@@ -53,6 +53,8 @@ def main(seconds: float, marker: str) -> None:
         close_old_connections()
         page = client.get("/")
         body = page.content.decode()
+        api = client.get("/api/v1/units/")  # the REST API, signed in by the same session
+        api_error = api.json().get("error", {}) if api["Content-Type"] == "application/json" else {}
         try:  # a write of two rows, all or nothing
             units_import(
                 rows=[
@@ -69,14 +71,18 @@ def main(seconds: float, marker: str) -> None:
                     "t": time.monotonic(),
                     "status": page.status_code,
                     "chinese_503": "数据库暂时无法连接" in body,
-                    "traceback": "Traceback" in body,
+                    "traceback": "Traceback" in body or "Traceback" in api.content.decode(),
+                    "api_status": api.status_code,
+                    "api_json_503": api_error.get("code") == "database_unavailable"
+                    and "数据库暂时无法连接" in api_error.get("message", "")
+                    and api.get("Retry-After") == "30",
                     "write": write,
                 }
             ),
             flush=True,
         )
         close_old_connections()
-        if page.status_code == 200 and write == "ok":
+        if page.status_code == 200 and api.status_code == 200 and write == "ok":
             Path(marker).touch()
         time.sleep(0.5)
 

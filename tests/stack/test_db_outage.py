@@ -1,5 +1,6 @@
-"""PostgreSQL stopped for 20 s under requests and writes (its own cluster): a Chinese 503 page,
-no stack trace, recovery without a restart, no write half-done."""
+"""PostgreSQL stopped for 20 s under requests and writes (its own cluster): a Chinese 503 page
+(the REST API: its JSON error, code database_unavailable), no stack trace, recovery without a
+restart, no write half-done."""
 
 import json
 import os
@@ -46,8 +47,10 @@ def test_a_database_outage_gets_a_503_page_and_the_process_recovers(tmp_path):
         during = [r for r in rounds if stopped + 1 < r["t"] < started - 1]
         after = [r for r in rounds if r["t"] > started + 5]
         assert during and all(r["status"] == 503 and r["chinese_503"] for r in during)
+        assert all(r["api_status"] == 503 and r["api_json_503"] for r in during)
         assert not any(r["traceback"] for r in rounds)
         assert after and all(r["status"] == 200 and r["write"] == "ok" for r in after)
+        assert all(r["api_status"] == 200 for r in after)
         # every write is two rows or none
         count = subprocess.run(
             [
