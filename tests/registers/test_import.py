@@ -1,10 +1,12 @@
 """register_import: every kind and format, the all-or-nothing rule, atomic replacement."""
 
+import errno
 from datetime import date
 from decimal import Decimal
 
 import pyarrow.parquet as pq
 import pytest
+from psycopg import errors
 
 from tests.registers.conftest import (
     MONTH,
@@ -311,14 +313,25 @@ def test_it_replaces_the_month_atomically(db, store, files):
     assert events.last().detail["replaced"] == [first.pk]
 
 
-def test_it_keeps_no_half_written_folder_when_the_import_fails(db, store, files, monkeypatch):
+@pytest.mark.parametrize(
+    ("error", "says"),
+    [
+        (RuntimeError("the reader gave up"), "导入因出错而中止，错误已记录"),
+        (OSError(errno.ENOSPC, "No space left on device"), "服务器磁盘已满"),
+        (errors.DeadlockDetected("deadlock detected"), "系统繁忙"),
+    ],
+    ids=["error", "disk full", "deadlock"],
+)
+def test_it_keeps_no_half_written_folder_when_the_import_fails(
+    db, store, files, monkeypatch, error, says
+):
     from zizhu.registers import services
 
     def broken(*args, **kwargs):
-        raise RuntimeError("disk full")
+        raise error
 
     monkeypatch.setattr(services, "check_batch", broken)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(type(error)):
         register_import(
             kind="enrolment_senior_high",
             month=MONTH,
@@ -327,7 +340,9 @@ def test_it_keeps_no_half_written_folder_when_the_import_fails(db, store, files,
     assert list((store / "registers" / "enrolment_senior_high").iterdir()) == []
     snapshot = Snapshot.objects.get()
     assert snapshot.status == Status.FAILED
-    assert snapshot.message == "导入失败（RuntimeError），详见服务器日志"
+    # in Chinese, without the error's class or its (English, perhaps the file's) text
+    assert says in snapshot.message and "没有保存任何数据" in snapshot.message
+    assert not any(c.isascii() and c.isalpha() for c in snapshot.message), snapshot.message
 
 
 def test_a_dry_run_writes_nothing(db, store, files):

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zizhu.accounts.models import User
 from zizhu.audit.models import Result
@@ -18,6 +19,8 @@ from zizhu.audit.services import audit_record
 from zizhu.jobs.services import Progress, job_create
 from zizhu.lib.periods import Month
 from zizhu.lib.tabular import Problem, TableError
+from zizhu.ops.errors import rolled_back
+from zizhu.ops.storage import is_disk_full
 from zizhu.registers.hashing import KeyHasher
 from zizhu.registers.kinds import FILE_COLUMNS
 from zizhu.registers.models import Snapshot, Status
@@ -163,13 +166,32 @@ def register_import(
         if snapshot.pk:
             Snapshot.objects.filter(pk=snapshot.pk).update(
                 status=Status.FAILED,
-                # the class only: a reader's message may quote the file's values
-                message=f"导入失败（{type(exc).__name__}），详见服务器日志",
+                # in the user's words: the error (English, perhaps quoting the file's values)
+                # is in the log and in the job's result
+                message=_failure_message(exc),
                 finished_at=timezone.now(),
             )
         raise
     _advance(progress, 100, f"已写入 {snapshot.rows} 行")
     return snapshot
+
+
+def _failure_message(exc: BaseException) -> str:
+    if rolled_back(exc):
+        return _(
+            "The import stopped: the system was busy with other work at the same moment. "
+            "Nothing of it was stored; import the file again."
+        )
+    if is_disk_full(exc):
+        return _(
+            "The import stopped: the server's disk is full. Nothing of it was stored; tell the "
+            "system administrator, and import the file again once space is freed."
+        )
+    return _(
+        "The import stopped on an error, which was recorded for the system administrator. "
+        "Nothing of it was stored; import the file again, and if it stops again, tell the "
+        "system administrator."
+    )
 
 
 def _check_file(
