@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from psycopg import errors
 
 from tests.conftest import login_as
 from zizhu.anomalies import services
@@ -125,14 +126,24 @@ def test_it_restores_the_review_status_of_a_persisting_finding(world, users):
     assert Finding.objects.get(pid=2).status == FindingStatus.REJECTED
 
 
-def test_it_leaves_the_previous_findings_when_a_run_fails_mid_replace(world, monkeypatch):
+@pytest.mark.parametrize(
+    ("error", "says"),
+    [
+        (OSError("the database went away"), "出错而中止"),
+        (errors.DeadlockDetected("deadlock detected"), "系统繁忙"),
+    ],
+    ids=["error", "deadlock"],
+)
+def test_it_leaves_the_previous_findings_when_a_run_fails_mid_replace(
+    world, monkeypatch, error, says
+):
     first = run_month()
     before = sorted(Finding.objects.values_list("pk", "run_id"))
     inserted = []
 
     def failing_insert(objects):
         if inserted:
-            raise OSError("the database went away")
+            raise error
         inserted.append(len(objects))
         Finding.objects.bulk_create(objects)
 
@@ -142,9 +153,12 @@ def test_it_leaves_the_previous_findings_when_a_run_fails_mid_replace(world, mon
 
     assert inserted == [2]  # the first batch had been written when the failure came
     assert second.status == RunStatus.FAILED
-    assert "the database went away" in second.error
+    # the page says it in Chinese; the error itself is in the job's result (and the log)
+    assert says in second.error and "原有的核查结果保留" in second.error
+    assert not any(c.isascii() and c.isalpha() for c in second.error), second.error
     assert second.finished_at is not None
     assert second.job.status == JobStatus.FAILED
+    assert str(error) in second.job.result["error"]
     assert sorted(Finding.objects.values_list("pk", "run_id")) == before
     assert all(run_id == first.pk for _, run_id in before)
     assert AuditEvent.objects.filter(action="anomalies.run", result="failure").exists()
@@ -304,7 +318,8 @@ def test_a_stuck_run_can_be_abandoned_so_the_month_runs_again(users, world):
     Run.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
     assert run_abandon(run=run, actor=users["sysadmin"]) is True
     run.refresh_from_db()
-    assert run.status == RunStatus.FAILED and "abandoned by sysadmin" in run.error
+    assert run.status == RunStatus.FAILED
+    assert run.error == "已由 sysadmin 标记为失败：该次核查无法完成。"
     assert run_abandon(run=run, actor=users["sysadmin"]) is False
     assert AuditEvent.objects.filter(action="anomalies.run_abandon").count() == 1
     run_create(month=MONTH, enqueue=False)

@@ -51,6 +51,7 @@ from zizhu.audit.services import audit_record
 from zizhu.jobs.services import Progress, job_create
 from zizhu.lib.periods import Month
 from zizhu.ops import metrics
+from zizhu.ops.errors import rolled_back
 from zizhu.ops.storage import is_disk_full
 from zizhu.recipients.models import RecipientList, Term
 from zizhu.recipients.store_export import lists_export, lists_in_force
@@ -221,7 +222,13 @@ def _prepare(run: Run, table: pa.Table) -> _Prepared:
     schools = _school_ids(codes)
     unknown = sorted(set(codes) - set(schools))
     if unknown:
-        raise RunError(f"schools of the checked lists are no longer units: {unknown[:20]}")
+        raise RunError(
+            _(
+                "Schools of the checked lists are no longer units (their codes changed during "
+                "the run): %(codes)s. Nothing was written; run it again."
+            )
+            % {"codes": "、".join(map(str, unknown[:20]))}
+        )
     statuses = _explained_statuses(run.month)
     batches: list[list[Finding]] = []
     counts: Counter[int] = Counter()
@@ -283,7 +290,12 @@ def _replace_findings(
             total=written,
         )
         if not finished:  # failed meanwhile as abandoned: keep the previous findings
-            raise RunError(f"run {run.pk} was marked failed while it ran; its findings are dropped")
+            raise RunError(
+                _(
+                    "This run was marked failed while it ran: its findings were dropped and the "
+                    "previous ones are kept."
+                )
+            )
 
 
 def run_execute(*, run_id: int, progress: Progress | None = None, store: str | None = None) -> Run:
@@ -357,7 +369,17 @@ def _run_error(exc: Exception) -> str:
         )
     if isinstance(exc, RunError):
         return f"{exc}"[:4000]
-    return f"{type(exc).__name__}: {exc}"[:4000]
+    # in the user's words: the error itself is in the log, the audit event and the job's result
+    if rolled_back(exc):
+        return _(
+            "The run stopped: the system was busy with other work at the same moment. It wrote "
+            "nothing and the previous findings are kept; run it again."
+        )
+    return _(
+        "The run stopped on an error, which was recorded in the server's log. It wrote nothing "
+        "and the previous findings are kept; run it again, and if it stops again, look into "
+        "the log."
+    )
 
 
 def run_abandon(*, run: Run, actor: User | None, request: HttpRequest | None = None) -> bool:
@@ -368,7 +390,8 @@ def run_abandon(*, run: Run, actor: User | None, request: HttpRequest | None = N
         status=RunStatus.FAILED,
         finished_at=now,
         started_at=Coalesce("started_at", Value(now)),
-        error=f"abandoned by {getattr(actor, 'username', '')}",
+        error=_("Marked failed by %(user)s: the run would not finish.")
+        % {"user": getattr(actor, "username", "")},
     )
     if changed:
         audit_record(
