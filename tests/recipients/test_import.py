@@ -281,3 +281,33 @@ def test_the_bulk_load_stores_every_list_whole_in_pid_order(tree):
     assert recipient_lists_load(lists=loads) == 55
     for batch, table in tables.items():
         _assert_stored_as_checked(RecipientList.objects.get(batch=batch), table)
+
+
+def test_the_bulk_load_names_lists_and_columns_in_chinese(tree):
+    """recipient_lists_load (a province moving its lists in, the demo): its refusals name each
+    list and column as the upload's pages do, not by their English codes."""
+    from django.core.exceptions import ValidationError
+
+    from zizhu.recipients.services import ListLoad, recipient_lists_load
+
+    school = tree["3661000001"]
+    project = AidProject.objects.get(code="vocational_national_grant")
+    _import(school, rows(1))  # the key of the first list already has a version
+    bad = rows(2, 3)
+    bad[0][1]["id_number"] = make_id(2)[:-1] + ("0" if make_id(2)[-1] != "0" else "1")
+    bad[1][1]["amount"] = "abc"
+    with pytest.raises(ValidationError) as refused:
+        recipient_lists_load(
+            lists=[
+                ListLoad(school, project, 2025, "autumn", rows(4)),
+                ListLoad(school, project, 2025, "spring", bad),
+            ]
+        )
+    messages = refused.value.messages
+    label = f"3661000001 {school.name} {project.name} 2025学年"
+    assert f"{label}秋季学期 第1批: 该名单已存在" in messages
+    assert any(m.startswith(f"{label}春季学期 第1批 第2行 身份证件号: ") for m in messages)
+    assert any(m.startswith(f"{label}春季学期 第1批 第3行 资助金额: ") for m in messages)
+    for english in ("id_number", "amount", "autumn", "spring", "vocational_national_grant", "#"):
+        assert all(english not in m for m in messages), (english, messages)
+    assert RecipientList.objects.count() == 1  # nothing of the load was written

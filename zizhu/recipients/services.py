@@ -23,8 +23,9 @@ from zizhu.catalogue.selectors import not_for_unit, project_is_for
 from zizhu.lib.bulk import insert_rows
 from zizhu.lib.tabular import Columns, Problem, TableError, gc_paused
 from zizhu.recipients.fields import SealedTextField
-from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status
+from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status, Term
 from zizhu.recipients.validation import (
+    COLUMNS,
     NAMES,
     CleanColumns,
     CleanRow,
@@ -339,7 +340,9 @@ class ListLoad:
 
     @property
     def label(self) -> str:
-        return f"{self.school.code} {self.project.code} {self.year}-{self.term} #{self.batch}"
+        """The list as its messages name it, in Chinese (they are the load's user's)."""
+        school, project, term = self.school, self.project, Term(self.term).label
+        return f"{school.code} {school.name} {project.name} {self.year}学年{term} 第{self.batch}批"
 
 
 def _load_conflicts(
@@ -378,6 +381,10 @@ def _load_conflicts(
     return problems
 
 
+# a column by its Chinese header, as the upload's job page shows it; "" (the row) stays ""
+_ALIASES = {"": "", **{column.name: column.alias for column in COLUMNS}}
+
+
 def _key(load: ListLoad) -> tuple[int, int, int, str]:
     return (load.school.pk, load.project.pk, load.year, load.term)
 
@@ -397,7 +404,10 @@ def recipient_lists_load(
     for load in lists:
         _check_project(load.school, load.project)
         clean, found = validate_columns(Columns.of_rows(load.rows, NAMES), today=today)
-        problems += [f"{load.label} 第{p.row}行 {p.column}: {p.message}" for p in found]
+        problems += [
+            f"{load.label} 第{p.row}行 {_ALIASES.get(p.column, p.column)}: {p.message}"
+            for p in found
+        ]
         cleaned.append(clean)
     pids = [_person_keys(clean) for clean in cleaned]
     problems += _load_conflicts(lists, cleaned, pids)
