@@ -96,3 +96,13 @@ def test_any_other_error_is_a_json_500_and_pages_keep_their_page(settings, token
     page = client.get("/broken/")
     assert page.status_code == 503 and page["Content-Type"].startswith("text/html")
     assert "系统繁忙" in page.content.decode()
+
+
+def test_the_schema_documents_the_503_for_every_operation(client, users):
+    from tests.conftest import login_as
+
+    login_as(client, users["county_operator"])
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    operations = [op for item in schema["paths"].values() for op in item.values()]
+    assert operations and all("503" in op["responses"] for op in operations)
+    assert "Retry-After" in operations[0]["responses"]["503"]["description"]
