@@ -66,7 +66,7 @@ def findings(users):
     """Two findings whose row_id is a real recipient row (so the full ID is known), one whose
     detail looks like a formula, and one of another month."""
     listed = make_list(users["school_operator"].unit, 11, 12, actor=users["school_operator"])
-    rows = list(listed.rows.order_by("pk"))
+    rows = list(listed.rows.order_by("row_number"))
     run = make_run()
     make_finding(run, "3661000001", rule=23, pid=11, row_id=rows[0].pk)
     make_finding(run, "3661000001", rule=11, pid=12, row_id=rows[1].pk)
