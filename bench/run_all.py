@@ -3,10 +3,10 @@
     .venv/bin/python bench/run_all.py [--out DIR] [--only NAME ...] [--database-url URL]
         [--load-database-url URL] [--workdir DIR]
 
-Runs, in this order, each in its own process and never two at once: the register import, the
-list imports (100,000-row XLSX and 1,000,000-row CSV, on SQLite and on PostgreSQL), the 24
-rules at province and national scale (the national store generated once, in the same run), the
-pages in process and the deadline-day load at 150 users. Each benchmark's whole output goes to
+Runs, in this order, each in its own process and never two at once: the generator, the register
+import, the list imports (100,000-row XLSX and 1,000,000-row CSV, on SQLite and on PostgreSQL),
+the 24 rules at province and national scale (the national store generated once, in the same
+run), the pages in process and the deadline-day load at 150 users. Each benchmark's whole output goes to
 DIR/NAME.log; the 1-minute load average is printed before and after each (from /proc/loadavg),
 so a figure taken on a busy machine shows as such. Each benchmark prints its own baseline of
 the same run and its target; this script only sequences them and prints where the logs are.
@@ -35,6 +35,12 @@ def plan(args: argparse.Namespace) -> list[tuple[str, list[str], dict[str, str]]
     """(name, argv, extra environment) of each benchmark, in order."""
     workdir = Path(args.workdir)
     steps: list[tuple[str, list[str], dict[str, str]]] = [
+        (
+            "generate",
+            ["bench/generate_bench.py", "--scales", "province", "national"]
+            + ["--workdir", str(workdir / "generated")],
+            {},
+        ),
         ("register-csv", ["bench/import_register_bench.py", "--repeat", "3"], {}),
         ("lists-xlsx-sqlite", ["bench/import_recipients_bench.py", "--repeat", "3"], {}),
         ("lists-csv-sqlite", ["bench/import_recipients_bench.py", "--format", "csv"], {}),

@@ -29,10 +29,16 @@ def _args(database_url=None, load_database_url=None) -> argparse.Namespace:
 def test_postgresql_steps_only_with_their_databases():
     run_all = _run_all()
     names = [name for name, _, _ in run_all.plan(_args())]
-    assert names == ["register-csv", "lists-xlsx-sqlite", "lists-csv-sqlite", "anomalies"]
+    assert names == [
+        "generate",
+        "register-csv",
+        "lists-xlsx-sqlite",
+        "lists-csv-sqlite",
+        "anomalies",
+    ]
     full = run_all.plan(_args("postgres://x", "y"))
     names = [name for name, _, _ in full]
-    assert len(names) == len(set(names)) == 8
+    assert len(names) == len(set(names)) == 9
     assert {name: env for name, _, env in full}["load-150"] == {
         "DATABASE_URL": "y",
         "ZIZHU_CACHE_URL": "redis://cache",
