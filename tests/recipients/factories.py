@@ -1,5 +1,7 @@
 """Recipient lists in the fixture tree, and valid ID numbers to fill them."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from zizhu.catalogue.models import AidProject
 from zizhu.jobs.services import job_create
 from zizhu.lib.idnumber import check_char
@@ -53,3 +55,18 @@ def recipient_objects(users) -> dict[str, int]:
         "other_row": other.rows.first().pk,
         "own_import_job": job.pk,
     }
+
+
+def upload_list(client, body: bytes, name: str = "list.csv"):
+    """POST a list file to the upload page as the signed-in school operator (the form's
+    project, year, term and batch of make_list's defaults); the response."""
+    return client.post(
+        "/recipients/upload/",
+        {
+            "project": "vocational_national_grant",
+            "year": 2025,
+            "term": "autumn",
+            "batch": 1,
+            "file": SimpleUploadedFile(name, body, content_type="text/csv"),
+        },
+    )

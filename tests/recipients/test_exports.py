@@ -3,10 +3,9 @@ import io
 import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.conftest import login_as
-from tests.recipients.factories import make_id, make_list, rows
+from tests.recipients.factories import make_id, make_list, rows, upload_list
 from zizhu.audit.models import AuditEvent
 from zizhu.catalogue.models import AidProject
 from zizhu.jobs.models import Job
@@ -85,16 +84,7 @@ def test_it_imports_an_upload_as_a_job_with_a_downloadable_error_report(
     login_as(client, users["school_operator"])
     body = f"身份证件号,姓名,资助金额\n{make_id(1)},甲,100\n{make_id(2)},乙,-1\n".encode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/recipients/upload/",
-            {
-                "project": "vocational_national_grant",
-                "year": 2025,
-                "term": "autumn",
-                "batch": 1,
-                "file": SimpleUploadedFile("list.csv", body, content_type="text/csv"),
-            },
-        )
+        response = upload_list(client, body)
     job = Job.objects.get(kind="recipients_import")
     assert response["Location"] == f"/jobs/{job.pk}/"
     assert job.status == JobStatus.DONE and job.result["ok"] is False

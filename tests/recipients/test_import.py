@@ -3,13 +3,12 @@ from decimal import Decimal
 
 import pytest
 import xlsxwriter
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from tests.conftest import login_as
-from tests.recipients.factories import make_id, make_list, rows
+from tests.recipients.factories import make_id, make_list, rows, upload_list
 from zizhu.audit.models import AuditEvent
 from zizhu.catalogue.models import AidProject
 from zizhu.jobs.models import Job
@@ -177,16 +176,7 @@ def test_a_missing_column_reads_the_same_on_the_page_and_the_command_line(
     body = f"id_number,name\n{make_id(1)},甲\n".encode()  # English headers, no amount
     login_as(client, users["school_operator"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            "/recipients/upload/",
-            {
-                "project": "vocational_national_grant",
-                "year": 2025,
-                "term": "autumn",
-                "batch": 1,
-                "file": SimpleUploadedFile("list.csv", body, content_type="text/csv"),
-            },
-        )
+        upload_list(client, body)
     job = Job.objects.get(kind="recipients_import")
     assert job.result["problems"] == [[1, "资助金额", MISSING]]
     page = client.get(f"/jobs/{job.pk}/").content.decode()
