@@ -6,10 +6,11 @@
 Runs, in this order, each in its own process and never two at once: the generator, the register
 import, the list imports (100,000-row XLSX and 1,000,000-row CSV, on SQLite and on PostgreSQL),
 the 24 rules at province and national scale (the national store generated once, in the same
-run), the pages in process and the deadline-day load at 150 users. Each benchmark's whole output goes to
-DIR/NAME.log; the 1-minute load average is printed before and after each (from /proc/loadavg),
-so a figure taken on a busy machine shows as such. Each benchmark prints its own baseline of
-the same run and its target; this script only sequences them and prints where the logs are.
+run), the pages in process and the deadline-day load at 150 users. Each benchmark's whole
+output goes to DIR/NAME.log; the 1-minute load average is printed before and after each (from
+/proc/loadavg), so a figure taken on a busy machine shows as such. Each benchmark prints its
+own baseline of the same run and its target; this script only sequences them and prints where
+the logs are.
 
 The PostgreSQL benchmarks need `--database-url` (a database the list benchmark may write to)
 and `--load-database-url` (the national build of bench/funds_national.py, for the pages and the
