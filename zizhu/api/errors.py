@@ -17,19 +17,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from zizhu.lib.uploads import UploadRejected
-from zizhu.ops.errors import Outage, outage
+from zizhu.ops.errors import SERVER_ERROR, Outage, outage
 
 log = logging.getLogger(__name__)
-SERVER_ERROR = gettext_lazy(
-    "Something went wrong on the server. The error was recorded; please try again later."
-)
 
 
 class Conflict(exceptions.APIException):

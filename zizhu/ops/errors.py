@@ -13,6 +13,7 @@ from django.db import DatabaseError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zizhu.ops.storage import is_disk_full
 
@@ -24,6 +25,11 @@ class QueueUnavailable(RuntimeError):
 # SQLSTATEs of a transaction PostgreSQL rolled back so that another one could go on: nothing of
 # it was saved, and the same request again normally passes.
 ROLLED_BACK = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+
+# What a 500 says, on the plain page, in the page shell (zizhu.web.errors) and in the API's JSON.
+SERVER_ERROR = gettext_lazy(
+    "Something went wrong on the server. The error was recorded; please try again later."
+)
 
 
 def _page(status: int, title: str, text: str, retry_after: int = 30) -> HttpResponse:
@@ -91,11 +97,7 @@ def server_error(request, *args, **kwargs):
     found = outage(sys.exc_info()[1])
     if found is not None:
         return _page(503, found.title, found.text, retry_after=found.retry_after)
-    return _page(
-        500,
-        _("Server error"),
-        _("Something went wrong on the server. The error was recorded; please try again later."),
-    )
+    return _page(500, _("Server error"), str(SERVER_ERROR))
 
 
 def rolled_back(exc: BaseException | None) -> bool:

@@ -74,15 +74,7 @@ def server_error(request, *args, **kwargs):
     if plain.status_code != 500:
         return plain
     try:
-        return _page(
-            request,
-            500,
-            _("Server error"),
-            _(
-                "Something went wrong on the server. The error was recorded; please try "
-                "again later."
-            ),
-        )
+        return _page(request, 500, _("Server error"), str(ops_errors.SERVER_ERROR))
     except Exception:  # the shell needs the database; the plain page needs nothing
         logger.exception("the 500 page could not be rendered in the page shell")
         return plain
