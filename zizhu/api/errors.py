@@ -115,15 +115,13 @@ def exception_handler(exc, context):
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         code = codes if isinstance(codes, str) else "error"
         message, fields = str(detail), []
-    response.data = {"error": {"code": code, "message": message, "fields": fields}}
+    response.data = _body(code, message, fields)
     return response
 
 
 def error_response(status_code: int, code: str, message: str, fields=()) -> Response:
     set_rollback()
-    return Response(
-        {"error": {"code": code, "message": message, "fields": list(fields)}}, status=status_code
-    )
+    return Response(_body(code, message, fields), status=status_code)
 
 
 def server_error(request, *args, **kwargs) -> JsonResponse:
@@ -138,5 +136,6 @@ def server_error(request, *args, **kwargs) -> JsonResponse:
     return response
 
 
-def _body(code: str, message: str) -> dict:
-    return {"error": {"code": code, "message": message, "fields": []}}
+def _body(code: str, message: str, fields=()) -> dict:
+    """The API's error shape (the module's docstring)."""
+    return {"error": {"code": code, "message": message, "fields": list(fields)}}
