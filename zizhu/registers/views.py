@@ -14,11 +14,12 @@ from zizhu.store.schemas import shape_of
 PROBLEMS_SHOWN = 200
 
 
-def _problems(snapshot: Snapshot) -> list[list]:
-    """The stored problems with each column by its Chinese name (the file's header), as the
-    page and the error report show them; the API keeps the English names."""
+def _problems(snapshot: Snapshot, limit: int | None = None) -> list[list]:
+    """The stored problems (the first `limit`) with each column by its Chinese name (the file's
+    header), as the page and the error report show them; the API keeps the English names."""
     labels = {c.name: c.alias for c in FILE_COLUMNS[shape_of(snapshot.kind)]}
-    return [[row, labels.get(column, column), text] for row, column, text in snapshot.problems]
+    problems = snapshot.problems[:limit]
+    return [[row, labels.get(column, column), text] for row, column, text in problems]
 
 
 def snapshot_list(request):
@@ -68,7 +69,7 @@ def snapshot_detail(request, pk: int):
         {
             "snapshot": snapshot,
             "job": snapshot.job,
-            "problems": _problems(snapshot)[:PROBLEMS_SHOWN],
+            "problems": _problems(snapshot, PROBLEMS_SHOWN),
             "problems_shown": min(len(snapshot.problems), PROBLEMS_SHOWN),
         },
     )
