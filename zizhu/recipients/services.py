@@ -25,7 +25,7 @@ from zizhu.lib.tabular import Columns, Problem, TableError, gc_paused
 from zizhu.recipients.fields import SealedTextField
 from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status, Term
 from zizhu.recipients.validation import (
-    COLUMNS,
+    ALIASES,
     NAMES,
     CleanColumns,
     CleanRow,
@@ -381,10 +381,6 @@ def _load_conflicts(
     return problems
 
 
-# a column by its Chinese header, as the upload's job page shows it; "" (the row) stays ""
-_ALIASES = {"": "", **{column.name: column.alias for column in COLUMNS}}
-
-
 def _key(load: ListLoad) -> tuple[int, int, int, str]:
     return (load.school.pk, load.project.pk, load.year, load.term)
 
@@ -405,7 +401,7 @@ def recipient_lists_load(
         _check_project(load.school, load.project)
         clean, found = validate_columns(Columns.of_rows(load.rows, NAMES), today=today)
         problems += [
-            f"{load.label} 第{p.row}行 {_ALIASES.get(p.column, p.column)}: {p.message}"
+            f"{load.label} 第{p.row}行 {ALIASES.get(p.column, p.column)}: {p.message}"
             for p in found
         ]
         cleaned.append(clean)
