@@ -214,8 +214,12 @@ def _db_row(target: RecipientList, r: CleanRow) -> RecipientRow:
 
 def _refresh_totals(target: RecipientList) -> None:
     totals = target.rows.aggregate(n=Count("id"), total=Sum("amount"))
-    target.row_count = totals["n"]
-    target.total_amount = totals["total"] or Decimal("0")
+    _save_totals(target, totals["n"], totals["total"] or Decimal("0"))
+
+
+def _save_totals(target: RecipientList, count: int, total: Decimal) -> None:
+    """The list's row count and total, with its content hash (set by the caller)."""
+    target.row_count, target.total_amount = count, total
     target.save(update_fields=["row_count", "total_amount", "content_hash", "updated_at"])
 
 
@@ -313,8 +317,7 @@ def _import(
         # the totals of the checked rows: no statement reads the new rows back in this
         # transaction (so PostgreSQL needs no ANALYZE of them first, see _store_rows)
         target.content_hash = digest
-        target.row_count, target.total_amount = len(clean), clean.total_amount()
-        target.save(update_fields=["row_count", "total_amount", "content_hash", "updated_at"])
+        _save_totals(target, len(clean), clean.total_amount())
         if approve:
             _approve(target, actor)
         audit_record(
