@@ -5,9 +5,10 @@
  * UTF-8 value, aad) ‖ 16-byte tag), standard alphabet with padding, no newline; an empty str
  * stays the same empty str. `nonces` holds 12 bytes per value, taken in order (the caller draws
  * them from os.urandom, as the Python path does). One OpenSSL cipher context is set up with the
- * key once and re-used with a new nonce per value: about a tenth of the cost of a call to
- * cryptography's AESGCM.encrypt and binascii per value. Built by setup.py when a C compiler and
- * OpenSSL's headers are there; zizhu.lib.sealing seals in Python otherwise.
+ * key once and re-used with a new nonce per value: about 0.35 µs a value, where a call to
+ * cryptography's AESGCM.encrypt and binascii per value costs about 0.9 µs (CPU time, 200,000
+ * IDs). Built by setup.py when a C compiler and OpenSSL's headers are there; zizhu.lib.sealing
+ * seals in Python otherwise.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -10,11 +10,10 @@ from zizhu.catalogue.models import AidProject
 from zizhu.jobs.registry import job_kind
 from zizhu.lib.tabular import TableError, read_columns
 from zizhu.recipients.services import recipient_list_import
-from zizhu.recipients.validation import COLUMNS
+from zizhu.recipients.validation import ALIASES, COLUMNS
 from zizhu.units.models import Unit
 
 MAX_PROBLEMS_KEPT = 5000
-ALIASES = {column.name: column.alias for column in COLUMNS}
 
 
 def _rows(problems) -> list[list]:

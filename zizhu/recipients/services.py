@@ -25,7 +25,7 @@ from zizhu.lib.tabular import Columns, Problem, TableError, gc_paused
 from zizhu.recipients.fields import SealedTextField
 from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status, Term
 from zizhu.recipients.validation import (
-    COLUMNS,
+    ALIASES,
     NAMES,
     CleanColumns,
     CleanRow,
@@ -214,8 +214,12 @@ def _db_row(target: RecipientList, r: CleanRow) -> RecipientRow:
 
 def _refresh_totals(target: RecipientList) -> None:
     totals = target.rows.aggregate(n=Count("id"), total=Sum("amount"))
-    target.row_count = totals["n"]
-    target.total_amount = totals["total"] or Decimal("0")
+    _save_totals(target, totals["n"], totals["total"] or Decimal("0"))
+
+
+def _save_totals(target: RecipientList, count: int, total: Decimal) -> None:
+    """The list's row count and total, with its content hash (set by the caller)."""
+    target.row_count, target.total_amount = count, total
     target.save(update_fields=["row_count", "total_amount", "content_hash", "updated_at"])
 
 
@@ -313,8 +317,7 @@ def _import(
         # the totals of the checked rows: no statement reads the new rows back in this
         # transaction (so PostgreSQL needs no ANALYZE of them first, see _store_rows)
         target.content_hash = digest
-        target.row_count, target.total_amount = len(clean), clean.total_amount()
-        target.save(update_fields=["row_count", "total_amount", "content_hash", "updated_at"])
+        _save_totals(target, len(clean), clean.total_amount())
         if approve:
             _approve(target, actor)
         audit_record(
@@ -381,10 +384,6 @@ def _load_conflicts(
     return problems
 
 
-# a column by its Chinese header, as the upload's job page shows it; "" (the row) stays ""
-_ALIASES = {"": "", **{column.name: column.alias for column in COLUMNS}}
-
-
 def _key(load: ListLoad) -> tuple[int, int, int, str]:
     return (load.school.pk, load.project.pk, load.year, load.term)
 
@@ -405,7 +404,7 @@ def recipient_lists_load(
         _check_project(load.school, load.project)
         clean, found = validate_columns(Columns.of_rows(load.rows, NAMES), today=today)
         problems += [
-            f"{load.label} 第{p.row}行 {_ALIASES.get(p.column, p.column)}: {p.message}"
+            f"{load.label} 第{p.row}行 {ALIASES.get(p.column, p.column)}: {p.message}"
             for p in found
         ]
         cleaned.append(clean)

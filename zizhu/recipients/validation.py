@@ -27,6 +27,8 @@ COLUMNS = [
     Column("bank_account", "银行卡号", required=False),
 ]
 TEMPLATE_HEADER = [f"{c.alias}" for c in COLUMNS]
+# a column by its Chinese header, as pages, reports and messages name it
+ALIASES = {c.name: c.alias for c in COLUMNS}
 MAX_AMOUNT = Decimal("100000")
 NAME_LIMIT = 50  # characters
 LENGTH_LIMITS = (("grade", 20), ("major", 60), ("bank_account", 30))  # characters

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from zizhu.lib.uploads.errors import MB, UploadRejected
+from zizhu.lib.uploads.errors import MB, UploadRejected, rejected
 
 ZIP_MAGIC = b"PK\x03\x04"
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -78,10 +78,6 @@ _NOT_TEXT = (
 )
 
 
-def _rejected(chinese: str, english: str) -> UploadRejected:
-    return UploadRejected(chinese, english)
-
-
 def decode_csv_bytes(data: bytes) -> str:
     """The text of a CSV file: UTF-8 (a BOM is dropped) or else GB18030; anything else refused."""
     return data.decode(csv_encoding(data))
@@ -93,27 +89,27 @@ def csv_encoding(data: bytes) -> str:
     refused. A reader can then decode the file as it parses it (`io.TextIOWrapper`)."""
     if data.startswith(UTF8_BOM):
         if not _decodes(data, "utf-8-sig"):
-            raise _rejected(
+            raise rejected(
                 "文件带 UTF-8 标记，但内容不是有效的 UTF-8", "invalid UTF-8 after the BOM"
             )
         return "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
-        raise _rejected(
+        raise rejected(
             "不支持 UTF-16/UTF-32 编码，请另存为 UTF-8 或 GB18030 编码的 CSV",
             "UTF-16 and UTF-32 are not supported",
         )
     for magic, kind in _NOT_TEXT:
         if data.startswith(magic):
-            raise _rejected(f"这是 {kind} 文件，不是 CSV 文本文件", f"a {kind} file, not CSV")
+            raise rejected(f"这是 {kind} 文件，不是 CSV 文本文件", f"a {kind} file, not CSV")
     if b"\x00" in data:
-        raise _rejected(
+        raise rejected(
             "文件含有空字节，可能是 UTF-16 编码或二进制文件，请另存为 UTF-8 编码的 CSV",
             "NUL bytes: UTF-16 or binary",
         )
     for codec in ("utf-8", "gb18030"):
         if _decodes(data, codec):
             return codec
-    raise _rejected("无法识别文件编码，请使用 UTF-8 或 GB18030", "unknown encoding")
+    raise rejected("无法识别文件编码，请使用 UTF-8 或 GB18030", "unknown encoding")
 
 
 def _decodes(data: bytes, codec: str) -> bool:
@@ -133,7 +129,7 @@ def check_xlsx(data: bytes, limits: SpreadsheetLimits = SPREADSHEET_LIMITS) -> N
     if len(data) > limits.xlsx_bytes:
         raise too_large(limits.xlsx_bytes)
     if not data.startswith(ZIP_MAGIC):
-        raise _rejected("不是有效的 XLSX 文件", "not a zip archive")
+        raise rejected("不是有效的 XLSX 文件", "not a zip archive")
     declared = _declared_entry_count(data)
     if declared is not None and declared > limits.zip_entries:
         raise _too_many_entries(limits.zip_entries)
@@ -146,9 +142,9 @@ def check_xlsx(data: bytes, limits: SpreadsheetLimits = SPREADSHEET_LIMITS) -> N
         raise _too_many_entries(limits.zip_entries)
     names = [entry.filename for entry in entries]
     if len(set(names)) != len(names):
-        raise _rejected("XLSX 文件中有重名的部件", "duplicate zip entries")
+        raise rejected("XLSX 文件中有重名的部件", "duplicate zip entries")
     if "xl/workbook.xml" not in names:
-        raise _rejected("不是 Excel 工作簿，缺少 xl/workbook.xml", "no workbook part")
+        raise rejected("不是 Excel 工作簿，缺少 xl/workbook.xml", "no workbook part")
     if sum(entry.file_size for entry in entries) > limits.zip_bytes:
         raise _zip_bomb()
 
@@ -156,46 +152,46 @@ def check_xlsx(data: bytes, limits: SpreadsheetLimits = SPREADSHEET_LIMITS) -> N
     total = 0
     for entry in entries:
         if entry.flag_bits & 0x1:
-            raise _rejected("XLSX 文件已加密，请取消密码后再上传", "encrypted")
+            raise rejected("XLSX 文件已加密，请取消密码后再上传", "encrypted")
         if entry.compress_type not in _ZIP_METHODS:
-            raise _rejected("XLSX 文件使用了不支持的压缩方式", "unsupported compression")
+            raise rejected("XLSX 文件使用了不支持的压缩方式", "unsupported compression")
         size = 0
         scanner.start(entry.filename)
         for chunk in _inflate(data, entry):
             size += len(chunk)
             total += len(chunk)
             if size > entry.file_size:
-                raise _rejected("XLSX 文件结构异常：实际大小与声明不符", "entry size mismatch")
+                raise rejected("XLSX 文件结构异常：实际大小与声明不符", "entry size mismatch")
             if total > limits.zip_bytes:
                 raise _zip_bomb()
             if size > _RATIO_FLOOR and size > limits.zip_ratio * max(entry.compress_size, 1):
                 raise _zip_bomb()
             scanner.feed(chunk)
         if size != entry.file_size:
-            raise _rejected("XLSX 文件结构异常：实际大小与声明不符", "entry size mismatch")
+            raise rejected("XLSX 文件结构异常：实际大小与声明不符", "entry size mismatch")
     scanner.finish()
 
 
 def too_large(limit: int) -> UploadRejected:
-    return _rejected(f"文件超过 {limit / MB:g} MB 的上限", f"larger than {limit / MB:g} MB")
+    return rejected(f"文件超过 {limit / MB:g} MB 的上限", f"larger than {limit / MB:g} MB")
 
 
 def too_many_rows(limit: int) -> UploadRejected:
-    return _rejected(f"数据超过 {limit} 行的上限，请拆分文件", f"more than {limit} data rows")
+    return rejected(f"数据超过 {limit} 行的上限，请拆分文件", f"more than {limit} data rows")
 
 
 def _too_many_entries(limit: int) -> UploadRejected:
-    return _rejected(f"XLSX 文件包含的部件超过 {limit} 个", f"more than {limit} zip entries")
+    return rejected(f"XLSX 文件包含的部件超过 {limit} 个", f"more than {limit} zip entries")
 
 
 def _zip_bomb() -> UploadRejected:
-    return _rejected(
+    return rejected(
         "XLSX 文件解压后过大或压缩比异常，疑似压缩炸弹，已拒绝", "zip bomb: inflates too much"
     )
 
 
 def _corrupt() -> UploadRejected:
-    return _rejected("XLSX 文件已损坏，请用 Excel 重新保存", "corrupt zip")
+    return rejected("XLSX 文件已损坏，请用 Excel 重新保存", "corrupt zip")
 
 
 def _declared_entry_count(data: bytes) -> int | None:
@@ -347,7 +343,7 @@ class _PartScanner:
         # "!" alone is rare in a part (formulas across sheets, comments): found with memchr,
         # where looking for "<!" stops at every "<"
         if b"!" in window and b"<!" in window and _DTD.search(window):
-            raise _rejected("XLSX 文件含有 DTD 声明，已拒绝", "DTD in a part")
+            raise rejected("XLSX 文件含有 DTD 声明，已拒绝", "DTD in a part")
         if _ODD_FORM.search(window):
             self._check_references(self.generic, window)
             count = len(_SPACED_STRING_TYPE.findall(window))
@@ -376,7 +372,7 @@ class _PartScanner:
             if match.group("row"):
                 raise too_many_rows(self.limits.rows)
             if match.group("column"):
-                raise _rejected(
+                raise rejected(
                     f"表格超过 {self.limits.columns} 列的上限",
                     f"more than {self.limits.columns} columns",
                 )
@@ -399,10 +395,10 @@ class _PartScanner:
 
     def finish(self) -> None:
         if self.string_cells * self.longest_string > self.limits.string_bytes:
-            raise _rejected(
+            raise rejected(
                 "XLSX 文件的共享文本展开后过大，已拒绝", "shared strings expand too much"
             )
 
 
 def _malformed_reference() -> UploadRejected:
-    return _rejected("XLSX 文件中有异常的单元格引用", "malformed cell reference")
+    return rejected("XLSX 文件中有异常的单元格引用", "malformed cell reference")
