@@ -332,6 +332,9 @@ def connections_in_use(url: str, stop: threading.Event, seen: list, server: int 
     name = url.rsplit("/", 1)[1]
     workers = children(server) if server else []
     backends: dict[int, float] = {}  # pid → CPU seconds when first seen (0 if it started later)
+    # pid → CPU seconds when last read: kept after the backend ends (a connection is closed
+    # after CONN_MAX_AGE), or the CPU it used would drop out of the sum
+    latest: dict[int, float] = {}
     with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
         while True:
             pids = [
@@ -344,7 +347,8 @@ def connections_in_use(url: str, stop: threading.Event, seen: list, server: int 
             ]
             for pid in pids:
                 backends.setdefault(pid, process_cpu([pid]) if not seen else 0.0)
-            database = process_cpu(backends) - sum(backends.values())
+                latest[pid] = max(latest.get(pid, 0.0), process_cpu([pid]))
+            database = sum(latest.values()) - sum(backends.values())
             seen.append((time.time(), len(pids), process_cpu(workers), database))
             if stop.wait(0.5):
                 break

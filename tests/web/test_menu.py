@@ -11,20 +11,19 @@ def sidebar(html: str) -> str:
     return re.search(r'<nav class="sidebar".*?</nav>', html, re.S).group(0)
 
 
+def leaves_of(items: list[MenuItem]) -> list[MenuItem]:
+    """The menu's leaves (its links), depth first, in the order the sidebar shows them."""
+    found = []
+    for item in items:
+        found += leaves_of(item.children) if item.children else [item]
+    return found
+
+
 def test_it_links_every_visible_leaf_and_marks_the_current_page(client, users):
     login_as(client, users["county_operator"])
     response = client.get("/jobs/")
     nav = sidebar(response.content.decode())
-    leaves = []
-
-    def walk(items):
-        for item in items:
-            if item.children:
-                walk(item.children)
-            else:
-                leaves.append(item)
-
-    walk(response.context["menu"])
+    leaves = leaves_of(response.context["menu"])
     links = re.findall(r'<a href="([^"]+)"( class="active" aria-current="page")?>', nav)
     assert [href for href, _active in links] == [item.url() for item in leaves]
     assert [href for href, active in links if active] == ["/jobs/"]
@@ -59,16 +58,7 @@ def test_a_link_is_the_address_of_its_page(client, users):
 
     login_as(client, users["county_operator"])
     response = client.get("/jobs/")
-    leaves = []
-
-    def walk(items):
-        for item in items:
-            if item.children:
-                walk(item.children)
-            else:
-                leaves.append(item)
-
-    walk(response.context["menu"])
+    leaves = leaves_of(response.context["menu"])
     assert leaves
     assert all(item.url() == reverse(item.url_name) for item in leaves)
 
@@ -86,16 +76,7 @@ def test_each_user_and_page_gets_its_own_menu_though_it_is_built_once(client, us
             response = client.get(path)
             nav = sidebar(response.content.decode())
             links = re.findall(r'<a href="([^"]+)"( class="active" aria-current="page")?>', nav)
-            leaves = []
-
-            def walk(items, leaves=leaves):
-                for item in items:
-                    if item.children:
-                        walk(item.children)
-                    else:
-                        leaves.append(reverse(item.url_name))
-
-            walk(response.context["menu"])
+            leaves = [reverse(item.url_name) for item in leaves_of(response.context["menu"])]
             assert [href for href, _active in links] == leaves, (role, path)
             assert [href for href, active in links if active] == [path], (role, path)
             seen.setdefault(role, set()).add(tuple(leaves))

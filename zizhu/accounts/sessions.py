@@ -17,8 +17,9 @@ left behind where it could matter:
   instead of nothing, so a request that read the row just before the sign-out cannot put
   its copy back (`add`, not `set`, fills the cache after a read).
 A cache that fails never fails a request: reads fall back to the table, failures are
-logged. Copies live CACHE_SECONDS at most, which bounds what a failure leaves behind (a
-sign-out while the cache was unreachable); a password change or a deactivated account still
+logged. Copies live CACHE_SECONDS at most (so clear_expired, the db engine's, has nothing to
+drop from the cache), which bounds what a failure leaves behind (a sign-out while the cache
+was unreachable); a password change or a deactivated account still
 ends the session at once (the user row is read on every request). Only a shared cache may
 hold sessions: a per-process cache would keep serving a session another process has signed
 out (docs/operations.md).
@@ -106,7 +107,3 @@ class SessionStore(DBStore):
         session_key = session_key or self.session_key
         if session_key is not None:
             self._drop(session_key, GONE)
-
-    @classmethod
-    def clear_expired(cls):
-        super().clear_expired()  # the cache drops its copies by itself

@@ -6,7 +6,7 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from zizhu.jobs.models import Job, Status
+from zizhu.jobs.models import Job
 from zizhu.jobs.registry import JOB_PAGES
 from zizhu.jobs.selectors import jobs_for
 
@@ -15,12 +15,11 @@ _PK = 987654321  # a job number no database reaches, replaced by each row's
 
 
 class _Rows:
-    """What every row of one request shares: the detail address with a hole for the number,
-    the status labels and 未写入 in the request's language."""
+    """What every row of one request shares: the detail address with a hole for the number
+    and 未写入 in the request's language."""
 
     def __init__(self) -> None:
         self.address = reverse("jobs:detail", args=[_PK]).replace(str(_PK), "{}")
-        self.status = {value: str(label) for value, label in Status.choices}
         self.nothing = format_html('<span class="risk-high">{}</span>', _("Nothing written"))
 
     def row(self, job: Job) -> SafeString:
@@ -40,7 +39,7 @@ class _Rows:
             self.address.format(job.pk),
             job.pk,
             job.title,
-            self.status.get(job.status, job.status),
+            job.get_status_display(),
             progress,
             by or "—",
             f"{at:%Y-%m-%d %H:%M}",
