@@ -15,13 +15,27 @@ from zizhu.jobs.models import Job
 from zizhu.jobs.registry import job_kind
 from zizhu.jobs.services import job_create, job_run
 from zizhu.lib import idnumber, phone
+from zizhu.lib.uploads import UploadRejected, check_attachment, decode_csv_bytes, pdfs
 from zizhu.recipients.validation import parse_amount
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
+UTF16 = "不支持 UTF-16/UTF-32 编码，请另存为 UTF-8 或 GB18030 编码的 CSV"
 BAD_CHECK = make_id(1)[:-1] + ("0" if make_id(1)[-1] != "0" else "1")
+
+
+def _refusal(check, *args) -> str:
+    try:
+        check(*args)
+    except UploadRejected as exc:
+        return exc.message
+    raise AssertionError("not refused")
+
 
 # (what makes the message, its Chinese text)
 MESSAGES = [
+    (lambda: _refusal(check_attachment, "a.exe", b"MZ"), "只能上传 PDF、JPG、JPEG、PNG 文件"),
+    (lambda: _refusal(decode_csv_bytes, b"\xff\xfea\x00"), UTF16),
+    (lambda: pdfs._outward(pdfs._OUTWARD["/Launch"]).message, "文件含有动作（启动程序），已拒收"),
     (lambda: idnumber.problem("123"), "身份证件号应为18位"),
     (lambda: idnumber.problem(BAD_CHECK), "身份证件号校验位错误"),
     (lambda: phone.problem("12345"), "联系电话应为11位手机号码"),
