@@ -17,6 +17,7 @@ from zizhu.jobs.services import job_create, job_run
 from zizhu.lib import idnumber, phone
 from zizhu.lib.uploads import UploadRejected, check_attachment, decode_csv_bytes, pdfs
 from zizhu.recipients.validation import parse_amount
+from zizhu.units.services import UnitRow, units_validate
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 UTF16 = "不支持 UTF-16/UTF-32 编码，请另存为 UTF-8 或 GB18030 编码的 CSV"
@@ -42,6 +43,11 @@ MESSAGES = [
     (lambda: parse_amount("12.345")[1], "资助金额最多保留两位小数"),
     (lambda: parse_amount(str(Decimal("200000")))[1], "资助金额超过单人上限 100000 元"),
 ]
+
+
+def _unit_problems() -> list[str]:
+    rows = [UnitRow("610199", "", "county", "619900", row=2)]  # no name, no such parent
+    return [p.message for p in units_validate(rows)]
 
 
 @pytest.mark.parametrize("make, chinese", MESSAGES)
@@ -118,3 +124,11 @@ def test_a_job_speaks_the_language_it_was_submitted_in_not_the_workers(db, langu
     worker = "zh-hans" if language == "en" else "en"
     with translation.override(worker):  # a worker process has a language of its own
         assert job_run(job.pk).message == said
+
+
+def test_the_unit_checks_of_the_admin_pages_speak_the_active_language(db):
+    with translation.override("zh-hans"):
+        assert _unit_problems() == ["名称不能为空", "上级单位 619900 不存在"]
+    with translation.override("en"):
+        english = _unit_problems()
+    assert len(english) == 2 and not any(HAN.search(m) for m in english), english
