@@ -12,7 +12,8 @@ from datetime import date
 from functools import cache
 
 import numpy as np
-from django.utils.translation import gettext as _
+
+from zizhu.lib.i18n import gettext as _
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # indexed by the weighted sum modulo 11

@@ -3,7 +3,7 @@ normalising."""
 
 import re
 
-from django.utils.translation import gettext as _
+from zizhu.lib.i18n import gettext as _
 
 MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")  # [0-9], not \d: \d matches full-width digits
 _SEPARATORS = re.compile(r"[\s\-()（）]")

@@ -13,9 +13,10 @@ from operator import itemgetter
 from typing import TypeVar, cast
 
 import numpy as np
-from django.utils.translation import gettext as _
 
 from zizhu.lib import idnumber, phone
+from zizhu.lib.i18n import gettext as _
+from zizhu.lib.i18n import one_language
 from zizhu.lib.tabular import Column, Columns, Problem
 
 COLUMNS = [
@@ -193,6 +194,11 @@ def validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list
     The common case is decided a column at a time (pyarrow, numpy); every row that does not
     pass it goes through validate_row, so its problems read the same. A row with a valid ID
     counts for the duplicate check even when it has other problems."""
+    with one_language():  # a message per problem: the language is read once
+        return _validate_columns(table, today=today)
+
+
+def _validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list[Problem]]:
     import pyarrow as pa
 
     from zizhu.registers.validation import id_check

@@ -15,10 +15,11 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zizhu.lib import idnumber, phone
+from zizhu.lib.i18n import gettext as _
+from zizhu.lib.i18n import one_language
 from zizhu.lib.tabular import Problem
 from zizhu.registers.hashing import KeyHasher
 from zizhu.registers.kinds import ACTIVE_STATUS, ENROLMENT, FILE_COLUMNS, GRADUATES, RECIPIENTS
@@ -182,6 +183,11 @@ def check_batch(
 ) -> Checked:
     """Problems of every record of `batch`, and (when `hasher` is given and there are none)
     the store rows of the batch, schema kinds.REGISTER_SCHEMAS[shape]."""
+    with one_language():  # a message per problem: the language is read once
+        return _check_batch(shape, batch, today=today, hasher=hasher)
+
+
+def _check_batch(shape: str, batch: Batch, *, today: date, hasher: KeyHasher | None) -> Checked:
     names = [c.name for c in FILE_COLUMNS[shape] if c.name in batch.columns]
     columns = {n: pc.utf8_trim_whitespace(batch.columns[n]) for n in names}
     rows = batch.rows
