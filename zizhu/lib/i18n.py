@@ -1,6 +1,6 @@
 """gettext for the messages of row checks, made once per problem of a file that may have a
 million rows. Django's gettext first asks which language is active, an asgiref Local read of
-about 3 µs: 1.6 s of CPU for a 200,000-row list whose every row has three problems. Inside
+a few µs: 1.5 s of CPU more for a 200,000-row list whose every row has three problems. Inside
 `one_language()` the language is read once, and each text is looked up once per language
 (docs/adr/0020-monthly-run-plan.md, "Row-check messages in the UI's language")."""
 
