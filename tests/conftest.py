@@ -12,6 +12,7 @@ the province. `county_operator` sees 610112 and schools A, B; never C.
 """
 
 import pytest
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zizhu.access import is_admin
@@ -55,6 +56,15 @@ pytest_plugins = ["tests.browser.fixtures"]
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request leaves its language active in the thread (LanguageMiddleware activates it and
+    nothing deactivates it; the next request activates its own): a test that chose English
+    must not leave the next test speaking English."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,17 @@ urlpatterns = [
 ]
 
 handler403 = "zizhu.web.errors.permission_denied"
-handler404 = "zizhu.web.errors.page_not_found"
+
+
+def page_not_found(request, exception=None):
+    """An address under /api/ is answered by the API's catch-all route (JSON); a 404 raised
+    around a view there (a plain Django view, a middleware) gets the same JSON, not the page."""
+    if request.path_info.startswith("/api/"):
+        return api_errors.not_found(request, exception)
+    return web_errors.page_not_found(request, exception)
+
+
+handler404 = page_not_found
 
 
 def server_error(request, *args, **kwargs):

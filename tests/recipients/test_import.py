@@ -301,3 +301,26 @@ def test_the_bulk_load_names_lists_and_columns_in_chinese(tree):
     for english in ("id_number", "amount", "autumn", "spring", "vocational_national_grant", "#"):
         assert all(english not in m for m in messages), (english, messages)
     assert RecipientList.objects.count() == 1  # nothing of the load was written
+
+
+def _page_headers(page: str) -> list[str]:
+    table = page.split('data-testid="job-problems"', 1)[1]
+    head = table.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    return [cell.split("</th>", 1)[0] for cell in head.split("<th>")[1:]]
+
+
+@pytest.mark.parametrize(
+    "language, words", [("zh-hans", "行号,列,问题"), ("en", "Row,Column,Problem")]
+)
+def test_the_job_page_and_the_error_report_name_the_columns_alike(
+    client, users, language, words, django_capture_on_commit_callbacks
+):
+    body = f"id_number,name,amount\n{make_id(1)},甲,100\n123,乙,100\n".encode()
+    login_as(client, users["school_operator"])
+    client.cookies["django_language"] = language
+    with django_capture_on_commit_callbacks(execute=True):
+        upload_list(client, body)
+    job = Job.objects.get(kind="recipients_import")
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    report = client.get(f"/recipients/import/{job.pk}/errors.csv").content.decode("utf-8-sig")
+    assert _page_headers(page) == report.splitlines()[0].split(",") == words.split(",")

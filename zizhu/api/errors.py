@@ -136,6 +136,11 @@ def server_error(request, *args, **kwargs) -> JsonResponse:
     return response
 
 
+def not_found(request, exception=None) -> JsonResponse:
+    """The API's 404 for a request that missed its views' handling (see zizhu.urls)."""
+    return JsonResponse(_body("not_found", _("Not found.")), status=404)
+
+
 def _body(code: str, message: str, fields=()) -> dict:
     """The API's error shape (the module's docstring)."""
     return {"error": {"code": code, "message": message, "fields": list(fields)}}

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zizhu.accounts.models import User
 from zizhu.api.models import ApiToken
@@ -37,11 +38,14 @@ def api_token_create(
 ) -> NewToken:
     name = (name or "").strip()[:100] or "API"
     if not isinstance(days, int) or isinstance(days, bool):
-        raise ValidationError("有效期必须是整数天")
+        raise ValidationError(_("The validity must be a whole number of days"))
     if not 1 <= days <= settings.ZIZHU_API_TOKEN_MAX_DAYS:
-        raise ValidationError(f"有效期应为 1 至 {settings.ZIZHU_API_TOKEN_MAX_DAYS} 天")
+        raise ValidationError(
+            _("The validity must be 1 to %(days)s days")
+            % {"days": settings.ZIZHU_API_TOKEN_MAX_DAYS}
+        )
     if not user.is_active:
-        raise ValidationError("停用的账号不能创建令牌")
+        raise ValidationError(_("A deactivated account cannot create tokens"))
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     value = f"{PREFIX}_{prefix}_{secret}"
@@ -67,7 +71,7 @@ def api_token_revoke(
     *, token: ApiToken, actor: User, request: HttpRequest | None = None
 ) -> ApiToken:
     if token.user_id != actor.pk:
-        raise ValidationError("只能吊销自己的令牌")
+        raise ValidationError(_("You can revoke only your own tokens"))
     updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

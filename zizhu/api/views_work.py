@@ -3,6 +3,7 @@ through zizhu.access, writes through the same services and checks as the pages."
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -120,7 +121,12 @@ class VoucherList(ListView):
         project = voucher_services.voucher_projects(school).filter(code=values["project"]).first()
         if project is None:
             raise ValidationError(
-                {"project": [f"不是本校可填报的国家资助项目：{values['project']}"]}
+                {
+                    "project": [
+                        _("Not a national aid project this school files: %(project)s")
+                        % {"project": values["project"]}
+                    ]
+                }
             )
         voucher = voucher_services.voucher_create(
             school=school,

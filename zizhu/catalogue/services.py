@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zizhu.audit.services import audit_record
 from zizhu.catalogue import policy
@@ -23,7 +24,9 @@ def _check(actor, project: AidProject | None = None, province: Unit | None = Non
         else policy.may_manage_local_projects(actor) and actor.unit_id == province.pk
     )
     if not allowed:
-        raise PermissionDenied("只有本省的业务操作人员可以维护本省的地方资助项目")
+        raise PermissionDenied(
+            _("Only the province's own operators may maintain its local aid projects")
+        )
 
 
 def _clean(fields: dict) -> dict:
@@ -34,10 +37,10 @@ def _clean(fields: dict) -> dict:
     if "name" in clean:
         clean["name"] = (clean["name"] or "").strip()
         if not clean["name"]:
-            raise ValidationError("请填写项目名称")
+            raise ValidationError(_("Enter the project's name"))
     amount = clean.get("standard_amount")
     if amount is not None and (not isinstance(amount, Decimal) or amount < 0):
-        raise ValidationError("资助标准不能为负数")
+        raise ValidationError(_("The aid standard cannot be negative"))
     return clean
 
 
@@ -54,15 +57,18 @@ def _next_code(province: Unit) -> str:
 def local_project_create(*, province: Unit, stage: str, actor, **fields) -> AidProject:
     """A local-aid project of `province`'s own, seen by the units of that province only."""
     if province.level != Level.PROVINCE:
-        raise ValidationError("地方资助项目属于省级单位")
+        raise ValidationError(_("Local aid projects belong to a province"))
     _check(actor, province=province)
     if stage not in dict(PROJECT_STAGES):
-        raise ValidationError(f"学段无效：{stage}")
+        raise ValidationError(_("Not a valid stage: %(stage)s") % {"stage": stage})
     clean = _clean(fields)
     if AidProject.objects.filter(
         category=Category.LOCAL, province=province, stage=stage, name=clean["name"]
     ).exists():
-        raise ValidationError(f"本省已有同学段的项目“{clean['name']}”")
+        raise ValidationError(
+            _("The province already has a project “%(name)s” of this stage")
+            % {"name": clean["name"]}
+        )
     project = AidProject.objects.create(
         code=_next_code(province),
         category=Category.LOCAL,

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import DatabaseError, connections, transaction
 from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
@@ -33,6 +33,7 @@ from zizhu.ops import metrics
 from zizhu.ops.errors import QueueUnavailable, rolled_back
 
 log = logging.getLogger(__name__)
+LANGUAGE = "language"  # the job's parameter naming the language of its submitter
 
 
 def worker_id(pid: int | None = None) -> str:
@@ -74,6 +75,8 @@ def job_create(
         raise ValueError(f"unknown job kind {kind!r}")
     if enqueue:
         queue_check()
+    # the job writes its messages and problems in its submitter's language (see job_run)
+    params = {**params, LANGUAGE: translation.get_language() or settings.LANGUAGE_CODE}
     job = Job.objects.create(
         kind=kind, params=params, created_by=actor, unit=getattr(actor, "unit", None)
     )
@@ -168,6 +171,14 @@ def job_run(job_id: int) -> Job | None:
     job = job_claim(job_id)
     if job is None:
         return None
+    # a worker has no request: the job speaks the language it was submitted in, and what it
+    # writes (progress, problems, links) is stored text, shown as written
+    with translation.override(job.params.get(LANGUAGE) or settings.LANGUAGE_CODE):
+        return _job_run(job)
+
+
+def _job_run(job: Job) -> Job:
+    job_id = job.pk
     beat = _heartbeat(job.pk)
     started = time.monotonic()
     try:

@@ -13,6 +13,8 @@ from functools import cache
 
 import numpy as np
 
+from zizhu.lib.i18n import gettext as _
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # indexed by the weighted sum modulo 11
 ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")  # [0-9], not \d: \d matches full-width digits
@@ -50,18 +52,18 @@ def problem(text: str, *, today: date | None = None) -> str | None:
     """Why `text` is not a valid resident ID (None when it is). Reasons are for end users."""
     value = normalise(text)
     if not value:
-        return "身份证件号为空"
+        return _("The ID number is empty")
     if len(value) != 18:
-        return "身份证件号应为18位"
+        return _("The ID number must have 18 characters")
     if not ID_RE.match(value):
-        return "身份证件号前17位应为数字，末位为数字或X"
+        return _("The ID number's first 17 characters must be digits, the last a digit or X")
     born = birth_date(value)
     if born is None:
-        return "身份证件号中的出生日期不是有效日期"
+        return _("The birth date in the ID number is not a valid date")
     if born < EARLIEST_BIRTH or born > (today or date.today()):  # noqa: DTZ011 - a calendar date
-        return "身份证件号中的出生日期不合理"
+        return _("The birth date in the ID number is not plausible")
     if check_char(value[:17]) != value[17]:
-        return "身份证件号校验位错误"
+        return _("The ID number's check character is wrong")
     return None
 
 

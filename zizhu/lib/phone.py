@@ -3,6 +3,8 @@ normalising."""
 
 import re
 
+from zizhu.lib.i18n import gettext as _
+
 MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")  # [0-9], not \d: \d matches full-width digits
 _SEPARATORS = re.compile(r"[\s\-()（）]")
 
@@ -23,13 +25,13 @@ def problem(text: str) -> str | None:
     """Why `text` is not a mainland mobile number (None when it is). Reasons are for end users."""
     value = normalise(text)
     if not value:
-        return "联系电话为空"
+        return _("The phone number is empty")
     if not value.isdigit():
-        return "联系电话只能包含数字"
+        return _("The phone number may contain only digits")
     if len(value) != 11:
-        return "联系电话应为11位手机号码"
+        return _("The phone number must be an 11-digit mobile number")
     if not MOBILE_RE.match(value):
-        return "联系电话不是有效的手机号码（应以13–19开头）"
+        return _("The phone number is not a valid mobile number (it starts with 13–19)")
     return None
 
 

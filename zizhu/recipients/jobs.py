@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from zizhu.catalogue.models import AidProject
@@ -34,9 +35,9 @@ def recipients_import(job, progress):
     path = Path(params["path"])
     progress.total(3)
     try:
-        progress.advance(0, "读取文件")
+        progress.advance(0, gettext("Reading the file"))
         table = read_columns(path, COLUMNS)
-        progress.advance(1, f"校验 {len(table)} 行")
+        progress.advance(1, gettext("Checking %(n)s rows") % {"n": len(table)})
         result = recipient_list_import(
             school=Unit.objects.get(pk=params["school"]),
             project=AidProject.objects.get(code=params["project"]),
@@ -47,14 +48,15 @@ def recipients_import(job, progress):
             actor=job.created_by,
         )
     except TableError as exc:
-        progress.advance(3, f"发现 {len(exc.problems)} 处错误，未写入任何数据")
+        found = gettext("%(n)s problems found; nothing was written") % {"n": len(exc.problems)}
+        progress.advance(3, found)
         return {
             "ok": False,
             "problem_count": len(exc.problems),
             "problems": _rows(exc.problems),
             "links": [
                 {
-                    "label": "下载错误报告 (CSV)",
+                    "label": pgettext("import job", "Download the error report (CSV)"),
                     "url": reverse("recipients:import_report", args=[job.pk]),
                 },
             ],
@@ -64,7 +66,11 @@ def recipients_import(job, progress):
         return {"ok": False, "problem_count": 1, "problems": [[0, "", m] for m in exc.messages]}
     finally:
         path.unlink(missing_ok=True)
-    message = "内容未变化" if result.unchanged else f"已保存 {result.rows} 行"
+    message = (
+        gettext("Content unchanged")
+        if result.unchanged
+        else gettext("%(n)s rows saved") % {"n": result.rows}
+    )
     progress.advance(3, message)
     return {
         "ok": True,
@@ -74,7 +80,7 @@ def recipients_import(job, progress):
         "warnings": _rows(result.warnings),
         "links": [
             {
-                "label": "查看名单",
+                "label": gettext("View the list"),
                 "url": reverse("recipients:detail", args=[result.recipient_list.pk]),
             },
         ],

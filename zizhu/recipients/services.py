@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Field, Max, Sum
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zizhu.accounts.models import User
 from zizhu.audit.services import audit_record
@@ -67,7 +68,7 @@ def _key_of(school: Unit, project: AidProject, year: int, term: str, batch: int)
 
 def _check_project(school: Unit, project: AidProject) -> None:
     if not school.is_school:
-        raise ValidationError("只有学校可以维护资助名单")
+        raise ValidationError(_("Only schools keep recipient lists"))
     if not project_is_for(project, school):
         raise ValidationError(not_for_unit(project, school))
 
@@ -287,10 +288,9 @@ def _import(
     # boxed as Python ints only where needed: a million take ~40 MB
     conflicts = _other_list_conflicts(key, pids)
     if conflicts:
+        on_batch = _("Already on batch %(batch)s of this school's list for the project and term")
         problems += [
-            Problem(
-                number, "id_number", f"已在本校同一项目、同一学期的第{conflicts[pid].batch}批名单中"
-            )
+            Problem(number, "id_number", on_batch % {"batch": conflicts[pid].batch})
             for number, pid in zip(clean.row_number, pids.tolist(), strict=True)
             if pid in conflicts
         ]
@@ -311,7 +311,9 @@ def _import(
             number = (versions.aggregate(v=Max("version"))["v"] or 0) + 1
             target = RecipientList.objects.create(**key, version=number, created_by=actor)
         elif target.status == Status.SUBMITTED:
-            raise ValidationError("名单已提交审核，退回后才能修改")
+            raise ValidationError(
+                _("The list is submitted for review; it can change once returned")
+            )
         RecipientRow.objects.filter(recipient_list=target).delete()  # one DELETE: no cascades
         _store_rows([target.pk] * len(clean), clean, pids)
         # the totals of the checked rows: no statement reads the new rows back in this
@@ -455,9 +457,9 @@ def recipient_list_submit(
 ) -> RecipientList:
     target = _locked(recipient_list.pk)
     if target.status not in (Status.DRAFT, Status.RETURNED):
-        raise ValidationError("只有草稿或被退回的名单可以提交")
+        raise ValidationError(_("Only a draft or a returned list can be submitted"))
     if target.row_count == 0:
-        raise ValidationError("空名单不能提交")
+        raise ValidationError(_("An empty list cannot be submitted"))
     target.status, target.submitted_at = Status.SUBMITTED, timezone.now()
     target.save(update_fields=["status", "submitted_at", "updated_at"])
     audit_record(actor=actor, request=request, action="recipients.submit", obj=target)
@@ -470,7 +472,7 @@ def recipient_list_approve(
 ) -> RecipientList:
     target = _locked(recipient_list.pk)
     if target.status != Status.SUBMITTED:
-        raise ValidationError("只有已提交的名单可以审核")
+        raise ValidationError(_("Only a submitted list can be approved"))
     _approve(target, actor)
     audit_record(actor=actor, request=request, action="recipients.approve", obj=target)
     return target
@@ -486,10 +488,10 @@ def recipient_list_return(
 ) -> RecipientList:
     comment = (comment or "").strip()
     if not comment:
-        raise ValidationError("退回时必须填写审核意见")
+        raise ValidationError(_("Returning a list needs a review comment"))
     target = _locked(recipient_list.pk)
     if target.status != Status.SUBMITTED:
-        raise ValidationError("只有已提交的名单可以退回")
+        raise ValidationError(_("Only a submitted list can be returned"))
     target.status, target.review_comment = Status.RETURNED, comment[:500]
     target.reviewed_by, target.reviewed_at = actor, timezone.now()
     target.save(
@@ -512,10 +514,10 @@ def recipient_list_new_version(
     """A draft copy of an approved list: the approved one stays in force until the copy is."""
     source = _locked(recipient_list.pk)
     if source.status != Status.APPROVED:
-        raise ValidationError("只有已审核通过的名单可以建立新版本")
+        raise ValidationError(_("Only an approved list can get a new version"))
     key = _key_of(source.school, source.project, source.year, source.term, source.batch)
     if RecipientList.objects.filter(**key, status__in=OPEN_STATUSES).exists():
-        raise ValidationError("该名单已有未审核的新版本")
+        raise ValidationError(_("The list already has a new version not yet approved"))
     number = RecipientList.objects.filter(**key).aggregate(v=Max("version"))["v"] + 1
     copy = RecipientList.objects.create(
         **key,
@@ -570,7 +572,7 @@ def recipient_row_save(
     """Add a row, or change `row`, on an editable list; same checks as an import."""
     target = _locked(recipient_list.pk)
     if not target.is_editable:
-        raise ValidationError("名单已提交或已审核，不能修改")
+        raise ValidationError(_("The list is submitted or approved; it cannot change"))
     number = row.row_number if row else (target.rows.aggregate(n=Max("row_number"))["n"] or 1) + 1
     clean, problems = validate_row(number, raw, timezone.localdate())
     if clean is not None:
@@ -580,7 +582,9 @@ def recipient_row_save(
             others = others.exclude(pk=row.pk)
         key = _key_of(target.school, target.project, target.year, target.term, target.batch)
         if others.exists() or _other_list_conflicts(key, [pid]):
-            problems.append(Problem(number, "id_number", "该身份证件号已在名单中"))
+            problems.append(
+                Problem(number, "id_number", _("This ID number is already on the list"))
+            )
     if problems:
         raise TableError(problems)
     new = _db_row(target, clean)
@@ -605,7 +609,7 @@ def recipient_row_delete(
 ) -> None:
     target = _locked(row.recipient_list_id)
     if not target.is_editable:
-        raise ValidationError("名单已提交或已审核，不能修改")
+        raise ValidationError(_("The list is submitted or approved; it cannot change"))
     row.delete()
     target.content_hash = ""
     _refresh_totals(target)

@@ -1,7 +1,7 @@
 """Row-by-row validation of a recipient list file, before anything is written.
 
-Every problem is collected (row, column, reason in Chinese); the caller writes nothing when
-there is any."""
+Every problem is collected (row, column, reason in the active language); the caller writes
+nothing when there is any."""
 
 import hashlib
 from collections import Counter
@@ -15,6 +15,8 @@ from typing import TypeVar, cast
 import numpy as np
 
 from zizhu.lib import idnumber, phone
+from zizhu.lib.i18n import gettext as _
+from zizhu.lib.i18n import one_language
 from zizhu.lib.tabular import Column, Columns, Problem
 
 COLUMNS = [
@@ -52,13 +54,15 @@ def parse_amount(text: str) -> tuple[Decimal | None, str | None]:
     try:
         value = Decimal(text.replace(",", "").strip())
     except (InvalidOperation, AttributeError):
-        return None, "资助金额不是有效数字"
+        return None, _("The amount is not a valid number")
     if not value.is_finite() or value <= 0:
-        return None, "资助金额必须大于0"
+        return None, _("The amount must be greater than 0")
     if value.as_tuple().exponent < -2:
-        return None, "资助金额最多保留两位小数"
+        return None, _("The amount may have at most two decimal places")
     if value > MAX_AMOUNT:
-        return None, f"资助金额超过单人上限 {MAX_AMOUNT} 元"
+        return None, _("The amount exceeds the limit per person, %(limit)s yuan") % {
+            "limit": MAX_AMOUNT
+        }
     return value.quantize(Decimal("0.01")), None
 
 
@@ -70,9 +74,9 @@ def validate_row(number: int, raw: dict[str, str], today: date):
         problems.append(Problem(number, "id_number", id_problem))
     name = raw.get("name", "").strip()
     if not name:
-        problems.append(Problem(number, "name", "姓名不能为空"))
+        problems.append(Problem(number, "name", _("The name is empty")))
     elif len(name) > NAME_LIMIT:
-        problems.append(Problem(number, "name", "姓名过长"))
+        problems.append(Problem(number, "name", _("The name is too long")))
     amount, amount_problem = parse_amount(raw.get("amount", ""))
     if amount_problem:
         problems.append(Problem(number, "amount", amount_problem))
@@ -81,7 +85,8 @@ def validate_row(number: int, raw: dict[str, str], today: date):
         problems.append(Problem(number, "phone", phone_problem))
     for column, limit in LENGTH_LIMITS:
         if len(raw.get(column, "")) > limit:
-            problems.append(Problem(number, column, f"长度不能超过{limit}个字符"))
+            too_long = _("At most %(limit)s characters") % {"limit": limit}
+            problems.append(Problem(number, column, too_long))
     if problems:
         return None, problems
     id18 = idnumber.normalise(raw["id_number"])
@@ -189,6 +194,11 @@ def validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list
     The common case is decided a column at a time (pyarrow, numpy); every row that does not
     pass it goes through validate_row, so its problems read the same. A row with a valid ID
     counts for the duplicate check even when it has other problems."""
+    with one_language():  # a message per problem: the language is read once
+        return _validate_columns(table, today=today)
+
+
+def _validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list[Problem]]:
     import pyarrow as pa
 
     from zizhu.registers.validation import id_check
@@ -240,11 +250,12 @@ def validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list
     # an ID given twice: every later row names the first row with a valid ID
     where = np.flatnonzero(id_ok)
     keys = np.array(list(compress(ids, id_ok.tolist())), dtype="S18")
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    _unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     earlier = where[first[inverse.ravel()]]
     repeated = np.flatnonzero(earlier != where)
+    repeats = _("The same ID number as row %(row)s")
     problems += [
-        Problem(numbers[i], "id_number", f"与第{numbers[e]}行身份证件号重复")
+        Problem(numbers[i], "id_number", repeats % {"row": numbers[e]})
         for i, e in zip(where[repeated].tolist(), earlier[repeated].tolist(), strict=True)
     ]
     clean[where[repeated]] = False

@@ -4,6 +4,7 @@ register (the latest enrolment_vocational snapshot in the analytics store)."""
 import duckdb
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zizhu.lib.periods import Month
 from zizhu.lib.tabular import Problem
@@ -37,8 +38,11 @@ def enrolment_warnings(school, numbers: list[int], pids, store: str | None = Non
             ).fetchall()
         }
     pids = pids.tolist() if hasattr(pids, "tolist") else pids  # numpy: Python ints once
+    missing = _("Not found in the school's enrolment register (%(month)s); please check") % {
+        "month": month
+    }
     return [
-        Problem(number, "id_number", f"未在本校学籍登记册（{month}）中找到，请核实")
+        Problem(number, "id_number", missing)
         for number, pid in zip(numbers, pids, strict=True)
         if pid not in enrolled
     ]

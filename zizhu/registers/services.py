@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zizhu.accounts.models import User
@@ -55,7 +55,7 @@ def _reject(
     snapshot.status = Status.FAILED
     snapshot.error_count = len(problems)
     snapshot.problems = [[p.row, p.column, p.message] for p in problems[:MAX_PROBLEMS_KEPT]]
-    snapshot.message = f"发现 {len(problems)} 处错误，未写入任何数据"
+    snapshot.message = _nothing_written(len(problems))
     snapshot.finished_at = timezone.now()
     snapshot.save()
     audit_record(
@@ -151,7 +151,7 @@ def register_import(
                 writer.abort()
             if snapshot.pk:
                 _reject(snapshot, problems, actor, request)
-            _advance(progress, 100, f"发现 {len(problems)} 处错误，未写入任何数据")
+            _advance(progress, 100, _nothing_written(len(problems)))
             raise RegisterRejected(problems, snapshot if snapshot.pk else None)
         if writer is None:  # a dry run
             snapshot.rows = records
@@ -172,8 +172,12 @@ def register_import(
                 finished_at=timezone.now(),
             )
         raise
-    _advance(progress, 100, f"已写入 {snapshot.rows} 行")
+    _advance(progress, 100, _("%(n)s rows written") % {"n": snapshot.rows})
     return snapshot
+
+
+def _nothing_written(problems: int) -> str:
+    return _("%(n)s problems found; nothing was written") % {"n": problems}
 
 
 def _failure_message(exc: BaseException) -> str:
@@ -209,8 +213,12 @@ def _check_file(
     problems: list[Problem] = []
     records = 0
 
+    language = translation.get_language()  # the checking thread writes messages in it too
+
     def check(batch: Batch) -> tuple[Batch, Checked]:
-        return batch, check_batch(shape, batch, today=today, hasher=None if problems else hasher)
+        with translation.override(language):
+            checked = check_batch(shape, batch, today=today, hasher=None if problems else hasher)
+        return batch, checked
 
     def take(pending: "Future[tuple[Batch, Checked]]") -> None:
         nonlocal records
@@ -219,9 +227,11 @@ def _check_file(
         problems.extend(checked.problems)
         if writer is not None and checked.table is not None:
             writer.write(checked.table)
-        _advance(
-            progress, int(batch.fraction * 95), f"已校验 {records} 行，错误 {len(problems)} 处"
-        )
+        checked_so_far = _("%(records)s rows checked, %(problems)s problems") % {
+            "records": records,
+            "problems": len(problems),
+        }
+        _advance(progress, int(batch.fraction * 95), checked_so_far)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="register-check") as pool:
         pending: Future[tuple[Batch, Checked]] | None = None

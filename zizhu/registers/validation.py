@@ -15,8 +15,11 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.utils.translation import gettext_lazy
 
 from zizhu.lib import idnumber, phone
+from zizhu.lib.i18n import gettext as _
+from zizhu.lib.i18n import one_language
 from zizhu.lib.tabular import Problem
 from zizhu.registers.hashing import KeyHasher
 from zizhu.registers.kinds import ACTIVE_STATUS, ENROLMENT, FILE_COLUMNS, GRADUATES, RECIPIENTS
@@ -30,7 +33,12 @@ AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"  # decimal(12, 2)
 YEAR_PATTERN = r"^[0-9]{4}$"
 EARLIEST_GRADUATION = 1950
 LIMITS = {"name": 50, "grade": 20, "status": 20, "project": 60}
-LABELS = {"name": "姓名", "grade": "年级", "status": "学籍状态", "project": "资助项目"}
+TOO_LONG = {  # a column's value over its limit (%(limit)s)
+    "name": gettext_lazy("The name is too long (at most %(limit)s characters)"),
+    "grade": gettext_lazy("The grade is too long (at most %(limit)s characters)"),
+    "status": gettext_lazy("The enrolment status is too long (at most %(limit)s characters)"),
+    "project": gettext_lazy("The aid project is too long (at most %(limit)s characters)"),
+}
 
 _WEIGHTS = np.array(idnumber.WEIGHTS, dtype=np.int64)
 _CHECK_BYTES = np.frombuffer(idnumber.CHECK_CHARS.encode("ascii"), dtype=np.uint8)
@@ -125,17 +133,21 @@ def id_check(
 
 
 def _id_problem(raw: pa.Array, today: date) -> Callable[[int], str]:
+    only_ascii = _("The ID number may contain only half-width digits and X")
+
     def message(i: int) -> str:
         text = raw[i].as_py()
-        return idnumber.problem(text, today=today) or "身份证件号只能包含半角数字和X"
+        return idnumber.problem(text, today=today) or only_ascii
 
     return message
 
 
 def _phone_problem(raw: pa.Array) -> Callable[[int], str]:
+    only_ascii = _("The phone number may contain only half-width digits")
+
     def message(i: int) -> str:
         text = raw[i].as_py()
-        return phone.problem(text) or "联系电话只能包含半角数字"
+        return phone.problem(text) or only_ascii
 
     return message
 
@@ -144,22 +156,22 @@ def amount_problem(text: str) -> str:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        return "资助金额不是有效数字"
+        return _("The amount is not a valid number")
     if not value.is_finite():
-        return "资助金额不是有效数字"
+        return _("The amount is not a valid number")
     if value <= 0:
-        return "资助金额必须大于0"
+        return _("The amount must be greater than 0")
     if value.as_tuple().exponent < -2:
-        return "资助金额最多保留两位小数"
+        return _("The amount may have at most two decimal places")
     if value >= 10**10:
-        return "资助金额过大"
-    return "资助金额不是有效数字"
+        return _("The amount is too large")
+    return _("The amount is not a valid number")
 
 
 def _too_long(report: _Report, lengths: dict[str, np.ndarray], name: str) -> None:
     if name in lengths:
         limit = LIMITS[name]
-        report.add(lengths[name] > limit, name, f"{LABELS[name]}过长（不超过{limit}个字符）")
+        report.add(lengths[name] > limit, name, TOO_LONG[name] % {"limit": limit})
 
 
 def check_batch(
@@ -171,6 +183,11 @@ def check_batch(
 ) -> Checked:
     """Problems of every record of `batch`, and (when `hasher` is given and there are none)
     the store rows of the batch, schema kinds.REGISTER_SCHEMAS[shape]."""
+    with one_language():  # a message per problem: the language is read once
+        return _check_batch(shape, batch, today=today, hasher=hasher)
+
+
+def _check_batch(shape: str, batch: Batch, *, today: date, hasher: KeyHasher | None) -> Checked:
     names = [c.name for c in FILE_COLUMNS[shape] if c.name in batch.columns]
     columns = {n: pc.utf8_trim_whitespace(batch.columns[n]) for n in names}
     rows = batch.rows
@@ -189,18 +206,18 @@ def check_batch(
 
     empty = {n: length == 0 for n, length in lengths.items()}
     school = columns["school_code"]
-    report.add(empty["school_code"], "school_code", "学校标识码不能为空")
+    report.add(empty["school_code"], "school_code", _("The school code is empty"))
     report.add(
         ~empty["school_code"] & ~_matches(school, SCHOOL_CODE_PATTERN),
         "school_code",
-        "学校标识码应为10位数字",
+        _("The school code must have 10 digits"),
     )
     ids, shaped = _normalised(
         columns["id_number"], ID_PATTERN, idnumber.normalise, empty["id_number"]
     )
     id_valid, born = id_check(ids, today, shaped)
     report.add(~id_valid, "id_number", _id_problem(columns["id_number"], today))
-    report.add(empty["name"], "name", "姓名不能为空")
+    report.add(empty["name"], "name", _("The name is empty"))
     _too_long(report, lengths, "name")
     extra: dict[str, pa.Array] = {}
     if shape == ENROLMENT:
@@ -219,7 +236,7 @@ def check_batch(
             extra["phone"] = phones
             extra["has_phone"] = pa.array(has_phone)
     elif shape == RECIPIENTS:
-        report.add(empty["project"], "project", "资助项目不能为空")
+        report.add(empty["project"], "project", _("The aid project is empty"))
         _too_long(report, lengths, "project")
         if "amount" in columns:
             text = pc.replace_substring(columns["amount"], ",", "")
@@ -236,16 +253,19 @@ def check_batch(
     elif shape == GRADUATES:
         text = columns["graduation_year"]
         missing = empty["graduation_year"]
-        report.add(missing, "graduation_year", "毕业年份不能为空")
+        report.add(missing, "graduation_year", _("The graduation year is empty"))
         shaped = _matches(text, YEAR_PATTERN)
-        report.add(~missing & ~shaped, "graduation_year", "毕业年份应为四位数字年份")
+        report.add(
+            ~missing & ~shaped, "graduation_year", _("The graduation year must be a 4-digit year")
+        )
         year = pc.cast(pc.if_else(pa.array(shaped), text, "0"), pa.int32())
         latest = today.year + 1
         values = year.to_numpy(zero_copy_only=False)
         report.add(
             shaped & ((values < EARLIEST_GRADUATION) | (values > latest)),
             "graduation_year",
-            f"毕业年份不合理（应在{EARLIEST_GRADUATION}–{latest}年之间）",
+            _("The graduation year is not plausible (between %(first)s and %(last)s)")
+            % {"first": EARLIEST_GRADUATION, "last": latest},
         )
         extra["graduation_year"] = year
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from zizhu.accounts.models import User
 from zizhu.audit.services import audit_record
@@ -37,7 +38,7 @@ class ImportSummary:
 
 
 def central_unit() -> Unit:
-    unit, _ = Unit.objects.get_or_create(
+    unit, _created = Unit.objects.get_or_create(
         code=CENTRAL_CODE,
         defaults={"name": "中央", "level": Level.CENTRAL, "path": f"{CENTRAL_CODE}/", "depth": 0},
     )
@@ -51,32 +52,44 @@ def _row_problems(row: UnitRow, parent_level: str | None, province: str | None) 
         problems.append(Problem(row.row, column, message))
 
     if row.level not in Level.values or row.level == Level.CENTRAL:
-        bad("level", f"级别 {row.level!r} 无效（province / prefecture / county / school）")
+        bad(
+            "level",
+            _("Level %(level)s is not valid (province / prefecture / county / school)")
+            % {"level": repr(row.level)},
+        )
         return problems
     if not row.name:
-        bad("name", "名称不能为空")
+        bad("name", _("The unit's name is empty"))
     if row.level == Level.SCHOOL:
         if row.stage not in Stage.values:
-            bad("stage", f"学段 {row.stage!r} 无效")
+            bad("stage", _("Stage %(stage)s is not valid") % {"stage": repr(row.stage)})
         problem = school_code_problem(row.code, stage=row.stage or None, province=province)
         if problem:
-            bad("code", f"学校标识码无效：{problem}")
+            bad("code", _("Not a valid school code: %(problem)s") % {"problem": problem})
         if row.ownership and row.ownership not in Ownership.values:
-            bad("ownership", f"办学性质 {row.ownership!r} 无效（public / private）")
+            bad(
+                "ownership",
+                _("Ownership %(ownership)s is not valid (public / private)")
+                % {"ownership": repr(row.ownership)},
+            )
     else:
         problem = division_code_problem(row.code)
         if problem:
-            bad("code", f"行政区划代码无效：{problem}")
+            bad("code", _("Not a valid division code: %(problem)s") % {"problem": problem})
         if row.stage:
-            bad("stage", "只有学校有学段")
+            bad("stage", _("Only schools have a stage"))
     if parent_level is None:
-        bad("parent_code", f"上级单位 {row.parent_code} 不存在")
+        bad("parent_code", _("The parent unit %(code)s does not exist") % {"code": row.parent_code})
     elif parent_level == Level.SCHOOL:
-        bad("parent_code", "学校不能作为上级单位")
+        bad("parent_code", _("A school cannot be a parent unit"))
     elif LEVEL_RANK[row.level] <= LEVEL_RANK[parent_level]:
-        bad("parent_code", f"{row.level} 不能隶属于 {parent_level}")
+        bad(
+            "parent_code",
+            _("%(level)s cannot be below %(parent)s")
+            % {"level": row.level, "parent": parent_level},
+        )
     elif row.level == Level.PROVINCE and parent_level != Level.CENTRAL:
-        bad("parent_code", "省级单位的上级必须是中央 000000")
+        bad("parent_code", _("A province's parent must be the centre, 000000"))
     return problems
 
 
@@ -90,8 +103,9 @@ def _plan(rows: list[UnitRow]) -> _Plan:
     """Paths of the rows' units, the existing units involved, and every problem found."""
     central = central_unit()
     by_code = {row.code: row for row in rows}
+    twice = _("Code %(code)s appears twice")
     problems = [
-        Problem(r.row, "code", f"代码 {r.code} 重复") for r in rows if by_code[r.code] is not r
+        Problem(r.row, "code", twice % {"code": r.code}) for r in rows if by_code[r.code] is not r
     ]
     wanted = set(by_code) | {row.parent_code for row in rows}
     existing = {u.code: u for u in Unit.objects.filter(code__in=wanted)}

@@ -7,8 +7,8 @@
   `check_pdf_document` for a document that may only be a PDF (a filing's body).
 - `names`: random storage names and Content-Disposition headers for downloads.
 
-Every refusal is an `UploadRejected` whose message is Chinese, fit to show the user (the
-English reason is kept apart, in `reason`).
+Every refusal is an `UploadRejected` whose message is in the active language (Chinese by
+default), fit to show the user (the English reason is kept apart, in `reason`).
 """
 
 from zizhu.lib.uploads.attachments import (

@@ -76,14 +76,17 @@ def check_attachment(
     """
     content = _read(data, max_bytes)
     if not content:
-        raise rejected("文件为空", "empty file")
+        raise rejected(_("The file is empty"), "empty file")
     if len(content) > max_bytes:
         raise rejected(
-            f"文件超过 {max_bytes / MB:g} MB 的上限", f"larger than {max_bytes / MB:g} MB"
+            _("The file exceeds the limit of %(size)s MB") % {"size": f"{max_bytes / MB:g}"},
+            f"larger than {max_bytes / MB:g} MB",
         )
     suffix = Path(name.replace("\\", "/")).suffix.lower()
     if suffix not in ALLOWED_EXTENSIONS:
-        raise rejected("只能上传 PDF、JPG、JPEG、PNG 文件", "only PDF, JPG, JPEG, PNG")
+        raise rejected(
+            _("Only PDF, JPG, JPEG and PNG files can be uploaded"), "only PDF, JPG, JPEG, PNG"
+        )
     kind = _sniff(content)
     if kind == "pdf":
         check_pdf(content)
@@ -126,9 +129,11 @@ def _sniff(content: bytes) -> str:
     if content.startswith(b"\xff\xd8\xff"):
         return "jpeg"
     if content.startswith(_EXECUTABLES):
-        raise rejected("不能上传可执行文件或脚本", "executable")
+        raise rejected(_("Programs and scripts cannot be uploaded"), "executable")
     if _MARKUP.match(content.removeprefix(b"\xef\xbb\xbf")):
-        raise rejected("不能上传 SVG、HTML 或 XML 文件", "markup, not an image")
+        raise rejected(_("SVG, HTML and XML files cannot be uploaded"), "markup, not an image")
     if content[4:12] in {b"ftypheic", b"ftypheix", b"ftypmif1"}:
-        raise rejected("不支持 HEIC 照片，请转换为 JPG 后上传", "HEIC")
-    raise rejected("文件内容不是 PDF、JPG 或 PNG", "not a PDF, JPEG or PNG")
+        raise rejected(
+            _("HEIC photos are not supported; convert the photo to JPG and upload it"), "HEIC"
+        )
+    raise rejected(_("The file's content is not a PDF, JPG or PNG"), "not a PDF, JPEG or PNG")

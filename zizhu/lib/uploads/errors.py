@@ -4,8 +4,9 @@ MB = 1024 * 1024
 
 
 class UploadRejected(ValueError):
-    """An uploaded file was refused: `message` is Chinese, fit to show the user; `reason` is
-    the same in English words, never shown (empty when the message is all there is)."""
+    """An uploaded file was refused: `message` is in the active language (Chinese by default),
+    fit to show the user; `reason` is the same in English words for the logs and the operators,
+    never shown (empty when the message is all there is)."""
 
     def __init__(self, message: str, reason: str = ""):
         self.message = message
@@ -13,5 +14,5 @@ class UploadRejected(ValueError):
         super().__init__(message)
 
 
-def rejected(chinese: str, english: str) -> UploadRejected:
-    return UploadRejected(chinese, english)
+def rejected(message: str, english: str) -> UploadRejected:
+    return UploadRejected(message, english)

@@ -20,6 +20,7 @@ import struct
 import warnings
 import zlib
 
+from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageFile, ImageOps, JpegImagePlugin
 
 from zizhu.lib.uploads.errors import rejected
@@ -29,9 +30,12 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def _check_size(width: int, height: int, max_pixels: int) -> None:
     if not width or not height:
-        raise rejected("图片尺寸无效", "zero width or height")
+        raise rejected(_("The picture's size is not valid"), "zero width or height")
     if width * height > max_pixels:
-        raise rejected(f"图片超过 {max_pixels} 像素的上限", f"more than {max_pixels} pixels")
+        raise rejected(
+            _("The picture exceeds the limit of %(limit)s pixels") % {"limit": max_pixels},
+            f"more than {max_pixels} pixels",
+        )
 
 
 def check_png(content: bytes, max_pixels: int) -> None:
@@ -40,17 +44,19 @@ def check_png(content: bytes, max_pixels: int) -> None:
     seen_data = False
     while True:
         if position + 12 > len(content):
-            raise rejected("PNG 文件不完整", "truncated PNG")
+            raise rejected(_("The PNG file is incomplete"), "truncated PNG")
         length, kind = struct.unpack_from(">I4s", content, position)
         end = position + 8 + length
         if length > 0x7FFFFFFF or not kind.isalpha() or end + 4 > len(content):
-            raise rejected("PNG 文件结构错误", "bad PNG chunk")
+            raise rejected(_("The PNG file's structure is wrong"), "bad PNG chunk")
         (crc,) = struct.unpack_from(">I", content, end)
         if zlib.crc32(view[position + 4 : end]) != crc:
-            raise rejected("PNG 文件校验错误", "bad PNG chunk CRC")
+            raise rejected(_("The PNG file fails its checksum"), "bad PNG chunk CRC")
         if position == len(PNG_SIGNATURE):
             if kind != b"IHDR" or length != 13:
-                raise rejected("PNG 文件结构错误", "IHDR is not the first chunk")
+                raise rejected(
+                    _("The PNG file's structure is wrong"), "IHDR is not the first chunk"
+                )
             width, height = struct.unpack_from(">II", content, position + 8)
             _check_size(width, height, max_pixels)
         seen_data = seen_data or kind == b"IDAT"
@@ -58,9 +64,9 @@ def check_png(content: bytes, max_pixels: int) -> None:
         if kind == b"IEND":
             break
     if not seen_data:
-        raise rejected("PNG 文件没有图像数据", "no IDAT")
+        raise rejected(_("The PNG file has no image data"), "no IDAT")
     if position != len(content):
-        raise rejected("PNG 文件结束标记后还有其他数据", "data after IEND")
+        raise rejected(_("The PNG file has more data after its end mark"), "data after IEND")
 
 
 _JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
@@ -86,11 +92,13 @@ def check_jpeg(content: bytes, max_pixels: int) -> None:
     framed = False
     while True:
         if position >= len(content) or content[position] != 0xFF:
-            raise rejected("JPEG 文件结构错误或不完整", "bad or truncated JPEG")
+            raise rejected(
+                _("The JPEG file's structure is wrong or incomplete"), "bad or truncated JPEG"
+            )
         while position < len(content) and content[position] == 0xFF:
             position += 1  # fill bytes
         if position >= len(content):
-            raise rejected("JPEG 文件不完整", "no EOI")
+            raise rejected(_("The JPEG file is incomplete"), "no EOI")
         marker = content[position]
         position += 1
         if marker == _JPEG_EOI:
@@ -98,23 +106,25 @@ def check_jpeg(content: bytes, max_pixels: int) -> None:
         if marker in _JPEG_STANDALONE:
             continue
         if position + 2 > len(content):
-            raise rejected("JPEG 文件不完整", "truncated segment")
+            raise rejected(_("The JPEG file is incomplete"), "truncated segment")
         (length,) = struct.unpack_from(">H", content, position)
         if length < 2 or position + length > len(content):
-            raise rejected("JPEG 文件结构错误", "bad segment length")
+            raise rejected(_("The JPEG file's structure is wrong"), "bad segment length")
         if marker in _JPEG_FRAMES:
             if length < 8:
-                raise rejected("JPEG 文件结构错误", "short frame header")
+                raise rejected(_("The JPEG file's structure is wrong"), "short frame header")
             height, width = struct.unpack_from(">HH", content, position + 3)
             _check_size(width, height, max_pixels)
             framed = True
         position += length
         if marker == _JPEG_SOS:
             if not framed:
-                raise rejected("JPEG 文件结构错误", "scan before frame")
+                raise rejected(_("The JPEG file's structure is wrong"), "scan before frame")
             position = _after_entropy_data(content, position)
     if _HOSTILE_TRAILER.search(content, position) or _EXECUTABLE_START.match(content, position):
-        raise rejected("JPEG 文件结束标记后附带了其他文件", "hidden content after EOI")
+        raise rejected(
+            _("The JPEG file carries another file after its end mark"), "hidden content after EOI"
+        )
 
 
 def _after_entropy_data(content: bytes, position: int) -> int:
@@ -122,7 +132,7 @@ def _after_entropy_data(content: bytes, position: int) -> int:
     while True:
         at = content.find(b"\xff", position)
         if at < 0 or at + 1 >= len(content):
-            raise rejected("JPEG 文件不完整", "no EOI")
+            raise rejected(_("The JPEG file is incomplete"), "no EOI")
         following = content[at + 1]
         if following == 0x00 or 0xD0 <= following <= 0xD7:
             position = at + 2  # a stuffed 0xFF or a restart marker
@@ -187,7 +197,9 @@ def reencoded(content: bytes, kind: str) -> bytes:
                 image.load()
                 return _saved(image, image_format)
     except Exception:  # whatever the decoder fails on is not an image to keep
-        raise rejected("图片无法完整解码，文件可能已损坏", "does not decode") from None
+        raise rejected(
+            _("The picture does not decode completely; the file may be damaged"), "does not decode"
+        ) from None
 
 
 def _saved(image: Image.Image, image_format: str) -> bytes:

@@ -23,6 +23,8 @@ import zlib
 from collections.abc import Iterator
 
 import pikepdf
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pikepdf import Array, Dictionary, Name, Stream
 
 from zizhu.lib.uploads.errors import MB, UploadRejected, rejected
@@ -30,45 +32,52 @@ from zizhu.lib.uploads.errors import MB, UploadRejected, rejected
 _MAX_OBJECTS = 100_000
 _INFLATE_LIMIT = 50 * MB  # object and cross-reference streams, inflated; small in real files
 
-# Action types that reach outside the file or run something: (Chinese, English).
+# Action types that reach outside the file or run something: (for the user, English).
 _OUTWARD = {
-    "/URI": ("打开链接", "URI"),
-    "/Launch": ("启动程序", "Launch"),
-    "/GoToR": ("打开其他文件", "GoToR"),
-    "/GoToE": ("打开嵌入的文件", "GoToE"),
-    "/JavaScript": ("运行脚本", "JavaScript"),
-    "/SubmitForm": ("提交表单", "SubmitForm"),
-    "/ImportData": ("导入数据", "ImportData"),
-    "/RichMediaExecute": ("播放多媒体", "RichMediaExecute"),
+    "/URI": (gettext_lazy("open a link"), "URI"),
+    "/Launch": (gettext_lazy("start a program"), "Launch"),
+    "/GoToR": (gettext_lazy("open another file"), "GoToR"),
+    "/GoToE": (gettext_lazy("open an embedded file"), "GoToE"),
+    "/JavaScript": (gettext_lazy("run a script"), "JavaScript"),
+    "/SubmitForm": (gettext_lazy("submit a form"), "SubmitForm"),
+    "/ImportData": (gettext_lazy("import data"), "ImportData"),
+    "/RichMediaExecute": (gettext_lazy("play multimedia"), "RichMediaExecute"),
 }
-_SCRIPT = ("运行脚本", "JavaScript")
+_SCRIPT = (gettext_lazy("run a script"), "JavaScript")
 
 
 def check_pdf(content: bytes) -> None:
     """Nothing, or UploadRejected saying why the PDF is refused."""
     if b"%%EOF" not in content[-1024:]:
-        raise rejected("PDF 文件不完整", "no %%EOF at the end")
+        raise rejected(_("The PDF file is incomplete"), "no %%EOF at the end")
     names = _names_in_bytes(content)
     _check_document(content)
     if names & _NAMES or _LONG.search(content) or _escaped_active_name(content):
         raise rejected(
-            "PDF 含有脚本、自动操作或嵌入文件，请打印为普通 PDF 或扫描后上传",
+            _(
+                "The PDF contains scripts, automatic actions or embedded files; print it to a "
+                "plain PDF or scan it, then upload that"
+            ),
             "PDF with JavaScript, actions or embedded files",
         )
 
 
 def _automatic(action: tuple[str, str]) -> UploadRejected:
     return rejected(
-        f"文件含有自动执行的动作（{action[0]}），已拒收", f"PDF automatic action: {action[1]}"
+        _("The file contains an automatic action (%(action)s); refused") % {"action": action[0]},
+        f"PDF automatic action: {action[1]}",
     )
 
 
 def _outward(action: tuple[str, str]) -> UploadRejected:
-    return rejected(f"文件含有动作（{action[0]}），已拒收", f"PDF action: {action[1]}")
+    return rejected(
+        _("The file contains an action (%(action)s); refused") % {"action": action[0]},
+        f"PDF action: {action[1]}",
+    )
 
 
 def _embedded() -> UploadRejected:
-    return rejected("文件含有嵌入的文件，已拒收", "PDF embedded file")
+    return rejected(_("The file contains an embedded file; refused"), "PDF embedded file")
 
 
 # 2. The document as qpdf reads it
@@ -79,7 +88,10 @@ def _check_document(content: bytes) -> None:
         with pikepdf.open(io.BytesIO(content)) as pdf:
             objects = pdf.objects
             if len(objects) > _MAX_OBJECTS:
-                raise rejected(f"PDF 对象超过 {_MAX_OBJECTS} 个", "too many objects")
+                raise rejected(
+                    _("The PDF has more than %(limit)s objects") % {"limit": _MAX_OBJECTS},
+                    "too many objects",
+                )
             _check_catalogue(pdf.Root)
             dictionaries = list(_dictionaries(objects))
             for dictionary in dictionaries:
@@ -93,10 +105,15 @@ def _check_document(content: bytes) -> None:
     except UploadRejected:
         raise
     except pikepdf.PasswordError:
-        raise rejected("PDF 已加密，无法检查，请另存为未加密的 PDF", "encrypted PDF") from None
+        raise rejected(
+            _("The PDF is encrypted and cannot be checked; save it as an unencrypted PDF"),
+            "encrypted PDF",
+        ) from None
     except (pikepdf.PdfError, RuntimeError, ValueError, RecursionError):
         # whatever qpdf cannot read, or reads into something unexpected, is not checked: refused
-        raise rejected("PDF 文件已损坏，无法检查", "qpdf cannot read it") from None
+        raise rejected(
+            _("The PDF file is damaged and cannot be checked"), "qpdf cannot read it"
+        ) from None
 
 
 def _kind(dictionary: Dictionary) -> str:
@@ -114,7 +131,7 @@ def _check_catalogue(root: Dictionary) -> None:
             raise _embedded()
     form = root.get("/AcroForm")
     if isinstance(form, Dictionary) and "/XFA" in form:
-        raise rejected("文件含有 XFA 表单，已拒收", "PDF XFA form")
+        raise rejected(_("The file contains an XFA form; refused"), "PDF XFA form")
 
 
 def _dictionaries(objects) -> Iterator[Dictionary]:
@@ -175,7 +192,7 @@ def _check_object(dictionary: Dictionary) -> None:
     if subtype == Name.FileAttachment:
         raise _embedded()
     if subtype == Name.RichMedia:
-        raise rejected("文件含有多媒体内容，已拒收", "PDF RichMedia")
+        raise rejected(_("The file contains multimedia; refused"), "PDF RichMedia")
 
 
 # 1. and 3. The bytes
@@ -237,7 +254,7 @@ def _names_in_bytes(content: bytes) -> set[bytes]:
         names |= _names(head)
         end = content.find(b"endstream", match.end())
         if end < 0:
-            raise rejected("PDF 文件结构错误", "stream without endstream")
+            raise rejected(_("The PDF file's structure is wrong"), "stream without endstream")
         dictionary = _names(head[max(head.rfind(b"obj"), 0) :])
         object_stream = b"ObjStm" in dictionary or {b"N", b"First"} <= dictionary
         if object_stream or b"XRef" in dictionary:
@@ -246,13 +263,18 @@ def _names_in_bytes(content: bytes) -> set[bytes]:
     names |= _names(content[position:])
 
     if b"Encrypt" in names and any(object_stream for *_, object_stream in inflated):
-        raise rejected("PDF 已加密，无法检查，请另存为未加密的 PDF", "encrypted PDF")
+        raise rejected(
+            _("The PDF is encrypted and cannot be checked; save it as an unencrypted PDF"),
+            "encrypted PDF",
+        )
     budget = _INFLATE_LIMIT
     for dictionary, body, object_stream in inflated:
         # A predictor would scramble the names of an object stream (cross-reference streams,
         # whose names are not read, often have one).
         if dictionary & _OTHER_FILTERS or (object_stream and b"Predictor" in dictionary):
-            raise rejected("PDF 使用了无法检查的压缩方式", "object stream filter")
+            raise rejected(
+                _("The PDF uses a compression that cannot be checked"), "object stream filter"
+            )
         if b"FlateDecode" in dictionary:
             body = _inflate(body, budget)
             budget -= len(body)
@@ -266,7 +288,9 @@ def _inflate(body: bytes, budget: int) -> bytes:
     try:
         data = inflater.decompress(body, budget + 1)
     except zlib.error:
-        raise rejected("PDF 文件已损坏", "corrupt object stream") from None
+        raise rejected(_("The PDF file is damaged"), "corrupt object stream") from None
     if len(data) > budget:
-        raise rejected("PDF 对象流解压后过大", "object streams inflate too much")
+        raise rejected(
+            _("The PDF's object streams inflate too much"), "object streams inflate too much"
+        )
     return data

@@ -35,6 +35,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
+
 from zizhu.lib.uploads.errors import MB, UploadRejected, rejected
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -90,26 +92,32 @@ def csv_encoding(data: bytes) -> str:
     if data.startswith(UTF8_BOM):
         if not _decodes(data, "utf-8-sig"):
             raise rejected(
-                "文件带 UTF-8 标记，但内容不是有效的 UTF-8", "invalid UTF-8 after the BOM"
+                _("The file has a UTF-8 mark, but its content is not valid UTF-8"),
+                "invalid UTF-8 after the BOM",
             )
         return "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         raise rejected(
-            "不支持 UTF-16/UTF-32 编码，请另存为 UTF-8 或 GB18030 编码的 CSV",
+            _("UTF-16 and UTF-32 are not supported; save the file as a CSV in UTF-8 or GB18030"),
             "UTF-16 and UTF-32 are not supported",
         )
     for magic, kind in _NOT_TEXT:
         if data.startswith(magic):
-            raise rejected(f"这是 {kind} 文件，不是 CSV 文本文件", f"a {kind} file, not CSV")
+            raise rejected(
+                _("This is a %(kind)s file, not a CSV text file") % {"kind": kind},
+                f"a {kind} file, not CSV",
+            )
     if b"\x00" in data:
         raise rejected(
-            "文件含有空字节，可能是 UTF-16 编码或二进制文件，请另存为 UTF-8 编码的 CSV",
+            _("The file contains NUL bytes: it may be UTF-16 or binary; save it as a CSV in UTF-8"),
             "NUL bytes: UTF-16 or binary",
         )
     for codec in ("utf-8", "gb18030"):
         if _decodes(data, codec):
             return codec
-    raise rejected("无法识别文件编码，请使用 UTF-8 或 GB18030", "unknown encoding")
+    raise rejected(
+        _("The file's encoding is not recognised; use UTF-8 or GB18030"), "unknown encoding"
+    )
 
 
 def _decodes(data: bytes, codec: str) -> bool:
@@ -129,7 +137,7 @@ def check_xlsx(data: bytes, limits: SpreadsheetLimits = SPREADSHEET_LIMITS) -> N
     if len(data) > limits.xlsx_bytes:
         raise too_large(limits.xlsx_bytes)
     if not data.startswith(ZIP_MAGIC):
-        raise rejected("不是有效的 XLSX 文件", "not a zip archive")
+        raise rejected(_("Not a valid XLSX file"), "not a zip archive")
     declared = _declared_entry_count(data)
     if declared is not None and declared > limits.zip_entries:
         raise _too_many_entries(limits.zip_entries)
@@ -142,9 +150,9 @@ def check_xlsx(data: bytes, limits: SpreadsheetLimits = SPREADSHEET_LIMITS) -> N
         raise _too_many_entries(limits.zip_entries)
     names = [entry.filename for entry in entries]
     if len(set(names)) != len(names):
-        raise rejected("XLSX 文件中有重名的部件", "duplicate zip entries")
+        raise rejected(_("The XLSX file has parts with the same name"), "duplicate zip entries")
     if "xl/workbook.xml" not in names:
-        raise rejected("不是 Excel 工作簿，缺少 xl/workbook.xml", "no workbook part")
+        raise rejected(_("Not an Excel workbook: xl/workbook.xml is missing"), "no workbook part")
     if sum(entry.file_size for entry in entries) > limits.zip_bytes:
         raise _zip_bomb()
 
@@ -152,46 +160,68 @@ def check_xlsx(data: bytes, limits: SpreadsheetLimits = SPREADSHEET_LIMITS) -> N
     total = 0
     for entry in entries:
         if entry.flag_bits & 0x1:
-            raise rejected("XLSX 文件已加密，请取消密码后再上传", "encrypted")
+            raise rejected(
+                _("The XLSX file is encrypted; remove the password and upload it again"),
+                "encrypted",
+            )
         if entry.compress_type not in _ZIP_METHODS:
-            raise rejected("XLSX 文件使用了不支持的压缩方式", "unsupported compression")
+            raise rejected(
+                _("The XLSX file uses an unsupported compression method"), "unsupported compression"
+            )
         size = 0
         scanner.start(entry.filename)
         for chunk in _inflate(data, entry):
             size += len(chunk)
             total += len(chunk)
             if size > entry.file_size:
-                raise rejected("XLSX 文件结构异常：实际大小与声明不符", "entry size mismatch")
+                raise _size_mismatch()
             if total > limits.zip_bytes:
                 raise _zip_bomb()
             if size > _RATIO_FLOOR and size > limits.zip_ratio * max(entry.compress_size, 1):
                 raise _zip_bomb()
             scanner.feed(chunk)
         if size != entry.file_size:
-            raise rejected("XLSX 文件结构异常：实际大小与声明不符", "entry size mismatch")
+            raise _size_mismatch()
     scanner.finish()
 
 
+def _size_mismatch() -> UploadRejected:
+    return rejected(
+        _("The XLSX file's structure is wrong: a part's size differs from the declared one"),
+        "entry size mismatch",
+    )
+
+
 def too_large(limit: int) -> UploadRejected:
-    return rejected(f"文件超过 {limit / MB:g} MB 的上限", f"larger than {limit / MB:g} MB")
+    return rejected(
+        _("The file exceeds the limit of %(size)s MB") % {"size": f"{limit / MB:g}"},
+        f"larger than {limit / MB:g} MB",
+    )
 
 
 def too_many_rows(limit: int) -> UploadRejected:
-    return rejected(f"数据超过 {limit} 行的上限，请拆分文件", f"more than {limit} data rows")
+    return rejected(
+        _("The data exceed the limit of %(limit)s rows; split the file") % {"limit": limit},
+        f"more than {limit} data rows",
+    )
 
 
 def _too_many_entries(limit: int) -> UploadRejected:
-    return rejected(f"XLSX 文件包含的部件超过 {limit} 个", f"more than {limit} zip entries")
+    return rejected(
+        _("The XLSX file has more than %(limit)s parts") % {"limit": limit},
+        f"more than {limit} zip entries",
+    )
 
 
 def _zip_bomb() -> UploadRejected:
     return rejected(
-        "XLSX 文件解压后过大或压缩比异常，疑似压缩炸弹，已拒绝", "zip bomb: inflates too much"
+        _("The XLSX file inflates too much or compresses oddly, like a zip bomb; refused"),
+        "zip bomb: inflates too much",
     )
 
 
 def _corrupt() -> UploadRejected:
-    return rejected("XLSX 文件已损坏，请用 Excel 重新保存", "corrupt zip")
+    return rejected(_("The XLSX file is damaged; save it again with Excel"), "corrupt zip")
 
 
 def _declared_entry_count(data: bytes) -> int | None:
@@ -343,7 +373,7 @@ class _PartScanner:
         # "!" alone is rare in a part (formulas across sheets, comments): found with memchr,
         # where looking for "<!" stops at every "<"
         if b"!" in window and b"<!" in window and _DTD.search(window):
-            raise rejected("XLSX 文件含有 DTD 声明，已拒绝", "DTD in a part")
+            raise rejected(_("The XLSX file contains a DTD declaration; refused"), "DTD in a part")
         if _ODD_FORM.search(window):
             self._check_references(self.generic, window)
             count = len(_SPACED_STRING_TYPE.findall(window))
@@ -373,7 +403,8 @@ class _PartScanner:
                 raise too_many_rows(self.limits.rows)
             if match.group("column"):
                 raise rejected(
-                    f"表格超过 {self.limits.columns} 列的上限",
+                    _("The sheet exceeds the limit of %(limit)s columns")
+                    % {"limit": self.limits.columns},
                     f"more than {self.limits.columns} columns",
                 )
             raise _malformed_reference()
@@ -396,9 +427,10 @@ class _PartScanner:
     def finish(self) -> None:
         if self.string_cells * self.longest_string > self.limits.string_bytes:
             raise rejected(
-                "XLSX 文件的共享文本展开后过大，已拒绝", "shared strings expand too much"
+                _("The XLSX file's shared text expands too much; refused"),
+                "shared strings expand too much",
             )
 
 
 def _malformed_reference() -> UploadRejected:
-    return rejected("XLSX 文件中有异常的单元格引用", "malformed cell reference")
+    return rejected(_("The XLSX file has a malformed cell reference"), "malformed cell reference")
