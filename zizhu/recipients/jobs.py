@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zizhu.catalogue.models import AidProject
 from zizhu.jobs.registry import job_kind
-from zizhu.lib.tabular import TableError, read_columns
+from zizhu.lib.tabular import TableError, read_column_chunks
 from zizhu.recipients.services import recipient_list_import
 from zizhu.recipients.validation import ALIASES, COLUMNS
 from zizhu.units.models import Unit
@@ -35,17 +35,18 @@ def recipients_import(job, progress):
     progress.total(3)
     try:
         progress.advance(0, "读取文件")
-        table = read_columns(path, COLUMNS)
-        progress.advance(1, f"校验 {len(table)} 行")
-        result = recipient_list_import(
-            school=Unit.objects.get(pk=params["school"]),
-            project=AidProject.objects.get(code=params["project"]),
-            year=params["year"],
-            term=params["term"],
-            batch=params.get("batch", 1),
-            rows=table,
-            actor=job.created_by,
-        )
+        # read, checked and kept a chunk at a time: the count is known once every row passed
+        with read_column_chunks(path, COLUMNS) as table:
+            result = recipient_list_import(
+                school=Unit.objects.get(pk=params["school"]),
+                project=AidProject.objects.get(code=params["project"]),
+                year=params["year"],
+                term=params["term"],
+                batch=params.get("batch", 1),
+                rows=table,
+                actor=job.created_by,
+                checked=lambda rows: progress.advance(1, f"校验 {rows} 行"),
+            )
     except TableError as exc:
         progress.advance(3, f"发现 {len(exc.problems)} 处错误，未写入任何数据")
         return {

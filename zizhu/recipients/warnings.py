@@ -16,8 +16,8 @@ REGISTER_OF_STAGE = {
 }
 
 
-def enrolment_warnings(school, numbers: list[int], pids, store: str | None = None):
-    """Problems for the rows (their row numbers and `pid`s, a list or a numpy array) not
+def enrolment_warnings(school, numbers, pids, store: str | None = None):
+    """Problems for the rows (their row numbers and `pid`s, lists or numpy arrays) not
     enrolled at `school` in the latest snapshot."""
     kind = REGISTER_OF_STAGE.get(school.stage)
     if kind is None:
@@ -37,6 +37,7 @@ def enrolment_warnings(school, numbers: list[int], pids, store: str | None = Non
             ).fetchall()
         }
     pids = pids.tolist() if hasattr(pids, "tolist") else pids  # numpy: Python ints once
+    numbers = numbers.tolist() if hasattr(numbers, "tolist") else numbers
     return [
         Problem(number, "id_number", f"未在本校学籍登记册（{month}）中找到，请核实")
         for number, pid in zip(numbers, pids, strict=True)

@@ -34,6 +34,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import BinaryIO
 
 from zizhu.lib.uploads.errors import MB, UploadRejected, rejected
 
@@ -83,41 +84,56 @@ def decode_csv_bytes(data: bytes) -> str:
     return data.decode(csv_encoding(data))
 
 
-def csv_encoding(data: bytes) -> str:
+def csv_encoding(data: bytes | BinaryIO) -> str:
     """The codec that decodes the whole CSV file, checked here without holding its text (a
     4 MB piece at a time): "utf-8-sig" (a BOM), "utf-8" or else "gb18030"; anything else
-    refused. A reader can then decode the file as it parses it (`io.TextIOWrapper`)."""
-    if data.startswith(UTF8_BOM):
-        if not _decodes(data, "utf-8-sig"):
+    refused. A reader can then decode the file as it parses it (`io.TextIOWrapper`).
+
+    `data`: the file's bytes, or the file open for reading in binary (read from where it is,
+    a piece at a time, and left there: a big file need not be held whole)."""
+    start = 0 if isinstance(data, bytes) else data.tell()
+
+    def pieces() -> Iterator[bytes | memoryview]:
+        if isinstance(data, bytes):
+            view = memoryview(data)
+            yield from (view[at : at + _CHUNK] for at in range(0, len(data), _CHUNK))
+            return
+        data.seek(start)
+        while piece := data.read(_CHUNK):
+            yield piece
+        data.seek(start)
+
+    head = data[:8] if isinstance(data, bytes) else next(pieces(), b"")[:8]
+    if head.startswith(UTF8_BOM):
+        if not _decodes(pieces(), "utf-8-sig"):
             raise rejected(
                 "文件带 UTF-8 标记，但内容不是有效的 UTF-8", "invalid UTF-8 after the BOM"
             )
         return "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         raise rejected(
             "不支持 UTF-16/UTF-32 编码，请另存为 UTF-8 或 GB18030 编码的 CSV",
             "UTF-16 and UTF-32 are not supported",
         )
     for magic, kind in _NOT_TEXT:
-        if data.startswith(magic):
+        if head.startswith(magic):
             raise rejected(f"这是 {kind} 文件，不是 CSV 文本文件", f"a {kind} file, not CSV")
-    if b"\x00" in data:
+    if any(b"\x00" in piece for piece in pieces()):
         raise rejected(
             "文件含有空字节，可能是 UTF-16 编码或二进制文件，请另存为 UTF-8 编码的 CSV",
             "NUL bytes: UTF-16 or binary",
         )
     for codec in ("utf-8", "gb18030"):
-        if _decodes(data, codec):
+        if _decodes(pieces(), codec):
             return codec
     raise rejected("无法识别文件编码，请使用 UTF-8 或 GB18030", "unknown encoding")
 
 
-def _decodes(data: bytes, codec: str) -> bool:
+def _decodes(pieces: Iterator[bytes | memoryview], codec: str) -> bool:
     decoder = codecs.getincrementaldecoder(codec)()
-    view = memoryview(data)
     try:
-        for at in range(0, len(data), _CHUNK):
-            decoder.decode(view[at : at + _CHUNK])
+        for piece in pieces:
+            decoder.decode(piece)
         decoder.decode(b"", True)
     except UnicodeDecodeError:
         return False
