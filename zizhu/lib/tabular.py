@@ -142,7 +142,13 @@ def read_columns(
     with (
         gc_paused(),
         read_column_chunks(
-            source, columns, name=name, limits=limits, max_bytes=max_bytes, max_rows=max_rows
+            source,
+            columns,
+            name=name,
+            limits=limits,
+            max_bytes=max_bytes,
+            max_rows=max_rows,
+            share=True,
         ) as chunks,
     ):
         return Columns.concat(list(chunks), chunks.names)
@@ -182,9 +188,12 @@ def read_column_chunks(
     limits: SpreadsheetLimits = SPREADSHEET_LIMITS,
     max_bytes: int | None = None,
     max_rows: int | None = None,
+    share: bool = False,
 ) -> ColumnChunks:
     """`read_columns` a chunk at a time: a 1,000,000-row file is never held whole as Python
-    strings (~290 bytes a row of seven columns)."""
+    strings (~290 bytes a row of seven columns). `share`: a column of few distinct values
+    (grades, majors, amounts) comes as references to one string per value, which saves
+    memory where the chunks are all kept (read_columns)."""
     raw_rows, limits, text, stream = _open(source, name, limits, max_bytes, max_rows)
     iterator = iter(raw_rows)
     with _closed_on_error(stream or io.BytesIO()):
@@ -196,7 +205,7 @@ def read_column_chunks(
             raise _csv_error(1, exc) from None
         mapping = _header_map([_cell(h) for h in header], columns)
     names = list(mapping.values())
-    chunks = _chunks(iterator, mapping, limits.rows, text=text, stream=stream)
+    chunks = _chunks(iterator, mapping, limits.rows, text=text, share=share, stream=stream)
     return ColumnChunks(names, chunks, stream)
 
 
@@ -396,6 +405,7 @@ def _chunks(
     max_rows: int,
     *,
     text: bool,
+    share: bool,
     stream: IO | None,
 ) -> Iterator[Columns]:
     """The non-blank rows after the header, CHUNK_ROWS rows of the file at a time turned
@@ -403,14 +413,14 @@ def _chunks(
 
     `text`: every value is a str (CSV), so the per-chunk work can stay in C."""
     try:
-        yield from _chunks_of_rows(iterator, mapping, max_rows, text=text)
+        yield from _chunks_of_rows(iterator, mapping, max_rows, text=text, share=share)
     finally:
         if stream is not None:
             stream.close()
 
 
 def _chunks_of_rows(
-    iterator: Iterator[list], mapping: dict[int, str], max_rows: int, *, text: bool
+    iterator: Iterator[list], mapping: dict[int, str], max_rows: int, *, text: bool, share: bool
 ) -> Iterator[Columns]:
     number = 1  # the last row read, for a CSV syntax error
     positions = list(mapping)
@@ -428,7 +438,7 @@ def _chunks_of_rows(
             first = number + 1
             number += len(chunk)
             table = Columns([], {name: [] for name in mapping.values()})
-            _add_chunk(table, chunk, first, positions, width, text)
+            _add_chunk(table, chunk, first, positions, width, text, share)
             del chunk[:]
         kept += len(table)
         if kept > max_rows:
@@ -442,7 +452,13 @@ def _chunks_of_rows(
 
 
 def _add_chunk(
-    table: Columns, chunk: list[list], first: int, positions: list[int], width: int, text: bool
+    table: Columns,
+    chunk: list[list],
+    first: int,
+    positions: list[int],
+    width: int,
+    text: bool,
+    share: bool,
 ) -> None:
     if not chunk:
         return
@@ -469,7 +485,7 @@ def _add_chunk(
         picked = [[column[i] for i in keep] for column in picked]
     table.numbers.extend(map(first.__add__, keep))
     for values, column in zip(table.values.values(), picked, strict=True):
-        values.extend(_shared(column))
+        values.extend(_shared(column) if share else column)
 
 
 def _shared(column: list[str]) -> list[str]:
