@@ -28,6 +28,15 @@ BLOCK_ROWS = 512  # rows of a run written and read back at a time
 HASH_BATCH = 10_000  # lines hashed at a time
 
 
+def _id_matrix(ids: pa.Array) -> np.ndarray:
+    """Checked IDs (18 ASCII characters each) as an (n, 18) uint8 view of the Arrow data."""
+    offsets = np.frombuffer(ids.buffers()[1], dtype=np.int32)[ids.offset :][: len(ids) + 1]
+    if offsets[-1] - offsets[0] != 18 * len(ids):
+        raise ValueError("not 18 ASCII characters an ID")
+    data = np.frombuffer(ids.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return data.reshape(len(ids), 18)
+
+
 class SortedRuns:
     """Tables written as runs, each already sorted by its keys, read back merged in key
     order. Within a run the merged order visits the rows in turn, so a batch of the merged
@@ -150,11 +159,11 @@ class CheckedRows:
         pids = table.column("pid").to_numpy()
         by_pid = np.argsort(pids, kind="stable")
         self._rows.add(table.take(by_pid), pids[by_pid])
-        keys = id_keys(table.column("id_number").to_pylist())
+        keys = id_keys(_id_matrix(table.column("id_number").chunk(0)))
         by_id = np.argsort(keys, kind="stable")
-        parts = [table.column(name).take(by_id) for name in HASHED_COLUMNS]
+        parts = [table.column(name) for name in HASHED_COLUMNS]
         joined = pc.binary_join_element_wise(*parts, "\x1f")  # the last one: the separator
-        lines = pc.binary_join_element_wise(joined, "", "\x1e")
+        lines = pc.binary_join_element_wise(joined, "", "\x1e").take(by_id)
         self._lines.add(pa.table({"line": lines}), keys[by_id])
 
     def content_hash(self) -> str:

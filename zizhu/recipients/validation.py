@@ -184,11 +184,11 @@ def _id_matrix(ids: list[str]) -> np.ndarray:
 _POWERS = 10 ** np.arange(16, -1, -1, dtype=np.int64)
 
 
-def id_keys(ids: list[str]) -> np.ndarray:
-    """Valid IDs (17 digits, then a digit or X) as int64 keys, in the IDs' own order: the
-    17 digits as a number, times 11, plus the last digit (X: 10). Equal keys, equal IDs; 8
-    bytes an ID instead of 18."""
-    matrix = _id_matrix(ids)
+def id_keys(ids: list[str] | np.ndarray) -> np.ndarray:
+    """Valid IDs (17 digits, then a digit or X; or their (n, 18) uint8 matrix) as int64
+    keys, in the IDs' own order: the 17 digits as a number, times 11, plus the last digit
+    (X: 10). Equal keys, equal IDs; 8 bytes an ID instead of 18."""
+    matrix = ids if isinstance(ids, np.ndarray) else _id_matrix(ids)
     last = matrix[:, 17].astype(np.int64) - ord("0")
     last[matrix[:, 17] == ord("X")] = 10
     return (matrix[:, :17].astype(np.int64) - ord("0")) @ _POWERS * 11 + last
