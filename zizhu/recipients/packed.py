@@ -1,23 +1,27 @@
 """The checked rows of a list between its check and its store, out of memory: each chunk of
 the file, once checked, is written to an anonymous temporary file twice, sorted by `pid`
 (the rows, for the store) and by ID (the lines of the content hash), and read back merged in
-that order a batch at a time. What stays in memory is 24 bytes a row (`pid`, ID as an
-integer key, row number): a 1,000,000-row list no longer holds ~450 MB of Python strings.
+that order a batch at a time. What stays in memory is the keys of the runs (16 bytes a
+row; the check keeps ~24 more until it ends): a 1,000,000-row list no longer holds ~450 MB
+of Python strings.
 
 The temporary file holds the plain values, as the uploaded file itself does until its job
-ends (`recipient_list_upload` keeps it on disk beside the other uploads); it has no name
-and is gone when closed or when the process ends."""
+ends; it is made beside the uploads (`recipient_list_upload` keeps them in MEDIA_ROOT),
+has no name and is gone when closed or when the process ends: ~200 bytes a row, ~200 MB
+of disk for a 1,000,000-row list while it is imported."""
 
 import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.conf import settings
 
 from zizhu.recipients.validation import HASHED_COLUMNS, SEXES, CleanColumns, id_keys
 
@@ -26,6 +30,14 @@ ROW_COLUMNS += ("amount", "bank_account")
 RUN_ROWS = 20000  # rows sorted and written at a time (a run)
 BLOCK_ROWS = 512  # rows of a run written and read back at a time
 HASH_BATCH = 10_000  # lines hashed at a time
+
+
+def spill_file() -> BinaryIO:
+    """An anonymous temporary file beside the uploaded files (on the data disk, not a /tmp
+    that may be memory): ~200 bytes a row of a list, gone when closed."""
+    folder = Path(settings.MEDIA_ROOT) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - the caller closes it
 
 
 def _id_matrix(ids: pa.Array) -> np.ndarray:
@@ -111,7 +123,7 @@ class CheckedRows:
         """`file`: a temporary file to write to (shared by lists loaded together, closed by
         its owner); by default one of its own, closed by `close`."""
         self._own = file is None
-        self._file = file or tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._file = file or spill_file()
         self._rows = SortedRuns(self._file)
         self._lines = SortedRuns(self._file)
         self.total_amount = Decimal("0.00")

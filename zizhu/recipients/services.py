@@ -1,7 +1,6 @@
 """Writes to recipient lists: import, single-row changes and the review flow. Each write is
 atomic and audited."""
 
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,7 +25,7 @@ from zizhu.lib.bulk import insert_rows
 from zizhu.lib.tabular import Columns, Problem, TableError, gc_paused
 from zizhu.recipients.fields import SealedTextField
 from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status, Term
-from zizhu.recipients.packed import CheckedRows
+from zizhu.recipients.packed import CheckedRows, spill_file
 from zizhu.recipients.validation import (
     ALIASES,
     NAMES,
@@ -479,7 +478,7 @@ def recipient_lists_load(
     if problems:
         raise ValidationError(problems[:100])
     now = timezone.now()
-    with tempfile.TemporaryFile() as spill:  # every list's checked rows, one file
+    with spill_file() as spill:  # every list's checked rows, one file
         checked = [
             CheckedRows.of(rows, keys, spill) for rows, keys in zip(cleaned, pids, strict=True)
         ]
