@@ -145,14 +145,6 @@ class CleanColumns:
         dates: list[str] = self.birth_date[part].astype("datetime64[D]").astype(str).tolist()
         return dates
 
-    @classmethod
-    def concat(cls, parts: "list[CleanColumns]") -> "CleanColumns":
-        lists = {
-            f: [v for part in parts for v in getattr(part, f)] for f in cls.__dataclass_fields__
-        }
-        born = np.concatenate([np.empty(0, np.int32), *(part.birth_date for part in parts)])
-        return cls(**{**lists, "birth_date": born})
-
     def select(self, keep: np.ndarray) -> "CleanColumns":
         """The rows where `keep` (bool, one a row) is true."""
         flags = keep.tolist()
@@ -169,12 +161,6 @@ class CleanColumns:
     def id_matrix(self) -> np.ndarray:
         """(n, 18) uint8: the IDs, for the batch keyed hash."""
         return _id_matrix(self.id_number)
-
-    def phone_matrix(self) -> tuple[np.ndarray, np.ndarray]:
-        """(which rows have a phone, (m, 11) uint8 of those phones)."""
-        has = np.fromiter(map(bool, self.phone), bool, len(self))
-        phones = list(compress(self.phone, has.tolist()))
-        return has, np.array(phones, dtype="S11").view(np.uint8).reshape(len(phones), 11)
 
 
 def _id_matrix(ids: list[str]) -> np.ndarray:
