@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from django.utils.translation import gettext as _
 
@@ -112,6 +112,14 @@ class Columns:
         ]
 
     @classmethod
+    def concat(cls, parts: "list[Columns]", names: list[str]) -> "Columns":
+        """Chunks of one file as one table (the columns `names`)."""
+        return cls(
+            [n for part in parts for n in part.numbers],
+            {name: [v for part in parts for v in part.values[name]] for name in names},
+        )
+
+    @classmethod
     def of_rows(cls, rows: list[tuple[int, dict[str, str]]], names: list[str]) -> "Columns":
         """Rows as `read_table` gives them, column by column (a missing value is "", values
         are kept as they are: not stripped)."""
@@ -131,9 +139,74 @@ def read_columns(
     max_rows: int | None = None,
 ) -> Columns:
     """`read_table`, column by column (read_table is this, turned into rows)."""
-    with gc_paused():
-        raw_rows, limits, text = _open(source, name, limits, max_bytes, max_rows)
-        return _columns(raw_rows, columns, limits.rows, text=text)
+    with (
+        gc_paused(),
+        read_column_chunks(
+            source,
+            columns,
+            name=name,
+            limits=limits,
+            max_bytes=max_bytes,
+            max_rows=max_rows,
+            share=True,
+        ) as chunks,
+    ):
+        return Columns.concat(list(chunks), chunks.names)
+
+
+@dataclass
+class ColumnChunks:
+    """A checked file whose rows are read a chunk at a time, each chunk a `Columns` (the
+    English names of the file's columns in `names`). The file, its header and its columns are
+    checked when it is opened; a row limit passed or a CSV syntax error raises TableError
+    from the chunk that finds it, as `read_columns` would. Iterable once; a context manager
+    that closes the file (reading to the end closes it too)."""
+
+    names: list[str]
+    chunks: Iterator[Columns]
+    stream: IO | None = None
+
+    def __iter__(self) -> Iterator[Columns]:
+        return self.chunks
+
+    def __enter__(self) -> "ColumnChunks":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+
+
+def read_column_chunks(
+    source: Source,
+    columns: list[Column],
+    *,
+    name: str | None = None,
+    limits: SpreadsheetLimits = SPREADSHEET_LIMITS,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
+    share: bool = False,
+) -> ColumnChunks:
+    """`read_columns` a chunk at a time: a 1,000,000-row file is never held whole as Python
+    strings (~290 bytes a row of seven columns). `share`: a column of few distinct values
+    (grades, majors, amounts) comes as references to one string per value, which saves
+    memory where the chunks are all kept (read_columns)."""
+    raw_rows, limits, text, stream = _open(source, name, limits, max_bytes, max_rows)
+    iterator = iter(raw_rows)
+    with _closed_on_error(stream or io.BytesIO()):
+        try:
+            header = next(iterator)
+        except StopIteration:
+            raise _file_error(_("The file is empty")) from None
+        except csv.Error as exc:
+            raise _csv_error(1, exc) from None
+        mapping = _header_map([_cell(h) for h in header], columns)
+    names = list(mapping.values())
+    chunks = _chunks(iterator, mapping, limits.rows, text=text, share=share, stream=stream)
+    return ColumnChunks(names, chunks, stream)
 
 
 @contextmanager
@@ -156,23 +229,38 @@ def _open(
     limits: SpreadsheetLimits,
     max_bytes: int | None,
     max_rows: int | None,
-) -> tuple[Iterable[list], SpreadsheetLimits, bool]:
-    """The checked file's rows (the header first), the limits and whether every cell is text."""
+) -> tuple[Iterable[list], SpreadsheetLimits, bool, IO | None]:
+    """The checked file's rows (the header first), the limits, whether every cell is text and
+    what to close once the rows are read (a CSV's stream)."""
     if max_bytes is not None:
         limits = replace(limits, csv_bytes=max_bytes, xlsx_bytes=max_bytes)
     if max_rows is not None:
         limits = replace(limits, rows=max_rows)
     try:
         kind, data = _load(source, name, limits)
+        if not isinstance(data, bytes):  # a CSV file, open
+            with _closed_on_error(data):
+                encoding = csv_encoding(data)
+            # read and decoded as it is parsed: the bytes of a 1,000,000-row file (~70 MB)
+            # are never held whole, nor its text (a str ~150 MB, a StringIO ~300 MB more)
+            stream = io.TextIOWrapper(data, encoding=encoding, newline="")
+            return csv.reader(stream), limits, True, stream
         if kind == "csv":
-            # decoded as it is parsed: the text of a 1,000,000-row file is never held whole
-            # (as a str ~150 MB, and a StringIO keeps 4 bytes a character: ~300 MB more)
             stream = io.TextIOWrapper(io.BytesIO(data), encoding=csv_encoding(data), newline="")
-            return csv.reader(stream), limits, True
+            return csv.reader(stream), limits, True, stream
         check_xlsx(data, limits)
     except UploadRejected as exc:
         raise _file_error(exc.message) from None
-    return _xlsx_rows(data), limits, False
+    return _xlsx_rows(data), limits, False, None
+
+
+@contextmanager
+def _closed_on_error(handle: IO) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        handle.close()
+        raise
 
 
 def decode_csv(data: bytes) -> str:
@@ -203,13 +291,18 @@ def _kind(name: str) -> str | None:
     )
 
 
-def _load(source: Source, name: str | None, limits: SpreadsheetLimits) -> tuple[str, bytes]:
+def _load(
+    source: Source, name: str | None, limits: SpreadsheetLimits
+) -> tuple[str, bytes | BinaryIO]:
+    """The kind of file and its bytes; a CSV file given by its path comes open instead."""
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         kind = _kind(name or path.name)
         limit = _byte_limit(kind, limits)
         if path.stat().st_size > limit:
             raise too_large(limit)
+        if kind == "csv":  # read as it is parsed
+            return kind, path.open("rb")
         data = path.read_bytes()
     else:
         kind = _kind(name or "")
@@ -303,48 +396,69 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-CHUNK_ROWS = 20_000  # rows turned into columns at a time
+CHUNK_ROWS = 10_000  # rows turned into columns (and checked, and kept: an import) at a time
 
 
-def _columns(raw_rows: Iterable[list], columns: list[Column], max_rows: int, *, text: bool):
-    """The non-blank rows, a chunk at a time turned into columns; a blank row is skipped but
-    keeps its number.
+def _chunks(
+    iterator: Iterator[list],
+    mapping: dict[int, str],
+    max_rows: int,
+    *,
+    text: bool,
+    share: bool,
+    stream: IO | None,
+) -> Iterator[Columns]:
+    """The non-blank rows after the header, CHUNK_ROWS rows of the file at a time turned
+    into columns; a blank row is skipped but keeps its number. `stream` is closed at the end.
 
     `text`: every value is a str (CSV), so the per-chunk work can stay in C."""
-    iterator = iter(raw_rows)
-    number = 0  # the last row read, for a CSV syntax error
     try:
-        header = next(iterator)
-    except StopIteration:
-        raise _file_error(_("The file is empty")) from None
-    except csv.Error as exc:
-        raise _csv_error(1, exc) from None
-    number = 1
-    mapping = _header_map([_cell(h) for h in header], columns)
-    table = Columns([], {name: [] for name in mapping.values()})
+        yield from _chunks_of_rows(iterator, mapping, max_rows, text=text, share=share)
+    finally:
+        if stream is not None:
+            stream.close()
+
+
+def _chunks_of_rows(
+    iterator: Iterator[list], mapping: dict[int, str], max_rows: int, *, text: bool, share: bool
+) -> Iterator[Columns]:
+    number = 1  # the last row read, for a CSV syntax error
     positions = list(mapping)
     width = max(mapping, default=-1) + 1
+    kept = 0
     while True:
         chunk: list[list] = []
         failure = None
-        try:
-            for raw in islice(iterator, CHUNK_ROWS):
-                chunk.append(raw)
-        except csv.Error as exc:
-            failure = exc
-        first = number + 1
-        number += len(chunk)
-        _add_chunk(table, chunk, first, positions, width, text)
-        if len(table) > max_rows:
+        with gc_paused():
+            try:
+                for raw in islice(iterator, CHUNK_ROWS):
+                    chunk.append(raw)
+            except csv.Error as exc:
+                failure = exc
+            first = number + 1
+            number += len(chunk)
+            table = Columns([], {name: [] for name in mapping.values()})
+            _add_chunk(table, chunk, first, positions, width, text, share)
+            del chunk[:]
+        kept += len(table)
+        if kept > max_rows:
             raise _file_error(too_many_rows(max_rows).message)
         if failure is not None:
             raise _csv_error(number + 1, failure) from None
-        if len(chunk) < CHUNK_ROWS:
-            return table
+        if len(table):
+            yield table
+        if number - first + 1 < CHUNK_ROWS:
+            return
 
 
 def _add_chunk(
-    table: Columns, chunk: list[list], first: int, positions: list[int], width: int, text: bool
+    table: Columns,
+    chunk: list[list],
+    first: int,
+    positions: list[int],
+    width: int,
+    text: bool,
+    share: bool,
 ) -> None:
     if not chunk:
         return
@@ -371,7 +485,7 @@ def _add_chunk(
         picked = [[column[i] for i in keep] for column in picked]
     table.numbers.extend(map(first.__add__, keep))
     for values, column in zip(table.values.values(), picked, strict=True):
-        values.extend(_shared(column))
+        values.extend(_shared(column) if share else column)
 
 
 def _shared(column: list[str]) -> list[str]:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zizhu.catalogue.models import AidProject
 from zizhu.jobs.registry import job_kind
-from zizhu.lib.tabular import TableError, read_columns
+from zizhu.lib.tabular import TableError, read_column_chunks
 from zizhu.recipients.services import recipient_list_import
 from zizhu.recipients.validation import ALIASES, COLUMNS
 from zizhu.units.models import Unit
@@ -36,17 +36,20 @@ def recipients_import(job, progress):
     progress.total(3)
     try:
         progress.advance(0, gettext("Reading the file"))
-        table = read_columns(path, COLUMNS)
-        progress.advance(1, gettext("Checking %(n)s rows") % {"n": len(table)})
-        result = recipient_list_import(
-            school=Unit.objects.get(pk=params["school"]),
-            project=AidProject.objects.get(code=params["project"]),
-            year=params["year"],
-            term=params["term"],
-            batch=params.get("batch", 1),
-            rows=table,
-            actor=job.created_by,
-        )
+        # read, checked and kept a chunk at a time: the count is known once every row passed
+        with read_column_chunks(path, COLUMNS) as table:
+            result = recipient_list_import(
+                school=Unit.objects.get(pk=params["school"]),
+                project=AidProject.objects.get(code=params["project"]),
+                year=params["year"],
+                term=params["term"],
+                batch=params.get("batch", 1),
+                rows=table,
+                actor=job.created_by,
+                checked=lambda rows: progress.advance(
+                    1, gettext("Checking %(n)s rows") % {"n": rows}
+                ),
+            )
     except TableError as exc:
         found = gettext("%(n)s problems found; nothing was written") % {"n": len(exc.problems)}
         progress.advance(3, found)

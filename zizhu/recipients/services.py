@@ -1,10 +1,11 @@
 """Writes to recipient lists: import, single-row changes and the review flow. Each write is
 atomic and audited."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 from typing import TYPE_CHECKING, TypedDict, cast
 
 import numpy as np
@@ -25,13 +26,13 @@ from zizhu.lib.bulk import insert_rows
 from zizhu.lib.tabular import Columns, Problem, TableError, gc_paused
 from zizhu.recipients.fields import SealedTextField
 from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status, Term
+from zizhu.recipients.packed import CheckedRows, spill_file
 from zizhu.recipients.validation import (
     ALIASES,
     NAMES,
     CleanColumns,
     CleanRow,
-    content_hash_columns,
-    take,
+    ListCheck,
     validate_columns,
     validate_row,
 )
@@ -148,54 +149,49 @@ def _person_keys(clean: CleanColumns) -> np.ndarray:
     return KeyHasher().person_keys(clean.id_matrix())
 
 
-def _phone_keys(clean: CleanColumns) -> list[int | None]:
-    """`phone_key` of each row (None without a phone), hashed in one batch."""
-    has, phones = clean.phone_matrix()
+def _phone_keys(hasher: KeyHasher, phones: list[str]) -> list[int | None]:
+    """`phone_key` of each phone (None without a phone), hashed in one batch."""
+    has = np.fromiter(map(bool, phones), bool, len(phones))
+    matrix = np.array(phones, dtype="S11")[has].view(np.uint8).reshape(-1, 11)
     keys = np.zeros(len(has), dtype=np.int64).astype(object)
-    keys[has] = KeyHasher().phone_keys(phones).tolist()
+    keys[has] = hasher.phone_keys(matrix).tolist()
     keys[~has] = None
     result: list[int | None] = keys.tolist()
     return result
 
 
-def _store_rows(list_ids: list[int], clean: CleanColumns, pids: np.ndarray) -> int:
-    """Insert the clean rows, each on the list of the same position in `list_ids`, in one
-    bulk insert: a batch of rows at a time, their ID, phone and card number sealed a column
-    at a time (zizhu.recipients.fields). Amounts and dates go as text, as the database
-    adapters would write them.
+def _store_rows(lists: list[tuple[int, CheckedRows]]) -> int:
+    """Insert the clean rows of each (list id, rows) in one bulk insert: a batch of rows at a
+    time, their ID, phone and card number sealed a column at a time
+    (zizhu.recipients.fields). Amounts and dates go as text, as the database adapters would
+    write them.
 
-    The rows go in by list, then by `pid` (their row numbers keep the file's order): the
-    indexes on `pid` and on (list, `pid`) then grow at their right edge instead of at a
-    random page for every row (SQLite: a 1,000,000-row list ~40 % less insert time; a
-    PostgreSQL B-tree appends the same way). A list's rows stay one run of ids."""
-    phone_keys = _phone_keys(clean)
+    The rows go in by `pid` (their row numbers keep the file's order): the indexes on `pid`
+    and on (list, `pid`) then grow at their right edge instead of at a random page for every
+    row (SQLite: a 1,000,000-row list ~40 % less insert time; a PostgreSQL B-tree appends the
+    same way). A list's rows stay one run of ids."""
     fields = {name: cast(SealedTextField, RecipientRow._meta.get_field(name)) for name in SEALED}
-    order = np.lexsort((pids, np.asarray(list_ids, dtype=np.int64)))
+    hasher = KeyHasher()
 
     def batches() -> Iterator[tuple[object, ...]]:
-        for start in range(0, len(clean), SEAL_BATCH):
-            part = order[start : start + SEAL_BATCH]
-            rows = part.tolist()
-            sealed = {
-                name: f.seal_many(list(take(getattr(clean, name), rows)))
-                for name, f in fields.items()
-            }
-            yield from zip(
-                take(list_ids, rows),
-                take(clean.row_number, rows),
-                sealed["id_number"],
-                pids[part].tolist(),
-                take(clean.name, rows),
-                take(clean.sex, rows),
-                clean.birth_dates(part),
-                take(clean.grade, rows),
-                take(clean.major, rows),
-                sealed["phone"],
-                take(phone_keys, rows),
-                take(clean.amount, rows),
-                sealed["bank_account"],
-                strict=True,
-            )
+        for list_id, rows in lists:
+            for values in rows.batches(SEAL_BATCH):
+                sealed = {name: f.seal_many(values[name]) for name, f in fields.items()}
+                yield from zip(
+                    repeat(list_id),
+                    values["row_number"],
+                    sealed["id_number"],
+                    values["pid"],
+                    values["name"],
+                    values["sex"],
+                    values["birth_date"],
+                    values["grade"],
+                    values["major"],
+                    sealed["phone"],
+                    _phone_keys(hasher, values["phone"]),
+                    values["amount"],
+                    sealed["bank_account"],
+                )
 
     # in key order the indexes' right edges are all SQLite's page cache needs: no `expected`;
     # the import and the bulk load read none of the rows back before they commit: no ANALYZE
@@ -245,15 +241,18 @@ def recipient_list_import(
     project: AidProject,
     year: int,
     term: str,
-    rows: list[tuple[int, dict[str, str]]] | Columns,
+    rows: "list[tuple[int, dict[str, str]]] | Columns | Iterable[Columns]",
     batch: int = 1,
     actor: User | None = None,
     request: HttpRequest | None = None,
     approve: bool = False,
     dry_run: bool = False,
+    checked: "Callable[[int], None] | None" = None,
 ) -> ImportResult:
     """Validate every row, then (unless `dry_run`) store them as the key's open version.
-    `rows`: (row number, values) pairs, or the file read column by column (read_columns).
+    `rows`: (row number, values) pairs, the file read column by column (read_columns), or
+    read a chunk at a time (read_column_chunks: a big file is then never held whole as
+    Python strings). `checked(n)` is called once every row has passed, before storing.
 
     Raises TableError with every problem; nothing is written then. Importing the same content
     again changes nothing."""
@@ -267,6 +266,7 @@ def recipient_list_import(
             request=request,
             approve=approve,
             dry_run=dry_run,
+            checked=checked,
         )
 
 
@@ -275,31 +275,36 @@ def _import(
     school: Unit,
     project: AidProject,
     key: ListKey,
-    rows: list[tuple[int, dict[str, str]]] | Columns,
+    rows: "list[tuple[int, dict[str, str]]] | Columns | Iterable[Columns]",
     actor: User | None,
     request: HttpRequest | None,
     approve: bool,
     dry_run: bool,
+    checked: "Callable[[int], None] | None",
 ) -> ImportResult:
     _check_project(school, project)
-    table = rows if isinstance(rows, Columns) else Columns.of_rows(rows, NAMES)
-    clean, problems = validate_columns(table, today=timezone.localdate())
-    pids = _person_keys(clean)
-    # boxed as Python ints only where needed: a million take ~40 MB
-    conflicts = _other_list_conflicts(key, pids)
-    if conflicts:
-        on_batch = _("Already on batch %(batch)s of this school's list for the project and term")
-        problems += [
-            Problem(number, "id_number", on_batch % {"batch": conflicts[pid].batch})
-            for number, pid in zip(clean.row_number, pids.tolist(), strict=True)
-            if pid in conflicts
-        ]
-    if problems:
-        raise TableError(sorted(problems, key=lambda p: (p.row, p.column)))
-    warnings = enrolment_warnings(school, clean.row_number, pids)
-    if dry_run:
-        return ImportResult(None, len(clean), warnings=warnings)
-    digest = content_hash_columns(clean)
+    with CheckedRows() as clean:
+        numbers, pids, problems = _check(key, rows, None if dry_run else clean)
+        if problems:
+            raise TableError(sorted(problems, key=lambda p: (p.row, p.column)))
+        if checked is not None:
+            checked(len(numbers))
+        warnings = enrolment_warnings(school, numbers, pids)
+        if dry_run:
+            return ImportResult(None, len(numbers), warnings=warnings)
+        del numbers, pids
+        return _store(key, clean, clean.content_hash(), warnings, actor, request, approve)
+
+
+def _store(
+    key: ListKey,
+    clean: CheckedRows,
+    digest: str,
+    warnings: list[Problem],
+    actor: User | None,
+    request: HttpRequest | None,
+    approve: bool,
+) -> ImportResult:
     with transaction.atomic():
         versions = RecipientList.objects.select_for_update(of=("self",)).filter(**key)
         target = versions.filter(status__in=OPEN_STATUSES).first()
@@ -315,11 +320,11 @@ def _import(
                 _("The list is submitted for review; it can change once returned")
             )
         RecipientRow.objects.filter(recipient_list=target).delete()  # one DELETE: no cascades
-        _store_rows([target.pk] * len(clean), clean, pids)
+        _store_rows([(target.pk, clean)])
         # the totals of the checked rows: no statement reads the new rows back in this
         # transaction (so PostgreSQL needs no ANALYZE of them first, see _store_rows)
         target.content_hash = digest
-        _save_totals(target, len(clean), clean.total_amount())
+        _save_totals(target, len(clean), clean.total_amount)
         if approve:
             _approve(target, actor)
         audit_record(
@@ -330,6 +335,66 @@ def _import(
             detail={"rows": len(clean), "version": target.version},
         )
     return ImportResult(target, len(clean), warnings=warnings)
+
+
+CHECK_ROWS = 10_000  # rows of a table read whole checked at a time
+
+
+def _chunks_of(
+    rows: "list[tuple[int, dict[str, str]]] | Columns | Iterable[Columns]",
+) -> "Iterable[Columns]":
+    if isinstance(rows, list):
+        rows = Columns.of_rows(rows, NAMES)
+    if not isinstance(rows, Columns):
+        return rows
+    table = rows
+    return (
+        Columns(
+            table.numbers[at : at + CHECK_ROWS],
+            {name: values[at : at + CHECK_ROWS] for name, values in table.values.items()},
+        )
+        for at in range(0, len(table), CHECK_ROWS)
+    )
+
+
+def _check(
+    key: ListKey,
+    rows: "list[tuple[int, dict[str, str]]] | Columns | Iterable[Columns]",
+    keep: CheckedRows | None,
+) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+    """The row numbers and pids of the clean rows, and every problem; the file is checked a
+    chunk at a time, each chunk's clean rows go to `keep` until the first problem (after it
+    every chunk is still checked: the report lists every problem)."""
+    check = ListCheck(timezone.localdate())
+    numbers: list[np.ndarray] = []
+    pids: list[np.ndarray] = []
+    for table in _chunks_of(rows):
+        clean = check.add(table)
+        keys = _person_keys(clean)
+        if keep is not None and not check.problems and len(clean):
+            keep.add(clean, keys)
+        numbers.append(np.asarray(clean.row_number, dtype=np.int32))
+        pids.append(keys)
+        del clean, table
+    repeated = check.finish()
+    problems = check.problems
+    every_number = np.concatenate([np.empty(0, np.int32), *numbers])
+    every_pid = np.concatenate([np.empty(0, np.int64), *pids])
+    del numbers, pids
+    if repeated.size:  # a later row with an earlier row's ID is not clean
+        unique = ~np.isin(every_number, repeated)
+        every_number, every_pid = every_number[unique], every_pid[unique]
+    conflicts = _other_list_conflicts(key, every_pid)
+    if conflicts:
+        on_other = np.isin(every_pid, np.fromiter(conflicts, np.int64, len(conflicts)))
+        on_batch = _("Already on batch %(batch)s of this school's list for the project and term")
+        problems += [
+            Problem(number, "id_number", on_batch % {"batch": conflicts[pid].batch})
+            for number, pid in zip(
+                every_number[on_other].tolist(), every_pid[on_other].tolist(), strict=True
+            )
+        ]
+    return every_number, every_pid, problems
 
 
 @dataclass(frozen=True)
@@ -415,25 +480,26 @@ def recipient_lists_load(
     if problems:
         raise ValidationError(problems[:100])
     now = timezone.now()
-    created = RecipientList.objects.bulk_create(
-        RecipientList(
-            **_key_of(load.school, load.project, load.year, load.term, load.batch),
-            status=Status.APPROVED,
-            row_count=len(rows),
-            total_amount=rows.total_amount(),
-            content_hash=content_hash_columns(rows),
-            created_by=actor,
-            reviewed_by=actor,
-            reviewed_at=now,
+    with spill_file() as spill:  # every list's checked rows, one file
+        checked = [
+            CheckedRows.of(rows, keys, spill) for rows, keys in zip(cleaned, pids, strict=True)
+        ]
+        created = RecipientList.objects.bulk_create(
+            RecipientList(
+                **_key_of(load.school, load.project, load.year, load.term, load.batch),
+                status=Status.APPROVED,
+                row_count=len(rows),
+                total_amount=rows.total_amount,
+                content_hash=rows.content_hash(),
+                created_by=actor,
+                reviewed_by=actor,
+                reviewed_at=now,
+            )
+            for load, rows in zip(lists, checked, strict=True)
         )
-        for load, rows in zip(lists, cleaned, strict=True)
-    )
-    targets = [
-        target.pk for target, rows in zip(created, cleaned, strict=True) for _ in range(len(rows))
-    ]
-    stored = _store_rows(
-        targets, CleanColumns.concat(cleaned), np.concatenate([np.empty(0, np.int64), *pids])
-    )
+        stored = _store_rows(
+            [(target.pk, rows) for target, rows in zip(created, checked, strict=True)]
+        )
     audit_record(
         actor=actor,
         request=request,

@@ -150,13 +150,15 @@ class CleanColumns:
         dates: list[str] = self.birth_date[part].astype("datetime64[D]").astype(str).tolist()
         return dates
 
-    @classmethod
-    def concat(cls, parts: "list[CleanColumns]") -> "CleanColumns":
+    def select(self, keep: np.ndarray) -> "CleanColumns":
+        """The rows where `keep` (bool, one a row) is true."""
+        flags = keep.tolist()
         lists = {
-            f: [v for part in parts for v in getattr(part, f)] for f in cls.__dataclass_fields__
+            f: list(compress(getattr(self, f), flags))
+            for f in self.__dataclass_fields__
+            if f != "birth_date"
         }
-        born = np.concatenate([np.empty(0, np.int32), *(part.birth_date for part in parts)])
-        return cls(**{**lists, "birth_date": born})
+        return CleanColumns(**lists, birth_date=self.birth_date[keep])
 
     def total_amount(self) -> Decimal:
         return sum((Decimal(a) * n for a, n in Counter(self.amount).items()), Decimal("0.00"))
@@ -165,15 +167,22 @@ class CleanColumns:
         """(n, 18) uint8: the IDs, for the batch keyed hash."""
         return _id_matrix(self.id_number)
 
-    def phone_matrix(self) -> tuple[np.ndarray, np.ndarray]:
-        """(which rows have a phone, (m, 11) uint8 of those phones)."""
-        has = np.fromiter(map(bool, self.phone), bool, len(self))
-        phones = list(compress(self.phone, has.tolist()))
-        return has, np.array(phones, dtype="S11").view(np.uint8).reshape(len(phones), 11)
-
 
 def _id_matrix(ids: list[str]) -> np.ndarray:
     return np.array(ids, dtype="S18").view(np.uint8).reshape(len(ids), 18)
+
+
+_POWERS = 10 ** np.arange(16, -1, -1, dtype=np.int64)
+
+
+def id_keys(ids: list[str] | np.ndarray) -> np.ndarray:
+    """Valid IDs (17 digits, then a digit or X; or their (n, 18) uint8 matrix) as int64
+    keys, in the IDs' own order: the 17 digits as a number, times 11, plus the last digit
+    (X: 10). Equal keys, equal IDs; 8 bytes an ID instead of 18."""
+    matrix = ids if isinstance(ids, np.ndarray) else _id_matrix(ids)
+    last = matrix[:, 17].astype(np.int64) - ord("0")
+    last[matrix[:, 17] == ord("X")] = 10
+    return (matrix[:, :17].astype(np.int64) - ord("0")) @ _POWERS * 11 + last
 
 
 def _matches(values: list[str], pattern: str) -> np.ndarray:
@@ -189,16 +198,65 @@ def _lengths(values: list[str]) -> np.ndarray:
 
 
 def validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list[Problem]]:
-    """The clean rows and all problems of a list, including an ID given twice in the file.
+    """The clean rows and all problems of a list, including an ID given twice in the file
+    (`ListCheck` over one chunk)."""
+    check = ListCheck(today)
+    clean = check.add(table)
+    repeated = check.finish()
+    if repeated.size:
+        clean = clean.select(~np.isin(np.asarray(clean.row_number), repeated))
+    return clean, check.problems
+
+
+class ListCheck:
+    """The checks of a list's rows, a chunk of the file at a time: `add` checks a chunk's rows
+    on their own and returns those that pass, `finish` then finds the IDs given twice in the
+    file (every later row names the first row with a valid ID, even one with other problems).
+    `problems` collects every problem. Between the chunks only the valid IDs and their row
+    numbers are kept (16 bytes a row)."""
+
+    def __init__(self, today: date):
+        self.today = today
+        self.problems: list[Problem] = []
+        self._ids: list[np.ndarray] = []  # id_keys of each chunk's rows with a valid ID
+        self._numbers: list[np.ndarray] = []  # their row numbers
+
+    def add(self, table: Columns) -> CleanColumns:
+        with one_language():  # a message per problem: the language is read once
+            clean, id_ok, ids, found = _check_rows(table, self.today)
+        self.problems += found
+        self._ids.append(id_keys(list(compress(ids, id_ok.tolist()))))
+        self._numbers.append(np.asarray(table.numbers, dtype=np.int32)[id_ok])
+        return clean
+
+    def finish(self) -> np.ndarray:
+        """The row numbers of the rows whose ID an earlier row has (their problems added)."""
+        keys = np.concatenate([np.empty(0, np.int64), *self._ids])
+        numbers = np.concatenate([np.empty(0, np.int32), *self._numbers])
+        self._ids, self._numbers = [], []
+        ordered = np.sort(keys)
+        if not (ordered[1:] == ordered[:-1]).any():  # the common case, in little memory
+            return np.empty(0, np.int64)
+        del ordered
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        earlier = first[inverse.ravel()]
+        repeated = np.flatnonzero(earlier != np.arange(len(keys)))
+        repeats = _("The same ID number as row %(row)s")
+        self.problems += [
+            Problem(number, "id_number", repeats % {"row": e})
+            for number, e in zip(
+                numbers[repeated].tolist(), numbers[earlier[repeated]].tolist(), strict=True
+            )
+        ]
+        return numbers[repeated]
+
+
+def _check_rows(table: Columns, today: date):
+    """The rows that pass every check of their own (as CleanColumns), which rows have a valid
+    ID, the IDs (normalised where they did not match) and the problems.
 
     The common case is decided a column at a time (pyarrow, numpy); every row that does not
-    pass it goes through validate_row, so its problems read the same. A row with a valid ID
-    counts for the duplicate check even when it has other problems."""
-    with one_language():  # a message per problem: the language is read once
-        return _validate_columns(table, today=today)
-
-
-def _validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, list[Problem]]:
+    pass it goes through validate_row, so its problems read the same."""
     import pyarrow as pa
 
     from zizhu.registers.validation import id_check
@@ -247,18 +305,6 @@ def _validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, lis
         if row is not None:
             clean[i] = True
             patched.append((i, row))
-    # an ID given twice: every later row names the first row with a valid ID
-    where = np.flatnonzero(id_ok)
-    keys = np.array(list(compress(ids, id_ok.tolist())), dtype="S18")
-    _unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    earlier = where[first[inverse.ravel()]]
-    repeated = np.flatnonzero(earlier != where)
-    repeats = _("The same ID number as row %(row)s")
-    problems += [
-        Problem(numbers[i], "id_number", repeats % {"row": numbers[e]})
-        for i, e in zip(where[repeated].tolist(), earlier[repeated].tolist(), strict=True)
-    ]
-    clean[where[repeated]] = False
 
     everything = bool(clean.all())  # the common case: no copies of a million-row column
     keep = [] if everything else clean.tolist()
@@ -269,13 +315,14 @@ def _validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, lis
     grades, majors, banks = (
         list(map(str.strip, raw[c])) for c in ("grade", "major", "bank_account")
     )
+    clean_ids = ids if not patched else [*ids]  # `ids` keeps what the duplicate check sees
     for i, row in patched:
-        ids[i], names[i], phones[i] = row.id_number, row.name, row.phone
+        clean_ids[i], names[i], phones[i] = row.id_number, row.name, row.phone
         amounts[i], born[i] = str(row.amount), (row.birth_date - _EPOCH).days
         grades[i], majors[i], banks[i] = row.grade, row.major, row.bank_account
-    kept_ids = kept(ids)
+    kept_ids = kept(clean_ids)
     odd = _id_matrix(kept_ids)[:, 16] % 2 == 1  # ord("0") is even
-    return CleanColumns(
+    columns = CleanColumns(
         row_number=kept(numbers),
         id_number=kept_ids,
         name=kept(names),
@@ -286,7 +333,8 @@ def _validate_columns(table: Columns, *, today: date) -> tuple[CleanColumns, lis
         phone=kept(phones),
         amount=cast(list[str], kept(amounts)),
         bank_account=kept(banks),
-    ), problems
+    )
+    return columns, id_ok, ids, problems
 
 
 def content_hash(rows: list[CleanRow]) -> str:

@@ -17,8 +17,8 @@ REGISTER_OF_STAGE = {
 }
 
 
-def enrolment_warnings(school, numbers: list[int], pids, store: str | None = None):
-    """Problems for the rows (their row numbers and `pid`s, a list or a numpy array) not
+def enrolment_warnings(school, numbers, pids, store: str | None = None):
+    """Problems for the rows (their row numbers and `pid`s, lists or numpy arrays) not
     enrolled at `school` in the latest snapshot."""
     kind = REGISTER_OF_STAGE.get(school.stage)
     if kind is None:
@@ -38,6 +38,7 @@ def enrolment_warnings(school, numbers: list[int], pids, store: str | None = Non
             ).fetchall()
         }
     pids = pids.tolist() if hasattr(pids, "tolist") else pids  # numpy: Python ints once
+    numbers = numbers.tolist() if hasattr(numbers, "tolist") else numbers
     missing = _("Not found in the school's enrolment register (%(month)s); please check") % {
         "month": month
     }

@@ -34,6 +34,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
@@ -85,47 +86,62 @@ def decode_csv_bytes(data: bytes) -> str:
     return data.decode(csv_encoding(data))
 
 
-def csv_encoding(data: bytes) -> str:
+def csv_encoding(data: bytes | BinaryIO) -> str:
     """The codec that decodes the whole CSV file, checked here without holding its text (a
     4 MB piece at a time): "utf-8-sig" (a BOM), "utf-8" or else "gb18030"; anything else
-    refused. A reader can then decode the file as it parses it (`io.TextIOWrapper`)."""
-    if data.startswith(UTF8_BOM):
-        if not _decodes(data, "utf-8-sig"):
+    refused. A reader can then decode the file as it parses it (`io.TextIOWrapper`).
+
+    `data`: the file's bytes, or the file open for reading in binary (read from where it is,
+    a piece at a time, and left there: a big file need not be held whole)."""
+    start = 0 if isinstance(data, bytes) else data.tell()
+
+    def pieces() -> Iterator[bytes | memoryview]:
+        if isinstance(data, bytes):
+            view = memoryview(data)
+            yield from (view[at : at + _CHUNK] for at in range(0, len(data), _CHUNK))
+            return
+        data.seek(start)
+        while piece := data.read(_CHUNK):
+            yield piece
+        data.seek(start)
+
+    head = data[:8] if isinstance(data, bytes) else next(pieces(), b"")[:8]
+    if head.startswith(UTF8_BOM):
+        if not _decodes(pieces(), "utf-8-sig"):
             raise rejected(
                 _("The file has a UTF-8 mark, but its content is not valid UTF-8"),
                 "invalid UTF-8 after the BOM",
             )
         return "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         raise rejected(
             _("UTF-16 and UTF-32 are not supported; save the file as a CSV in UTF-8 or GB18030"),
             "UTF-16 and UTF-32 are not supported",
         )
     for magic, kind in _NOT_TEXT:
-        if data.startswith(magic):
+        if head.startswith(magic):
             raise rejected(
                 _("This is a %(kind)s file, not a CSV text file") % {"kind": kind},
                 f"a {kind} file, not CSV",
             )
-    if b"\x00" in data:
+    if any(b"\x00" in piece for piece in pieces()):
         raise rejected(
             _("The file contains NUL bytes: it may be UTF-16 or binary; save it as a CSV in UTF-8"),
             "NUL bytes: UTF-16 or binary",
         )
     for codec in ("utf-8", "gb18030"):
-        if _decodes(data, codec):
+        if _decodes(pieces(), codec):
             return codec
     raise rejected(
         _("The file's encoding is not recognised; use UTF-8 or GB18030"), "unknown encoding"
     )
 
 
-def _decodes(data: bytes, codec: str) -> bool:
+def _decodes(pieces: Iterator[bytes | memoryview], codec: str) -> bool:
     decoder = codecs.getincrementaldecoder(codec)()
-    view = memoryview(data)
     try:
-        for at in range(0, len(data), _CHUNK):
-            decoder.decode(view[at : at + _CHUNK])
+        for piece in pieces:
+            decoder.decode(piece)
         decoder.decode(b"", True)
     except UnicodeDecodeError:
         return False

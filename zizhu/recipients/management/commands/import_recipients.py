@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from zizhu.catalogue.models import AidProject
-from zizhu.lib.tabular import TableError, problem_line, read_columns
+from zizhu.lib.tabular import TableError, problem_line, read_column_chunks
 from zizhu.recipients.models import Term
 from zizhu.recipients.services import recipient_list_import
 from zizhu.recipients.validation import COLUMNS
@@ -37,17 +37,17 @@ class Command(BaseCommand):
         if project is None:
             raise CommandError(f"no aid project {opts['project']}")
         try:
-            table = read_columns(opts["file"], COLUMNS)
-            result = recipient_list_import(
-                school=school,
-                project=project,
-                year=opts["year"],
-                term=opts["term"],
-                batch=opts["batch"],
-                rows=table,
-                approve=opts["approve"],
-                dry_run=opts["dry_run"],
-            )
+            with read_column_chunks(opts["file"], COLUMNS) as table:
+                result = recipient_list_import(
+                    school=school,
+                    project=project,
+                    year=opts["year"],
+                    term=opts["term"],
+                    batch=opts["batch"],
+                    rows=table,
+                    approve=opts["approve"],
+                    dry_run=opts["dry_run"],
+                )
         except TableError as exc:
             for problem in exc.problems:
                 self.stderr.write(problem_line(problem, COLUMNS))
