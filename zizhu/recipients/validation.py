@@ -238,7 +238,7 @@ class ListCheck:
         if not (ordered[1:] == ordered[:-1]).any():  # the common case, in little memory
             return np.empty(0, np.int64)
         del ordered
-        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        _unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         earlier = first[inverse.ravel()]
         repeated = np.flatnonzero(earlier != np.arange(len(keys)))
         repeats = _("The same ID number as row %(row)s")
