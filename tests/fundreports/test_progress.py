@@ -295,3 +295,30 @@ def test_the_child_rows_are_what_the_template_wrote(login, users, filings, grant
     assert f"<tbody>\n    {expected}\n    </tbody>" in html
     if node != "610112":
         assert "名&lt;&amp;&quot;&gt;" in expected or node == "610100"
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ["province_operator", "prefecture_operator", "county_operator"],
+        ["county_operator", "prefecture_operator", "province_operator"],
+    ],
+)
+def test_the_overdue_to_do_counts_what_the_not_filed_list_holds(
+    users, filings, grant, order, monkeypatch
+):
+    """The home page's count of children past a deadline, its query compiled once for the
+    three operators, is each one's own count of the progress page's not-filed list."""
+    from zizhu.fundreports.todo import _not_filed_children
+    from zizhu.funds.models import Deadline
+    from zizhu.lib import compiled
+
+    monkeypatch.setattr(compiled, "_SQL", {})
+    counts = []
+    for username in order:
+        user = users[username]
+        deadline = Deadline.objects.select_related("project").get(unit=user.unit, year=YEAR)
+        missing = progress.not_filed(user, user.unit, user.unit, YEAR, grant)
+        counts.append(_not_filed_children(user, deadline))
+        assert counts[-1] == missing.filter(parent=user.unit).count(), username
+    assert len(compiled._SQL) == 1 and any(counts) and len(set(counts)) > 1

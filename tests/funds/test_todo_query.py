@@ -10,6 +10,7 @@ from zizhu.access import is_authority
 from zizhu.catalogue.models import Category
 from zizhu.funds import todo
 from zizhu.funds.models import Filing
+from zizhu.lib import compiled
 
 ORDERS = [
     ["school_operator", "neighbour_school_operator", "county_operator", "province_operator"],
@@ -30,7 +31,7 @@ def _direct(user) -> list[dict[str, int]]:
 
 @pytest.mark.parametrize("order", ORDERS)
 def test_each_user_gets_the_counts_of_its_own_unit(users, month_of_work, order, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(todo, "_COMPILED", {})
+    monkeypatch.setattr(compiled, "_SQL", {})
     Filing.objects.filter(unit=users["neighbour_school_operator"].unit).update(status="returned")
     seen = {}
     for username in order:
@@ -41,7 +42,7 @@ def test_each_user_gets_the_counts_of_its_own_unit(users, month_of_work, order, 
         seen[username] = got
     # the two schools share a compiled query but not their counts; a county and a
     # province share one too
-    assert len(todo._COMPILED) == 2
+    assert len(compiled._SQL) == 2
     assert seen["school_operator"] != seen["neighbour_school_operator"]
     assert any(seen["school_operator"]) and any(seen["county_operator"])
 
@@ -49,10 +50,10 @@ def test_each_user_gets_the_counts_of_its_own_unit(users, month_of_work, order, 
 def test_the_central_unit_without_a_parent_has_a_query_of_its_own(tree, monkeypatch):
     from zizhu.accounts.models import User
 
-    monkeypatch.setattr(todo, "_COMPILED", {})
+    monkeypatch.setattr(compiled, "_SQL", {})
     centre = User.objects.create(username="centre", role="operator", unit=tree["000000"])
     county = User.objects.create(username="county2", role="operator", unit=tree["610112"])
     for user in (centre, county):
         assert todo._counts(user, todo._categories(user), todo._lines_of(user)) == _direct(user)
-    assert len(todo._COMPILED) == 2
+    assert len(compiled._SQL) == 2
     assert is_authority(centre) and todo._categories(centre) != tuple(Category.values)
