@@ -192,6 +192,9 @@ def get_object_for_user(
 
 def get_unit_for_user(request: HttpRequest, code: str, action: Action = Action.VIEW) -> Unit:
     require(request, action)
+    own = cast(Unit, request.user.unit)  # `require` has checked the user has one
+    if code == own.code:  # the root of the user's scope: no query (a report's first view)
+        return own
     unit = units_for(request.user, action).filter(code=code).first()
     if unit is None:
         if Unit.objects.filter(code=code).exists():

@@ -159,6 +159,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer, plain selects written in Python (zizhu.web.forms)
+FORM_RENDERER = "zizhu.web.forms.FormRenderer"
 
 # --- database -------------------------------------------------------------------------------
 _database_url = env_str("DATABASE_URL", "")

@@ -141,3 +141,15 @@ def test_it_ignores_a_next_page_on_another_site(client, users):
         {"username": "county_operator", "password": PASSWORD, "next": "https://evil.example/"},
     )
     assert response["Location"] == "/"
+
+
+def test_the_view_reads_the_loaded_user_without_its_lazy_wrappers(signed_in, client):
+    from django.utils.functional import LazyObject
+
+    from zizhu.accounts.models import User
+
+    request = client.get("/jobs/").wsgi_request
+    assert type(request.user) is User and not isinstance(request.user, LazyObject)
+    assert request.user.username == "county_operator" and request.user.is_verified() is False
+    anonymous = client.__class__().get("/accounts/login/").wsgi_request.user
+    assert not isinstance(anonymous, LazyObject) and not anonymous.is_authenticated

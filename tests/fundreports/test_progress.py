@@ -260,3 +260,65 @@ def test_it_lists_many_units_not_filed_in_as_many_queries_as_few(
     with django_assert_num_queries(len(few)):
         response = get(client, grant, missing="610100")
     assert len(response.context["missing_page"]) == 2 + 2 * len(COUNTIES)
+
+
+# the per-child table's body as the template wrote it before the rows were built in Python
+ROWS_TEMPLATE = """{% load i18n %}{% for row in rows %}
+      <tr>
+        <td>{{ row.unit.code }}</td>
+        <td>{% if row.unit.is_authority %}<a href="{% url list_url %}?{{ base_query }}&amp;unit={{ row.unit.code }}">{{ row.unit.name }}</a>{% else %}{{ row.unit.name }}{% endif %}</td>
+        <td>{{ row.unit.get_level_display }}</td>
+        <td class="num">{{ row.counts.expected }}</td><td class="num">{{ row.counts.filed }}</td><td class="num">{{ row.counts.on_time }}</td><td class="num">{{ row.counts.late }}</td>
+        <td class="num">{% if row.counts.not_filed %}<a href="{% url list_url %}?{{ base_query }}&amp;unit={{ node.code }}&amp;missing={{ row.unit.code }}">{{ row.counts.not_filed }}</a>{% else %}0{% endif %}</td>
+        <td class="num">{{ row.counts.percent|percent }}</td>
+      </tr>
+    {% endfor %}"""  # noqa: E501 - the old template's lines, kept as they were
+
+
+@pytest.mark.parametrize("node", ["610000", "610100", "610112"])
+def test_the_child_rows_are_what_the_template_wrote(login, users, filings, grant, node):
+    """Authorities (with a drill-down link) and schools, all filed (0) and not, no one
+    expected (—), a name to escape: each row reads as the template wrote it."""
+    from django.template import engines
+    from django.utils import translation
+
+    Unit.objects.filter(code__in=["610100", "3661000001"]).update(name='名<&">')
+    response = get(login(users["province_operator"]), grant, unit=node)
+    context = response.context
+    template = engines["django"].from_string(ROWS_TEMPLATE)
+    with translation.override("zh-hans"):
+        expected = template.render(
+            {key: context[key] for key in ("rows", "base_query", "node", "list_url")}
+        )
+    assert context["rows"] and str(context["rows_html"]) == expected
+    html = response.content.decode()
+    assert f"<tbody>\n    {expected}\n    </tbody>" in html
+    if node != "610112":
+        assert "名&lt;&amp;&quot;&gt;" in expected or node == "610100"
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ["province_operator", "prefecture_operator", "county_operator"],
+        ["county_operator", "prefecture_operator", "province_operator"],
+    ],
+)
+def test_the_overdue_to_do_counts_what_the_not_filed_list_holds(
+    users, filings, grant, order, monkeypatch
+):
+    """The home page's count of children past a deadline, its query compiled once for the
+    three operators, is each one's own count of the progress page's not-filed list."""
+    from zizhu.fundreports.todo import _not_filed_children
+    from zizhu.funds.models import Deadline
+    from zizhu.lib import compiled
+
+    monkeypatch.setattr(compiled, "_SQL", {})
+    counts = []
+    for username in order:
+        user = users[username]
+        deadline = Deadline.objects.select_related("project").get(unit=user.unit, year=YEAR)
+        missing = progress.not_filed(user, user.unit, user.unit, YEAR, grant)
+        counts.append(_not_filed_children(user, deadline))
+        assert counts[-1] == missing.filter(parent=user.unit).count(), username
+    assert len(compiled._SQL) == 1 and any(counts) and len(set(counts)) > 1

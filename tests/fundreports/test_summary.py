@@ -463,3 +463,47 @@ def test_it_writes_each_figure_as_its_own_cell_in_chinese(client, users, summary
     total = t.rows[-1].shown
     assert total[4] == "1,100.00 元"  # received 800 and own 300 at the province
     assert '<td class="num">1,100.00 元</td>' in html
+
+
+# a table's body as the template wrote it before the rows were built in Python
+BODY_TEMPLATE = """{% for row in table.rows %}
+      {% with cell=row.shown.0 %}<tr{% if row.total %} class="total"{% endif %}>
+        <td>{% if row.unit %}<a href="{{ page_url }}?{% if query %}{{ query }}&amp;{% endif %}unit={{ row.unit.code }}">{{ cell }}</a>{% elif row.url %}<a href="{{ row.url }}">{{ cell }}</a>{% elif row.total %}<strong>{{ cell }}</strong>{% else %}{{ cell }}{% endif %}</td>
+        {{ row.figures }}
+      </tr>{% endwith %}
+    {% endfor %}"""  # noqa: E501 - the old template's line, kept as it was
+
+
+@pytest.mark.parametrize("who", ["school_operator", "county_operator", "province_operator"])
+def test_the_rows_are_what_the_template_wrote(client, users, summary_year, who):
+    """Every kind of row (drill-down to a unit, a list's page, total, plain; amounts, counts,
+    percentages, empty cells; a name to escape) reads as the template wrote it."""
+    from django.template import engines
+    from django.utils.html import format_html_join
+
+    for code in ("3661000001", "610112", "610100"):  # names to escape at each level
+        Unit.objects.filter(code=code).update(name=f'{code}<&">')
+    response = get(client, users[who])
+    html = response.content.decode()
+    template = engines["django"].from_string(BODY_TEMPLATE)
+    kinds = Counter()
+    for t in response.context["tables"]:
+        for row in t.rows:
+            row.figures = format_html_join("", '<td class="num">{}</td>', zip(row.shown[1:]))
+            kinds.update(["unit" if row.unit else "url" if row.url else "total" * row.total])
+        with translation.override("zh-hans"):
+            expected = template.render(
+                {
+                    "table": t,
+                    "page_url": response.wsgi_request.path,
+                    "query": response.context["query"],
+                }
+            )
+        if not t.rows:  # the template's own empty row, as before
+            assert f'colspan="{len(t.header)}" class="empty"' in html, t.key
+            continue
+        assert str(t.body) == expected, t.key
+        assert f"<tbody>\n    {expected}\n    </tbody>" in html, t.key
+    assert kinds["total"] and kinds[""] and kinds["url" if who == "school_operator" else "unit"]
+    bodies = "".join(str(t.body) for t in response.context["tables"])
+    assert "&lt;&amp;&quot;&gt;" in bodies or who == "school_operator"

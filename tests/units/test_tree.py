@@ -91,3 +91,21 @@ def test_it_allows_skipped_levels(tree):
     )
     assert Unit.objects.get(code="110101").level == Level.COUNTY
     assert Unit.objects.get(code="110101").parent.code == "110000"
+
+
+def test_the_users_own_unit_is_found_without_a_query_and_others_as_before(users, rf):
+    from django.http import Http404
+
+    from zizhu.access import get_unit_for_user
+
+    request = rf.get("/")
+    request.user = users["county_operator"]
+    own = request.user.unit  # loaded, as every page has by then
+    with CaptureQueriesContext(connection) as queries:
+        assert get_unit_for_user(request, "610112") is own
+    assert len(queries) == 0
+    with CaptureQueriesContext(connection) as queries:
+        assert get_unit_for_user(request, "3661000001").code == "3661000001"
+    assert len(queries) == 1
+    with pytest.raises(Http404):  # a neighbour's unit: outside the scope, as before
+        get_unit_for_user(request, "610111")

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 
 from zizhu.access import is_admin
@@ -28,12 +29,24 @@ def _to_login(request, message: str):
     return redirect(url)
 
 
+def _evaluated(user):
+    """The user behind `request.user`'s lazy wrappers (Django's, and django-otp's around it),
+    loaded: every later attribute read of a wrapped user passes through two proxies, some
+    hundreds a page (menu, access checks, templates)."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
+
+
 class SessionPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
+        # each request reads its user here anyway: the rest of it reads the loaded object
+        request.user = user = _evaluated(request.user)
         if user.is_authenticated:
             now = time.time()
             session = request.session

@@ -5,19 +5,25 @@ figures of their subtree (execution rate, units late or not filed), each with it
 
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db import connection
+from django.db.models import QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from zizhu.access import Action, is_authority_operator, is_overseer, scoped_by_path
-from zizhu.catalogue.models import Category
+from zizhu.accounts.models import User
+from zizhu.catalogue.models import AidProject, Category
 from zizhu.fundreports import details, progress
 from zizhu.fundreports.models import SchoolCount
 from zizhu.fundreports.summary import rate
 from zizhu.funds.models import Balance, Deadline
+from zizhu.lib.compiled import STAND_IN_IDS, STAND_IN_PATH, STAND_IN_TEXT, compiled, prefix
 from zizhu.lib.todo import KeyFigure, TodoLine
+from zizhu.units.models import Unit
+
+YEAR = 7919  # the stand-in year: no filing has it (and a year's field holds it)
 
 
 def _progress_url(category: str, **params) -> str:
@@ -37,8 +43,7 @@ def overdue_children(user) -> list[TodoLine]:
     )
     lines = []
     for deadline in deadlines:
-        missing = progress.not_filed(user, unit, unit, deadline.year, deadline.project)
-        count = missing.filter(parent=unit).count()
+        count = _not_filed_children(user, deadline)
         if count:
             label = _("Subordinate units past the filing deadline (%(project)s, %(year)s)")
             url = _progress_url(
@@ -55,6 +60,31 @@ def overdue_children(user) -> list[TodoLine]:
                 )
             )
     return lines
+
+
+def _not_filed_children(user, deadline: Deadline) -> int:
+    """The direct children of the deadline's unit (the user's) that should file its project
+    and have not (`progress.not_filed`, counted), the query compiled once per shape
+    (zizhu.lib.compiled): building and compiling it cost ~2 ms a deadline."""
+    project = deadline.project
+    stand_unit, stand_project = STAND_IN_IDS[:2]
+    stage = project.stage if project.stage == "any" else STAND_IN_TEXT
+
+    def build() -> QuerySet:
+        unit = Unit(pk=stand_unit, path=STAND_IN_PATH)
+        stand_in = AidProject(pk=stand_project, stage=stage, category=project.category)
+        missing = progress.not_filed(User(role=user.role, unit=unit), unit, unit, YEAR, stand_in)
+        return missing.filter(parent=unit).order_by().values("pk")
+
+    marks = {stand_unit: "unit", prefix(STAND_IN_PATH): "path", stand_project: "project"}
+    marks |= {YEAR: "year"} | ({STAND_IN_TEXT: "stage"} if stage == STAND_IN_TEXT else {})
+    values = {"unit": user.unit.pk, "path": prefix(user.unit.path), "project": project.pk}
+    values |= {"year": deadline.year, "stage": project.stage}
+    shape = ("overdue_children", user.role, stage == STAND_IN_TEXT, project.category)
+    sql, params = compiled(shape, build, marks, values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) missing", params)  # noqa: S608 - compiled
+        return cursor.fetchone()[0]
 
 
 def _execution_rate(user, year: int) -> Decimal | None:

@@ -154,9 +154,11 @@ def own_filing_condition(
     receipt: str = "",
     due: str = "",
     reversal: str = "",
+    now: datetime | None = None,
 ) -> Q:
     """The condition of `filter_own_filings` (on rows of `own_filings`, which carry `due_at`),
-    for a filter or a count: the to-do counts several in one query."""
+    for a filter or a count: the to-do counts several in one query. `now` is the moment
+    "within seven days" counts from (the current time when None)."""
     condition = Q()
     if status in FilingStatus.values:
         condition &= Q(status=status)
@@ -169,7 +171,7 @@ def own_filing_condition(
         )
         condition &= Q(Exists(asked))
     if due == "soon":
-        now = timezone.now()
+        now = now or timezone.now()
         condition &= Q(status__in=UNFILED, due_at__gt=now, due_at__lte=now + DUE_SOON)
     return condition
 

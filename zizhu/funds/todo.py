@@ -3,8 +3,12 @@ arrived without a confirmed receipt, reversals awaiting the receiver's agreement
 within a week. Each count is taken from the
 filing list with the filters of its link (`selectors.own_filing_condition`)."""
 
-from django.db.models import Count
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.db.models import Count, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -14,10 +18,13 @@ from zizhu.access import (
     is_school_operator,
     is_school_reviewer,
 )
+from zizhu.accounts.models import User
 from zizhu.catalogue.models import Category
 from zizhu.funds.models import FilingStatus
-from zizhu.funds.selectors import own_filing_condition, own_filings
+from zizhu.funds.selectors import DUE_SOON, own_filing_condition, own_filings
+from zizhu.lib.compiled import STAND_IN_IDS, STAND_IN_PATH, compiled, moment, prefix
 from zizhu.lib.todo import TodoLine
+from zizhu.units.models import Unit
 
 # (filters of the filing list, label): the lines of the units' operators and of the school's
 # reviewer
@@ -42,27 +49,61 @@ def _lines_of(user) -> list:
 
 
 AUTHORITY_CATEGORIES = (Category.NATIONAL, Category.LOCAL)
+STAND_IN_NOW = datetime(2000, 1, 1, tzinfo=UTC)  # the time the compiled query is made for
 
 
-def _counts(user, categories, lines: list) -> list[dict[str, int]]:
-    """Per line, the filings of the user's unit matching its filters, per category: one
-    query for all the lines (a count with each line's condition)."""
+def _query(user, categories, lines: list, now: datetime) -> QuerySet:
+    """Per category of the user's unit's filings, the count matching each line's filters:
+    one query for all the lines (a count with each line's condition)."""
     counts = {
-        f"n{i}": Count("pk", filter=own_filing_condition(**filters))
+        f"n{i}": Count("pk", filter=own_filing_condition(**filters, now=now))
         for i, (filters, _label) in enumerate(lines)
     }
-    rows = (
+    return (
         own_filings(user)
         .filter(project__category__in=categories)
         .order_by()
         .values("project__category")
         .annotate(**counts)
     )
+
+
+def _counts(user, categories, lines: list) -> list[dict[str, int]]:
+    """Per line, the filings of the user's unit matching its filters, per category: the
+    query compiled once per shape (zizhu.lib.compiled; building and compiling it cost
+    ~2.5 ms of a school's ~8 ms home page, running it 0.2 ms)."""
+    unit, now = user.unit, timezone.now()
+    stand_unit, stand_parent = STAND_IN_IDS[:2]
+    parent = None if unit.parent_id is None else stand_parent
+
+    def build() -> QuerySet:
+        stand_in = Unit(pk=stand_unit, parent_id=parent, path=STAND_IN_PATH)
+        return _query(User(role=user.role, unit=stand_in), categories, lines, STAND_IN_NOW)
+
+    marks = {stand_unit: "unit", prefix(STAND_IN_PATH): "path"}
+    if any(filters.get("due") for filters, _label in lines):
+        marks |= {moment(STAND_IN_NOW): "now", moment(STAND_IN_NOW + DUE_SOON): "soon"}
+        marks |= {stand_parent: "parent"} if parent else {}
+    values = {"unit": unit.pk, "parent": unit.parent_id, "path": prefix(unit.path)}
+    values |= {"now": moment(now), "soon": moment(now + DUE_SOON)}
+    sql, params = compiled(
+        ("funds_todo", user.role, parent is None, categories, tuple(map(id, lines))),
+        build,
+        marks,
+        values,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     per_line: list[dict[str, int]] = [{} for _line in lines]
-    for row in rows:
-        for i, found in enumerate(per_line):
-            found[row["project__category"]] = row[f"n{i}"]
+    for category, *counts in rows:
+        for found, count in zip(per_line, counts, strict=True):
+            found[category] = count
     return per_line
+
+
+def _categories(user) -> tuple[str, ...]:
+    return AUTHORITY_CATEGORIES if is_authority(user) else tuple(Category.values)
 
 
 def funds_todo(user) -> list[TodoLine]:
@@ -71,7 +112,7 @@ def funds_todo(user) -> list[TodoLine]:
     lines = _lines_of(user)
     if not lines:
         return []
-    categories = AUTHORITY_CATEGORIES if is_authority(user) else tuple(Category.values)
+    categories = _categories(user)
     result = []
     for (filters, label), counts in zip(lines, _counts(user, categories, lines), strict=True):
         for category in categories:
