@@ -192,7 +192,8 @@ def get_object_for_user(
 
 def get_unit_for_user(request: HttpRequest, code: str, action: Action = Action.VIEW) -> Unit:
     require(request, action)
-    own = cast(Unit, request.user.unit)  # `require` has checked the user has one
+    # `require` has checked a signed-in user with a unit
+    own = cast(Unit, cast(User, request.user).unit)
     if code == own.code:  # the root of the user's scope: no query (a report's first view)
         return own
     unit = units_for(request.user, action).filter(code=code).first()
