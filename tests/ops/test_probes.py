@@ -68,6 +68,17 @@ def test_json_log_lines():
     )
 
 
+def test_the_access_log_names_the_signed_in_user_and_no_one_else(users, caplog):
+    client = Client()
+    login_as(client, users["county_operator"])
+    with caplog.at_level(logging.INFO, logger="zizhu.access"):
+        client.get("/jobs/")
+        Client().get("/healthz")
+    signed_in, anonymous = (r for r in caplog.records if r.name == "zizhu.access")
+    assert (signed_in.path, signed_in.user) == ("/jobs/", users["county_operator"].pk)
+    assert (anonymous.path, anonymous.user) == ("/healthz", None)
+
+
 @pytest.mark.parametrize(
     ("error", "status", "text"),
     [

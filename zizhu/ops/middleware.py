@@ -1,7 +1,7 @@
 import logging
 import time
 
-from django.utils.functional import empty
+from django.utils.functional import LazyObject, empty
 
 from zizhu.ops.metrics import REQUEST_SECONDS
 
@@ -42,6 +42,9 @@ class RequestMetricsMiddleware:
 
 
 def _user_id(request):
-    """The user's id if the request already loaded the user (never a query of its own)."""
-    wrapped = getattr(request.__dict__.get("user"), "_wrapped", empty)
-    return None if wrapped is empty else getattr(wrapped, "pk", None)
+    """The user's id if the request already loaded the user (never a query of its own): the
+    session policy puts the loaded user in `request.user`; a lazy one not yet read is None."""
+    user = request.__dict__.get("user")
+    if isinstance(user, LazyObject):
+        user = user._wrapped
+    return None if user is empty else getattr(user, "pk", None)
