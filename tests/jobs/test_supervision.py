@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.stack.servers import ROOT, database_url, manage, wait_for
 from zizhu.jobs.models import Job, Status
@@ -79,6 +79,16 @@ def test_jobs_without_a_heartbeat_are_failed_with_the_reason(db):
     assert [(stale.pk, stale.message)] == ABANDONED
     assert Job.objects.get(pk=alive.pk).status == Status.RUNNING
     assert jobs_recover(worker=worker_id()) and Job.objects.get(pk=alive.pk).status == "failed"
+
+
+def test_a_dead_workers_job_is_failed_in_its_submitters_language(db):
+    with translation.override("en"):
+        job = job_create(kind="test_abandonable", params={}, enqueue=False)
+    job_claim(job.pk)
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=90))
+    assert [failed.pk for failed in jobs_recover(stale_after=60)] == [job.pk]
+    job.refresh_from_db()
+    assert job.message.startswith(f"The worker running this job ({worker_id()}) stopped")
 
 
 @pytest.mark.postgres

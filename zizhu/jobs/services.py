@@ -246,10 +246,11 @@ def jobs_recover(*, worker: str | None = None, stale_after: float | None = None)
     failed = []
     for job in candidates.select_related("created_by"):
         last = timezone.localtime(job.heartbeat_at or job.started_at or now)
-        reason = _(
-            "The worker running this job (%(worker)s) stopped; last sign of life at %(time)s. "
-            "Nothing it was writing was kept: start it again."
-        ) % {"worker": job.worker or "?", "time": f"{last:%Y-%m-%d %H:%M:%S}"}
+        with translation.override(job.params.get(LANGUAGE) or settings.LANGUAGE_CODE):
+            reason = _(
+                "The worker running this job (%(worker)s) stopped; last sign of life at "
+                "%(time)s. Nothing it was writing was kept: start it again."
+            ) % {"worker": job.worker or "?", "time": f"{last:%Y-%m-%d %H:%M:%S}"}
         # conditional on the heartbeat read: a job that beat meanwhile is alive after all
         changed = Job.objects.filter(
             pk=job.pk, status=Status.RUNNING, heartbeat_at=job.heartbeat_at
