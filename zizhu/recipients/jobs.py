@@ -29,7 +29,17 @@ def _rows(problems) -> list[list]:
     ]
 
 
-@job_kind("recipients_import", title=_("Recipient list import"), page="recipients:upload")
+def _abandoned(job, reason: str) -> None:
+    """A worker that died in the import leaves the uploaded file (plain personal data): gone."""
+    Path(job.params["path"]).unlink(missing_ok=True)
+
+
+@job_kind(
+    "recipients_import",
+    on_abandon=_abandoned,
+    title=_("Recipient list import"),
+    page="recipients:upload",
+)
 def recipients_import(job, progress):
     params = job.params
     path = Path(params["path"])

@@ -713,17 +713,21 @@ def recipient_list_upload(
     with path.open("wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
-    return job_create(
-        kind="recipients_import",
-        actor=actor,
-        request=request,
-        params={
-            "school": school.pk,
-            "project": project.code,
-            "year": year,
-            "term": term,
-            "batch": batch,
-            "path": str(path),
-            "file_name": name[:200],
-        },
-    )
+    try:
+        return job_create(
+            kind="recipients_import",
+            actor=actor,
+            request=request,
+            params={
+                "school": school.pk,
+                "project": project.code,
+                "year": year,
+                "term": term,
+                "batch": batch,
+                "path": str(path),
+                "file_name": name[:200],
+            },
+        )
+    except BaseException:  # no job to import it (the queue is down): the file goes now
+        path.unlink(missing_ok=True)
+        raise
