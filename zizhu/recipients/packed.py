@@ -65,7 +65,9 @@ class SortedRuns:
     def add(self, table: pa.Table, keys: np.ndarray) -> None:
         self._schema = table.schema
         blocks = []
-        for batch in table.to_batches(max_chunksize=BLOCK_ROWS):
+        # one chunk a column, so every block but the run's last has BLOCK_ROWS rows (_read
+        # finds a row's block by that); a table of one chunk is not copied
+        for batch in table.combine_chunks().to_batches(max_chunksize=BLOCK_ROWS):
             data = batch.serialize()
             blocks.append((self._file.tell(), data.size))
             self._file.write(data)
