@@ -57,7 +57,7 @@ def recipients_import(job, progress):
                 rows=table,
                 actor=job.created_by,
                 checked=lambda rows: progress.advance(
-                    1, gettext("Checking %(n)s rows") % {"n": rows}
+                    1, gettext("%(n)s rows checked; saving") % {"n": rows}
                 ),
             )
     except TableError as exc:
