@@ -23,10 +23,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
 
-from zizhu.recipients.validation import HASHED_COLUMNS, SEXES, CleanColumns, id_keys
+from zizhu.recipients.validation import HASHED_COLUMNS, CleanColumns, id_keys
 
-ROW_COLUMNS = ("row_number", "id_number", "name", "birth_date", "grade", "major", "phone")
-ROW_COLUMNS += ("amount", "bank_account")
+ROW_COLUMNS = ("row_number", "id_number", "name", "sex", "birth_date", "grade", "major")
+ROW_COLUMNS += ("phone", "amount", "bank_account")
 RUN_ROWS = 20000  # rows sorted and written at a time (a run)
 BLOCK_ROWS = 512  # rows of a run written and read back at a time
 HASH_BATCH = 10_000  # lines hashed at a time
@@ -192,12 +192,10 @@ class CheckedRows:
 
     def batches(self, size: int) -> Iterator[dict[str, list]]:
         """The rows in `pid` order, `size` at a time: column → values as Python objects
-        (`birth_date` in ISO form, `sex` from the ID, `pid`)."""
+        (`birth_date` in ISO form, `pid`)."""
         self._spill()
         for table in self._rows.merged(size):
             values = {name: table.column(name).to_pylist() for name in ROW_COLUMNS}
-            ids = np.array(values["id_number"], dtype="S18").view(np.uint8)
-            values["sex"] = list(map(SEXES.__getitem__, (ids[16::18] % 2 == 1).tolist()))
             born = table.column("birth_date").cast(pa.date32()).cast(pa.string())
             values["birth_date"] = born.to_pylist()  # ISO form, ~2x numpy's
             values["pid"] = table.column("pid").to_pylist()
