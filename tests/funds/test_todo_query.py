@@ -57,3 +57,16 @@ def test_the_central_unit_without_a_parent_has_a_query_of_its_own(tree, monkeypa
         assert todo._counts(user, todo._categories(user), todo._lines_of(user)) == _direct(user)
     assert len(compiled._SQL) == 2
     assert is_authority(centre) and todo._categories(centre) != tuple(Category.values)
+
+
+def test_the_school_reviewer_without_deadline_lines_counts_its_own_unit(
+    users,
+    month_of_work,  # noqa: F811
+    monkeypatch,
+):
+    """The reviewer's lines have no deadline filter: its query holds no parent."""
+    monkeypatch.setattr(compiled, "_SQL", {})
+    reviewer = users["school_reviewer"]
+    lines = todo._lines_of(reviewer)
+    assert lines and not any(filters.get("due") for filters, _label in lines)
+    assert todo._counts(reviewer, todo._categories(reviewer), lines) == _direct(reviewer)

@@ -36,3 +36,16 @@ def test_it_refuses_a_stand_in_the_sql_does_not_hold(db, monkeypatch):
             ("test_lost",), lambda: Unit.objects.filter(code="x"), {STAND_IN: "unit"}, {"unit": 1}
         )
     assert compiled._SQL == {}
+
+
+def test_it_refuses_a_stand_in_that_reaches_the_sql_without_a_mark(db, monkeypatch):
+    monkeypatch.setattr(compiled, "_SQL", {})
+    other = compiled.STAND_IN_IDS[1]
+    with pytest.raises(RuntimeError, match="without a mark"):
+        compiled.compiled(
+            ("test_stray",),
+            lambda: Unit.objects.filter(pk=STAND_IN, parent_id=other),
+            {STAND_IN: "unit"},
+            {"unit": 1},
+        )
+    assert compiled._SQL == {}

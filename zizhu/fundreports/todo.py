@@ -19,11 +19,16 @@ from zizhu.fundreports import details, progress
 from zizhu.fundreports.models import SchoolCount
 from zizhu.fundreports.summary import rate
 from zizhu.funds.models import Balance, Deadline
-from zizhu.lib.compiled import STAND_IN_IDS, STAND_IN_PATH, STAND_IN_TEXT, compiled, prefix
+from zizhu.lib.compiled import (
+    STAND_IN_IDS,
+    STAND_IN_PATH,
+    STAND_IN_TEXT,
+    STAND_IN_YEAR,
+    compiled,
+    prefix,
+)
 from zizhu.lib.todo import KeyFigure, TodoLine
 from zizhu.units.models import Unit
-
-YEAR = 7919  # the stand-in year: no filing has it (and a year's field holds it)
 
 
 def _progress_url(category: str, **params) -> str:
@@ -73,11 +78,13 @@ def _not_filed_children(user, deadline: Deadline) -> int:
     def build() -> QuerySet:
         unit = Unit(pk=stand_unit, path=STAND_IN_PATH)
         stand_in = AidProject(pk=stand_project, stage=stage, category=project.category)
-        missing = progress.not_filed(User(role=user.role, unit=unit), unit, unit, YEAR, stand_in)
+        missing = progress.not_filed(
+            User(role=user.role, unit=unit), unit, unit, STAND_IN_YEAR, stand_in
+        )
         return missing.filter(parent=unit).order_by().values("pk")
 
     marks = {stand_unit: "unit", prefix(STAND_IN_PATH): "path", stand_project: "project"}
-    marks |= {YEAR: "year"} | ({STAND_IN_TEXT: "stage"} if stage == STAND_IN_TEXT else {})
+    marks |= {STAND_IN_YEAR: "year"} | ({STAND_IN_TEXT: "stage"} if stage == STAND_IN_TEXT else {})
     values = {"unit": user.unit.pk, "path": prefix(user.unit.path), "project": project.pk}
     values |= {"year": deadline.year, "stage": project.stage}
     shape = ("overdue_children", user.role, stage == STAND_IN_TEXT, project.category)

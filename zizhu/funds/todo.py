@@ -3,7 +3,7 @@ arrived without a confirmed receipt, reversals awaiting the receiver's agreement
 within a week. Each count is taken from the
 filing list with the filters of its link (`selectors.own_filing_condition`)."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import Count, QuerySet
@@ -22,7 +22,14 @@ from zizhu.accounts.models import User
 from zizhu.catalogue.models import Category
 from zizhu.funds.models import FilingStatus
 from zizhu.funds.selectors import DUE_SOON, own_filing_condition, own_filings
-from zizhu.lib.compiled import STAND_IN_IDS, STAND_IN_PATH, compiled, moment, prefix
+from zizhu.lib.compiled import (
+    STAND_IN_IDS,
+    STAND_IN_MOMENT,
+    STAND_IN_PATH,
+    compiled,
+    moment,
+    prefix,
+)
 from zizhu.lib.todo import TodoLine
 from zizhu.units.models import Unit
 
@@ -49,7 +56,6 @@ def _lines_of(user) -> list:
 
 
 AUTHORITY_CATEGORIES = (Category.NATIONAL, Category.LOCAL)
-STAND_IN_NOW = datetime(2000, 1, 1, tzinfo=UTC)  # the time the compiled query is made for
 
 
 def _query(user, categories, lines: list, now: datetime) -> QuerySet:
@@ -78,11 +84,11 @@ def _counts(user, categories, lines: list) -> list[dict[str, int]]:
 
     def build() -> QuerySet:
         stand_in = Unit(pk=stand_unit, parent_id=parent, path=STAND_IN_PATH)
-        return _query(User(role=user.role, unit=stand_in), categories, lines, STAND_IN_NOW)
+        return _query(User(role=user.role, unit=stand_in), categories, lines, STAND_IN_MOMENT)
 
     marks = {stand_unit: "unit", prefix(STAND_IN_PATH): "path"}
     if any(filters.get("due") for filters, _label in lines):
-        marks |= {moment(STAND_IN_NOW): "now", moment(STAND_IN_NOW + DUE_SOON): "soon"}
+        marks |= {moment(STAND_IN_MOMENT): "now", moment(STAND_IN_MOMENT + DUE_SOON): "soon"}
         marks |= {stand_parent: "parent"} if parent else {}
     values = {"unit": unit.pk, "parent": unit.parent_id, "path": prefix(unit.path)}
     values |= {"now": moment(now), "soon": moment(now + DUE_SOON)}

@@ -6,10 +6,11 @@ user with only the user's values changing (a unit, its scope, a year, the time),
 compiled once per shape for stand-in values no row has; where those stand-ins went in the
 parameters marks where each call's values go. The queryset stays the definition of the
 query; the shape must name everything else its SQL depends on (role, lines, a value that is
-None or not...), and a stand-in that does not reach the parameters is refused."""
+None or not...); a marked stand-in that does not reach the parameters is refused, and so is a
+stand-in that reaches them unmarked (it would run with the stand-in's value)."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -18,6 +19,8 @@ from django.db.models import QuerySet
 STAND_IN_IDS = (-987_654_001, -987_654_002, -987_654_003, -987_654_004)
 STAND_IN_PATH = "zizhu-stand-in/"
 STAND_IN_TEXT = "zizhu-stand-in"
+STAND_IN_YEAR = 7919  # no filing has it (and a year's field holds it)
+STAND_IN_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)  # the time a compiled query is made for
 
 _SQL: dict[tuple, tuple[str, list, list[str]]] = {}
 
@@ -46,6 +49,15 @@ def compiled(
         missing = set(marks.values()) - set(slots)
         if missing:
             raise RuntimeError(f"the query has no place for {sorted(missing)}: {sql}")
+        stray = [p for p, slot in zip(params, slots, strict=True) if not slot and _stand_in(p)]
+        if stray:
+            raise RuntimeError(f"stand-ins without a mark {stray}: {sql}")
         found = _SQL[key] = (sql, list(params), slots)
     sql, params, slots = found
     return sql, [values[slot] if slot else p for p, slot in zip(params, slots, strict=True)]
+
+
+def _stand_in(value) -> bool:
+    if isinstance(value, str):
+        return STAND_IN_TEXT in value
+    return isinstance(value, int) and (value in STAND_IN_IDS or value == STAND_IN_YEAR)
