@@ -1,3 +1,4 @@
+import errno
 import io
 import os
 import subprocess
@@ -29,6 +30,20 @@ def _failing(job, progress):
 @job_kind("test_deadlocked")
 def _deadlocked(job, progress):
     raise errors.DeadlockDetected("deadlock detected")
+
+
+@job_kind("test_disk_full")
+def _disk_full(job, progress):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_job_stopped_by_a_full_disk_says_so(db):
+    job = job_run(job_create(kind="test_disk_full", params={}, enqueue=False).pk)
+    assert job.status == Status.FAILED
+    assert (
+        job.message
+        == "任务已中止：服务器磁盘已满，没有保存任何数据。请告知系统管理员，待腾出空间后重新提交。"
+    )
 
 
 def test_it_runs_a_job_and_records_progress(users):

@@ -31,6 +31,7 @@ from zizhu.jobs.models import Job, Status
 from zizhu.jobs.registry import JOB_KINDS, ON_ABANDON
 from zizhu.ops import metrics
 from zizhu.ops.errors import QueueUnavailable, rolled_back
+from zizhu.ops.storage import is_disk_full
 
 log = logging.getLogger(__name__)
 LANGUAGE = "language"  # the job's parameter naming the language of its submitter
@@ -221,6 +222,11 @@ def _failure_message(exc: Exception) -> str:
         return _(
             "The system was busy with other work at the same moment, so this job was stopped. "
             "Start it again."
+        )
+    if is_disk_full(exc):
+        return _(
+            "The job stopped: the server's disk is full. Nothing of it was kept; tell the system "
+            "administrator, and start it again once space is freed."
         )
     return _(
         "The job stopped on an error, which was recorded for the system administrator. Start "
