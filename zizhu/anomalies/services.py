@@ -376,9 +376,9 @@ def _run_error(exc: Exception) -> str:
             "nothing and the previous findings are kept; run it again."
         )
     return _(
-        "The run stopped on an error, which was recorded in the server's log. It wrote nothing "
-        "and the previous findings are kept; run it again, and if it stops again, look into "
-        "the log."
+        "The run stopped on an error, which was recorded for the system administrator. It "
+        "wrote nothing and the previous findings are kept; run it again, and if it stops "
+        "again, tell the system administrator."
     )
 
 
