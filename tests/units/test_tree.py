@@ -6,7 +6,7 @@ from zizhu.access import Action, units_for
 from zizhu.lib.tabular import TableError
 from zizhu.units.models import Level, Unit
 from zizhu.units.selectors import children_with_school_counts, subtree
-from zizhu.units.services import UnitRow, units_import
+from zizhu.units.services import UnitRow, units_import, units_validate
 
 
 def test_it_builds_paths_from_the_root(tree):
@@ -109,3 +109,13 @@ def test_the_users_own_unit_is_found_without_a_query_and_others_as_before(users,
     assert len(queries) == 1
     with pytest.raises(Http404):  # a neighbour's unit: outside the scope, as before
         get_unit_for_user(request, "610111")
+
+
+def test_a_level_refused_on_the_admin_page_is_named_in_words(tree):
+    rows = [
+        UnitRow("610198", "县下之县", "county", "610112", row=2),
+        UnitRow("610197", "第二中央", "central", "000000", row=3),
+    ]
+    below, central = units_validate(rows)
+    assert below.message == "区县级 不能隶属于 区县级"
+    assert central.message.startswith("级别 中央")

@@ -55,7 +55,7 @@ def _row_problems(row: UnitRow, parent_level: str | None, province: str | None) 
         bad(
             "level",
             _("Level %(level)s is not valid (province / prefecture / county / school)")
-            % {"level": repr(row.level)},
+            % {"level": Level(row.level).label if row.level in Level.values else repr(row.level)},
         )
         return problems
     if not row.name:
@@ -86,7 +86,7 @@ def _row_problems(row: UnitRow, parent_level: str | None, province: str | None) 
         bad(
             "parent_code",
             _("%(level)s cannot be below %(parent)s")
-            % {"level": row.level, "parent": parent_level},
+            % {"level": Level(row.level).label, "parent": Level(parent_level).label},
         )
     elif row.level == Level.PROVINCE and parent_level != Level.CENTRAL:
         bad("parent_code", _("A province's parent must be the centre, 000000"))
