@@ -154,7 +154,8 @@ def csv_encoding(path: Path) -> str:
         except UnicodeDecodeError:
             continue
         return encoding
-    raise TableError([Problem(0, "", _("Unknown encoding; use UTF-8 or GB18030"))])
+    unknown = _("The file's encoding is not recognised; use UTF-8 or GB18030")
+    raise TableError([Problem(0, "", unknown)])
 
 
 def _csv_header(path: Path, encoding: str) -> list[str]:
