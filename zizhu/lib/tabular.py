@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, TypedDict, Unpack
 
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,17 @@ from zizhu.lib.uploads.spreadsheets import (
 )
 
 Source = Path | str | bytes | bytearray | memoryview | BinaryIO
+
+
+class ReadOptions(TypedDict, total=False):
+    """How a file is read (every reader takes these): `name` gives the format by its extension
+    (default: the path's name; without an extension, from the content); `limits` the size and
+    row limits, which `max_bytes` (either format) and `max_rows` override."""
+
+    name: str | None
+    limits: SpreadsheetLimits
+    max_bytes: int | None
+    max_rows: int | None
 
 
 @dataclass(frozen=True)
@@ -69,24 +80,12 @@ class Table:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
 
-def read_table(
-    source: Source,
-    columns: list[Column],
-    *,
-    name: str | None = None,
-    limits: SpreadsheetLimits = SPREADSHEET_LIMITS,
-    max_bytes: int | None = None,
-    max_rows: int | None = None,
-) -> Table:
+def read_table(source: Source, columns: list[Column], **options: Unpack[ReadOptions]) -> Table:
     """Check and read a CSV or XLSX file; raises TableError listing what is wrong.
 
-    `source` is a path, the file's bytes or a binary file open for reading. The format comes
-    from the extension of `name` (default: the path's name); without an extension, from the
-    content. `max_bytes` (either format) and `max_rows` override the corresponding `limits`.
+    `source` is a path, the file's bytes or a binary file open for reading (`ReadOptions`).
     """
-    table = read_columns(
-        source, columns, name=name, limits=limits, max_bytes=max_bytes, max_rows=max_rows
-    )
+    table = read_columns(source, columns, **options)
     return Table(columns=list(table.values), rows=table.rows)
 
 
@@ -129,28 +128,9 @@ class Columns:
         )
 
 
-def read_columns(
-    source: Source,
-    columns: list[Column],
-    *,
-    name: str | None = None,
-    limits: SpreadsheetLimits = SPREADSHEET_LIMITS,
-    max_bytes: int | None = None,
-    max_rows: int | None = None,
-) -> Columns:
+def read_columns(source: Source, columns: list[Column], **options: Unpack[ReadOptions]) -> Columns:
     """`read_table`, column by column (read_table is this, turned into rows)."""
-    with (
-        gc_paused(),
-        read_column_chunks(
-            source,
-            columns,
-            name=name,
-            limits=limits,
-            max_bytes=max_bytes,
-            max_rows=max_rows,
-            share=True,
-        ) as chunks,
-    ):
+    with gc_paused(), read_column_chunks(source, columns, share=True, **options) as chunks:
         return Columns.concat(list(chunks), chunks.names)
 
 
@@ -181,20 +161,13 @@ class ColumnChunks:
 
 
 def read_column_chunks(
-    source: Source,
-    columns: list[Column],
-    *,
-    name: str | None = None,
-    limits: SpreadsheetLimits = SPREADSHEET_LIMITS,
-    max_bytes: int | None = None,
-    max_rows: int | None = None,
-    share: bool = False,
+    source: Source, columns: list[Column], *, share: bool = False, **options: Unpack[ReadOptions]
 ) -> ColumnChunks:
     """`read_columns` a chunk at a time: a 1,000,000-row file is never held whole as Python
     strings (~290 bytes a row of seven columns). `share`: a column of few distinct values
     (grades, majors, amounts) comes as references to one string per value, which saves
     memory where the chunks are all kept (read_columns)."""
-    raw_rows, limits, text, stream = _open(source, name, limits, max_bytes, max_rows)
+    raw_rows, limits, text, stream = _open(source, **options)
     iterator = iter(raw_rows)
     with _closed_on_error(stream or io.BytesIO()):
         try:
@@ -225,10 +198,11 @@ def gc_paused() -> Iterator[None]:
 
 def _open(
     source: Source,
-    name: str | None,
-    limits: SpreadsheetLimits,
-    max_bytes: int | None,
-    max_rows: int | None,
+    *,
+    name: str | None = None,
+    limits: SpreadsheetLimits = SPREADSHEET_LIMITS,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
 ) -> tuple[Iterable[list], SpreadsheetLimits, bool, IO | None]:
     """The checked file's rows (the header first), the limits, whether every cell is text and
     what to close once the rows are read (a CSV's stream)."""
