@@ -203,7 +203,8 @@ LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, the user read with its unit (zizhu.accounts.backends)
+    "zizhu.accounts.backends.UnitModelBackend",
 ]
 # Argon2id first; PBKDF2 after it so a hash stored before still verifies and is re-hashed
 # with Argon2 at its next successful login (zizhu.accounts.passwords, docs/adr/0020).

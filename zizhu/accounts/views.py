@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zizhu.access import is_admin
 from zizhu.accounts import services
+from zizhu.accounts.backends import BACKEND
 from zizhu.accounts.forms import NewPasswordChangeForm, TokenForm
 from zizhu.accounts.models import User
 from zizhu.audit.models import Result
@@ -79,7 +80,7 @@ def otp_view(request):
             request.session.pop(PENDING_2FA, None)
             request.session.pop(PENDING_SINCE, None)
             # the password was checked by the first step's backend; this completes that login
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=BACKEND)
             otp_login(request, device)
             return redirect(next_url or "web:home")
         audit_record(
