@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from zizhu.access import Action, units_for
 from zizhu.lib.tabular import TableError
 from zizhu.units.models import Level, Unit
-from zizhu.units.selectors import children_with_school_counts, subtree
+from zizhu.units.selectors import ancestors, children_with_school_counts, subtree, trail
 from zizhu.units.services import UnitRow, units_import, units_validate
 
 
@@ -119,3 +119,26 @@ def test_a_level_refused_on_the_admin_page_is_named_in_words(tree):
     below, central = units_validate(rows)
     assert below.message == "区县级 不能隶属于 区县级"
     assert central.message.startswith("级别 中央")
+
+
+def test_a_trail_runs_from_the_root_down_to_the_unit_as_the_ancestors_do(tree):
+    schools = Unit.objects.filter(level=Level.SCHOOL)
+    checked = 0
+    for unit in [*Unit.objects.filter(level__in=[Level.COUNTY, Level.PREFECTURE]), *schools]:
+        for root in ancestors(unit):
+            expected = [u for u in ancestors(unit) if u.depth >= root.depth]
+            assert [u.code for u in trail(root, unit)] == [u.code for u in expected]
+            checked += 1
+    assert checked > 10
+
+
+def test_a_trail_reads_only_the_units_between_the_two(tree):
+    school = Unit.objects.filter(level=Level.SCHOOL).order_by("-depth").first()
+    root, *between, parent = list(ancestors(school))[:-1]
+    with CaptureQueriesContext(connection) as captured:
+        assert trail(school, school) == [school]
+        assert trail(parent, school) == [parent, school]
+    assert len(captured) == 0
+    with CaptureQueriesContext(connection) as captured:
+        assert trail(root, school) == [root, *between, parent, school]
+    assert len(captured) == 1

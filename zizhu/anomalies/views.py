@@ -27,7 +27,7 @@ from zizhu.audit.services import audit_record
 from zizhu.lib.downloads import stored_download
 from zizhu.lib.exports import export_response
 from zizhu.lib.uploads import UploadRejected
-from zizhu.units.selectors import ancestors
+from zizhu.units.selectors import trail
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 200_000
@@ -57,8 +57,6 @@ def findings(request, programme: str):
     page = paginator.get_page(request.GET.get("page"))
     shown = finding_rows(request.user, list(page))
     services.audit_full_view(request, shown)
-    scope_depth = request.user.unit.depth
-    trail = [u for u in ancestors(unit) if u.depth >= scope_depth]
     chart = {
         "risks": [
             {"risk": value, "name": str(label), "value": risks[value]}
@@ -79,7 +77,7 @@ def findings(request, programme: str):
             "form": form,
             "filters": filters,
             "unit": unit,
-            "trail": trail,
+            "trail": trail(request.user.unit, unit),
             "risks": [(value, label, risks[value]) for value, label in Risk.choices],
             "total": sum(risks.values()),
             "children": children,

@@ -9,8 +9,8 @@ from django.http import Http404
 
 from zizhu.access import Action, can, is_authority, require, require_that
 from zizhu.catalogue.models import Category
+from zizhu.units import selectors
 from zizhu.units.models import Unit
-from zizhu.units.selectors import ancestors
 
 
 def authority_may(action: Action) -> Callable:
@@ -31,8 +31,8 @@ def category_or_404(category: str) -> Category:
 
 
 def trail(user, unit: Unit) -> list[Unit]:
-    """The units from the user's own unit down to `unit` (one query)."""
-    return [u for u in ancestors(unit) if u.depth >= user.unit.depth]
+    """The units from the user's own unit down to `unit` (at most one query)."""
+    return selectors.trail(user.unit, unit)
 
 
 def child_code(unit: Unit, path_field: str = "path"):

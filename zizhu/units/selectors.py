@@ -17,6 +17,19 @@ def ancestors(unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.filter(code__in=unit.ancestor_codes()).order_by("depth")
 
 
+def trail(root: Unit, unit: Unit) -> list[Unit]:
+    """The units from `root` down to `unit`, a unit of root's subtree (a page's breadcrumbs
+    below the user's own unit): one query for the units between the two, none when there are
+    none (the user's own unit, or a child of it)."""
+    if unit.pk == root.pk:
+        return [root]
+    codes = unit.ancestor_codes()
+    between = codes[codes.index(root.code) + 1 : -1]
+    if not between:
+        return [root, unit]
+    return [root, *Unit.objects.filter(code__in=between).order_by("depth"), unit]
+
+
 class ChildSchools(TypedDict):
     unit: Unit
     stages: dict[str, int]  # stage → schools below the child

@@ -9,7 +9,7 @@ from zizhu.access import Action, can, get_unit_for_user, is_school, require
 from zizhu.accounts import services as account_services
 from zizhu.fundreports.todo import schools_by_stage
 from zizhu.units.models import Stage
-from zizhu.units.selectors import ancestors, children_with_school_counts
+from zizhu.units.selectors import children_with_school_counts, trail
 from zizhu.web.todo import key_figures, todo_lines
 
 # The administrators' duties on their home page: (action, label, page)
@@ -47,13 +47,16 @@ def units(request):
 
 def unit_detail(request, code: str):
     unit = get_unit_for_user(request, code, Action.VIEW)
-    scope_root = request.user.unit
-    trail = [u for u in ancestors(unit) if u.depth >= scope_root.depth]
     children = children_with_school_counts(unit) if unit.is_authority else []
     return render(
         request,
         "web/unit_detail.html",
-        {"unit": unit, "trail": trail, "children": children, "stages": Stage.choices},
+        {
+            "unit": unit,
+            "trail": trail(request.user.unit, unit),
+            "children": children,
+            "stages": Stage.choices,
+        },
     )
 
 
