@@ -25,6 +25,7 @@ from zizhu.funds.forms import (
     SchoolFilingForm,
 )
 from zizhu.funds.models import Filing, FilingStatus, SourceLevel
+from zizhu.funds.rows import Table, allocation_rows
 from zizhu.funds.selectors import (
     allocations_in,
     allocations_out,
@@ -130,6 +131,8 @@ def _edit_page(request, filing: Filing, form, status: int = 200):
         (value, label, received[value], arrivals[value]) for value, label in SourceLevel.choices
     ]
     incoming = list(allocations_in(filing))
+    out = list(allocations_out(filing)) if filing.unit.is_authority else []
+    may_correct = can(user, Action.FILE)
     actions = policy.filing_actions(user, filing, frozen)
     return render(
         request,
@@ -147,13 +150,15 @@ def _edit_page(request, filing: Filing, form, status: int = 200):
             "levels": levels,
             "received_total": sum(received.values()),
             "balances": balances_of(filing) if filing.unit.is_authority else [],
-            "allocations_out": allocations_out(filing) if filing.unit.is_authority else [],
+            "allocations_out": out,
+            "allocations_out_rows": allocation_rows(request, out, Table.OUT),
             "incoming": incoming,
+            "incoming_rows": allocation_rows(request, incoming, Table.IN, may_correct=may_correct),
             "unconfirmed": [a for a in incoming if awaiting_receipt(a)],
             "receipt_form": ReceiptForm() if can(user, Action.FILE) else None,
             # corrections (ADR 0010): the receipts with their history, requests to agree to
             "receipts": receipts_of(filing),
-            "may_correct": can(user, Action.FILE),
+            "may_correct": may_correct,
             "requests_to_decide": [a for a in incoming if a.pending_requests],
             "new_key": uuid.uuid4,  # a fresh one-time key for each form of a row
             "may_submit": actions.submit,

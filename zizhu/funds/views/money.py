@@ -1,8 +1,6 @@
 """下拨 and 确认收到资金: an authority operator's allocation page for its national or local
 filing, and the receiving unit's confirmation of receipt."""
 
-import uuid
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_POST
 from zizhu.access import Action, require, require_that
 from zizhu.funds import policy, services
 from zizhu.funds.forms import AllocationForm, ReceiptForm
+from zizhu.funds.rows import Table, allocation_rows
 from zizhu.funds.selectors import allocation_targets, allocations_out, balances_of
 from zizhu.funds.views.common import filing_crumbs, own_filing
 from zizhu.lib.params import local_url
@@ -53,16 +52,17 @@ def allocations(request, pk: int):
                     reverse("funds:allocations", args=[filing.pk]) + f"#allocation-{allocation.pk}"
                 )
     filing_crumbs(request, filing, _("Allocations"))
+    sent = list(allocations_out(filing))
     return render(
         request,
         "funds/allocations.html",
         {
             "filing": filing,
             "balances": balances,
-            "allocations": allocations_out(filing),
+            "allocations": sent,
+            "allocation_rows": allocation_rows(request, sent, Table.SENT),
             "form": form,
             "has_money": bool(levels),
-            "new_key": uuid.uuid4,  # a fresh one-time key for each row's reversal form
         },
     )
 
