@@ -46,11 +46,26 @@ def _minute(value) -> str:
     return f"{_day(value)} {value.hour:02d}:{value.minute:02d}"
 
 
+def _url_of(name: str):
+    """`pk -> reverse(name, args=[pk])`, the URL pattern reversed once."""
+    stand_in = 987654321
+    before, after = reverse(name, args=[stand_in]).split(str(stand_in))
+    return lambda pk: conditional_escape(f"{before}{pk}{after}")
+
+
 def _hidden(name: str, value: str) -> str:
     return f'<input type="hidden" name="{name}" value="{conditional_escape(value)}">'
 
 
-def reversal_cell(a: Allocation, *, sender: bool, may_correct: bool, csrf: str) -> str:
+class _Urls:
+    def __init__(self) -> None:
+        self.agree = _url_of("funds:reversal_agree")
+        self.decline = _url_of("funds:reversal_decline")
+        self.reverse = _url_of("funds:allocation_reverse")
+
+
+def _cell(a: Allocation, *, sender: bool, may_correct: bool, csrf: str, urls: _Urls) -> str:
+    """The reversal cell of `a` (`sender`: the sender's form; `may_correct`: the receiver's)."""
     e = conditional_escape
     reversal = reversal_of(a)
     if a.reverses_id:
@@ -63,8 +78,7 @@ def reversal_cell(a: Allocation, *, sender: bool, may_correct: bool, csrf: str) 
         text = f'<span class="hint">{e(waiting)}</span>'
         if not sender and may_correct:
             r = a.pending_requests[0]
-            agree = e(reverse("funds:reversal_agree", args=[r.pk]))
-            decline = e(reverse("funds:reversal_decline", args=[r.pk]))
+            agree, decline = urls.agree(r.pk), urls.decline(r.pk)
             text += (
                 f'\n  <span data-testid="reversal-request-{r.pk}">{e(_("Reason"))}: '
                 f"{e(r.reason)}</span>\n"
@@ -78,7 +92,7 @@ def reversal_cell(a: Allocation, *, sender: bool, may_correct: bool, csrf: str) 
             )
         text += "\n"
     elif sender:
-        action = e(reverse("funds:allocation_reverse", args=[a.pk]))
+        action = urls.reverse(a.pk)
         if a.receipt:
             label, button = _("Reason (the receiver must agree)"), _("Request reversal")
         else:
@@ -101,6 +115,7 @@ def allocation_rows(
     e = conditional_escape
     csrf = _hidden("csrfmiddlewaretoken", get_token(request))
     not_confirmed = f'<span class="hint">{e(_("not confirmed"))}</span>'
+    urls = _Urls()
     rows = []
     for a in allocations:
         if a.receipt:
@@ -114,20 +129,20 @@ def allocation_rows(
             for v in (a.central, a.provincial, a.prefectural, a.county)
         )
         if table is Table.SENT:
-            cell = reversal_cell(a, sender=True, may_correct=False, csrf=csrf)
+            cell = _cell(a, sender=True, may_correct=False, csrf=csrf, urls=urls)
             rows.append(
                 f'<tr id="allocation-{a.pk}" data-testid="allocation-{a.pk}">'
                 f"<td>{e(a.to_filing.unit.name)}</td>{amounts}<td>{_minute(a.created_at)}</td>"
                 f"<td>{arrival}</td>\n    <td>{cell}</td></tr>\n  "
             )
         elif table is Table.OUT:
-            cell = reversal_cell(a, sender=False, may_correct=False, csrf=csrf)
+            cell = _cell(a, sender=False, may_correct=False, csrf=csrf, urls=urls)
             rows.append(
                 f"<tr><td>{e(a.to_filing.unit.name)}</td>{amounts}<td>{arrival}</td>"
                 f"<td>{cell}</td></tr>"
             )
         else:
-            cell = reversal_cell(a, sender=False, may_correct=may_correct, csrf=csrf)
+            cell = _cell(a, sender=False, may_correct=may_correct, csrf=csrf, urls=urls)
             rows.append(
                 f'<tr id="incoming-{a.pk}"><td>{e(a.from_filing.unit.name)}</td>{amounts}'
                 f"<td>{arrival}</td><td>{cell}</td></tr>"
