@@ -153,3 +153,15 @@ def test_the_view_reads_the_loaded_user_without_its_lazy_wrappers(signed_in, cli
     assert request.user.username == "county_operator" and request.user.is_verified() is False
     anonymous = client.__class__().get("/accounts/login/").wsgi_request.user
     assert not isinstance(anonymous, LazyObject) and not anonymous.is_authenticated
+
+
+def test_an_active_session_is_written_once_a_thirtieth_of_the_idle_timeout(signed_in):
+    """Each write of the last-seen time is a session save (the table and the cache): a user
+    going from page to page writes it once a minute at the default 30-minute timeout."""
+    age_session(signed_in, idle=50, since_login=HOUR)
+    before = signed_in.session[SESSION_LAST_SEEN]
+    assert signed_in.get("/").status_code == 200
+    assert signed_in.session[SESSION_LAST_SEEN] == before
+    age_session(signed_in, idle=61, since_login=HOUR)
+    assert signed_in.get("/").status_code == 200
+    assert time.time() - signed_in.session[SESSION_LAST_SEEN] < 5

@@ -66,7 +66,9 @@ class SessionPolicyMiddleware:
                 return _to_login(
                     request, _("Administrators must pass the one-time password check.")
                 )
-            if now - last_seen > 30:  # keep session writes rare
+            # a session is written (table and cache) once in a thirtieth of the idle timeout
+            # at most (a minute of 30): the timeout may fall that much early, no more
+            if now - last_seen > settings.ZIZHU_IDLE_TIMEOUT.total_seconds() / 30:
                 session[SESSION_LAST_SEEN] = now
             if user.must_change_password and not request.path.startswith(_OPEN_PREFIXES):
                 return redirect("accounts:password_change")
