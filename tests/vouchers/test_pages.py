@@ -374,3 +374,47 @@ def test_the_pages_of_the_view_list_every_voucher_once_newest_year_first(
     assert context["page"].paginator.count == len(ROWS)
     assert context["total"]["count"] == len(ROWS)
     assert context["total"]["students_total"] == sum(r[2] for r in ROWS)
+
+
+def test_the_province_totals_a_direct_school_apart_from_its_prefecture(
+    client, users, vouchers, grant
+):
+    # the province's children: the prefecture (three schools below it) and two direct schools
+    units_import(rows=[UnitRow("4161000002", "陕西另一学院", "school", "610000", stage="higher")])
+    add_voucher("4161000001", 2025, 7, "700.00", grant)
+    add_voucher("4161000001", 2023, 1, "10.00", grant)
+    add_voucher("4161000002", 2025, 3, "30.00", grant)
+    login_as(client, users["province_operator"])
+    context = client.get(VIEW).context
+    children = {row.unit.code: (row.count, row.students, row.amount) for row in context["children"]}
+    assert children == {
+        "610100": (
+            len(ROWS),
+            sum(r[2] for r in ROWS),
+            sum((Decimal(r[3]) for r in ROWS), Decimal("0")),
+        ),
+        "4161000001": (2, 8, Decimal("710.00")),
+        "4161000002": (1, 3, Decimal("30.00")),
+    }
+    assert context["total"]["count"] == len(ROWS) + 3
+    assert context["page"].paginator.count == len(ROWS) + 3
+
+
+def test_every_window_of_the_list_follows_the_order_of_one_sort(users, vouchers, grant):
+    from zizhu.vouchers.selectors import InOrder, overview, vouchers_for
+
+    # four years, one of them with a single voucher: windows span one, two and three years
+    add_voucher("4161000001", 2023, 1, "10.00", grant)
+    add_voucher("3661000003", 2022, 1, "10.00", grant)
+    add_voucher("3661000001", 2022, 1, "10.00", grant)
+    user = users["province_operator"]
+    scoped = vouchers_for(user)
+    expected = list(scoped.order_by("-year", "unit__code", "-pk").values_list("pk", flat=True))
+    figures = overview(user.unit, scoped)
+    assert figures.years == {2025: 4, 2024: 1, 2023: 1, 2022: 2}
+    listed = InOrder(scoped, figures.years, lambda queryset: queryset)
+    assert len(listed) == len(expected) == 8
+    for size in range(1, 9):
+        for start in range(0, 9):
+            window = [v.pk for v in listed[start : start + size]]
+            assert window == expected[start : start + size], (start, size)

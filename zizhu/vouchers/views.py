@@ -194,7 +194,7 @@ def authority_vouchers(request):
     query.pop("unit", None)
     scope_depth = request.user.unit.depth
     figures = overview(unit, vouchers)
-    listed = InOrder(vouchers, figures.total["count"], _rows)
+    listed = InOrder(vouchers, figures.years, _rows)
     return render(
         request,
         "vouchers/authority_list.html",
