@@ -418,3 +418,15 @@ def test_every_window_of_the_list_follows_the_order_of_one_sort(users, vouchers,
         for start in range(0, 9):
             window = [v.pk for v in listed[start : start + size]]
             assert window == expected[start : start + size], (start, size)
+
+
+def test_the_view_of_the_own_unit_or_a_child_reads_no_trail(
+    client, users, vouchers, django_assert_num_queries
+):
+    # the session, the user and its unit, the school choices, the children, the totals, the
+    # projects, the page's ids, its rows, their files, the per-school totals: the trail
+    # needs a query only for units between the user's unit and the shown one (a county)
+    login_as(client, users["province_operator"])
+    for unit, queries in (("", 10), ("610100", 11), ("610112", 12)):
+        with django_assert_num_queries(queries):
+            assert client.get(VIEW, {"unit": unit} if unit else {}).status_code == 200

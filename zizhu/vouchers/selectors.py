@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from django.db.models import Case, Count, DecimalField, Min, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, Min, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, StrIndex, Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -139,15 +139,16 @@ class Overview:
 def overview(unit: Unit, vouchers: QuerySet[Voucher]) -> Overview:
     """The children of `unit`, the totals of the vouchers below each, the grand total and
     the count per year: two queries, the children and one grouped by year and by the
-    school's parent (by the school itself when the unit has schools as children), each
-    group naming its child, the code cut out of the school's path ("" for the unit's own
-    rows, which no child holds).
+    school's parent (a direct school of the unit by itself), each group naming its child,
+    the code cut out of the school's path ("" for the unit's own rows, which no child holds).
 
     Grouping by a column, not by the child's code cut out of the path, lets PostgreSQL
     estimate the groups (thousands of parents, not one per voucher) and sum them in parallel
     workers: at national scale about half the time of grouping by the cut-out code. Every
     school under one parent below the children lies under one child, so the child of a
-    parent's group is the cut-out code of any of its schools (their minimum)."""
+    parent's group is the cut-out code of any of its schools (their minimum). A unit with
+    direct schools groups by an expression (the parent, or the direct school), as before the
+    change; its groups stay as few (parents and direct schools, not every school)."""
     children = [] if unit.is_school else list(unit.children.order_by("level", "code"))
     offset = len(unit.path) + 1
     rest = Substr("unit__path", offset)
@@ -155,27 +156,44 @@ def overview(unit: Unit, vouchers: QuerySet[Voucher]) -> Overview:
         When(unit__path=unit.path, then=Value("")),
         default=Substr("unit__path", offset, StrIndex(rest, Value("/")) - 1),
     )
-    direct_schools = any(c.is_school for c in children)
-    key = "unit" if unit.is_school or direct_schools else "unit__parent"
-    rows = _sums(
-        vouchers.filter(unit__path__startswith=unit.path).order_by().values(key, "year")
-    ).annotate(child=Min(child))
-
-    def zero() -> Sums:
-        return {"count": 0, "students_total": 0, "amount_total": ZERO}
-
-    per_child: dict[str, Sums] = {}
+    if unit.is_school:
+        key: Any = F("unit")
+    elif any(c.is_school for c in children):
+        # each direct school a group of its own, the schools below the other children by parent
+        key = Case(When(unit__parent=unit.pk, then=F("unit")), default=F("unit__parent"))
+    else:
+        key = F("unit__parent")
+    rows = (
+        _sums(
+            vouchers.filter(unit__path__startswith=unit.path).order_by().values("year", group=key)
+        )
+        .annotate(child=Min(child))
+        .values_list("child", "year", "count", "students_total", "amount_total")
+    )
+    # thousands of groups at national scale: summed as tuples, amounts made yuan once a child
+    per_child: dict[str, list[Any]] = {}
     years: dict[int, int] = {}
-    total = zero()
-    for row in rows:
-        years[row["year"]] = years.get(row["year"], 0) + row["count"]
-        for sums in (per_child.setdefault(row["child"], zero()), total):
-            sums["count"] += row["count"]
-            sums["students_total"] += row["students_total"]
-            sums["amount_total"] += yuan(row["amount_total"])
+    for code, year, count, students, amount in rows:
+        years[year] = years.get(year, 0) + count
+        sums = per_child.get(code)
+        if sums is None:
+            per_child[code] = [count, students, amount]
+        else:
+            sums[0] += count
+            sums[1] += students
+            sums[2] += amount
+    totals: dict[str, Sums] = {
+        code: {"count": count, "students_total": students, "amount_total": yuan(amount)}
+        for code, (count, students, amount) in per_child.items()
+    }
+    total: Sums = {
+        "count": sum(t["count"] for t in totals.values()),
+        "students_total": sum(t["students_total"] for t in totals.values()),
+        "amount_total": sum((t["amount_total"] for t in totals.values()), ZERO),
+    }
     return Overview(
-        [ChildTotals(c, per_child.get(c.code)) for c in children],
-        {**total, "amount_total": yuan(total["amount_total"])},
+        [ChildTotals(c, totals.get(c.code)) for c in children],
+        total,
         dict(sorted(years.items(), reverse=True)),
     )
 
@@ -210,7 +228,8 @@ class InOrder:
 
     def __getitem__(self, window: slice) -> list[Voucher]:
         start, stop = window.start or 0, min(window.stop, self.total)
-        spanned, before, seen = [], 0, 0
+        spanned: list[int] = []  # the years of the window's rows
+        before = seen = 0  # rows of the years before the first spanned; rows seen
         for year, count in self.years.items():
             if seen + count > start and seen < stop:
                 before = before if spanned else seen

@@ -22,7 +22,7 @@ from zizhu.catalogue.models import AidProject, Category
 from zizhu.lib.downloads import stored_download
 from zizhu.lib.exports import Table, export_response
 from zizhu.units.models import Level
-from zizhu.units.selectors import ancestors
+from zizhu.units.selectors import trail
 from zizhu.vouchers import policy, services
 from zizhu.vouchers.forms import SCHOOL_CHOICES, FilterForm, VoucherEditForm, VoucherForm
 from zizhu.vouchers.models import Voucher, VoucherFile
@@ -192,7 +192,6 @@ def authority_vouchers(request):
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("unit", None)
-    scope_depth = request.user.unit.depth
     figures = overview(unit, vouchers)
     listed = InOrder(vouchers, figures.years, _rows)
     return render(
@@ -200,7 +199,7 @@ def authority_vouchers(request):
         "vouchers/authority_list.html",
         {
             "unit": unit,
-            "trail": [u for u in ancestors(unit) if u.depth >= scope_depth],
+            "trail": trail(request.user.unit, unit),
             "form": form,
             "children": figures.children,
             "schools": voucher_totals(schools, filters["year"], filters["project"])[
