@@ -400,7 +400,8 @@ def test_the_province_totals_a_direct_school_apart_from_its_prefecture(
     assert context["page"].paginator.count == len(ROWS) + 3
 
 
-def test_every_window_of_the_list_follows_the_order_of_one_sort(users, vouchers, grant):
+@pytest.mark.parametrize("whole_tree", [True, False])
+def test_every_window_of_the_list_follows_the_order_of_one_sort(users, vouchers, grant, whole_tree):
     from zizhu.vouchers.selectors import InOrder, overview, vouchers_for
 
     # four years, one of them with a single voucher: windows span one, two and three years
@@ -412,7 +413,7 @@ def test_every_window_of_the_list_follows_the_order_of_one_sort(users, vouchers,
     expected = list(scoped.order_by("-year", "unit__code", "-pk").values_list("pk", flat=True))
     figures = overview(user.unit, scoped)
     assert figures.years == {2025: 4, 2024: 1, 2023: 1, 2022: 2}
-    listed = InOrder(scoped, figures.years, lambda queryset: queryset)
+    listed = InOrder(scoped, figures.years, lambda queryset: queryset, whole_tree=whole_tree)
     assert len(listed) == len(expected) == 8
     for size in range(1, 9):
         for start in range(0, 9):

@@ -193,7 +193,7 @@ def authority_vouchers(request):
     query.pop("page", None)
     query.pop("unit", None)
     figures = overview(unit, vouchers)
-    listed = InOrder(vouchers, figures.years, _rows)
+    listed = InOrder(vouchers, figures.years, _rows, whole_tree=unit.parent_id is None)
     return render(
         request,
         "vouchers/authority_list.html",
