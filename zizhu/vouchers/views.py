@@ -23,7 +23,7 @@ from zizhu.lib.downloads import stored_download
 from zizhu.lib.exports import Table, export_response
 from zizhu.units.models import Level
 from zizhu.units.selectors import trail
-from zizhu.vouchers import policy, services
+from zizhu.vouchers import policy, services, tables
 from zizhu.vouchers.forms import SCHOOL_CHOICES, FilterForm, VoucherEditForm, VoucherForm
 from zizhu.vouchers.models import Voucher, VoucherFile
 from zizhu.vouchers.selectors import (
@@ -194,6 +194,11 @@ def authority_vouchers(request):
     query.pop("unit", None)
     figures = overview(unit, vouchers)
     listed = InOrder(vouchers, figures.years, _rows, whole_tree=unit.parent_id is None)
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    per_school = list(
+        voucher_totals(schools, filters["year"], filters["project"])[: SCHOOL_ROWS + 1]
+    )
+    unit_query = query.urlencode()
     return render(
         request,
         "vouchers/authority_list.html",
@@ -202,14 +207,14 @@ def authority_vouchers(request):
             "trail": trail(request.user.unit, unit),
             "form": form,
             "children": figures.children,
-            "schools": voucher_totals(schools, filters["year"], filters["project"])[
-                : SCHOOL_ROWS + 1
-            ],
-            "school_rows": SCHOOL_ROWS,
+            "children_html": tables.children_html(figures.children, unit_query),
+            "schools": per_school,
+            "schools_html": tables.schools_html(per_school, SCHOOL_ROWS, unit_query),
             "total": figures.total,
-            "page": Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page,
+            "vouchers_html": tables.vouchers_html(page),
             "query": _query(request),
-            "unit_query": query.urlencode(),
+            "unit_query": unit_query,
         },
     )
 
