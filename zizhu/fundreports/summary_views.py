@@ -47,7 +47,7 @@ class SummaryForm(forms.Form):
     )
     project = forms.TypedChoiceField(label=_("Aid project"), required=False, coerce=int)
 
-    def __init__(self, data, *, year: int, projects):
+    def __init__(self, data, *, year: int | None, projects):
         data = data.copy()
         if not data.get("year"):
             data["year"] = year
@@ -65,11 +65,14 @@ def summary_request(request, category: str) -> tuple[Scope, SummaryForm]:
     category = category_or_404(category)
     user = request.user
     node = get_unit_for_user(request, request.GET.get("unit") or user.unit.code, Action.VIEW)
-    years = years_in_scope(user, category) or [default_year([])]
+    # the years in scope give only the default year: read when the request names none
+    fallback = None if request.GET.get("year") else default_year(years_in_scope(user, category))
     projects = category_projects(category, user.unit)
-    form = SummaryForm(request.GET, year=default_year(years), projects=projects)
+    form = SummaryForm(request.GET, year=fallback, projects=projects)
     form.is_valid()
-    year = form.cleaned_data.get("year") or default_year(years)
+    year = form.cleaned_data.get("year")
+    if year is None:  # none named, or one the form refuses
+        year = fallback or default_year(years_in_scope(user, category))
     chosen = form.cleaned_data.get("project")
     project = next((p for p in projects if p.pk == chosen), None)
     return Scope(user, node, category, year, project), form
