@@ -24,7 +24,7 @@ from zizhu.fundreports import summary_lower
 from zizhu.fundreports.details import category_projects, years_in_scope
 from zizhu.fundreports.summary import Scope, default_year
 from zizhu.fundreports.summary_report import build, table_keys
-from zizhu.fundreports.tree import category_or_404, trail
+from zizhu.fundreports.tree import category_or_404, escape_cell, trail
 from zizhu.lib.exports import (
     AMOUNT,
     DATE,
@@ -36,7 +36,7 @@ from zizhu.lib.exports import (
     Table,
     export_response,
 )
-from zizhu.lib.formats import cell, is_percent_header
+from zizhu.lib.formats import cell_formatter, is_percent_header
 
 
 class SummaryForm(forms.Form):
@@ -90,6 +90,7 @@ def rows_html(table, page_url: str, query: str) -> SafeString:
     percents = [is_percent_header(h) for h in table.header]
     drill = escape(f"{page_url}?{query}&unit=" if query else f"{page_url}?unit=")
     context = Context()  # `{{ cell }}` of the template: localised, then escaped
+    cell = cell_formatter()
     rows = []
     for row in table.rows:
         row.shown = shown = [cell(v, p) for v, p in zip(row.cells, percents, strict=False)]
@@ -100,7 +101,7 @@ def rows_html(table, page_url: str, query: str) -> SafeString:
             first = f'<a href="{conditional_escape(row.url)}">{first}</a>'
         elif row.total:
             first = f"<strong>{first}</strong>"
-        figures = "".join([f'<td class="num">{conditional_escape(v)}</td>' for v in shown[1:]])
+        figures = "".join([f'<td class="num">{escape_cell(v)}</td>' for v in shown[1:]])
         rows.append(_ROW.format(' class="total"' if row.total else "", first, figures))
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 

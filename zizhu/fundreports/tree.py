@@ -1,11 +1,13 @@
 """Helpers shared by the funds report pages: who may open them, the category in the URL, the
 unit trail of a drill-down, and grouping rows "per child unit" in one query."""
 
+import html
 from collections.abc import Callable
 
 from django.db.models import CharField, F, Func, QuerySet, Value
 from django.db.models.functions import StrIndex, Substr
 from django.http import Http404
+from django.utils.html import conditional_escape
 
 from zizhu.access import Action, can, is_authority, require, require_that
 from zizhu.catalogue.models import Category
@@ -22,6 +24,12 @@ def require_authority(request, action: Action = Action.VIEW) -> None:
     """403 (audited) unless the user is an authority role that may perform `action`."""
     require(request, action)
     require_that(request, is_authority(request.user), "authority_only")
+
+
+def escape_cell(value) -> str:
+    """`conditional_escape` of a table cell, without its lazy-text wrapper for a plain str
+    (nearly every cell of a report: the same text)."""
+    return html.escape(value) if type(value) is str else conditional_escape(value)
 
 
 def category_or_404(category: str) -> Category:
