@@ -99,8 +99,8 @@ def _tier_codes(unit: Unit) -> list[str]:
 
 def _jointly_amounts(scope: Scope) -> dict:
     """Per source level, the money of jointly funded projects reaching the node's subtree:
-    what the node received + the own funds put in at or below it (one query, shared by
-    `sharing` and `sharing_split`)."""
+    what the node received + the own funds put in at or below it (from the node's balances
+    and the rows per child, no query of its own; shared by `sharing` and `sharing_split`)."""
     if "jointly_amounts" not in scope.memo:
         # The node's own rows (few, read once for the page), plus the own funds below it
         # summed from the rows per child: no second pass over the whole subtree.
