@@ -322,3 +322,16 @@ def test_the_overdue_to_do_counts_what_the_not_filed_list_holds(
         counts.append(_not_filed_children(user, deadline))
         assert counts[-1] == missing.filter(parent=user.unit).count(), username
     assert len(compiled._SQL) == 1 and any(counts) and len(set(counts)) > 1
+
+
+@pytest.mark.parametrize("node", ["000000", "610000", "610100", "610112"])
+def test_the_child_code_is_the_path_segment_after_the_node(tree, node):
+    """`child_code` (split_part on PostgreSQL, substr/instr elsewhere) against the segment
+    read here from each unit's path, for every unit strictly below the node."""
+    from zizhu.fundreports.tree import child_code
+
+    unit = Unit.objects.get(code=node)
+    below = Unit.objects.filter(path__startswith=unit.path).exclude(pk=unit.pk)
+    found = dict(below.annotate(child=child_code(unit)).values_list("code", "child"))
+    expected = {u.code: u.path[len(unit.path) :].split("/")[0] for u in below}
+    assert found == expected and len(found) > 1

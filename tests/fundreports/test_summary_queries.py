@@ -85,3 +85,24 @@ def test_it_runs_a_constant_number_of_queries(
         response = client.get(path, params)
     tables = response.context["tables"]
     assert max(len(t.rows) for t in tables) >= 6  # the many children are all there
+
+
+def test_a_named_year_reads_no_years_and_shows_what_the_default_shows(client, tree, users):
+    """The years in scope give only the default year: a request that names a year does not
+    read them (one query fewer), and shows the same tables as the default view."""
+    build_year(tree)
+    login_as(client, users["prefecture_operator"])
+    path = "/funds/reports/summary/national/"
+    client.get(path)  # the session's first request loads what later ones reuse
+    with CaptureQueriesContext(connection) as default:
+        first = client.get(path)
+    with CaptureQueriesContext(connection) as named:
+        chosen = client.get(path, {"year": YEAR})
+    assert first.context["scope"].year == chosen.context["scope"].year == YEAR
+    assert len(named) == len(default) - 1
+    assert not any("UNION" in q["sql"] for q in named.captured_queries)
+    bodies = [[str(t.body) for t in r.context["tables"]] for r in (first, chosen)]
+    assert bodies[0] == bodies[1] and any(bodies[0])
+    with CaptureQueriesContext(connection) as refused:  # not a year: the default, as before
+        assert client.get(path, {"year": "abc"}).context["scope"].year == YEAR
+    assert len(refused) == len(default)

@@ -36,3 +36,46 @@ def test_every_template_has_the_filters_without_loading_them():
         Context({"a": Decimal("345726800.00"), "p": 50})
     )
     assert rendered == "345,726,800.00 元 50.0%"
+
+
+CELLS = [
+    Decimal("345726800"),
+    Decimal("-1234.5"),
+    Decimal("0.00"),
+    Decimal("0"),
+    Decimal("12.345"),
+    Decimal("87.456"),
+    Decimal("1E+3"),
+    Decimal("-0.005"),
+    0,
+    12000,
+    True,
+    None,
+    "",
+    "未央区<&>",
+    date(2025, 3, 1),
+]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_page_formatter_writes_every_cell_as_cell_does(language):
+    """`cell_formatter` (the report rows' formatter) against `cell` itself, cell by cell."""
+    from zizhu.lib.formats import cell_formatter
+
+    with translation.override(language):
+        shown = cell_formatter()
+        for value in CELLS:
+            for is_percent in (False, True):
+                assert shown(value, is_percent) == cell(value, is_percent), (value, is_percent)
+        assert shown(Decimal("5")) != shown(Decimal("5"), True)
+
+
+def test_a_cell_is_escaped_as_conditional_escape_does():
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from zizhu.fundreports.tree import escape_cell
+
+    for value in ["名<&\">'", "1,200.50 元", "—", mark_safe("<b>x</b>"), gettext_lazy("Total"), 7]:
+        assert escape_cell(value) == conditional_escape(value), value

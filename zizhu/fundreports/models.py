@@ -89,6 +89,13 @@ class ProvinceSplit(models.Model):
         return Decimal("100") - self.prefecture_share - self.county_share
 
 
+def path_index(name: str) -> models.Index:
+    """The totals under a scope or a node are read by the prefix of `authority_path`: below
+    the top of the tree an index range, not the whole table (PostgreSQL's pattern operator
+    class; other databases ignore it)."""
+    return models.Index(fields=["authority_path"], name=name, opclasses=["varchar_pattern_ops"])
+
+
 class PerAuthority(models.Model):
     """A total of the school rows directly under one authority (rollups.py)."""
 
@@ -134,6 +141,7 @@ class SchoolBalanceTotal(PerAuthorityYear):
                 name="schoolbalancetotal_one_per_key",
             )
         ]
+        indexes = [path_index("schoolbalancetotal_path")]
 
     def __str__(self) -> str:
         return f"{self.authority_id}/{self.year}/{self.project_id}/{self.source_level}"
@@ -156,6 +164,7 @@ class SchoolPaymentTotal(PerAuthorityYear):
                 fields=["authority", "year", "project"], name="schoolpaymenttotal_one_per_key"
             )
         ]
+        indexes = [path_index("schoolpaymenttotal_path")]
 
     def __str__(self) -> str:
         return f"{self.authority_id}/{self.year}/{self.project_id}"
@@ -175,6 +184,7 @@ class SchoolCount(PerAuthority):
         constraints = [
             models.UniqueConstraint(fields=["authority", "stage"], name="schoolcount_one_per_key")
         ]
+        indexes = [path_index("schoolcount_path")]
 
     def __str__(self) -> str:
         return f"{self.authority_id}/{self.stage}: {self.schools}"
@@ -197,6 +207,7 @@ class SchoolFilingCount(PerAuthorityYear):
                 fields=["authority", "year", "project"], name="schoolfilingcount_one_per_key"
             )
         ]
+        indexes = [path_index("schoolfilingcount_path")]
 
     def __str__(self) -> str:
         return f"{self.authority_id}/{self.year}/{self.project_id}: {self.filed}"

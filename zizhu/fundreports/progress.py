@@ -142,11 +142,11 @@ def _live_counts(units: QuerySet[Unit], year: int, project: AidProject, child) -
 
 
 def progress_by_child(user, node: Unit, year: int, project: AidProject) -> list[ChildRow]:
-    """Each child of `node` with the counts of its subtree (itself included), in five
+    """Each child of `node` with the counts of its subtree (itself included), in four
     queries whatever the size of the subtree: the children; the authorities below the node
-    and the node's own schools, read live; the schools further down through their counts
-    per authority (rollups.py: active schools per stage, filed and late filings). Children
-    with nobody to file are left out."""
+    and the node's own schools, read live (one query); the schools further down through
+    their counts per authority (rollups.py: active schools per stage, filed and late
+    filings). Children with nobody to file are left out."""
     children = list(units_for(user, Action.VIEW).filter(parent=node).order_by("level", "code"))
     below = expected_below(user, node, project)
     per_child: dict[str, Counts] = {}
@@ -155,8 +155,10 @@ def progress_by_child(user, node: Unit, year: int, project: AidProject) -> list[
         for code, counts in found.items():
             per_child.setdefault(code, Counts()).add(counts)
 
-    add(_live_counts(below.exclude(level=Level.SCHOOL), year, project, child_code(node)))
-    add(_live_counts(below.filter(parent=node, level=Level.SCHOOL), year, project, F("code")))
+    # the authorities below and the node's own schools, in one query: a direct school's
+    # path segment after the node is its own code
+    live = below.filter(~Q(level=Level.SCHOOL) | Q(parent=node))
+    add(_live_counts(live, year, project, child_code(node)))
     stages = {} if project.stage == "any" else {"stage": project.stage}
     schools = scoped_by_path(
         SchoolCount.objects.filter(**stages), user, Action.VIEW, "authority_path"

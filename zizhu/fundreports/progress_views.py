@@ -23,7 +23,7 @@ from zizhu.access import Action, get_unit_for_user
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.fundreports import details, progress
-from zizhu.fundreports.tree import category_or_404, require_authority, trail
+from zizhu.fundreports.tree import category_or_404, escape_cell, require_authority, trail
 from zizhu.funds.models import FilingStatus
 from zizhu.lib.exports import CODE, INTEGER, PERCENT, Column, Table, export_response, label
 from zizhu.lib.formats import percent
@@ -117,27 +117,43 @@ def child_rows_html(report: Report) -> SafeString:
     context = Context()  # `{{ value }}` of the template: localised, then escaped
     address = escape(f"{reverse(f'fundreports:progress_{report.category}')}?{report.query()}")
     node = conditional_escape(report.node.code)
+    # Counts repeat (0, 1, a school's 1 of 1...) and a level or a rate has few values: each
+    # is written once per page, as the first row that needs it writes it.
+    numbers: dict[int, str] = {}
+    levels: dict[str, str] = {}
+    rates: dict[object, str] = {}
+
+    def number(n: int) -> str:
+        if n not in numbers:
+            numbers[n] = render_value_in_context(n, context)
+        return numbers[n]
+
     rows = []
     for row in report.rows:
         unit, counts = row.unit, row.counts
-        code = conditional_escape(unit.code)
-        name = conditional_escape(unit.name)
+        code = escape_cell(unit.code)
+        name = escape_cell(unit.name)
         if unit.is_authority:
             name = f'<a href="{address}&amp;unit={code}">{name}</a>'
+        if unit.level not in levels:
+            levels[unit.level] = conditional_escape(unit.get_level_display())
         figures = "".join(
-            f'<td class="num">{render_value_in_context(n, context)}</td>'
+            f'<td class="num">{number(n)}</td>'
             for n in (counts.expected, counts.filed, counts.on_time, counts.late)
         )
         missing = "0"
         if counts.not_filed:
-            shown = render_value_in_context(counts.not_filed, context)
+            shown = number(counts.not_filed)
             missing = f'<a href="{address}&amp;unit={node}&amp;missing={code}">{shown}</a>'
+        share = counts.percent
+        if share not in rates:
+            rates[share] = conditional_escape(percent(share))
         rows.append(
             f"\n      <tr>\n        <td>{code}</td>\n        <td>{name}</td>\n"
-            f"        <td>{conditional_escape(unit.get_level_display())}</td>\n"
+            f"        <td>{levels[unit.level]}</td>\n"
             f"        {figures}\n"
             f'        <td class="num">{missing}</td>\n'
-            f'        <td class="num">{conditional_escape(percent(counts.percent))}</td>\n'
+            f'        <td class="num">{rates[share]}</td>\n'
             "      </tr>\n    "
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped

@@ -29,15 +29,33 @@ def level_label(level: str) -> str:
     return str(SourceLevel(level).label)
 
 
+JOINTLY = Q(filing__project__jointly_funded=True)
+
+
+def _node_balances(scope: Scope) -> list[dict]:
+    """The node's own balances per project and source level: received, own, allocated down,
+    and the received and own of jointly funded projects (one query, shared by `overview`,
+    `levels` and the cost sharing)."""
+    if "node_balances" not in scope.memo:
+        scope.memo["node_balances"] = list(
+            scope.balances()
+            .filter(filing__unit=scope.node)
+            .order_by()
+            .values("filing__project__code", "filing__project__name", "source_level")
+            .annotate(  # the filtered sums first: later, "received" names the sum
+                jointly_received=Sum("received", filter=JOINTLY),
+                jointly_own=Sum("own", filter=JOINTLY),
+                received=Sum("received"),
+                own=Sum("own"),
+                out=Sum("allocated_out"),
+            )
+        )
+    return scope.memo["node_balances"]
+
+
 def overview(scope: Scope) -> Table:
     """资金总体情况: the node's own filings by project and source level."""
-    sums = (
-        scope.balances()
-        .filter(filing__unit=scope.node)
-        .order_by()
-        .values("filing__project__code", "filing__project__name", "source_level")
-        .annotate(received=Sum("received"), own=Sum("own"), out=Sum("allocated_out"))
-    )
+    sums = _node_balances(scope)
     order = {level: i for i, level in enumerate(LEVELS)}
     rows = []
     for s in sorted(sums, key=lambda s: (s["filing__project__code"], order[s["source_level"]])):
@@ -81,23 +99,19 @@ def _tier_codes(unit: Unit) -> list[str]:
 
 def _jointly_amounts(scope: Scope) -> dict:
     """Per source level, the money of jointly funded projects reaching the node's subtree:
-    what the node received + the own funds put in at or below it (one query, shared by
-    `sharing` and `sharing_split`)."""
+    what the node received + the own funds put in at or below it (from the node's balances
+    and the rows per child, no query of its own; shared by `sharing` and `sharing_split`)."""
     if "jointly_amounts" not in scope.memo:
-        # The node's own rows (few), plus the own funds below it summed from the rows per
-        # child: no second pass over the whole subtree.
-        node_sums = (
-            scope.balances()
-            .filter(filing__project__jointly_funded=True, filing__unit=scope.node)
-            .order_by()
-            .values("source_level")
-            .annotate(received=Sum("received"), own=Sum("own"))
-        )
+        # The node's own rows (few, read once for the page), plus the own funds below it
+        # summed from the rows per child: no second pass over the whole subtree.
         received: dict[str, Decimal] = {}
         own: dict[str, Decimal] = {}
-        for s in node_sums:
-            received[s["source_level"]] = s["received"]
-            own[s["source_level"]] = s["own"]
+        for s in _node_balances(scope):
+            if s["jointly_own"] is None:  # no jointly funded project in this row
+                continue
+            level = s["source_level"]
+            received[level] = received.get(level, ZERO) + s["jointly_received"]
+            own[level] = own.get(level, ZERO) + s["jointly_own"]
         for s in _balances_per_child(scope):
             if s["jointly_own"] is not None:
                 level = s["source_level"]
@@ -108,13 +122,21 @@ def _jointly_amounts(scope: Scope) -> dict:
     return scope.memo["jointly_amounts"]
 
 
-FIGURES = ("jointly_received", "jointly_own", "school_received")
+FIGURES = (
+    "jointly_received",
+    "jointly_own",
+    "school_received",
+    "direct_received",
+    "direct_own",
+    "direct_out",
+)
 
 
 def _balances_per_child(scope: Scope) -> list[dict]:
     """The balances strictly below the node per child unit and source level, shared by
-    `sharing` and `schools`: the jointly funded money reaching each child (what the child
-    received + the own funds put in at or below it) and what the schools received.
+    `sharing`, `level_children` and `schools`: the jointly funded money reaching each child
+    (what the child received + the own funds put in at or below it), what the schools
+    received, and the child's own balances (`direct_…`: received, own, allocated down).
 
     Three queries, none over every school below the node: the authorities' own balances,
     those of the node's direct schools, and the schools further down through their
@@ -137,12 +159,14 @@ def _balances_per_child(scope: Scope) -> list[dict]:
     authorities = scope.per_child(
         scope.balances().exclude(filing__unit__level=Level.SCHOOL), "filing__unit"
     )
+    child = Q(filing__unit__depth=node.depth + 1)
     add(
         authorities.values("child", "source_level").annotate(
-            jointly_received=Sum(
-                "received", filter=jointly & Q(filing__unit__depth=node.depth + 1)
-            ),
+            jointly_received=Sum("received", filter=jointly & child),
             jointly_own=Sum("own", filter=jointly),
+            direct_received=Sum("received", filter=child),
+            direct_own=Sum("own", filter=child),
+            direct_out=Sum("allocated_out", filter=child),
         )
     )
     direct = scope.balances().filter(filing__unit__parent=node, filing__unit__level=Level.SCHOOL)
@@ -153,6 +177,9 @@ def _balances_per_child(scope: Scope) -> list[dict]:
             jointly_received=Sum("received", filter=jointly),
             jointly_own=Sum("own", filter=jointly),
             school_received=Sum("received"),
+            direct_received=Sum("received"),
+            direct_own=Sum("own"),
+            direct_out=Sum("allocated_out"),
         )
     )
     add(
@@ -259,14 +286,12 @@ def sharing_split(scope: Scope) -> Table:
 def levels(scope: Scope) -> Table:
     """各级资金执行情况 at the node: per source level, its funds (received + own), what it
     allocated down, what is left, and the rate allocated ÷ funds."""
-    sums = {
-        s["source_level"]: s
-        for s in scope.balances()
-        .filter(filing__unit=scope.node)
-        .order_by()
-        .values("source_level")
-        .annotate(received=Sum("received"), own=Sum("own"), out=Sum("allocated_out"))
-    }
+    sums: dict[str, dict] = {}
+    for s in _node_balances(scope):  # per project and level: summed here per level
+        level = sums.setdefault(s["source_level"], {})
+        for name in ("received", "own", "out"):
+            if s[name] is not None:
+                level[name] = level.get(name, ZERO) + s[name]
     rows = []
     for level in LEVELS:
         s = sums.get(level, {})
@@ -301,15 +326,13 @@ def levels(scope: Scope) -> Table:
 def level_children(scope: Scope) -> Table:
     """各级资金执行情况 per child unit: an authority executes by allocating down, a school by
     paying out (voucher total for national aid, approved recipient lists for local aid)."""
-    node = scope.node
-    sums = (
-        scope.balances()
-        .filter(filing__unit__parent=node)
-        .order_by()
-        .values("filing__unit__code")
-        .annotate(received=Sum("received"), own=Sum("own"), out=Sum("allocated_out"))
-    )
-    figures = {s["filing__unit__code"]: s for s in sums}
+    figures: dict[str, dict] = {}
+    for s in _balances_per_child(scope):  # per child and level: summed here per child
+        sums = figures.setdefault(s["child"], {})
+        for name in ("received", "own", "out"):
+            value = s[f"direct_{name}"]
+            if value is not None:
+                sums[name] = sums.get(name, ZERO) + value
     paid = "vouchers" if scope.category == Category.NATIONAL else "lists"
     executed = {
         code: payments.get(paid, ZERO) for code, payments in _direct_school_payments(scope).items()

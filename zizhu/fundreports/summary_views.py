@@ -24,7 +24,7 @@ from zizhu.fundreports import summary_lower
 from zizhu.fundreports.details import category_projects, years_in_scope
 from zizhu.fundreports.summary import Scope, default_year
 from zizhu.fundreports.summary_report import build, table_keys
-from zizhu.fundreports.tree import category_or_404, trail
+from zizhu.fundreports.tree import category_or_404, escape_cell, trail
 from zizhu.lib.exports import (
     AMOUNT,
     DATE,
@@ -36,7 +36,7 @@ from zizhu.lib.exports import (
     Table,
     export_response,
 )
-from zizhu.lib.formats import cell, is_percent_header
+from zizhu.lib.formats import cell_formatter, is_percent_header
 
 
 class SummaryForm(forms.Form):
@@ -47,7 +47,7 @@ class SummaryForm(forms.Form):
     )
     project = forms.TypedChoiceField(label=_("Aid project"), required=False, coerce=int)
 
-    def __init__(self, data, *, year: int, projects):
+    def __init__(self, data, *, year: int | None, projects):
         data = data.copy()
         if not data.get("year"):
             data["year"] = year
@@ -65,11 +65,14 @@ def summary_request(request, category: str) -> tuple[Scope, SummaryForm]:
     category = category_or_404(category)
     user = request.user
     node = get_unit_for_user(request, request.GET.get("unit") or user.unit.code, Action.VIEW)
-    years = years_in_scope(user, category) or [default_year([])]
+    # the years in scope give only the default year: read when the request names none
+    fallback = None if request.GET.get("year") else default_year(years_in_scope(user, category))
     projects = category_projects(category, user.unit)
-    form = SummaryForm(request.GET, year=default_year(years), projects=projects)
+    form = SummaryForm(request.GET, year=fallback, projects=projects)
     form.is_valid()
-    year = form.cleaned_data.get("year") or default_year(years)
+    year = form.cleaned_data.get("year")
+    if year is None:  # none named, or one the form refuses
+        year = fallback or default_year(years_in_scope(user, category))
     chosen = form.cleaned_data.get("project")
     project = next((p for p in projects if p.pk == chosen), None)
     return Scope(user, node, category, year, project), form
@@ -87,6 +90,7 @@ def rows_html(table, page_url: str, query: str) -> SafeString:
     percents = [is_percent_header(h) for h in table.header]
     drill = escape(f"{page_url}?{query}&unit=" if query else f"{page_url}?unit=")
     context = Context()  # `{{ cell }}` of the template: localised, then escaped
+    cell = cell_formatter()
     rows = []
     for row in table.rows:
         row.shown = shown = [cell(v, p) for v, p in zip(row.cells, percents, strict=False)]
@@ -97,7 +101,7 @@ def rows_html(table, page_url: str, query: str) -> SafeString:
             first = f'<a href="{conditional_escape(row.url)}">{first}</a>'
         elif row.total:
             first = f"<strong>{first}</strong>"
-        figures = "".join([f'<td class="num">{conditional_escape(v)}</td>' for v in shown[1:]])
+        figures = "".join([f'<td class="num">{escape_cell(v)}</td>' for v in shown[1:]])
         rows.append(_ROW.format(' class="total"' if row.total else "", first, figures))
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 

@@ -1,11 +1,13 @@
 """Helpers shared by the funds report pages: who may open them, the category in the URL, the
 unit trail of a drill-down, and grouping rows "per child unit" in one query."""
 
+import html
 from collections.abc import Callable
 
-from django.db.models import QuerySet, Value
+from django.db.models import CharField, F, Func, QuerySet, Value
 from django.db.models.functions import StrIndex, Substr
 from django.http import Http404
+from django.utils.html import conditional_escape
 
 from zizhu.access import Action, can, is_authority, require, require_that
 from zizhu.catalogue.models import Category
@@ -24,6 +26,12 @@ def require_authority(request, action: Action = Action.VIEW) -> None:
     require_that(request, is_authority(request.user), "authority_only")
 
 
+def escape_cell(value) -> str:
+    """`conditional_escape` of a table cell, without its lazy-text wrapper for a plain str
+    (nearly every cell of a report: the same text)."""
+    return html.escape(value) if type(value) is str else conditional_escape(value)
+
+
 def category_or_404(category: str) -> Category:
     if category not in Category.values:
         raise Http404
@@ -35,16 +43,43 @@ def trail(user, unit: Unit) -> list[Unit]:
     return selectors.trail(user.unit, unit)
 
 
-def child_code(unit: Unit, path_field: str = "path"):
+class ChildCode(Func):
+    """The path segment right after `unit_path` in the path held by `path_field`.
+
+    PostgreSQL reads it with `split_part` (the n-th segment), about twice as cheap a row as
+    the portable `substr`/`instr` pair, which other databases use; both give the same text
+    for every path strictly below the unit."""
+
+    def __init__(self, path_field: str, unit_path: str):
+        offset = len(unit_path) + 1
+        rest = Substr(path_field, offset)
+        portable = Substr(path_field, offset, StrIndex(rest, Value("/")) - 1)
+        segment = unit_path.count("/") + 1
+        split = Func(
+            F(path_field),
+            Value("/"),
+            Value(segment),
+            function="SPLIT_PART",
+            output_field=CharField(),
+        )
+        super().__init__(portable, split, output_field=CharField())
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[1])
+
+
+def child_code(unit: Unit, path_field: str = "path") -> ChildCode:
     """An expression for the code of `unit`'s child whose subtree holds the row's unit.
 
     Rows must lie strictly below `unit` (path prefix, `unit` itself excluded: PostgreSQL
-    refuses the negative length its row would give); the child's code is the path segment
-    right after `unit`'s own path. Grouping by it gives "per child unit" in one query.
+    refuses the negative length its row would give to `substr`); the child's code is the
+    path segment right after `unit`'s own path. Grouping by it gives "per child unit" in
+    one query.
     """
-    offset = len(unit.path) + 1
-    rest = Substr(path_field, offset)
-    return Substr(path_field, offset, StrIndex(rest, Value("/")) - 1)
+    return ChildCode(path_field, unit.path)
 
 
 def below_per_child(queryset: QuerySet, unit: Unit, path_field: str = "path") -> QuerySet:

@@ -2,6 +2,7 @@
 87.5%, counts with thousands separators. Templates use them as the filters `yuan`, `percent`
 and `cell` (zizhu.web.templatetags.zizhu_format, loaded in every template)."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -50,6 +51,20 @@ def cell(value, is_percent: bool = False):
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def cell_formatter() -> Callable[..., object]:
+    """`cell` for the many cells of one page: the amount's words translated once, a Decimal
+    written straight away (`cell` first copies it through its text); every other value as
+    `cell` writes it. Made per request: the language is the request's."""
+    amount = _("%(amount)s yuan")
+
+    def shown(value, is_percent: bool = False):
+        if type(value) is Decimal:
+            return f"{value:,.1f}%" if is_percent else amount % {"amount": f"{value:,.2f}"}
+        return cell(value, is_percent)
+
+    return shown
 
 
 def is_percent_header(header) -> bool:
