@@ -324,6 +324,20 @@ def test_it_refuses_shared_strings_that_calamine_would_copy_into_too_many_cells(
     check_xlsx(workbook(cells(100), parts={"xl/sharedStrings.xml": strings}))  # 45 MB
     data = workbook(cells(1_500), parts={"xl/sharedStrings.xml": strings})  # 675 MB
     assert "共享文本展开后过大" in rejected(lambda: check_xlsx(data))
+    # the cells are counted in whatever form, the shared strings before or after the sheet
+    spaced = cells(1_500).replace(b't="s"', b"t = 's'")
+    assert "共享文本展开后过大" in rejected(
+        lambda: check_xlsx(workbook(spaced, parts={"xl/sharedStrings.xml": strings}))
+    )
+    parts = zipfile.ZipFile(io.BytesIO(workbook(cells(1_500))))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", strings)
+        for name in parts.namelist():
+            archive.writestr(name, parts.read(name))
+    assert "共享文本展开后过大" in rejected(lambda: check_xlsx(buffer.getvalue()))
+    # without calamine's shared-string part no cell copies one: not counted, not refused
+    check_xlsx(workbook(cells(1_500)))
 
 
 # Names
