@@ -1,8 +1,9 @@
 """The compiled parts: the batch keyed hash of the register and list imports
-(zizhu/registers/_keyed.c) and the batch sealing of personal values (zizhu/lib/_seal.c), see
+(zizhu/registers/_keyed.c), the batch sealing of personal values (zizhu/lib/_seal.c) and two
+searches of the XLSX upload check (zizhu/lib/uploads/_scan.c), see
 docs/adr/0020-monthly-run-plan.md. Optional: without a C compiler or OpenSSL's headers the
-build goes on and the imports hash and seal in Python (same values, slower). Everything else
-about the package is in pyproject.toml."""
+build goes on and the imports hash, seal and search in Python (same results, slower).
+Everything else about the package is in pyproject.toml."""
 
 from setuptools import Extension, setup
 
@@ -20,6 +21,12 @@ setup(
             "zizhu.lib._seal",
             ["zizhu/lib/_seal.c"],
             libraries=["crypto"],
+            extra_compile_args=["-O2"],
+            optional=True,
+        ),
+        Extension(
+            "zizhu.lib.uploads._scan",
+            ["zizhu/lib/uploads/_scan.c"],
             extra_compile_args=["-O2"],
             optional=True,
         ),

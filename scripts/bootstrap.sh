@@ -33,7 +33,8 @@ stamp=".venv/.zizhu-installed"
 # spark extras for anything more; every file checked against its hash.
 lock="requirements.lock"
 [ -n "$extras" ] || lock="requirements-app.lock"
-want="$(cat pyproject.toml setup.py zizhu/registers/_keyed.c zizhu/lib/_seal.c "$lock" | sha256sum | cut -c1-16) extras=[$extras]"
+want="$(cat pyproject.toml setup.py zizhu/registers/_keyed.c zizhu/lib/_seal.c \
+  zizhu/lib/uploads/_scan.c "$lock" | sha256sum | cut -c1-16) extras=[$extras]"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q --require-hashes -r "$lock"

@@ -267,6 +267,58 @@ def test_the_quick_search_finds_a_reference_wherever_the_whole_pattern_would(row
     assert flagged > 1000  # the draw does reach beyond the limits
 
 
+@pytest.mark.parametrize(("rows", "columns"), [(200_001, 100), (11, 3), (1_000_001, 20), (5, 0)])
+def test_the_compiled_search_answers_as_the_regular_expressions(rows, columns):
+    # zizhu/lib/uploads/_scan.c: whether _ODD_FORM and the quick search find something, on
+    # drawn windows of cells, references, quotes, whitespace and "=", cut anywhere
+    import random
+
+    from zizhu.lib.uploads.spreadsheets import _ODD_FORM, _short_limits, _short_references
+
+    scan = pytest.importorskip("zizhu.lib.uploads._scan").scan
+    short, limits = _short_references(rows, columns), _short_limits(rows, columns)
+    draw = random.Random(29)
+    pieces = [
+        *("r=", 'r="', "r='", '="', "= ", " =", "=\t", "\v=", "=\f", "='", "=", "r", "R"),
+        *('"', "'", " ", "\n", "\r", "<c ", "/>", "<!", "x", 't="s"', "é"),
+        *("A", "B", "C", "Z", "a", "AA", "0", "1", "9", "10", "99", "123456", "1048576"),
+    ]
+    found = {True: 0, False: 0}
+    for _ in range(40_000):
+        window = "".join(draw.choice(pieces) for _ in range(draw.randrange(0, 12))).encode()
+        for cut in (window, window[: draw.randrange(len(window) + 1)]):
+            odd = _ODD_FORM.search(cut) is not None
+            expected = (odd, True) if odd else (False, short.search(cut) is not None)
+            got = scan(cut, *limits)
+            assert (got[0], got[1] if not got[0] else True) == expected, cut
+            found[expected[1]] += 1
+    assert min(found.values()) > 1000  # both answers drawn often
+
+
+def test_the_zip_check_refuses_the_same_without_the_compiled_search(monkeypatch):
+    pytest.importorskip("zizhu.lib.uploads._scan")
+    limits = SpreadsheetLimits(rows=10, columns=3)
+    cells = [
+        b'<row r="12"><c r="A12"><v>1</v></c></row>',  # a row beyond the limit
+        b"<row r='13'><c r = 'A13'><v>1</v></c></row>",  # the same, odd form
+        b'<row r="2"><c r="D2"><v>1</v></c></row>',  # a column beyond
+        b'<row r="2"><c r="A2"><v>1</v></c></row>',  # within
+    ]
+    answers = {}
+    for native in (True, False):
+        if not native:
+            monkeypatch.setattr("zizhu.lib.uploads.spreadsheets._scan", None)
+        for row in cells:
+            data = workbook(HEADER_ROW + row)
+            try:
+                check_xlsx(data, limits)
+                answers[native, row] = "passed"
+            except UploadRejected as exc:
+                answers[native, row] = exc.message
+    assert [answers[True, row] for row in cells] == [answers[False, row] for row in cells]
+    assert [a == "passed" for a in (answers[False, row] for row in cells)] == [0, 0, 0, 1]
+
+
 @pytest.mark.parametrize(
     ("cell", "reason"),
     [
@@ -324,6 +376,20 @@ def test_it_refuses_shared_strings_that_calamine_would_copy_into_too_many_cells(
     check_xlsx(workbook(cells(100), parts={"xl/sharedStrings.xml": strings}))  # 45 MB
     data = workbook(cells(1_500), parts={"xl/sharedStrings.xml": strings})  # 675 MB
     assert "共享文本展开后过大" in rejected(lambda: check_xlsx(data))
+    # the cells are counted in whatever form, the shared strings before or after the sheet
+    spaced = cells(1_500).replace(b't="s"', b"t = 's'")
+    assert "共享文本展开后过大" in rejected(
+        lambda: check_xlsx(workbook(spaced, parts={"xl/sharedStrings.xml": strings}))
+    )
+    parts = zipfile.ZipFile(io.BytesIO(workbook(cells(1_500))))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", strings)
+        for name in parts.namelist():
+            archive.writestr(name, parts.read(name))
+    assert "共享文本展开后过大" in rejected(lambda: check_xlsx(buffer.getvalue()))
+    # without calamine's shared-string part no cell copies one: not counted, not refused
+    check_xlsx(workbook(cells(1_500)))
 
 
 # Names

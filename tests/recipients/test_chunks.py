@@ -89,3 +89,19 @@ def test_the_chunked_read_closes_the_file_when_not_read_to_the_end(tmp_path):
         stream = chunks.stream
         assert stream is not None and not stream.closed
     assert stream.closed
+
+
+def test_the_kept_rows_have_the_types_pyarrow_infers_for_the_checked_columns():
+    import numpy as np
+    import pyarrow as pa
+
+    from zizhu.recipients.packed import ROW_COLUMNS, ROW_SCHEMA
+
+    clean, problems = validate_columns(
+        Columns.of_rows(_varied(range(20)), NAMES), today=timezone.localdate()
+    )
+    assert not problems
+    columns = {name: getattr(clean, name) for name in ROW_COLUMNS}
+    columns.update(birth_date=clean.birth_date, pid=np.arange(len(clean), dtype=np.int64))
+
+    assert pa.table(columns).schema == ROW_SCHEMA

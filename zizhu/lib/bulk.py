@@ -64,17 +64,65 @@ def insert_rows(
     return count
 
 
+def insert_columns(model, columns: list[str], batches, analyze_after: bool = True) -> int:
+    """`insert_rows` for rows that come a batch at a time column by column: each batch a list
+    of `columns`' value lists (the same length). SQLite's statements take their parameters
+    from the columns laid out row after row by slice assignment, with no tuple a row (the
+    rows go in in the same order, a batch's last statement shorter)."""
+    if connection.vendor == "postgresql":
+        rows = (row for batch in batches for row in zip(*batch, strict=True))
+        return insert_rows(model, columns, rows, analyze_after=analyze_after)
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = [model._meta.get_field(c).column for c in columns]
+    quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+    width = len(names)
+    per = max(1, connection.features.max_query_params // width)
+    count = 0
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (cache,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        try:
+            for batch in batches:
+                if len(batch) != width:
+                    raise ValueError(f"{len(batch)} columns, not {width}")
+                rows = len(batch[0])
+                if any(len(values) != rows for values in batch):
+                    raise ValueError("columns of different lengths")
+                flat: list = [None] * (rows * width)
+                for at, values in enumerate(batch):
+                    flat[at::width] = values
+                count += _insert_flat(cursor, table, quoted, width, flat, per)
+        finally:
+            cursor.execute(f"PRAGMA cache_size = {int(cache)}")
+    return count
+
+
+def _insert_flat(cursor, table: str, quoted: str, width: int, flat: list, per: int) -> int:
+    """The rows whose values lie row after row in `flat`, in statements of `per` rows."""
+    rows = len(flat) // width
+    full = rows // per * per
+    if full:
+        step = per * width
+        groups = [flat[at : at + step] for at in range(0, full * width, step)]
+        cursor.executemany(_values_sql(table, quoted, width, per), groups)
+    if full < rows:
+        cursor.execute(_values_sql(table, quoted, width, rows - full), flat[full * width :])
+    return rows
+
+
+def _values_sql(table: str, quoted: str, width: int, rows: int) -> str:
+    values = f"({', '.join(['%s'] * width)})"
+    return f"INSERT INTO {table} ({quoted}) VALUES {', '.join([values] * rows)}"  # noqa: S608
+
+
 def _insert_sqlite(cursor, table: str, quoted: str, width: int, chunk: list, per: int) -> int:
     """`chunk`'s rows in statements of `per` rows (the rest in one shorter statement)."""
-
-    def sql(rows: int) -> str:
-        values = f"({', '.join(['%s'] * width)})"
-        return f"INSERT INTO {table} ({quoted}) VALUES {', '.join([values] * rows)}"  # noqa: S608
-
     full = len(chunk) // per * per
     if full:
         groups = [list(chain.from_iterable(chunk[at : at + per])) for at in range(0, full, per)]
-        cursor.executemany(sql(per), groups)
+        cursor.executemany(_values_sql(table, quoted, width, per), groups)
     if full < len(chunk):
-        cursor.execute(sql(len(chunk) - full), list(chain.from_iterable(chunk[full:])))
+        rest = list(chain.from_iterable(chunk[full:]))
+        cursor.execute(_values_sql(table, quoted, width, len(chunk) - full), rest)
     return len(chunk)

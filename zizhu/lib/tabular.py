@@ -404,9 +404,8 @@ def _chunks_of_rows(
         chunk: list[list] = []
         failure = None
         with gc_paused():
-            try:
-                for raw in islice(iterator, CHUNK_ROWS):
-                    chunk.append(raw)
+            try:  # extend keeps the rows read before an error
+                chunk.extend(islice(iterator, CHUNK_ROWS))
             except csv.Error as exc:
                 failure = exc
             first = number + 1
@@ -442,7 +441,7 @@ def _add_chunk(
     picked: list[list[str]] = []
     for position in positions:
         column = cells[position]
-        if text or all(v.__class__ is str for v in column):
+        if text or set(map(type, column)) == {str}:  # no Python step a cell
             picked.append(list(map(str.strip, column)))
         else:
             picked.append([v.strip() if v.__class__ is str else _cell(v) for v in column])

@@ -1,11 +1,10 @@
 """Writes to recipient lists: import, single-row changes and the review flow. Each write is
 atomic and audited."""
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from itertools import repeat
 from typing import TYPE_CHECKING, TypedDict, cast
 
 import numpy as np
@@ -22,7 +21,7 @@ from zizhu.accounts.models import User
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject
 from zizhu.catalogue.selectors import not_for_unit, project_is_for
-from zizhu.lib.bulk import insert_rows
+from zizhu.lib.bulk import insert_columns
 from zizhu.lib.tabular import Columns, Problem, TableError, gc_paused
 from zizhu.recipients.fields import SealedTextField
 from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status, Term
@@ -173,12 +172,12 @@ def _store_rows(lists: list[tuple[int, CheckedRows]]) -> int:
     fields = {name: cast(SealedTextField, RecipientRow._meta.get_field(name)) for name in SEALED}
     hasher = KeyHasher()
 
-    def batches() -> Iterator[tuple[object, ...]]:
+    def batches() -> Iterator[list[Sequence[object]]]:
         for list_id, rows in lists:
             for values in rows.batches(SEAL_BATCH):
                 sealed = {name: f.seal_many(values[name]) for name, f in fields.items()}
-                yield from zip(
-                    repeat(list_id),
+                yield [
+                    [list_id] * len(values["pid"]),
                     values["row_number"],
                     sealed["id_number"],
                     values["pid"],
@@ -191,11 +190,11 @@ def _store_rows(lists: list[tuple[int, CheckedRows]]) -> int:
                     _phone_keys(hasher, values["phone"]),
                     values["amount"],
                     sealed["bank_account"],
-                )
+                ]
 
     # in key order the indexes' right edges are all SQLite's page cache needs: no `expected`;
     # the import and the bulk load read none of the rows back before they commit: no ANALYZE
-    return insert_rows(RecipientRow, ROW_COLUMNS, batches(), analyze_after=False)
+    return insert_columns(RecipientRow, ROW_COLUMNS, batches(), analyze_after=False)
 
 
 def _db_row(target: RecipientList, r: CleanRow) -> RecipientRow:

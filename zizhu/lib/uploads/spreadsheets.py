@@ -40,6 +40,11 @@ from django.utils.translation import gettext as _
 
 from zizhu.lib.uploads.errors import MB, UploadRejected, rejected
 
+try:  # the two searches of a part's window in one pass in C (setup.py)
+    from zizhu.lib.uploads import _scan
+except ImportError:  # not built: the regular expressions below, the same answers
+    _scan = None
+
 ZIP_MAGIC = b"PK\x03\x04"
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -172,7 +177,7 @@ def check_xlsx(data: bytes, limits: SpreadsheetLimits = SPREADSHEET_LIMITS) -> N
     if sum(entry.file_size for entry in entries) > limits.zip_bytes:
         raise _zip_bomb()
 
-    scanner = _PartScanner(limits)
+    scanner = _PartScanner(limits, shared_strings=_SHARED_STRINGS in names)
     total = 0
     for entry in entries:
         if entry.flag_bits & 0x1:
@@ -349,6 +354,13 @@ def _reference_patterns(rows: int, columns: int) -> tuple[re.Pattern, re.Pattern
     return re.compile(_FAST_PREFIX + body), re.compile(_GENERIC_PREFIX + body)
 
 
+def _short_limits(rows: int, columns: int) -> tuple[int, int]:
+    """The last capital letter of `_short_references` (its code; 0: none) and the most
+    digits of its row number (0: none)."""
+    letter = 64 + min(columns, 26) if columns >= 1 else 0
+    return letter, max(min(len(str(rows)) - 1, 14), 0)  # the "long" form is 16 characters
+
+
 @lru_cache(maxsize=8)
 def _short_references(rows: int, columns: int) -> re.Pattern:
     """A `r="` not followed by a reference that is certainly within the limits: one capital
@@ -357,8 +369,8 @@ def _short_references(rows: int, columns: int) -> re.Pattern:
     pattern cannot match either (it needs more letters, a longer row number or 16
     characters), so a window of ordinary cells is passed with one quick search instead of the
     whole pattern at every reference (the 100,000-row list's check: 278 -> 156 ms)."""
-    letters = b"[A-%s]" % chr(64 + min(columns, 26)).encode() if columns >= 1 else b"(?!)"
-    width = min(len(str(rows)) - 1, 14)  # the fast pattern's "long" form is 16 characters
+    letter, width = _short_limits(rows, columns)
+    letters = b"[A-%s]" % chr(letter).encode() if letter else b"(?!)"
     digits = b"[1-9][0-9]{0,%d}" % (width - 1) if width >= 1 else b"(?!)"
     # a window may end inside a reference: the next window starts with it again (the tail)
     return re.compile(rb'r="(?!(?:%s)?(?:%s"|(?:%s)?\Z))' % (letters, digits, digits))
@@ -372,10 +384,15 @@ def _in_rectangle(window: bytes, at: int) -> bool:
 class _PartScanner:
     """Looks at every inflated part for far references, shared-string cells and DTDs."""
 
-    def __init__(self, limits: SpreadsheetLimits):
+    def __init__(self, limits: SpreadsheetLimits, *, shared_strings: bool = True):
+        """`shared_strings`: whether the workbook has calamine's shared-string part. Without
+        it no cell can copy a shared string (the longest stays 0), so the cells are not
+        counted (a workbook written with inline strings: ~30 ms of a 37 MB sheet)."""
         self.limits = limits
+        self.count_strings = shared_strings
         self.fast, self.generic = _reference_patterns(limits.rows + 1, limits.columns)
         self.short = _short_references(limits.rows + 1, limits.columns)
+        self.short_limits = _short_limits(limits.rows + 1, limits.columns)
         self.string_cells = 0
         self.longest_string = 0
 
@@ -390,15 +407,17 @@ class _PartScanner:
         # where looking for "<!" stops at every "<"
         if b"!" in window and b"<!" in window and _DTD.search(window):
             raise rejected(_("The XLSX file contains a DTD declaration; refused"), "DTD in a part")
-        if _ODD_FORM.search(window):
+        odd, unsure = self._search(window)
+        if odd:
             self._check_references(self.generic, window)
-            count = len(_SPACED_STRING_TYPE.findall(window))
-            count -= len(_SPACED_STRING_TYPE.findall(self.tail))
+            if self.count_strings:
+                count = len(_SPACED_STRING_TYPE.findall(window))
+                self.string_cells += count - len(_SPACED_STRING_TYPE.findall(self.tail))
         else:
-            if self.short.search(window):
+            if unsure:
                 self._check_references(self.fast, window)
-            count = window.count(b't="s"') - self.tail.count(b't="s"')
-        self.string_cells += count
+            if self.count_strings:
+                self.string_cells += window.count(b't="s"') - self.tail.count(b't="s"')
         if self.in_shared_strings:
             self._measure_strings(chunk)
         # Keep a trailing run of whitespace whole, so r, "=" and the value are seen together
@@ -407,6 +426,16 @@ class _PartScanner:
         if trailing > _LONGEST_TAIL:
             raise _malformed_reference()
         self.tail = window[-(_OVERLAP + trailing) :]
+
+    def _search(self, window: bytes) -> tuple[bool, bool]:
+        """Whether `_ODD_FORM` finds something in `window`, and if not, whether `self.short`
+        does (the second answer is not used after a first yes)."""
+        if _scan is not None:  # both in one pass over the window's "="
+            odd, unsure = _scan.scan(window, *self.short_limits)
+            return odd, unsure
+        if _ODD_FORM.search(window):
+            return True, True
+        return False, self.short.search(window) is not None
 
     def _check_references(self, pattern: re.Pattern, window: bytes) -> None:
         for match in pattern.finditer(window):
