@@ -41,7 +41,7 @@ MESSAGES = [
     (lambda: idnumber.problem(BAD_CHECK), "身份证件号校验位错误"),
     (lambda: phone.problem("12345"), "联系电话应为11位手机号码"),
     (lambda: parse_amount("12.345")[1], "资助金额最多保留两位小数"),
-    (lambda: parse_amount(str(Decimal("200000")))[1], "资助金额超过单人上限 100000 元"),
+    (lambda: parse_amount(str(Decimal("200000")))[1], "资助金额超过单人上限 100,000.00 元"),
 ]
 
 

@@ -317,3 +317,13 @@ def test_reconciliation_reports_balances_that_disagree_with_the_allocations(
     }
     [created] = [d for d in ledger_discrepancies() if d.source_level == C]
     assert (created.received, created.received_by_allocations) == (D("805.00"), D("800.00"))
+
+
+def test_a_refused_amount_reads_with_thousands_separators(tree, funded_province, users):
+    with pytest.raises(ValidationError, match="可下拨 800.00 元，本次下拨 1,234,567.89 元"):
+        allocation_create(
+            source=funded_province,
+            target_unit=tree["610100"],
+            amounts={C: D("1234567.89")},
+            actor=users["province_operator"],
+        )

@@ -21,6 +21,13 @@ def _decimal(value) -> Decimal | None:
         return None
 
 
+def figure(value) -> str:
+    """An amount without its unit, as in `yuan`: 1,234,567.00 (for messages that name the
+    unit themselves, "%(amount)s yuan")."""
+    number = _decimal(value)
+    return EMPTY if number is None else f"{number:,.2f}"
+
+
 def yuan(value) -> str:
     """An amount of money: thousands separators, two decimals and the unit."""
     number = _decimal(value)

@@ -14,6 +14,7 @@ from typing import TypeVar, cast
 import numpy as np
 
 from zizhu.lib import idnumber, phone
+from zizhu.lib.formats import figure
 from zizhu.lib.i18n import gettext as _
 from zizhu.lib.i18n import one_language
 from zizhu.lib.tabular import Column, Columns, Problem
@@ -60,7 +61,7 @@ def parse_amount(text: str) -> tuple[Decimal | None, str | None]:
         return None, _("The amount may have at most two decimal places")
     if value > MAX_AMOUNT:
         return None, _("The amount exceeds the limit per person, %(limit)s yuan") % {
-            "limit": MAX_AMOUNT
+            "limit": figure(MAX_AMOUNT)
         }
     return value.quantize(Decimal("0.01")), None
 

@@ -33,6 +33,7 @@ from zizhu.funds.services.common import (
     filing_insert,
     set_status,
 )
+from zizhu.lib.formats import figure
 from zizhu.lib.money import money
 from zizhu.lib.uploads import check_pdf_document, random_storage_name
 from zizhu.units.models import Unit
@@ -223,7 +224,7 @@ def filing_update(
                     "Own funds cannot be less than the own funds allocated: "
                     "%(amount)s yuan allocated"
                 )
-                % {"amount": own.allocated_out - own.received}
+                % {"amount": figure(own.allocated_out - own.received)}
             )
         balances_save([own])
     replaced = None

@@ -27,6 +27,7 @@ from zizhu.funds.services.common import (
     filing_created,
     filing_insert,
 )
+from zizhu.lib.formats import figure
 from zizhu.lib.money import money
 from zizhu.lib.onetime import insert_once, used
 from zizhu.units.models import Unit
@@ -127,7 +128,11 @@ def allocation_create(
                     "Not enough %(level)s: %(available)s yuan can be allocated, "
                     "%(amount)s yuan asked"
                 )
-                % {"level": level_name(level), "available": out.available, "amount": amount}
+                % {
+                    "level": level_name(level),
+                    "available": figure(out.available),
+                    "amount": figure(amount),
+                }
             )
         out.allocated_out += amount
         balances.of(target, level).received += amount

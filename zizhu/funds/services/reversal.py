@@ -28,6 +28,7 @@ from zizhu.funds.models import (
     SourceLevel,
 )
 from zizhu.funds.services.money import FORM_USED, check_arrival_date, level_name
+from zizhu.lib.formats import figure
 from zizhu.lib.onetime import insert_once, used
 
 REASON_MAX = 500
@@ -94,7 +95,7 @@ def _write_counter_entry(
                 % {
                     "unit": target.unit.name,
                     "level": level_name(level),
-                    "available": into.available,
+                    "available": figure(into.available),
                 }
             )
     if short:
