@@ -10,14 +10,13 @@ import uuid
 from enum import Enum
 
 from django.middleware.csrf import get_token
-from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 from zizhu.funds.models import Allocation
-from zizhu.lib.formats import yuan
+from zizhu.lib.addresses import address_of
+from zizhu.lib.formats import day, minute, yuan
 
 
 class Table(Enum):
@@ -34,34 +33,15 @@ def reversal_of(a: Allocation) -> Allocation | None:
         return None
 
 
-def _day(value) -> str:
-    """`{{ value|date:"Y-m-d" }}` of a date or a date-time (in the current time zone)."""
-    value = template_localtime(value)
-    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
-
-
-def _minute(value) -> str:
-    """`{{ value|date:"Y-m-d H:i" }}` of a date-time (in the current time zone)."""
-    value = template_localtime(value)
-    return f"{_day(value)} {value.hour:02d}:{value.minute:02d}"
-
-
-def _url_of(name: str):
-    """`pk -> reverse(name, args=[pk])`, the URL pattern reversed once."""
-    stand_in = 987654321
-    before, after = reverse(name, args=[stand_in]).split(str(stand_in))
-    return lambda pk: conditional_escape(f"{before}{pk}{after}")
-
-
 def _hidden(name: str, value: str) -> str:
     return f'<input type="hidden" name="{name}" value="{conditional_escape(value)}">'
 
 
 class _Urls:
     def __init__(self) -> None:
-        self.agree = _url_of("funds:reversal_agree")
-        self.decline = _url_of("funds:reversal_decline")
-        self.reverse = _url_of("funds:allocation_reverse")
+        self.agree = address_of("funds:reversal_agree")
+        self.decline = address_of("funds:reversal_decline")
+        self.reverse = address_of("funds:allocation_reverse")
 
 
 def _cell(a: Allocation, *, sender: bool, may_correct: bool, csrf: str, urls: _Urls) -> str:
@@ -72,7 +52,7 @@ def _cell(a: Allocation, *, sender: bool, may_correct: bool, csrf: str, urls: _U
         reason = f' <span class="hint">{e(a.reason)}</span>' if a.reason else ""
         text = f'<span class="status-returned">{e(_("Counter-entry (冲销)"))}</span>{reason}\n'
     elif reversal:
-        text = f'<span class="hint">{e(_("Reversed"))} {_day(reversal.created_at)}</span>\n'
+        text = f'<span class="hint">{e(_("Reversed"))} {day(reversal.created_at)}</span>\n'
     elif a.pending_requests:
         waiting = _("Reversal requested, awaiting the receiver's agreement")
         text = f'<span class="hint">{e(waiting)}</span>'
@@ -119,7 +99,7 @@ def allocation_rows(
     rows = []
     for a in allocations:
         if a.receipt:
-            arrival = _day(a.receipt.arrival_date)
+            arrival = day(a.receipt.arrival_date)
         elif not a.reverses_id and not reversal_of(a):
             arrival = not_confirmed
         else:
@@ -132,7 +112,7 @@ def allocation_rows(
             cell = _cell(a, sender=True, may_correct=False, csrf=csrf, urls=urls)
             rows.append(
                 f'<tr id="allocation-{a.pk}" data-testid="allocation-{a.pk}">'
-                f"<td>{e(a.to_filing.unit.name)}</td>{amounts}<td>{_minute(a.created_at)}</td>"
+                f"<td>{e(a.to_filing.unit.name)}</td>{amounts}<td>{minute(a.created_at)}</td>"
                 f"<td>{arrival}</td>\n    <td>{cell}</td></tr>\n  "
             )
         elif table is Table.OUT:

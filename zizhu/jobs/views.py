@@ -1,17 +1,16 @@
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from zizhu.jobs.models import Job
 from zizhu.jobs.registry import JOB_PAGES
 from zizhu.jobs.selectors import jobs_for
+from zizhu.lib.addresses import address_of
+from zizhu.lib.formats import minute
 
 ROW_FIELDS = ("kind", "status", "done", "total", "result", "created_by", "created_at")
-_PK = 987654321  # a job number no database reaches, replaced by each row's
 
 
 class _Rows:
@@ -19,7 +18,7 @@ class _Rows:
     and 未写入 in the request's language."""
 
     def __init__(self) -> None:
-        self.address = reverse("jobs:detail", args=[_PK]).replace(str(_PK), "{}")
+        self.address = address_of("jobs:detail")
         self.nothing = format_html('<span class="risk-high">{}</span>', _("Nothing written"))
 
     def row(self, job: Job) -> SafeString:
@@ -32,17 +31,16 @@ class _Rows:
                 '<progress max="100" value="{}"></progress> {}%', job.percent, job.percent
             )
         by = job.created_by.shown_name if job.created_by else ""
-        at = localtime(job.created_at)
         return format_html(
             '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
             "<td>{}</td></tr>",
-            self.address.format(job.pk),
+            self.address(job.pk),
             job.pk,
             job.title,
             job.get_status_display(),
             progress,
             by or "—",
-            f"{at:%Y-%m-%d %H:%M}",
+            minute(job.created_at),
         )
 
 

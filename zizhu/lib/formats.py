@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.utils import timezone
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 EMPTY = "—"
@@ -19,6 +19,18 @@ def _decimal(value) -> Decimal | None:
         return Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+
+
+def day(value) -> str:
+    """`{{ value|date:"Y-m-d" }}` of a date or a date-time (in the current time zone)."""
+    value = template_localtime(value)
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
+def minute(value) -> str:
+    """`{{ value|date:"Y-m-d H:i" }}` of a date-time (in the current time zone)."""
+    value = template_localtime(value)
+    return f"{day(value)} {value.hour:02d}:{value.minute:02d}"
 
 
 def figure(value) -> str:
@@ -53,10 +65,8 @@ def cell(value, is_percent: bool = False):
         return percent(value) if is_percent else yuan(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
-    if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
+    if isinstance(value, date):  # a date-time too
+        return minute(value) if isinstance(value, datetime) else day(value)
     return value
 
 

@@ -4,19 +4,16 @@ files cost more through the template, a loop step and a dozen lookups a row, tha
 queries (tests/vouchers/test_tables.py renders the old template's loops and compares)."""
 
 from collections.abc import Iterable
-from datetime import datetime
 
 from django.template import Context
 from django.template.base import render_value_in_context
-from django.template.defaultfilters import date as date_format
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
-from zizhu.lib.formats import yuan
+from zizhu.lib.addresses import address_of
+from zizhu.lib.formats import minute, yuan
 from zizhu.vouchers.models import Voucher
 from zizhu.vouchers.selectors import ChildTotals, SchoolSums
 
@@ -84,10 +81,10 @@ def schools_html(schools: Iterable[SchoolSums], limit: int, unit_query: str) -> 
     return mark_safe("".join(rows) or _empty(5))  # noqa: S308 - escaped above
 
 
-def _files(voucher: Voucher) -> str:
+def _files(voucher: Voucher, address) -> str:
     """vouchers/_files.html: the links to the voucher's files, or a dash."""
     links = [
-        f'<a href="{conditional_escape(reverse("vouchers:file", args=[f.pk]))}" '
+        f'<a href="{address(f.pk)}" '
         f'data-testid="voucher-file">{conditional_escape(f.name)}</a> '
         f'<small class="hint">{conditional_escape(filesizeformat(f.size))}</small>'
         for f in voucher.files.all()
@@ -95,12 +92,9 @@ def _files(voucher: Voucher) -> str:
     return ("<br>".join(links) or "—") + "\n"
 
 
-def _uploaded(value: datetime) -> str:
-    return conditional_escape(date_format(template_localtime(value), "Y-m-d H:i"))
-
-
 def vouchers_html(vouchers: Iterable[Voucher]) -> SafeString:
     context = Context()
+    address = address_of("vouchers:file")
     rows = []
     for v in vouchers:
         year, students = (render_value_in_context(n, context) for n in (v.year, v.students))
@@ -110,8 +104,8 @@ def vouchers_html(vouchers: Iterable[Voucher]) -> SafeString:
             f"<td>{conditional_escape(v.project.name)}</td>\n"
             f'        <td class="num">{students}</td>'
             f'<td class="num">{conditional_escape(yuan(v.amount))}</td>\n'
-            f"        <td>{conditional_escape(v.note)}</td><td>{_files(v)}</td>"
-            f"<td>{_uploaded(v.created_at)}</td>\n"
+            f"        <td>{conditional_escape(v.note)}</td><td>{_files(v, address)}</td>"
+            f"<td>{minute(v.created_at)}</td>\n"
             "      </tr>\n    "
         )
     return mark_safe("".join(rows) or _empty(8))  # noqa: S308 - escaped above
