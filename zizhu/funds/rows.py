@@ -7,6 +7,7 @@ A row's last cell is its reversal state: a counter-entry, a reversed allocation,
 requested (with the receiver's forms to agree or decline), or the sender's form to reverse."""
 
 import uuid
+from collections.abc import Iterable
 from enum import Enum
 
 from django.middleware.csrf import get_token
@@ -89,7 +90,7 @@ def _cell(a: Allocation, *, sender: bool, may_correct: bool, csrf: str, urls: _U
 
 
 def allocation_rows(
-    request, allocations: list[Allocation], table: Table, *, may_correct: bool = False
+    request, allocations: Iterable[Allocation], table: Table, *, may_correct: bool = False
 ) -> SafeString:
     """The body rows of one of the allocation tables (`may_correct`: the receiver's forms)."""
     e = conditional_escape

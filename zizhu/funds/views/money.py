@@ -52,15 +52,13 @@ def allocations(request, pk: int):
                     reverse("funds:allocations", args=[filing.pk]) + f"#allocation-{allocation.pk}"
                 )
     filing_crumbs(request, filing, _("Allocations"))
-    sent = list(allocations_out(filing))
     return render(
         request,
         "funds/allocations.html",
         {
             "filing": filing,
             "balances": balances,
-            "allocations": sent,
-            "allocation_rows": allocation_rows(request, sent, Table.SENT),
+            "allocation_rows": allocation_rows(request, allocations_out(filing), Table.SENT),
             "form": form,
             "has_money": bool(levels),
         },
