@@ -7,10 +7,12 @@ synthetic generator import it; it imports nothing of theirs (and no Django).
 """
 
 import os
+from typing import NamedTuple
 
 import pyarrow.fs as pafs
 
 from zizhu.lib.periods import Month
+from zizhu.store.buckets import PHONES_PREFIX
 
 REGISTER_KINDS = (
     "enrolment_senior_high",
@@ -73,15 +75,28 @@ class Store:
 
     def parquet_files(self, relative: str) -> tuple[str, ...]:
         """The Parquet files directly inside `relative` (hidden and `_` files skipped)."""
-        return tuple(
-            sorted(
-                self._uri(i)
-                for i in self._children(relative)
-                if i.type == pafs.FileType.File
-                and i.base_name.endswith(".parquet")
-                and not i.base_name.startswith((".", "_"))
-            )
-        )
+        return self.partition(relative).rows
+
+    def partition(self, relative: str) -> "PartitionFiles":
+        """The files of one partition folder: its rows, its phone side files
+        (docs/analytics-store.md, "Buckets") and the bytes of its rows, from one listing."""
+        rows, phones, size = [], [], 0
+        for info in self._children(relative):
+            name = info.base_name
+            if info.type != pafs.FileType.File or not name.endswith(".parquet"):
+                continue
+            if name.startswith(PHONES_PREFIX):
+                phones.append(self._uri(info))
+            elif not name.startswith((".", "_")):
+                rows.append(self._uri(info))
+                size += info.size or 0
+        return PartitionFiles(tuple(sorted(rows)), tuple(sorted(phones)), size)
+
+
+class PartitionFiles(NamedTuple):
+    rows: tuple[str, ...]
+    phones: tuple[str, ...]
+    bytes: int
 
 
 def latest_snapshot(store: Store, kind: str, month: Month) -> Month | None:

@@ -32,8 +32,9 @@ def _assert_exact(found: set[tuple], world) -> None:
     assert (missed, extra) == (set(), set()), f"recall misses {len(missed)}, false {len(extra)}"
 
 
-def test_it_finds_exactly_the_planted_cases_with_duckdb(world):
-    _assert_exact(_found(run_duckdb(world.out, world.month)), world)
+@pytest.mark.parametrize("ranges", [None, 8])  # the province's default (1), and by ranges
+def test_it_finds_exactly_the_planted_cases_with_duckdb(world, ranges):
+    _assert_exact(_found(run_duckdb(world.out, world.month, ranges=ranges)), world)
 
 
 @pytest.mark.spark

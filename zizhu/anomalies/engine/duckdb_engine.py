@@ -12,11 +12,11 @@ import pyarrow as pa
 from zizhu.lib.periods import Month
 
 from . import checks
+from .duckdb_ranges import ranges_for, run_ranges
 from .findings import finalise
-from .inputs import Inputs, Source, locate
+from .inputs import Inputs, locate
 from .rules import rules_table
-
-_ARROW_TYPES = {"BIGINT": pa.int64(), "INT": pa.int32(), "STRING": pa.string(), "DATE": pa.date32()}
+from .views import register_view
 
 
 def run_duckdb(
@@ -27,14 +27,28 @@ def run_duckdb(
     threads: int | None = None,
     memory_limit: str | None = None,
     lists_store: str | os.PathLike[str] | None = None,
+    ranges: int | None = None,
 ) -> pa.Table:
     """Run the 24 rules of `month` against the Parquet store at `store` (a folder, or an
     s3:// URL when DuckDB's httpfs extension and credentials are set up); return the findings
     as findings.FINDINGS_SCHEMA. `reference_date` (default: the month's first day) is the day
-    ages are counted on; `threads` (default: two per core) and `memory_limit` (e.g. "4GB") are
-    DuckDB settings. `lists_store` is where the recipient lists are read (default: `store`).
+    ages are counted on; `memory_limit` (e.g. "4GB") is DuckDB's. `lists_store` is where the
+    recipient lists are read (default: `store`).
+
+    `ranges` (a power of two up to 32; default: by the size of the inputs, 1 for a province) is
+    how many ranges of keys the run takes one after the other (duckdb_ranges); `threads` is
+    DuckDB's threads for a run in one range (default: two per core), and the number of ranges
+    run at once, one thread each, otherwise (default: one per core).
     """
     inputs = locate(store, month, reference_date, lists_store)
+    count = ranges or ranges_for(inputs)
+    if count > 1:
+        parallel = threads or os.cpu_count() or 1
+        with _connection(1, memory_limit) as con:
+            raw = run_ranges(con, inputs, count, parallel, _arrow)
+            con.register("range_findings", raw)
+            ordered = _arrow(con.sql(f"SELECT * FROM range_findings ORDER BY {checks.ORDER}"))  # noqa: S608
+        return finalise(ordered, inputs.month)
     # Two threads per core by default: the joins and aggregates wait on memory much of the time,
     # and the extra threads keep the cores busy meanwhile (a plain scan is fastest at one).
     threads = threads or 2 * (os.cpu_count() or 1)
@@ -101,6 +115,8 @@ def _connection(
         # without it DuckDB keeps fewer rows in flight. No progress bar on a worker's stderr.
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET enable_progress_bar = false")
+        # A run over ranges opens every file once a range: its footer is read once.
+        con.execute("SET parquet_metadata_cache = true")
         yield con
     finally:
         con.close()
@@ -109,23 +125,13 @@ def _connection(
 def register(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> None:
     """Create the input views, `rules` and `params` on `con`."""
     for source in inputs.sources:
-        _register_source(con, source)
+        register_view(con, source.view, source.files)
     con.register("rules", rules_table())
     params = pa.table(
         {"school_year": [inputs.school_year], "reference_date": [inputs.reference_date]},
         schema=pa.schema([("school_year", pa.int32()), ("reference_date", pa.date32())]),
     )
     con.register("params", params)
-
-
-def _register_source(con: duckdb.DuckDBPyConnection, source: Source) -> None:
-    if not source.files:
-        empty = pa.schema([(c, _ARROW_TYPES[t]) for c, t in source.columns.items()]).empty_table()
-        con.register(source.view, empty)
-        return
-    relation = con.read_parquet(list(source.files), hive_partitioning=False, union_by_name=True)
-    projection = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in source.columns.items())
-    relation.project(projection).create_view(source.view)
 
 
 def _arrow(relation: duckdb.DuckDBPyRelation) -> pa.Table:

@@ -50,6 +50,8 @@ class Source:
     view: str
     files: tuple[str, ...]  # empty: the view exists but has no rows
     snapshot: Month | None = None  # the register snapshot chosen, for registers
+    phones: tuple[str, ...] = ()  # the side files keyed by phone, where written
+    bytes: int = 0  # the size of `files`
 
     @property
     def columns(self) -> dict[str, str]:
@@ -82,19 +84,21 @@ def locate(
         lists_root = lists_store if isinstance(lists_store, Store) else Store(lists_store)
     checked = Month.parse(month) if isinstance(month, str) else month
     school_year, term = checked.school_year, checked.term
+    term_lists = lists_root.partition(lists_partition(school_year, term))
+    earlier = [lists_root.partition(lists_partition(school_year - 3, t)) for t in TERMS]
     sources = [
-        Source("lists_term", lists_root.parquet_files(lists_partition(school_year, term))),
+        Source("lists_term", term_lists.rows, None, term_lists.phones, term_lists.bytes),
         Source(
             "lists_3y",
-            tuple(
-                file
-                for t in TERMS
-                for file in lists_root.parquet_files(lists_partition(school_year - 3, t))
-            ),
+            tuple(file for listing in earlier for file in listing.rows),
+            bytes=sum(listing.bytes for listing in earlier),
         ),
     ]
     for kind in REGISTER_KINDS:
         snapshot = latest_snapshot(root, kind, checked)
-        files = root.parquet_files(register_partition(kind, snapshot)) if snapshot else ()
-        sources.append(Source(kind, files, snapshot))
+        if snapshot is None:
+            sources.append(Source(kind, ()))
+            continue
+        listing = root.partition(register_partition(kind, snapshot))
+        sources.append(Source(kind, listing.rows, snapshot, listing.phones, listing.bytes))
     return Inputs(checked, reference_date or checked.first_day, tuple(sources))

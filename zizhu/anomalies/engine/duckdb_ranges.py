@@ -1,0 +1,129 @@
+"""The DuckDB run of a large month, a range of keys at a time (docs/adr/0020, "Fourth pass").
+
+Every join of the duplicate and age checks is on `pid`, so the findings of the subjects whose
+`pid` lies in a range come from the rows of that range alone; the shared-phone check's
+`phone_persons` is one aggregate on `phone_key`, so it is counted a range of phones at a time
+first. Each range reads only its rows where the store is bucketed (docs/analytics-store.md,
+"Buckets": the Parquet statistics skip the other row groups, and the phone side files hold the
+rows with a phone keyed by phone) and every row otherwise, filtered: the same findings either
+way. The SQL is `checks`, unchanged: each range registers the input views over its rows and
+runs the same texts.
+
+The ranges are few and fixed (a power of two up to `buckets.COUNT`); two run at once, each on
+one DuckDB thread, so a range's hash tables stay small and the peak stays flat as the data
+grows.
+"""
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import duckdb
+import pyarrow as pa
+
+from zizhu.store import buckets
+
+from . import checks
+from .inputs import Inputs, Source
+from .rules import rules_table
+from .views import register_view
+
+# About this much Parquet (the rows' files) per range: a province's month runs whole, the
+# national month in buckets.COUNT ranges (measured: 16 to 64 ranges cost about the same).
+RANGE_BYTES = 192 * 2**20
+# The columns of the phone side files (buckets.PHONE_SCHEMAS), by input view.
+_PHONE_COLUMNS = {
+    "lists_term": ("phone_key", "pid", "stage", "programme"),
+    "enrolment_senior_high": ("phone_key", "pid"),
+    "enrolment_compulsory": ("phone_key", "pid"),
+    "enrolment_vocational": ("phone_key", "pid"),
+}
+
+Arrow = Callable[[duckdb.DuckDBPyRelation], pa.Table]
+
+
+def ranges_for(inputs: Inputs) -> int:
+    """How many key ranges a run of `inputs` takes: 1 (the whole month at once) for a small
+    month, more as its files grow."""
+    size = sum(source.bytes for source in inputs.sources)
+    count = 1
+    while count < buckets.COUNT and size > count * RANGE_BYTES:
+        count *= 2
+    return count
+
+
+def run_ranges(
+    con: duckdb.DuckDBPyConnection, inputs: Inputs, count: int, parallel: int, arrow: Arrow
+) -> pa.Table:
+    """The unordered findings (checks.FINDINGS_UNORDERED) of `inputs`, `count` ranges of keys
+    (a power of two ≤ buckets.COUNT), `parallel` of them at a time."""
+    if count < 1 or count > buckets.COUNT or count & (count - 1):
+        raise ValueError(f"ranges must be a power of two from 1 to {buckets.COUNT}, not {count}")
+    step = buckets.COUNT // count
+    bounds = [buckets.key_range(first, first + step) for first in range(0, buckets.COUNT, step)]
+    sources = {source.view: source for source in inputs.sources}
+
+    def phones(bound: tuple[int | None, int | None]) -> pa.Table:
+        with _cursor(con) as cursor:
+            for view in _PHONE_COLUMNS:
+                _register(cursor, sources[view], bound, by_phone=True)
+            cursor.execute(f"CREATE TEMP VIEW subject_rows AS {checks.SUBJECT_ROWS}")
+            cursor.execute(f"CREATE TEMP VIEW student_phones AS {checks.STUDENT_PHONES}")
+            return arrow(cursor.sql(checks.PHONE_PERSONS))
+
+    params = pa.table(
+        {"school_year": [inputs.school_year], "reference_date": [inputs.reference_date]},
+        schema=pa.schema([("school_year", pa.int32()), ("reference_date", pa.date32())]),
+    )
+
+    def findings(bound: tuple[int | None, int | None], phone_persons: pa.Table) -> pa.Table:
+        with _cursor(con) as cursor:
+            for source in sources.values():
+                _register(cursor, source, bound, by_phone=False)
+            cursor.register("rules", rules_table())
+            cursor.register("params", params)
+            cursor.register("phone_persons", phone_persons)
+            for name, sql, _ in checks.VIEWS:
+                if name != "phone_persons":
+                    cursor.execute(f"CREATE TEMP VIEW {name} AS {sql}")
+            cursor.execute(f"CREATE TEMP TABLE found AS {checks.FOUND}")
+            return arrow(cursor.sql(checks.FINDINGS_UNORDERED))
+
+    with ThreadPoolExecutor(parallel) as pool:
+        phone_persons = pa.concat_tables(pool.map(phones, bounds))
+        return pa.concat_tables(pool.map(lambda b: findings(b, phone_persons), bounds))
+
+
+class _cursor:  # noqa: N801 (used as a context manager, like a function)
+    """A cursor of its own (temp views are per cursor), closed after use."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.cursor = con.cursor()
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        return self.cursor
+
+    def __exit__(self, *_: object) -> None:
+        self.cursor.close()
+
+
+def _register(
+    cursor: duckdb.DuckDBPyConnection,
+    source: Source,
+    bound: tuple[int | None, int | None],
+    *,
+    by_phone: bool,
+) -> None:
+    """The input view `source.view` over the rows of one key range: of `pid`, or, `by_phone`,
+    of `phone_key` (from the side files where they were written, with the columns they lack as
+    nulls: the phones' step reads only the phone, the person and the subject's columns)."""
+    key = "phone_key" if by_phone else "pid"
+    files, kept = source.files, None
+    if by_phone and source.phones:
+        files, kept = source.phones, _PHONE_COLUMNS[source.view]
+    low, high = bound
+    conditions = []
+    if low is not None:
+        conditions.append(f"{key} >= {low}")
+    if high is not None:
+        conditions.append(f"{key} < {high}")
+    register_view(cursor, source.view, files, where=" AND ".join(conditions), kept=kept)
