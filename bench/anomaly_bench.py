@@ -1,6 +1,7 @@
 """How fast the 24 anomaly rules run on DuckDB, against the scan floor of the same run.
 
-    .venv/bin/python bench/anomaly_bench.py [--scales province national] [--workdir DIR]
+    .venv/bin/python bench/anomaly_bench.py [--scales province national twice_national]
+        [--workdir DIR]
         [--keep | --reuse] [--skip-spark] [--repeat N] [--threads N] [--memory-limit 10GB]
         [--seed N]
 
@@ -14,6 +15,10 @@ return the very same findings as DuckDB (its peak is not shown: the JVM is not o
 DuckDB spills to `.tmp` under the work folder (the engine processes run there). The work
 folder is removed at the end unless --keep; with --reuse and a --workdir, a store kept there by
 an earlier run of the same scale and seed is measured again without generating it anew.
+
+`twice_national` is the national worlds of seeds S and S+1 side by side (~600 M input rows):
+with `national` in the same run, the last line compares the two (the run's CPU should grow at
+most linearly with the rows, its peak stay flat).
 """
 
 import argparse
@@ -36,6 +41,7 @@ GiB = 2**30
 TARGETS = {
     "province": (1.0, None, None),
     "national": (None, 2 * 1024, 1.5),
+    "twice_national": (None, 2 * 1024, None),
 }
 
 
@@ -164,21 +170,60 @@ def verdict(value: float, target: float | None) -> str:
     return f"≤ {target:g} {'met' if value <= target else 'MISSED'}"
 
 
+def generated(scale: str, seed: int, store: Path, args: argparse.Namespace, workdir: Path) -> dict:
+    """The generation figures of the keyed store of `scale` and `seed` at `store`: generated
+    now, or reused with --reuse."""
+    gen = reused(store, scale, seed) if args.reuse else None
+    if gen is not None:
+        print(f"[{scale}] reusing the store generated earlier in {store}", flush=True)
+        return gen
+    shutil.rmtree(store, ignore_errors=True)
+    print(f"[{scale}] generating seed {seed} (load {load()}) …", flush=True)
+    return step("generate", store, workdir, ["--scale", scale, "--seed", str(seed)])
+
+
+def twice_national(args: argparse.Namespace, workdir: Path) -> dict:
+    """Two national worlds (seeds S and S+1) side by side as one store, `twice_national`: each
+    partition's files of both, linked under names of their own (a phone side file keeps its
+    leading `_phones-`). Their keys are random 64-bit numbers, so the two worlds share no
+    person or phone: the findings are both worlds' (both ground truths)."""
+    store = workdir / "twice_national"
+    shutil.rmtree(store, ignore_errors=True)
+    figures = {"seconds": 0.0, "rows": 0, "peak_mb": 0.0}
+    truths = []
+    for seed in (args.seed, args.seed + 1):
+        world = workdir / f"national-seed{seed}"
+        gen = generated("national", seed, world, args, workdir)
+        figures["seconds"] += gen["seconds"]
+        figures["rows"] += gen["rows"]
+        figures["peak_mb"] = max(figures["peak_mb"], gen["peak_mb"])
+        for path in world.rglob("*.parquet"):
+            folder = store / path.parent.relative_to(world)
+            folder.mkdir(parents=True, exist_ok=True)
+            name = path.name
+            prefix = "_phones-" if name.startswith("_phones-") else ""
+            (folder / f"{prefix}seed{seed}-{name.removeprefix(prefix)}").symlink_to(path)
+        truths.append((world / "ground_truth.csv").read_text("utf-8").splitlines())
+        summary = json.loads((world / "summary.json").read_text("utf-8"))
+    (store / "summary.json").write_text(json.dumps({"month": summary["month"]}), "utf-8")
+    header, *first = truths[0]
+    (store / "ground_truth.csv").write_text(
+        "\n".join([header, *first, *truths[1][1:]]) + "\n", "utf-8"
+    )
+    return figures
+
+
 def bench_scale(scale: str, args: argparse.Namespace, workdir: Path) -> list[str]:
     store = workdir / scale
-    gen = reused(store, scale, args.seed) if args.reuse else None
-    if gen is None:
-        shutil.rmtree(store, ignore_errors=True)
     engine_args = []
     if args.threads:
         engine_args += ["--threads", str(args.threads)]
     if args.memory_limit:
         engine_args += ["--memory-limit", args.memory_limit]
-    if gen is None:
-        print(f"[{scale}] generating (load {load()}) …", flush=True)
-        gen = step("generate", store, workdir, ["--scale", scale, "--seed", str(args.seed)])
+    if scale == "twice_national":
+        gen = twice_national(args, workdir)
     else:
-        print(f"[{scale}] reusing the store generated earlier in {store}", flush=True)
+        gen = generated(scale, args.seed, store, args, workdir)
     disk = sum(p.stat().st_size for p in store.rglob("*") if p.is_file()) / GiB
     print(f"[{scale}] generated {gen['rows']:,} rows, {disk:.2f} GiB, in {gen['seconds']:.1f} s "
           f"(peak {gen['peak_mb']:,.0f} MB); scan floor (load {load()}) …", flush=True)  # fmt: skip
@@ -234,7 +279,29 @@ def bench_scale(scale: str, args: argparse.Namespace, workdir: Path) -> list[str
             raise SystemExit("Spark and DuckDB findings differ")
     if not (args.keep or args.reuse):
         shutil.rmtree(store, ignore_errors=True)
+    MEASURED[scale] = {"seconds": run["seconds"], "cpu": run_cpu, "peak_mb": run["peak_mb"],
+                       "floor_cpu": floor_cpu, "rows": floor["rows"]}  # fmt: skip
     return lines
+
+
+# scale → the figures of its best run, for the comparison of twice national with national
+MEASURED: dict[str, dict] = {}
+
+
+def growth() -> list[str]:
+    """Twice national against national, when both ran: how the run's CPU and peak grew with
+    the rows (the target: at most linearly, and a flat peak)."""
+    if not {"national", "twice_national"} <= MEASURED.keys():
+        return []
+    one, two = MEASURED["national"], MEASURED["twice_national"]
+    rows, cpu, floor = (two[k] / one[k] for k in ("rows", "cpu", "floor_cpu"))
+    peak = two["peak_mb"] / one["peak_mb"]
+    return [
+        f"twice national / national: input rows {rows:.2f}×, run CPU {cpu:.2f}× (floor CPU "
+        f"{floor:.2f}×; at most linear: {'met' if cpu <= rows * 1.1 else 'MISSED'}, 10 % "
+        f"allowed for a shared machine), peak {peak:.2f}× ({one['peak_mb']:,.0f} → "
+        f"{two['peak_mb']:,.0f} MB; flat: {'met' if peak <= 1.1 else 'MISSED'})"
+    ]
 
 
 def reused(store: Path, scale: str, seed: int) -> dict | None:
@@ -255,7 +322,13 @@ def main() -> None:
         child_main(sys.argv[2:])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", nargs="+", default=["province", "national"])
+    parser.add_argument(
+        "--scales",
+        nargs="+",
+        default=["province", "national"],
+        choices=["province", "national", "twice_national"],
+        help="twice_national: the national worlds of seeds S and S+1 side by side",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", help="where to write (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the generated stores")
@@ -284,6 +357,8 @@ def main() -> None:
         if not (args.keep or args.reuse):
             for name in args.scales:
                 shutil.rmtree(workdir / name, ignore_errors=True)
+            for seed in (args.seed, args.seed + 1):
+                shutil.rmtree(workdir / f"national-seed{seed}", ignore_errors=True)
             shutil.rmtree(workdir / ".tmp", ignore_errors=True)
             if not args.workdir:
                 shutil.rmtree(workdir, ignore_errors=True)
@@ -291,9 +366,9 @@ def main() -> None:
     print(f"{'scale':<9}{'engine':<8}{'wall s':>9}{'peak MB':>10}{'input rows':>14}"
           f"{'rows/s':>13}{'findings':>9}{'floor s':>9}{'/floor':>9}"
           "   prec/recall   load")  # fmt: skip
-    print("\n".join(lines))
+    print("\n".join(lines + growth()))
     print(f"targets (issue 17): province wall ≤ 1 s; national ≤ 1.5× the scan floor, peak ≤ "
-          f"{2 * 1024:,} MB (2 GiB)")  # fmt: skip
+          f"{2 * 1024:,} MB (2 GiB); twice national: CPU at most linear, peak flat")  # fmt: skip
 
 
 if __name__ == "__main__":
