@@ -113,6 +113,12 @@ def files(tmp_path) -> Path:
     return folder
 
 
+def in_order(table: pa.Table) -> pa.Table:
+    """The table's rows sorted on every column: a snapshot holds its rows bucket by bucket
+    (docs/analytics-store.md, "Buckets"), not in the order of the file."""
+    return table.sort_by([(name, "ascending") for name in table.column_names])
+
+
 def tree_listing(root: Path) -> dict[str, bytes]:
     """Every file under `root` with its content: equal listings mean an untouched store."""
     return {
