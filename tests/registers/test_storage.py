@@ -10,7 +10,7 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 
-from tests.registers.conftest import good_rows, in_order
+from tests.registers.conftest import bucket_files, good_rows, in_order
 from zizhu.anomalies.engine.inputs import Store, latest_snapshot
 from zizhu.lib.periods import Month
 from zizhu.lib.tabular import TableError
@@ -65,25 +65,6 @@ def folders(store: Store, kind: str) -> list[str]:
 
 def names(store: Store, folder: str) -> set[str]:
     return {i.base_name for i in store.fs.get_file_info(pafs.FileSelector(folder))}
-
-
-def bucket_files(folder: Path, prefix: str, key: str) -> list[pa.Table]:
-    """The tables of the files `{prefix}BB.parquet` of `folder`, each checked to hold the rows
-    of bucket BB only, in row groups with min/max statistics of `key` inside that bucket."""
-    tables = []
-    for path in sorted(folder.glob(f"{prefix}*.parquet")):
-        bucket = int(path.name.removeprefix(prefix).removesuffix(".parquet"))
-        table = pq.read_table(path)
-        assert set(buckets.of(table.column(key).to_numpy())) == {bucket}, path.name
-        metadata = pq.ParquetFile(path).metadata
-        column = metadata.schema.names.index(key)
-        for group in range(metadata.num_row_groups):
-            statistics = metadata.row_group(group).column(column).statistics
-            assert statistics is not None and statistics.has_min_max, (path.name, group)
-            low, high = buckets.of(np.array([statistics.min, statistics.max], np.int64))
-            assert low == high == bucket, (path.name, group)
-        tables.append(table)
-    return tables
 
 
 @pytest.mark.parametrize("location", ["local", "mock:///store"])
