@@ -73,10 +73,6 @@ class _BucketFiles:
         self._buffers: list[list[pa.Table]] = [[] for _ in range(buckets.COUNT)]
         self._buffered = [0] * buckets.COUNT
 
-    @property
-    def opened(self) -> bool:
-        return bool(self._writers)
-
     def add(self, table: pa.Table) -> None:
         """Buffer `table`'s rows by bucket (in their order within a bucket); write the buffers
         that reach ROW_GROUP rows."""
@@ -102,7 +98,7 @@ class _BucketFiles:
         self.discard()
 
     def discard(self) -> None:
-        """Close the files without writing what is buffered (their content no longer matters)."""
+        """Close the files, dropping what is still buffered (all of it, after `close`)."""
         self._buffers = [[] for _ in range(buckets.COUNT)]
         self._buffered = [0] * buckets.COUNT
         writers, self._writers = self._writers, {}
