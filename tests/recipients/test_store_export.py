@@ -1,13 +1,18 @@
 import io
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from django.core.management import call_command
 
 from tests.recipients.factories import make_id, make_list
+from tests.registers.conftest import bucket_files, in_order
 from zizhu.lib.periods import Month
-from zizhu.recipients import services
+from zizhu.recipients import services, store_export
+from zizhu.recipients.models import RecipientRow
 from zizhu.recipients.store_export import lists_export
+from zizhu.store.buckets import PHONES_PREFIX
 from zizhu.store.keys import person_key
+from zizhu.store.schemas import LISTS_SCHEMA
 
 
 def _approve(users, target):
@@ -28,6 +33,29 @@ def test_it_exports_approved_lists_of_the_term_and_three_years_ago(users, tmp_pa
     )
     assert set(table.column("programme").to_pylist()) == {"national_grant"}
     assert table.column("id_masked")[0].as_py().count("*") == 8
+
+
+def test_it_writes_a_file_per_pid_bucket_and_the_phones_beside_them(users, tmp_path, monkeypatch):
+    monkeypatch.setattr(store_export, "CHUNK", 7)  # the rows arrive in several chunks
+    people = range(1, 41)
+    _approve(users, make_list(users["school_operator"].unit, *people))
+    RecipientRow.objects.filter(pid=person_key(make_id(1))).update(phone_key=None)
+    written = lists_export(month=Month.parse("2025-10"), store=str(tmp_path))
+    assert written["2025-autumn"] == 40
+    folder = tmp_path / "lists/school_year=2025/term=autumn"
+    parts = pa.concat_tables(bucket_files(folder, "part-", "pid"))
+    assert sorted(parts.column("pid").to_pylist()) == sorted(person_key(make_id(n)) for n in people)
+    # the rows with a phone once more, by the bucket of the phone
+    phones = pa.concat_tables(bucket_files(folder, PHONES_PREFIX, "phone_key"))
+    assert phones.column_names == ["phone_key", "pid", "stage", "programme"]
+    with_phone = parts.filter(parts.column("phone_key").is_valid()).select(phones.column_names)
+    assert with_phone.num_rows == 39
+    assert in_order(phones).equals(in_order(with_phone))
+    # no approved list in 2022's autumn: one empty file with the partition's columns
+    empty = tmp_path / "lists/school_year=2022/term=autumn"
+    assert [p.name for p in empty.iterdir()] == ["part-0.parquet"]
+    table = pq.read_table(empty / "part-0.parquet")
+    assert (table.num_rows, table.schema.equals(LISTS_SCHEMA)) == (0, True)
 
 
 def test_it_writes_no_raw_id_number_or_phone(users, tmp_path):

@@ -1,17 +1,20 @@
 """Register files written by hand, in every format, and a store and media folder per test.
 
 `person(n)` is the n-th synthetic student: a valid ID (born 2008 in Xi'an), a name and a phone.
+`bucket_files` and `in_order` read a bucketed partition (the list export's tests use them too).
 """
 
 import csv
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import xlsxwriter
 
 from zizhu.lib.idnumber import check_char
+from zizhu.store import buckets
 
 MONTH = "2024-10"
 SCHOOL = "3461000001"  # a senior high
@@ -111,6 +114,31 @@ def files(tmp_path) -> Path:
     folder = tmp_path / "files"
     folder.mkdir()
     return folder
+
+
+def in_order(table: pa.Table) -> pa.Table:
+    """The table's rows sorted on every column: a snapshot holds its rows bucket by bucket
+    (docs/analytics-store.md, "Buckets"), not in the order of the file."""
+    return table.sort_by([(name, "ascending") for name in table.column_names])
+
+
+def bucket_files(folder: Path, prefix: str, key: str) -> list[pa.Table]:
+    """The tables of the files `{prefix}BB.parquet` of `folder`, each checked to hold the rows
+    of bucket BB only, in row groups with min/max statistics of `key` inside that bucket."""
+    tables = []
+    for path in sorted(folder.glob(f"{prefix}*.parquet")):
+        bucket = int(path.name.removeprefix(prefix).removesuffix(".parquet"))
+        table = pq.read_table(path)
+        assert set(buckets.of(table.column(key).to_numpy())) == {bucket}, path.name
+        metadata = pq.ParquetFile(path).metadata
+        column = metadata.schema.names.index(key)
+        for group in range(metadata.num_row_groups):
+            statistics = metadata.row_group(group).column(column).statistics
+            assert statistics is not None and statistics.has_min_max, (path.name, group)
+            low, high = buckets.of(np.array([statistics.min, statistics.max], np.int64))
+            assert low == high == bucket, (path.name, group)
+        tables.append(table)
+    return tables
 
 
 def tree_listing(root: Path) -> dict[str, bytes]:

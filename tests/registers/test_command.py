@@ -3,6 +3,7 @@ exit status."""
 
 import io
 
+import pyarrow.parquet as pq
 import pytest
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
@@ -29,7 +30,7 @@ def test_it_imports_and_prints_the_rows_written(db, store, files):
     assert out.startswith(
         "imported: 4 rows written as the enrolment_vocational snapshot of 2024-10"
     )
-    assert (store / "registers/enrolment_vocational/month=2024-10/part-0.parquet").is_file()
+    assert pq.read_table(store / "registers/enrolment_vocational/month=2024-10").num_rows == 4
 
 
 def test_it_prints_every_error_and_writes_nothing(db, store, files):

@@ -4,6 +4,7 @@ import errno
 from datetime import date
 from decimal import Decimal
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from psycopg import errors
@@ -22,6 +23,7 @@ from zizhu.lib.tabular import TableError
 from zizhu.registers.kinds import KINDS
 from zizhu.registers.models import Snapshot, Status
 from zizhu.registers.services import RegisterRejected, register_import
+from zizhu.store import buckets
 from zizhu.store.keys import person_key, phone_key
 from zizhu.store.schemas import REGISTER_SCHEMAS as STORE_SCHEMAS
 from zizhu.store.schemas import shape_of
@@ -29,6 +31,10 @@ from zizhu.store.schemas import shape_of
 
 def snapshot_table(store, kind, month=MONTH):
     return pq.read_table(store / "registers" / kind / f"month={month}")
+
+
+def bucket_files(prefix: str, keys: list[int]) -> set[str]:
+    return {f"{prefix}{bucket:02d}.parquet" for bucket in buckets.of(np.array(keys, np.int64))}
 
 
 def problems_of(exc) -> list[tuple[int, str]]:
@@ -43,9 +49,9 @@ def test_it_imports_each_kind_from_a_csv_with_chinese_headers(db, store, files, 
     assert (snapshot.status, snapshot.rows, snapshot.error_count) == (Status.DONE, 3, 0)
     table = snapshot_table(store, kind)
     assert table.schema.equals(STORE_SCHEMAS[shape])
-    assert table.column("pid").to_pylist() == [
+    assert sorted(table.column("pid").to_pylist()) == sorted(
         person_key(person(n)["id_number"]) for n in (1, 2, 3)
-    ]
+    )
     assert table.column("birth_date").to_pylist() == [date(2008, 3, 15)] * 3
     assert table.column("school_code").to_pylist() == [SCHOOL] * 3
     assert snapshot.store_path == f"{store}/registers/{kind}/month={MONTH}"
@@ -60,10 +66,9 @@ def test_it_imports_every_format_with_either_header(db, store, files, fmt, shape
     )
     path = write_file(files, shape, good_rows(shape), fmt, chinese=chinese)
     snapshot = register_import(kind=kind, month=MONTH, path=path)
-    table = snapshot_table(store, kind).to_pylist()
-    assert snapshot.rows == 3
-    first = table[0]
-    assert first["pid"] == person_key(make_id(sequence=1))
+    by_pid = {row["pid"]: row for row in snapshot_table(store, kind).to_pylist()}
+    assert snapshot.rows == len(by_pid) == 3
+    first = by_pid[person_key(make_id(sequence=1))]
     if shape == "enrolment":
         assert (first["status"], first["grade"]) == ("在籍", "高一")
         assert first["phone_key"] == phone_key(person(1)["phone"])
@@ -308,7 +313,11 @@ def test_it_replaces_the_month_atomically(db, store, files):
     assert snapshot_table(store, "enrolment_senior_high", "2024-11").num_rows == 3
     folder = store / "registers" / "enrolment_senior_high"
     assert sorted(p.name for p in folder.iterdir()) == ["month=2024-10", "month=2024-11"]
-    assert [p.name for p in (folder / f"month={MONTH}").iterdir()] == ["part-0.parquet"]
+    # the files of the new snapshot's two rows, nothing of the old one
+    people = [person(n) for n in (1, 2)]
+    parts = bucket_files("part-", [person_key(p["id_number"]) for p in people])
+    phones = bucket_files("_phones-", [phone_key(p["phone"]) for p in people])
+    assert {p.name for p in (folder / f"month={MONTH}").iterdir()} == parts | phones
     events = AuditEvent.objects.filter(action="registers.import").order_by("pk")
     assert events.last().detail["replaced"] == [first.pk]
 
