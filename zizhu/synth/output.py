@@ -1,7 +1,9 @@
 """Turning rows into files: keyed Parquet in the analytics-store layout, or raw import files.
 
 Keyed (docs/analytics-store.md): no raw ID or phone is written; `pid` and `phone_key` are
-opaque int64 keys (synthetic, not HMACs), birth dates are their own column. Raw: the CSV files
+opaque int64 keys (synthetic, not HMACs), birth dates are their own column. Each part is written
+in the bucket order of `pid`, a row group a bucket, and the rows with a phone once more, in the
+bucket order of `phone_key`, to a side file beside it ("Buckets"). Raw: the CSV files
 a person would import (docs/domain.md, formats), one per register snapshot and one per recipient
 list.
 """
@@ -18,6 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from zizhu.store import buckets
 from zizhu.store.layout import lists_partition, register_partition
 from zizhu.store.schemas import DICTIONARY_COLUMNS, LISTS_SCHEMA, REGISTER_SCHEMAS
 from zizhu.synth.mixing import bits, mix64
@@ -55,25 +58,35 @@ RAW_HEADERS = {
 KEYED_SCHEMAS = {**REGISTER_SCHEMAS, "list": LISTS_SCHEMA}
 # Random 64-bit keys do not compress: snappy would only spend time finding that out.
 RANDOM_KEYS = ("pid", "phone_key")
-# row_id counts up within a part: delta encoding stores it in under a byte a row, in half the
-# time snappy took to halve it (DuckDB and Spark read DELTA_BINARY_PACKED)
+# row_id counts up within a bucket of a part: delta encoding stores it in about a byte a row
+# (DuckDB and Spark read DELTA_BINARY_PACKED)
 ENCODINGS = {"row_id": "DELTA_BINARY_PACKED"}
 # Min/max statistics of these strings cost about a sixth of an enrolment part's write and can
 # prune nothing: no check filters on them, except status = '在籍', which every row group holds.
-# Those of the random keys span nearly all of int64 (docs/adr/0020: only Bloom filters prune).
-# The lists' stage, project and programme keep theirs (a list part is sorted by project).
-NO_STATISTICS = ("school_code", "status", "grade", "id_masked", *RANDOM_KEYS)
-PARQUET_OPTIONS = {
-    shape: {
+# The lists' stage, project and programme keep theirs: a part holds one stage's rows, so they
+# tell which parts hold a project or programme.
+NO_STATISTICS = ("school_code", "status", "grade", "id_masked")
+
+
+def parquet_options(schema: pa.Schema, grouped_by: str) -> dict:
+    """Options of a file of `schema` whose rows are grouped by the bucket of `grouped_by`: the
+    only random key with statistics, since a row group spans one bucket of it but nearly all of
+    int64 in the other key (docs/adr/0020)."""
+    statistics = [c for c in schema.names if c not in NO_STATISTICS]
+    return {
         "use_dictionary": [c for c in DICTIONARY_COLUMNS if c in schema.names],
         "compression": {
             c: "none" if c in RANDOM_KEYS or c in ENCODINGS else "snappy" for c in schema.names
         },
-        "write_statistics": [c for c in schema.names if c not in NO_STATISTICS],
+        "write_statistics": [c for c in statistics if c not in RANDOM_KEYS or c == grouped_by],
         "column_encoding": {c: e for c, e in ENCODINGS.items() if c in schema.names} or None,
         "store_schema": False,  # readers see plain strings, not Arrow dictionaries
     }
-    for shape, schema in KEYED_SCHEMAS.items()
+
+
+PARQUET_OPTIONS = {shape: parquet_options(s, "pid") for shape, s in KEYED_SCHEMAS.items()}
+PHONE_OPTIONS = {
+    shape: parquet_options(s, "phone_key") for shape, s in buckets.PHONE_SCHEMAS.items()
 }
 
 
@@ -121,13 +134,19 @@ def grade_index(rows: Rows, born: np.ndarray, reference: date) -> np.ndarray:
 
 
 def keyed_table(
-    table: Table, rows: Rows, persons: PersonSpace, reference: date, table_number: int
+    table: Table,
+    rows: Rows,
+    pids: np.ndarray,
+    persons: PersonSpace,
+    reference: date,
+    table_number: int,
 ) -> pa.Table:
+    """The store's columns of `rows`, whose person keys are `pids`."""
     shape = table.shape
     born = persons.birth_days(rows.g)
     columns = {
         "school_code": dictionary(rows.school, rows.codes),
-        "pid": pa.array(persons.pid(rows.g)),
+        "pid": pa.array(pids),
         "birth_date": pa.array(born, pa.int32()).view(pa.date32()),
     }
     no_phone = rows.phone < 0
@@ -143,7 +162,7 @@ def keyed_table(
         columns["graduation_year"] = pa.array(rows.graduation_year, pa.int32())
     else:
         programme = _PROGRAMME_OF[rows.project]
-        # unique per list row: the partition, the project and the person
+        # unique per list row, whatever the order: the partition, the project and the person
         row_id = (np.int64(table_number) << 40) | (rows.project.astype(np.int64) << 34) | rows.g
         columns["row_id"] = pa.array(row_id)
         columns["stage"] = dictionary(np.zeros(len(rows), np.int32), [rows.stage])
@@ -154,9 +173,44 @@ def keyed_table(
     return pa.table([columns[name] for name in schema.names], names=schema.names)
 
 
+def in_pid_order(rows: Rows, persons: PersonSpace) -> tuple[Rows, np.ndarray, np.ndarray]:
+    """`rows` grouped by the bucket of their `pid`, their pids in that order, and where each
+    bucket starts (buckets.grouped).
+
+    The numpy arrays are put in order before any Arrow column is built: taking the built
+    table's string columns instead would cost about three times the write.
+    """
+    pids = persons.pid(rows.g)
+    order, starts = buckets.grouped(pids)
+    return rows.take(order), pids[order], starts
+
+
+def phone_side(
+    data: pa.Table, rows: Rows, persons: PersonSpace, shape: str
+) -> tuple[pa.Table, np.ndarray]:
+    """The side-file rows of a part (`data`, built from `rows`): those with a phone, grouped by
+    the bucket of `phone_key`, and where each bucket starts."""
+    with_phone = np.flatnonzero(rows.phone >= 0)
+    order, starts = buckets.grouped(persons.phone_key(rows.phone[with_phone]))
+    # taken while stage and programme are still dictionaries; phone_table then spells them out
+    picked = data.select(buckets.PHONE_SCHEMAS[shape].names).take(with_phone[order])
+    return buckets.phone_table(picked, shape), starts
+
+
+def write_bucketed(path: Path, data: pa.Table, starts: np.ndarray, options: dict) -> None:
+    """One file of `data`, in bucket order with `starts`, a row group per bucket."""
+    with pq.ParquetWriter(path, data.schema, **options) as writer:
+        buckets.write_grouped(writer, data, starts)
+
+
 class KeyedSink:
     """Parts of each table go to a temporary folder that replaces the table's folder at the end
-    (docs/analytics-store.md: a snapshot is replaced atomically)."""
+    (docs/analytics-store.md: a snapshot is replaced atomically).
+
+    A part is bucketed ("Buckets"): `part-{part}.parquet` holds its rows in the bucket order of
+    `pid`, a row group a bucket; for the shapes with a phone, `_phones-{part}.parquet` holds
+    those of its rows that have one, in the bucket order of `phone_key`.
+    """
 
     parallel = True
 
@@ -180,9 +234,15 @@ class KeyedSink:
         return self.out / register_partition(kind, month)
 
     def write(self, table: Table, rows: Rows, part: str) -> int:
-        data = keyed_table(table, rows, self.persons, self.reference, self.numbers[table.key])
-        path = self.temporary[table.key] / f"part-{part}.parquet"
-        pq.write_table(data, path, **PARQUET_OPTIONS[table.shape])
+        shape, folder = table.shape, self.temporary[table.key]
+        rows, pids, starts = in_pid_order(rows, self.persons)
+        number = self.numbers[table.key]
+        data = keyed_table(table, rows, pids, self.persons, self.reference, number)
+        write_bucketed(folder / f"part-{part}.parquet", data, starts, PARQUET_OPTIONS[shape])
+        if shape in buckets.PHONE_SCHEMAS:
+            phones, phone_starts = phone_side(data, rows, self.persons, shape)
+            path = folder / f"{buckets.PHONES_PREFIX}{part}.parquet"
+            write_bucketed(path, phones, phone_starts, PHONE_OPTIONS[shape])
         return len(rows)
 
     def finish(self, tables: list[Table]) -> None:
