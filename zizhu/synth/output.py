@@ -122,6 +122,15 @@ def dictionary(indices: np.ndarray, values, null: np.ndarray | None = None) -> p
     return pa.DictionaryArray.from_arrays(codes, pa.array(list(values), pa.string()))
 
 
+def school_codes(rows: Rows) -> pa.Array:
+    """The rows' school codes over a dictionary of the part's own range of schools, not all
+    of its stage's: each row group (one a bucket) writes the dictionary again."""
+    if not len(rows):
+        return dictionary(rows.school, [])
+    first, last = int(rows.school.min()), int(rows.school.max())
+    return dictionary(rows.school - first, rows.codes[first : last + 1])
+
+
 def grade_index(rows: Rows, born: np.ndarray, reference: date) -> np.ndarray:
     """Index into GRADES[stage] of each birth date, looked up in a table of the dates present."""
     if not len(born):
@@ -169,7 +178,7 @@ def keyed_table(
     shape = table.shape
     pids, born = keys.pids, keys.born
     columns = {
-        "school_code": dictionary(rows.school, rows.codes),
+        "school_code": school_codes(rows),
         "pid": pa.array(pids),
         "birth_date": pa.array(born, pa.int32()).view(pa.date32()),
     }
