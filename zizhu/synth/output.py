@@ -155,10 +155,10 @@ class PersonKeys:
 def in_pid_order(rows: Rows, persons: PersonSpace) -> tuple[Rows, PersonKeys]:
     """`rows` grouped by the bucket of their pid (buckets.grouped), and their keys.
 
-    The numpy arrays are put in order before any Arrow column is built: taking the built
-    table's string columns instead would cost about three times the write. Birth dates are
-    looked up before: `persons` is quickest on a part's rows as generated (a run of one
-    population, then a few planted persons), twice as quick as on the rows in bucket order.
+    The numpy arrays are put in order before any Arrow column is built, so that no string
+    column is ever taken. Birth dates are looked up before: `persons` is quickest on a part's
+    rows as generated (a run of one population, then a few planted persons), twice as quick
+    as on the rows in bucket order.
     """
     pids = persons.pid(rows.g)
     born = persons.birth_days(rows.g)
