@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -69,7 +70,7 @@ ENCODINGS = {"row_id": "DELTA_BINARY_PACKED"}
 NO_STATISTICS = ("school_code", "status", "grade", "id_masked")
 
 
-def parquet_options(schema: pa.Schema, grouped_by: str) -> dict:
+def parquet_options(schema: pa.Schema, grouped_by: str) -> dict[str, Any]:
     """Options of a file of `schema` whose rows are grouped by the bucket of `grouped_by`: the
     only random key with statistics, since a row group spans one bucket of it but nearly all of
     int64 in the other key (docs/adr/0020)."""
@@ -219,7 +220,7 @@ def phone_side(
     return buckets.phone_table(picked, shape), starts
 
 
-def write_bucketed(path: Path, data: pa.Table, starts: np.ndarray, options: dict) -> None:
+def write_bucketed(path: Path, data: pa.Table, starts: np.ndarray, options: dict[str, Any]) -> None:
     """One file of `data`, in bucket order with `starts`, a row group per bucket."""
     with pq.ParquetWriter(path, data.schema, **options) as writer:
         buckets.write_grouped(writer, data, starts)
