@@ -64,14 +64,14 @@ def read_raw(out: Path) -> World:
 
 def read_keyed(store: Path) -> World:
     world = World()
-    for path in sorted(store.glob("lists/school_year=*/term=*/*.parquet")):
+    for path in sorted(store.glob("lists/school_year=*/term=*/part-*.parquet")):
         year = int(path.parent.parent.name.split("=")[1])
         term = path.parent.name.split("=")[1]
         for row in pq.read_table(path).to_pylist():
             world.born[row["pid"]] = row["birth_date"]
             world.lists.append((year, term, row["school_code"], row["stage"], row["project"],
                                 row["pid"], row["phone_key"]))  # fmt: skip
-    for path in sorted(store.glob("registers/*/month=*/*.parquet")):
+    for path in sorted(store.glob("registers/*/month=*/part-*.parquet")):
         kind, month = path.parent.parent.name, path.parent.name.split("=")[1]
         rows = world.registers[kind].setdefault(month, [])
         for row in pq.read_table(path).to_pylist():

@@ -16,6 +16,7 @@ from django.core.management import call_command
 
 from zizhu.lib import idnumber, phone
 from zizhu.lib.periods import Month
+from zizhu.store import buckets
 from zizhu.store.keys import person_key
 from zizhu.synth.generate import generate
 from zizhu.synth.management.commands.generate import Command
@@ -95,6 +96,27 @@ def digest(folder: Path) -> str:
         hashed.update(path.relative_to(folder).as_posix().encode())
         hashed.update(path.read_bytes())
     return hashed.hexdigest()
+
+
+def row_group_buckets(path: Path, key: str) -> list[int]:
+    """The bucket of `key` of each row group of a file, checking that none holds two."""
+    metadata = pq.ParquetFile(path).metadata
+    column = metadata.schema.names.index(key)
+    found = []
+    for i in range(metadata.num_row_groups):
+        statistics = metadata.row_group(i).column(column).statistics
+        assert statistics is not None and statistics.has_min_max, (path, i)
+        low, high = buckets.of(np.array([statistics.min, statistics.max], np.int64))
+        assert low == high, (path, i)
+        found.append(int(low))
+    return found
+
+
+def keyed_parts(store: Path) -> list[Path]:
+    paths = sorted(store.glob("registers/*/month=*/part-*.parquet"))
+    paths += sorted(store.glob("lists/school_year=*/term=*/part-*.parquet"))
+    assert paths  # no part at all must not pass
+    return paths
 
 
 def test_it_finds_exactly_the_ground_truth_in_the_raw_files(raw):
@@ -354,3 +376,49 @@ def test_list_parts_keep_statistics_of_the_columns_checks_filter_on(keyed):
         }
         for name in ("stage", "programme", "project", "birth_date"):
             assert columns[name].statistics is not None, (path, name)
+
+
+def test_the_same_seed_writes_the_same_keyed_store(keyed, tmp_path):
+    again = generate(out=tmp_path / "again", scale="test", seed=5, keyed=True)
+    other = generate(out=tmp_path / "other", scale="test", seed=6, keyed=True)
+    assert digest(again.out) == digest(keyed.out)
+    assert digest(other.out) != digest(keyed.out)
+
+
+def test_keyed_parts_hold_a_row_group_per_pid_bucket_in_bucket_order(keyed):
+    for path in keyed_parts(keyed.out):
+        found = row_group_buckets(path, "pid")
+        assert found == sorted(set(found)), path  # increasing: each bucket once
+
+
+def test_keyed_parts_keep_statistics_off_the_columns_that_never_prune(keyed):
+    for path in keyed_parts(keyed.out):
+        metadata = pq.ParquetFile(path).metadata
+        if not metadata.num_row_groups:  # part-empty.parquet
+            continue
+        row_group = metadata.row_group(0)
+        for i in range(row_group.num_columns):
+            column = row_group.column(i)
+            if column.path_in_schema in {"school_code", "status", "grade", "phone_key"}:
+                assert column.statistics is None, (path, column.path_in_schema)
+
+
+def test_side_files_hold_the_rows_with_a_phone_a_row_group_per_phone_bucket(keyed):
+    sides = 0
+    for path in keyed_parts(keyed.out):
+        side = path.with_name(path.name.replace("part-", buckets.PHONES_PREFIX))
+        rows = pq.read_table(path)
+        if "phone_key" not in rows.column_names or path.name == "part-empty.parquet":
+            assert not side.exists(), side
+            continue
+        shape = "list" if "row_id" in rows.column_names else "enrolment"
+        names = buckets.PHONE_SCHEMAS[shape].names
+        written = pq.read_table(side)
+        expected = rows.filter(rows["phone_key"].is_valid()).select(names)
+        assert written.schema == buckets.PHONE_SCHEMAS[shape], side
+        order = [(name, "ascending") for name in names]
+        assert written.sort_by(order).equals(expected.sort_by(order)), side
+        found = row_group_buckets(side, "phone_key")
+        assert found == sorted(set(found)), side
+        sides += 1
+    assert sides

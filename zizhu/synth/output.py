@@ -1,7 +1,9 @@
 """Turning rows into files: keyed Parquet in the analytics-store layout, or raw import files.
 
 Keyed (docs/analytics-store.md): no raw ID or phone is written; `pid` and `phone_key` are
-opaque int64 keys (synthetic, not HMACs), birth dates are their own column. Raw: the CSV files
+opaque int64 keys (synthetic, not HMACs), birth dates are their own column. Each part is written
+in the bucket order of `pid`, a row group a bucket, and the rows with a phone once more, in the
+bucket order of `phone_key`, to a side file beside it ("Buckets"). Raw: the CSV files
 a person would import (docs/domain.md, formats), one per register snapshot and one per recipient
 list.
 """
@@ -10,14 +12,17 @@ import csv
 import shutil
 import threading
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from zizhu.store import buckets
 from zizhu.store.layout import lists_partition, register_partition
 from zizhu.store.schemas import DICTIONARY_COLUMNS, LISTS_SCHEMA, REGISTER_SCHEMAS
 from zizhu.synth.mixing import bits, mix64
@@ -55,25 +60,35 @@ RAW_HEADERS = {
 KEYED_SCHEMAS = {**REGISTER_SCHEMAS, "list": LISTS_SCHEMA}
 # Random 64-bit keys do not compress: snappy would only spend time finding that out.
 RANDOM_KEYS = ("pid", "phone_key")
-# row_id counts up within a part: delta encoding stores it in under a byte a row, in half the
-# time snappy took to halve it (DuckDB and Spark read DELTA_BINARY_PACKED)
+# row_id counts up within a bucket of a part: delta encoding stores it in about a byte a row
+# (DuckDB and Spark read DELTA_BINARY_PACKED)
 ENCODINGS = {"row_id": "DELTA_BINARY_PACKED"}
 # Min/max statistics of these strings cost about a sixth of an enrolment part's write and can
 # prune nothing: no check filters on them, except status = '在籍', which every row group holds.
-# Those of the random keys span nearly all of int64 (docs/adr/0020: only Bloom filters prune).
-# The lists' stage, project and programme keep theirs (a list part is sorted by project).
-NO_STATISTICS = ("school_code", "status", "grade", "id_masked", *RANDOM_KEYS)
-PARQUET_OPTIONS = {
-    shape: {
+# The lists' stage, project and programme keep theirs: a part holds one stage's rows, so they
+# tell which parts hold a project or programme.
+NO_STATISTICS = ("school_code", "status", "grade", "id_masked")
+
+
+def parquet_options(schema: pa.Schema, grouped_by: str) -> dict[str, Any]:
+    """Options of a file of `schema` whose rows are grouped by the bucket of `grouped_by`: the
+    only random key with statistics, since a row group spans one bucket of it but nearly all of
+    int64 in the other key (docs/adr/0020)."""
+    statistics = [c for c in schema.names if c not in NO_STATISTICS]
+    return {
         "use_dictionary": [c for c in DICTIONARY_COLUMNS if c in schema.names],
         "compression": {
             c: "none" if c in RANDOM_KEYS or c in ENCODINGS else "snappy" for c in schema.names
         },
-        "write_statistics": [c for c in schema.names if c not in NO_STATISTICS],
+        "write_statistics": [c for c in statistics if c not in RANDOM_KEYS or c == grouped_by],
         "column_encoding": {c: e for c, e in ENCODINGS.items() if c in schema.names} or None,
         "store_schema": False,  # readers see plain strings, not Arrow dictionaries
     }
-    for shape, schema in KEYED_SCHEMAS.items()
+
+
+PARQUET_OPTIONS = {shape: parquet_options(s, "pid") for shape, s in KEYED_SCHEMAS.items()}
+PHONE_OPTIONS = {
+    shape: parquet_options(s, "phone_key") for shape, s in buckets.PHONE_SCHEMAS.items()
 }
 
 
@@ -108,6 +123,15 @@ def dictionary(indices: np.ndarray, values, null: np.ndarray | None = None) -> p
     return pa.DictionaryArray.from_arrays(codes, pa.array(list(values), pa.string()))
 
 
+def school_codes(rows: Rows) -> pa.Array:
+    """The rows' school codes over a dictionary of the part's own range of schools, not all
+    of its stage's: each row group (one a bucket) writes the dictionary again."""
+    if not len(rows):
+        return dictionary(rows.school, [])
+    first, last = int(rows.school.min()), int(rows.school.max())
+    return dictionary(rows.school - first, rows.codes[first : last + 1])
+
+
 def grade_index(rows: Rows, born: np.ndarray, reference: date) -> np.ndarray:
     """Index into GRADES[stage] of each birth date, looked up in a table of the dates present."""
     if not len(born):
@@ -120,14 +144,43 @@ def grade_index(rows: Rows, born: np.ndarray, reference: date) -> np.ndarray:
     return grades.astype(np.int8)[born - first]
 
 
-def keyed_table(
-    table: Table, rows: Rows, persons: PersonSpace, reference: date, table_number: int
-) -> pa.Table:
-    shape = table.shape
+@dataclass(frozen=True)
+class PersonKeys:
+    """The pid and birth date of each row of a part, and where each bucket of pid starts."""
+
+    pids: np.ndarray
+    born: np.ndarray
+    starts: np.ndarray
+
+
+def in_pid_order(rows: Rows, persons: PersonSpace) -> tuple[Rows, PersonKeys]:
+    """`rows` grouped by the bucket of their pid (buckets.grouped), and their keys.
+
+    The numpy arrays are put in order before any Arrow column is built, so that no string
+    column is ever taken. Birth dates are looked up before: `persons` is quickest on a part's
+    rows as generated (a run of one population, then a few planted persons), twice as quick
+    as on the rows in bucket order.
+    """
+    pids = persons.pid(rows.g)
     born = persons.birth_days(rows.g)
+    order, starts = buckets.grouped(pids)
+    return rows.take(order), PersonKeys(pids[order], born[order], starts)
+
+
+def keyed_table(
+    table: Table,
+    rows: Rows,
+    persons: PersonSpace,
+    reference: date,
+    table_number: int,
+    keys: PersonKeys,
+) -> pa.Table:
+    """The store's columns of `rows`, whose pids and birth dates are in `keys`."""
+    shape = table.shape
+    pids, born = keys.pids, keys.born
     columns = {
-        "school_code": dictionary(rows.school, rows.codes),
-        "pid": pa.array(persons.pid(rows.g)),
+        "school_code": school_codes(rows),
+        "pid": pa.array(pids),
         "birth_date": pa.array(born, pa.int32()).view(pa.date32()),
     }
     no_phone = rows.phone < 0
@@ -143,7 +196,7 @@ def keyed_table(
         columns["graduation_year"] = pa.array(rows.graduation_year, pa.int32())
     else:
         programme = _PROGRAMME_OF[rows.project]
-        # unique per list row: the partition, the project and the person
+        # unique per list row, whatever the order: the partition, the project and the person
         row_id = (np.int64(table_number) << 40) | (rows.project.astype(np.int64) << 34) | rows.g
         columns["row_id"] = pa.array(row_id)
         columns["stage"] = dictionary(np.zeros(len(rows), np.int32), [rows.stage])
@@ -154,9 +207,33 @@ def keyed_table(
     return pa.table([columns[name] for name in schema.names], names=schema.names)
 
 
+def phone_side(
+    data: pa.Table, rows: Rows, persons: PersonSpace, shape: str
+) -> tuple[pa.Table, np.ndarray]:
+    """The side-file rows of a part (`data`, built from `rows`): those with a phone, grouped by
+    the bucket of `phone_key`, and where each bucket starts."""
+    with_phone = np.flatnonzero(rows.phone >= 0)
+    order, starts = buckets.grouped(persons.phone_key(rows.phone[with_phone]))
+    # taken while stage and programme are still dictionaries; phone_table then spells them out
+    # (indexes as an Arrow array: given a numpy array, the take costs twice as long)
+    picked = data.select(buckets.PHONE_SCHEMAS[shape].names).take(pa.array(with_phone[order]))
+    return buckets.phone_table(picked, shape), starts
+
+
+def write_bucketed(path: Path, data: pa.Table, starts: np.ndarray, options: dict[str, Any]) -> None:
+    """One file of `data`, in bucket order with `starts`, a row group per bucket."""
+    with pq.ParquetWriter(path, data.schema, **options) as writer:
+        buckets.write_grouped(writer, data, starts)
+
+
 class KeyedSink:
     """Parts of each table go to a temporary folder that replaces the table's folder at the end
-    (docs/analytics-store.md: a snapshot is replaced atomically)."""
+    (docs/analytics-store.md: a snapshot is replaced atomically).
+
+    A part is bucketed ("Buckets"): `part-{part}.parquet` holds its rows in the bucket order of
+    `pid`, a row group a bucket; for the shapes with a phone, `_phones-{part}.parquet` holds
+    those of its rows that have one, in the bucket order of `phone_key`.
+    """
 
     parallel = True
 
@@ -180,9 +257,15 @@ class KeyedSink:
         return self.out / register_partition(kind, month)
 
     def write(self, table: Table, rows: Rows, part: str) -> int:
-        data = keyed_table(table, rows, self.persons, self.reference, self.numbers[table.key])
-        path = self.temporary[table.key] / f"part-{part}.parquet"
-        pq.write_table(data, path, **PARQUET_OPTIONS[table.shape])
+        shape, folder = table.shape, self.temporary[table.key]
+        rows, keys = in_pid_order(rows, self.persons)
+        number = self.numbers[table.key]
+        data = keyed_table(table, rows, self.persons, self.reference, number, keys)
+        write_bucketed(folder / f"part-{part}.parquet", data, keys.starts, PARQUET_OPTIONS[shape])
+        if shape in buckets.PHONE_SCHEMAS:
+            phones, phone_starts = phone_side(data, rows, self.persons, shape)
+            path = folder / f"{buckets.PHONES_PREFIX}{part}.parquet"
+            write_bucketed(path, phones, phone_starts, PHONE_OPTIONS[shape])
         return len(rows)
 
     def finish(self, tables: list[Table]) -> None:

@@ -165,6 +165,10 @@ def plan_tables(month: Month) -> list[Table]:
     return tables
 
 
+# the per-row arrays of Rows
+ROW_ARRAYS = ("school", "g", "phone", "project", "status", "graduation_year")
+
+
 @dataclass
 class Rows:
     """Rows of one part before they are keyed or spelled out. `school` indexes `codes`."""
@@ -187,10 +191,15 @@ class Rows:
         return cls(
             codes=first.codes,
             stage=first.stage,
-            **{
-                name: np.concatenate([getattr(p, name) for p in parts])
-                for name in ("school", "g", "phone", "project", "status", "graduation_year")
-            },
+            **{name: np.concatenate([getattr(p, name) for p in parts]) for name in ROW_ARRAYS},
+        )
+
+    def take(self, order: np.ndarray) -> "Rows":
+        """The rows at the indexes `order`, in that order."""
+        return Rows(
+            codes=self.codes,
+            stage=self.stage,
+            **{name: getattr(self, name)[order] for name in ROW_ARRAYS},
         )
 
 
