@@ -110,7 +110,7 @@ def test_a_commit_moves_every_part_and_side_file_and_an_abort_leaves_none(tmp_pa
 
 def test_each_part_holds_one_bucket_and_together_the_rows_written(tmp_path, monkeypatch):
     # small row groups: a bucket's buffer is written several times while the chunks arrive
-    monkeypatch.setattr(store_writer, "ROW_GROUP", 300)
+    monkeypatch.setattr(store_writer, "ROW_GROUP", 100)
     chunks = [enrolment_rows(5_000, seed) for seed in range(4)]
     snapshot = SnapshotWriter(tmp_path, KIND, "2024-10", ENROLMENT)
     for chunk in chunks:
@@ -152,7 +152,7 @@ def test_a_partition_without_rows_has_one_empty_part(tmp_path):
 
 
 def test_an_abort_after_written_row_groups_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_writer, "ROW_GROUP", 100)
+    monkeypatch.setattr(store_writer, "ROW_GROUP", 40)
     snapshot = SnapshotWriter(tmp_path, KIND, "2024-10", ENROLMENT)
     snapshot.write(enrolment_rows(5_000, seed=1))
     assert any(Path(snapshot.staging).iterdir())  # files were opened and written to

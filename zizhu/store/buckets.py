@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-BITS = 5
+BITS = 6
 COUNT = 1 << BITS
 _SHIFT = 64 - BITS
 

@@ -273,15 +273,19 @@ def generate(
     known = {t.key for t in world.tables}
     extra = sorted({key for key, _, _ in planted if key not in known})
     tables = world.tables + [Table(key, ()) for key in extra]
+    parts = _parts(world, tables, planted)
+    sink: KeyedSink | RawSink
     if keyed:
         sink = KeyedSink(out, world.persons, world.reference, tables)
+        sink.expect(parts)
     else:
         sink = RawSink(out, world.persons, world.reference, register_format)
-    parts = _parts(world, tables, planted)
 
     def run(part: Part) -> tuple[str, int]:
         rows = _part_rows(world, part, planted)
-        return part.table.label, sink.write(part.table, rows, part.name) if rows else 0
+        # a keyed part without rows still counts towards closing its table's files
+        written = sink.write(part.table, rows, part.name) if rows or keyed else 0
+        return part.table.label, written
 
     counts: dict[str, int] = {t.label: 0 for t in tables}
     if sink.parallel and workers > 1:

@@ -20,11 +20,13 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from zizhu.store import buckets
 from zizhu.store.layout import lists_partition, register_partition
 from zizhu.store.schemas import DICTIONARY_COLUMNS, LISTS_SCHEMA, REGISTER_SCHEMAS
+from zizhu.store.writer import BucketFiles
 from zizhu.synth.mixing import bits, mix64
 from zizhu.synth.persons import PersonSpace, days_since_epoch
 from zizhu.synth.tables import (
@@ -86,6 +88,9 @@ def parquet_options(schema: pa.Schema, grouped_by: str) -> dict[str, Any]:
     }
 
 
+# Rows of a row group: larger than the store writer's (whose memory is bounded for imports),
+# since each row group of a part writes its school-code dictionary again.
+ROW_GROUP = 65_536
 PARQUET_OPTIONS = {shape: parquet_options(s, "pid") for shape, s in KEYED_SCHEMAS.items()}
 PHONE_OPTIONS = {
     shape: parquet_options(s, "phone_key") for shape, s in buckets.PHONE_SCHEMAS.items()
@@ -220,19 +225,15 @@ def phone_side(
     return buckets.phone_table(picked, shape), starts
 
 
-def write_bucketed(path: Path, data: pa.Table, starts: np.ndarray, options: dict[str, Any]) -> None:
-    """One file of `data`, in bucket order with `starts`, a row group per bucket."""
-    with pq.ParquetWriter(path, data.schema, **options) as writer:
-        buckets.write_grouped(writer, data, starts)
-
-
 class KeyedSink:
-    """Parts of each table go to a temporary folder that replaces the table's folder at the end
+    """Each table goes to a temporary folder that replaces the table's folder at the end
     (docs/analytics-store.md: a snapshot is replaced atomically).
 
-    A part is bucketed ("Buckets"): `part-{part}.parquet` holds its rows in the bucket order of
-    `pid`, a row group a bucket; for the shapes with a phone, `_phones-{part}.parquet` holds
-    those of its rows that have one, in the bucket order of `phone_key`.
+    A table is bucketed ("Buckets") as the store's own writer does it (zizhu.store.writer):
+    `part-BB.parquet` holds the rows of bucket BB of `pid`, and for the shapes with a phone,
+    `_phones-BB.parquet` those of bucket BB of `phone_key` that have one: a key range of a
+    check reads one file of each table, not a row group of every part. Parts are written by
+    several threads at once; a table's files are closed when its last part is written.
     """
 
     parallel = True
@@ -243,11 +244,28 @@ class KeyedSink:
         self.reference = reference
         self.numbers = {t.key: i for i, t in enumerate(tables)}
         self.temporary: dict[tuple, Path] = {}
+        self.files: dict[tuple, list[BucketFiles]] = {}
+        self.remaining: dict[tuple, int] = {}
+        self.lock = threading.Lock()
+        fs = pafs.LocalFileSystem()
         for table in tables:
             final = self.folder(table)
             staging = final.with_name(f"{final.name}.tmp-{uuid.uuid4().hex}")
             staging.mkdir(parents=True)
             self.temporary[table.key] = staging
+            shape, folder = table.shape, str(staging)
+            # the schemas of the rows written (dictionaries, which readers see as strings)
+            options = PARQUET_OPTIONS[shape]
+            files = [BucketFiles(fs, folder, "part-", "pid", None, options, ROW_GROUP)]
+            if shape in buckets.PHONE_SCHEMAS:
+                prefix, options = buckets.PHONES_PREFIX, PHONE_OPTIONS[shape]
+                files.append(BucketFiles(fs, folder, prefix, "phone_key", None, options, ROW_GROUP))
+            self.files[table.key] = files
+
+    def expect(self, parts: list) -> None:
+        """The parts to come (each with its `table`): a table's files close after its last."""
+        for part in parts:
+            self.remaining[part.table.key] = self.remaining.get(part.table.key, 0) + 1
 
     def folder(self, table: Table) -> Path:
         if table.is_list:
@@ -257,21 +275,30 @@ class KeyedSink:
         return self.out / register_partition(kind, month)
 
     def write(self, table: Table, rows: Rows, part: str) -> int:
-        shape, folder = table.shape, self.temporary[table.key]
-        rows, keys = in_pid_order(rows, self.persons)
-        number = self.numbers[table.key]
-        data = keyed_table(table, rows, self.persons, self.reference, number, keys)
-        write_bucketed(folder / f"part-{part}.parquet", data, keys.starts, PARQUET_OPTIONS[shape])
-        if shape in buckets.PHONE_SCHEMAS:
-            phones, phone_starts = phone_side(data, rows, self.persons, shape)
-            path = folder / f"{buckets.PHONES_PREFIX}{part}.parquet"
-            write_bucketed(path, phones, phone_starts, PHONE_OPTIONS[shape])
+        """Write one part's rows (none: the part only counts towards closing its table)."""
+        if len(rows):
+            rows, keys = in_pid_order(rows, self.persons)
+            number = self.numbers[table.key]
+            data = keyed_table(table, rows, self.persons, self.reference, number, keys)
+            files = self.files[table.key]
+            files[0].add(data, keys.starts)
+            if len(files) > 1:
+                phones, phone_starts = phone_side(data, rows, self.persons, table.shape)
+                files[1].add(phones, phone_starts)
+        with self.lock:
+            self.remaining[table.key] = self.remaining.get(table.key, 1) - 1
+            last = self.remaining[table.key] == 0
+        if last:
+            for family in self.files[table.key]:
+                family.close()
         return len(rows)
 
     def finish(self, tables: list[Table]) -> None:
         for table in tables:
+            for family in self.files[table.key]:
+                family.close()  # a table none of whose parts was expected
             staging = self.temporary[table.key]
-            if not any(staging.iterdir()):  # readers glob part-*.parquet: never leave none
+            if not any(staging.glob("part-*.parquet")):  # readers need a file: never leave none
                 schema = KEYED_SCHEMAS[table.shape]
                 pq.write_table(schema.empty_table(), staging / "part-empty.parquet")
             final = self.folder(table)

@@ -60,7 +60,7 @@ def test_any_number_of_ranges_finds_the_findings_of_the_whole_month(store):
     pids = whole.column("pid").to_numpy()
     assert len(set(buckets.of(pids))) > 8  # the subjects are spread over the ranges
 
-    for ranges in (2, 32):
+    for ranges in (2, buckets.COUNT):
         assert run_duckdb(store.root, MONTH, ranges=ranges) == whole
 
 
@@ -100,7 +100,7 @@ def test_the_number_of_ranges_grows_with_the_inputs(store, monkeypatch):
     assert duckdb_ranges.ranges_for(inputs) == buckets.COUNT
 
 
-@pytest.mark.parametrize("ranges", [3, 64])
+@pytest.mark.parametrize("ranges", [3, 2 * buckets.COUNT])
 def test_ranges_are_a_power_of_two_up_to_the_buckets(store, ranges):
     build_month(store)
     with pytest.raises(ValueError, match="power of two"):

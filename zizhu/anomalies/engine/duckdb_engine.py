@@ -35,7 +35,7 @@ def run_duckdb(
     ages are counted on; `memory_limit` (e.g. "4GB") is DuckDB's. `lists_store` is where the
     recipient lists are read (default: `store`).
 
-    `ranges` (a power of two up to 32; default: by the size of the inputs, 1 for a province) is
+    `ranges` (a power of two up to 64; default: by the size of the inputs, 1 for a province) is
     how many ranges of keys the run takes one after the other (duckdb_ranges); `threads` is
     DuckDB's threads for a run in one range (default: two per core), and the number of ranges
     run at once, one thread each, otherwise (default: one per core).

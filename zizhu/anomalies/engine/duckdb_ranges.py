@@ -27,8 +27,9 @@ from .inputs import Inputs, Source
 from .rules import rules_table
 from .views import register_view
 
-# About this much Parquet (the rows' files) per range: a province's month runs whole, the
-# national month in buckets.COUNT ranges (measured: 16 to 64 ranges cost about the same).
+# About this much Parquet (the rows' files) per range: a province's month (~170 MB) runs whole
+# (in 1, 2 or 4 ranges it cost the same), the national month (~5.2 GB) in 32 ranges (the
+# cheapest of 8, 16 and 32), twice national in 64: the same rows a range, so the same peak.
 RANGE_BYTES = 192 * 2**20
 # The columns of the phone side files (buckets.PHONE_SCHEMAS), by input view.
 _PHONE_COLUMNS = {
@@ -61,11 +62,13 @@ def run_ranges(
     step = buckets.COUNT // count
     bounds = [buckets.key_range(first, first + step) for first in range(0, buckets.COUNT, step)]
     sources = {source.view: source for source in inputs.sources}
+    spans = _spans(con, [f for s in sources.values() for f in s.files], "pid")
+    spans |= _spans(con, [f for s in sources.values() for f in s.phones], "phone_key")
 
     def phones(bound: tuple[int | None, int | None]) -> pa.Table:
         with _cursor(con) as cursor:
             for view in _PHONE_COLUMNS:
-                _register(cursor, sources[view], bound, by_phone=True)
+                _register(cursor, sources[view], bound, spans, by_phone=True)
             cursor.execute(f"CREATE TEMP VIEW subject_rows AS {checks.SUBJECT_ROWS}")
             cursor.execute(f"CREATE TEMP VIEW student_phones AS {checks.STUDENT_PHONES}")
             return arrow(cursor.sql(checks.PHONE_PERSONS))
@@ -78,7 +81,7 @@ def run_ranges(
     def findings(bound: tuple[int | None, int | None], phone_persons: pa.Table) -> pa.Table:
         with _cursor(con) as cursor:
             for source in sources.values():
-                _register(cursor, source, bound, by_phone=False)
+                _register(cursor, source, bound, spans, by_phone=False)
             cursor.register("rules", rules_table())
             cursor.register("params", params)
             cursor.register("phone_persons", phone_persons)
@@ -106,10 +109,48 @@ class _cursor:  # noqa: N801 (used as a context manager, like a function)
         self.cursor.close()
 
 
+Span = tuple[int, int] | None
+
+
+def _spans(con: duckdb.DuckDBPyConnection, files: list[str], key: str) -> dict[str, Span]:
+    """The smallest and largest `key` of each file, from its row groups' statistics (None
+    where a row group has none). Read once for the run; the footers stay cached for the reads
+    (parquet_metadata_cache)."""
+    if not files:
+        return {}
+    rows = con.execute(
+        "SELECT file_name, MIN(TRY_CAST(stats_min_value AS BIGINT)), "
+        "MAX(TRY_CAST(stats_max_value AS BIGINT)), "
+        "BOOL_OR(stats_min_value IS NULL OR stats_max_value IS NULL) "
+        "FROM parquet_metadata(?) WHERE path_in_schema = ? GROUP BY file_name",
+        [files, key],
+    ).fetchall()
+    return {name: None if unknown else (low, high) for name, low, high, unknown in rows}
+
+
+def _overlapping(
+    files: tuple[str, ...], spans: dict[str, Span], bound: tuple[int | None, int | None]
+) -> tuple[str, ...]:
+    """The files that may hold keys of `bound`: a file whose statistics say it holds none of
+    them is not read at all (opening every file of a partition for every range costs more than
+    the range's rows, measured on twice national). A file without statistics is read."""
+    low, high = bound
+    kept = []
+    for file in files:
+        span = spans.get(file)
+        if span is not None:
+            smallest, largest = span
+            if (low is not None and largest < low) or (high is not None and smallest >= high):
+                continue
+        kept.append(file)
+    return tuple(kept)
+
+
 def _register(
     cursor: duckdb.DuckDBPyConnection,
     source: Source,
     bound: tuple[int | None, int | None],
+    spans: dict[str, Span],
     *,
     by_phone: bool,
 ) -> None:
@@ -120,6 +161,8 @@ def _register(
     files, kept = source.files, None
     if by_phone and source.phones:
         files, kept = source.phones, _PHONE_COLUMNS[source.view]
+    if not (by_phone and not source.phones):  # the rows' files have no statistics on phones
+        files = _overlapping(files, spans, bound)
     low, high = bound
     conditions = []
     if low is not None:

@@ -34,6 +34,6 @@ def register_view(
     # each) do not see each other's.
     con.execute(
         f"CREATE TEMP VIEW {view} AS SELECT {projection} "  # noqa: S608 (names: VIEW_COLUMNS)
-        f"FROM read_parquet([{paths}], hive_partitioning = false, union_by_name = true)"
+        f"FROM read_parquet([{paths}], hive_partitioning = false, union_by_name = false)"
         + (f" WHERE {where}" if where else "")
     )
