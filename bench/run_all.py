@@ -64,7 +64,8 @@ def plan(args: argparse.Namespace) -> list[tuple[str, list[str], dict[str, str]]
     steps.append(
         (
             "anomalies",
-            ["bench/anomaly_bench.py", "--repeat", "3", "--workdir", str(workdir / "stores")],
+            ["bench/anomaly_bench.py", "--repeat", "2", "--workdir", str(workdir / "stores")]
+            + ["--scales", "province", "national", "twice_national"],
             {},
         )
     )
