@@ -4,9 +4,9 @@ Every join of the duplicate and age checks is on `pid`, so the findings of the s
 `pid` lies in a range come from the rows of that range alone; the shared-phone check's
 `phone_persons` is one aggregate on `phone_key`, so it is counted a range of phones at a time
 first. Each range reads only its rows where the store is bucketed (docs/analytics-store.md,
-"Buckets": the Parquet statistics skip the other row groups, and the phone side files hold the
-rows with a phone keyed by phone) and every row otherwise, filtered: the same findings either
-way. The SQL is `checks`, unchanged: each range registers the input views over its rows and
+"Buckets": the files' statistics say which files hold the range, and the phone side files hold
+the rows with a phone by bucket of phone) and every row otherwise, filtered: the same findings
+either way. The SQL is `checks`, unchanged: each range registers the input views over its rows and
 runs the same texts.
 
 The ranges are few and fixed (a power of two up to `buckets.COUNT`); two run at once, each on
@@ -161,7 +161,7 @@ def _register(
     files, kept = source.files, None
     if by_phone and source.phones:
         files, kept = source.phones, _PHONE_COLUMNS[source.view]
-    if not (by_phone and not source.phones):  # the rows' files have no statistics on phones
+    if not (by_phone and not source.phones):  # the spans of the rows' files are of pid
         files = _overlapping(files, spans, bound)
     low, high = bound
     conditions = []
