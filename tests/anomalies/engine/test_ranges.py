@@ -105,3 +105,28 @@ def test_ranges_are_a_power_of_two_up_to_the_buckets(store, ranges):
     build_month(store)
     with pytest.raises(ValueError, match="power of two"):
         run_duckdb(store.root, MONTH, ranges=ranges)
+
+
+def test_a_range_reads_only_the_files_that_may_hold_its_keys():
+    low, high = buckets.key_range(8, 16)
+    assert low is not None and high is not None
+    spans = {
+        "below": (low - 100, low - 1),
+        "touching the start": (low - 100, low),
+        "inside": (low + 1, high - 1),
+        "touching the end": (high - 1, high + 100),
+        "at the end": (high, high + 100),
+        "no statistics": None,
+    }
+    files = (*spans, "not in the footers")
+
+    kept = duckdb_ranges._overlapping(files, spans, (low, high))
+
+    assert kept == (
+        "touching the start",
+        "inside",
+        "touching the end",
+        "no statistics",
+        "not in the footers",
+    )
+    assert duckdb_ranges._overlapping(files, spans, (None, None)) == files
