@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -87,17 +88,39 @@ def test_a_ranged_run_counts_the_phones_of_the_side_files(store):
     assert (21, 112) not in found(run_duckdb(store.root, MONTH, ranges=4), "rule", "pid")
 
 
-def test_the_number_of_ranges_grows_with_the_inputs(store, monkeypatch):
-    build_month(store)
-    inputs = locate(store.root, MONTH)
+def _spans(root: Path):
+    inputs = locate(root, MONTH)
+    with duckdb.connect() as con:
+        return inputs, duckdb_ranges.key_spans(con, inputs)
+
+
+def test_the_number_of_ranges_grows_with_a_bucketed_month(store, monkeypatch):
+    build_month(store)  # small keys: every file's keys are in one bucket
+    write_side_files(store.root)
+    inputs, spans = _spans(store.root)
+    assert duckdb_ranges.bucketed(inputs, spans)
     size = sum(source.bytes for source in inputs.sources)
     assert size > 0
-    assert duckdb_ranges.ranges_for(inputs) == 1
+    assert duckdb_ranges.ranges_for(inputs, spans) == 1
 
     monkeypatch.setattr(duckdb_ranges, "RANGE_BYTES", size // 5)
-    assert duckdb_ranges.ranges_for(inputs) == 8
+    assert duckdb_ranges.ranges_for(inputs, spans) == 8
     monkeypatch.setattr(duckdb_ranges, "RANGE_BYTES", 1)
-    assert duckdb_ranges.ranges_for(inputs) == buckets.COUNT
+    assert duckdb_ranges.ranges_for(inputs, spans) == buckets.COUNT
+
+
+def test_a_month_not_bucketed_runs_whole_whatever_its_size(store, monkeypatch):
+    monkeypatch.setattr(duckdb_ranges, "RANGE_BYTES", 1)
+    build_month(store)
+    inputs, spans = _spans(store.root)
+    assert not duckdb_ranges.bucketed(inputs, spans)  # no side files
+    assert duckdb_ranges.ranges_for(inputs, spans) == 1
+
+    write_side_files(store.root)
+    spread_keys(store.root)  # a file's keys in many buckets
+    inputs, spans = _spans(store.root)
+    assert not duckdb_ranges.bucketed(inputs, spans)
+    assert duckdb_ranges.ranges_for(inputs, spans) == 1
 
 
 @pytest.mark.parametrize("ranges", [3, 2 * buckets.COUNT])
@@ -117,6 +140,7 @@ def test_a_range_reads_only_the_files_that_may_hold_its_keys():
         "touching the end": (high - 1, high + 100),
         "at the end": (high, high + 100),
         "no statistics": None,
+        "no row": duckdb_ranges.EMPTY,
     }
     files = (*spans, "not in the footers")
 
@@ -129,4 +153,5 @@ def test_a_range_reads_only_the_files_that_may_hold_its_keys():
         "no statistics",
         "not in the footers",
     )
-    assert duckdb_ranges._overlapping(files, spans, (None, None)) == files
+    every_file_with_rows = tuple(file for file in files if file != "no row")
+    assert duckdb_ranges._overlapping(files, spans, (None, None)) == every_file_with_rows

@@ -12,7 +12,7 @@ import pyarrow as pa
 from zizhu.lib.periods import Month
 
 from . import checks
-from .duckdb_ranges import ranges_for, run_ranges
+from .duckdb_ranges import key_spans, ranges_for, run_ranges
 from .findings import finalise
 from .inputs import Inputs, locate
 from .rules import rules_table
@@ -35,24 +35,25 @@ def run_duckdb(
     ages are counted on; `memory_limit` (e.g. "4GB") is DuckDB's. `lists_store` is where the
     recipient lists are read (default: `store`).
 
-    `ranges` (a power of two up to 64; default: by the size of the inputs, 1 for a province) is
-    how many ranges of keys the run takes one after the other (duckdb_ranges); `threads` is
-    DuckDB's threads for a run in one range (default: two per core), and the number of ranges
-    run at once, one thread each, otherwise (default: one per core).
+    `ranges` (a power of two up to 64) is how many ranges of keys the run takes one after the
+    other (duckdb_ranges); by default 1 unless the inputs are bucketed, then by their size (1
+    for a province). `threads` is DuckDB's threads for a run in one range (default: two per
+    core), and the number of ranges run at once, one thread each, otherwise (default: one per
+    core).
     """
     inputs = locate(store, month, reference_date, lists_store)
-    count = ranges or ranges_for(inputs)
-    if count > 1:
-        parallel = threads or os.cpu_count() or 1
-        with _connection(1, memory_limit) as con:
-            raw = run_ranges(con, inputs, count, parallel, _arrow)
+    with _connection(1, memory_limit) as con:
+        spans = key_spans(con, inputs)
+        count = ranges or ranges_for(inputs, spans)
+        if count > 1:
+            parallel = threads or os.cpu_count() or 1
+            raw = run_ranges(con, inputs, count, parallel, _arrow, spans)
             con.register("range_findings", raw)
             ordered = _arrow(con.sql(f"SELECT * FROM range_findings ORDER BY {checks.ORDER}"))  # noqa: S608
-        return finalise(ordered, inputs.month)
-    # Two threads per core by default: the joins and aggregates wait on memory much of the time,
-    # and the extra threads keep the cores busy meanwhile (a plain scan is fastest at one).
-    threads = threads or 2 * (os.cpu_count() or 1)
-    with _connection(threads, memory_limit) as con:
+            return finalise(ordered, inputs.month)
+        # Two threads per core by default: the joins and aggregates wait on memory much of the
+        # time, and the extra threads keep the cores busy meanwhile (a scan is fastest at one).
+        con.execute(f"SET threads = {int(threads or 2 * (os.cpu_count() or 1))}")
         register(con, inputs)
         for name, sql, materialise in checks.VIEWS:
             kind = "TABLE" if materialise else "VIEW"

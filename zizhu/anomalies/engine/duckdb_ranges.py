@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from zizhu.store import buckets
@@ -42,9 +43,11 @@ _PHONE_COLUMNS = {
 Arrow = Callable[[duckdb.DuckDBPyRelation], pa.Table]
 
 
-def ranges_for(inputs: Inputs) -> int:
+def ranges_for(inputs: Inputs, spans: "Spans") -> int:
     """How many key ranges a run of `inputs` takes: 1 (the whole month at once) for a small
-    month, more as its files grow."""
+    month or one whose files are not bucketed, more as the files of a bucketed month grow."""
+    if not bucketed(inputs, spans):
+        return 1
     size = sum(source.bytes for source in inputs.sources)
     count = 1
     while count < buckets.COUNT and size > count * RANGE_BYTES:
@@ -52,18 +55,41 @@ def ranges_for(inputs: Inputs) -> int:
     return count
 
 
+def bucketed(inputs: Inputs, spans: "Spans") -> bool:
+    """Whether every file of `inputs` holds the keys of one bucket (or no row), and every input
+    with a phone has its side files: a month written otherwise (before the store was bucketed,
+    or by another tool) would be read whole for every range, so it runs whole."""
+    for source in inputs.sources:
+        for file in (*source.files, *source.phones):
+            span = spans.get(file)
+            if span is EMPTY:
+                continue
+            if span is None:
+                return False
+            first, last = buckets.of(np.array(span, np.int64))
+            if first != last:
+                return False
+        rows = any(spans.get(file) is not EMPTY for file in source.files)
+        if source.view in _PHONE_COLUMNS and rows and not source.phones:
+            return False
+    return True
+
+
 def run_ranges(
-    con: duckdb.DuckDBPyConnection, inputs: Inputs, count: int, parallel: int, arrow: Arrow
+    con: duckdb.DuckDBPyConnection,
+    inputs: Inputs,
+    count: int,
+    parallel: int,
+    arrow: Arrow,
+    spans: "Spans",
 ) -> pa.Table:
     """The unordered findings (checks.FINDINGS_UNORDERED) of `inputs`, `count` ranges of keys
-    (a power of two ≤ buckets.COUNT), `parallel` of them at a time."""
+    (a power of two ≤ buckets.COUNT), `parallel` of them at a time; `spans` from key_spans."""
     if count < 1 or count > buckets.COUNT or count & (count - 1):
         raise ValueError(f"ranges must be a power of two from 1 to {buckets.COUNT}, not {count}")
     step = buckets.COUNT // count
     bounds = [buckets.key_range(first, first + step) for first in range(0, buckets.COUNT, step)]
     sources = {source.view: source for source in inputs.sources}
-    spans = _spans(con, [f for s in sources.values() for f in s.files], "pid")
-    spans |= _spans(con, [f for s in sources.values() for f in s.phones], "phone_key")
 
     def phones(bound: tuple[int | None, int | None]) -> pa.Table:
         with _cursor(con) as cursor:
@@ -109,15 +135,24 @@ class _cursor:  # noqa: N801 (used as a context manager, like a function)
         self.cursor.close()
 
 
+# The smallest and largest key of a file; None: unknown (no statistics); EMPTY: no row.
 Span = tuple[int, int] | None
+EMPTY: Span = (1, 0)
+Spans = dict[str, Span]
 
 
-def _spans(con: duckdb.DuckDBPyConnection, files: list[str], key: str) -> dict[str, Span]:
-    """The smallest and largest `key` of each file, from its row groups' statistics (None
-    where a row group has none). Read once for the run; the footers stay cached for the reads
-    (parquet_metadata_cache)."""
+def key_spans(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> Spans:
+    """The span of `pid` of every rows' file of `inputs` and of `phone_key` of every side
+    file, from the footers (read once for the run, then cached: parquet_metadata_cache)."""
+    return _spans(con, [f for s in inputs.sources for f in s.files], "pid") | _spans(
+        con, [f for s in inputs.sources for f in s.phones], "phone_key"
+    )
+
+
+def _spans(con: duckdb.DuckDBPyConnection, files: list[str], key: str) -> Spans:
     if not files:
         return {}
+    spans: Spans = dict.fromkeys(files)
     rows = con.execute(
         "SELECT file_name, MIN(TRY_CAST(stats_min_value AS BIGINT)), "
         "MAX(TRY_CAST(stats_max_value AS BIGINT)), "
@@ -125,7 +160,13 @@ def _spans(con: duckdb.DuckDBPyConnection, files: list[str], key: str) -> dict[s
         "FROM parquet_metadata(?) WHERE path_in_schema = ? GROUP BY file_name",
         [files, key],
     ).fetchall()
-    return {name: None if unknown else (low, high) for name, low, high, unknown in rows}
+    spans.update((name, None if unknown else (low, high)) for name, low, high, unknown in rows)
+    # last: a file without rows may still have a row group, of none, without statistics
+    empty = con.execute(
+        "SELECT file_name FROM parquet_file_metadata(?) WHERE num_rows = 0", [files]
+    ).fetchall()
+    spans.update((name, EMPTY) for (name,) in empty)
+    return spans
 
 
 def _overlapping(
@@ -138,6 +179,8 @@ def _overlapping(
     kept = []
     for file in files:
         span = spans.get(file)
+        if span is EMPTY:
+            continue
         if span is not None:
             smallest, largest = span
             if (low is not None and largest < low) or (high is not None and smallest >= high):
