@@ -1,11 +1,10 @@
 """Buckets of the analytics store (docs/analytics-store.md, "Buckets").
 
 `pid` and `phone_key` are uniform 64-bit keys, so their top bits split the rows into buckets of
-about equal size, and bucket order is key order. A writer keeps each file's rows grouped by the
-bucket of `pid`, a Parquet row group never holding two buckets, with min/max statistics on
-`pid`; a query that asks for a range of keys then reads only the row groups of that range.
-Rows that carry a phone are also written once more, keyed by phone, to a side file
-(`_phones-*.parquet`) grouped by the bucket of `phone_key` in the same way.
+about equal size, and bucket order is key order. A writer puts each bucket of `pid` in a file
+of its own, with min/max statistics on `pid`; a query that asks for a range of keys then opens
+only the files of that range. Rows that carry a phone are also written once more, keyed by
+phone, to side files (`_phones-*.parquet`), a file per bucket of `phone_key`.
 
 The layout is for speed only: a reader filters on the key range it wants, so a file written in
 any order, or without statistics, gives the same answers, read in full.
@@ -15,7 +14,6 @@ The bottom of the analytics side, beside `layout`: imports nothing of the projec
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 BITS = 6
 COUNT = 1 << BITS
@@ -57,15 +55,6 @@ def key_range(first: int, stop: int) -> tuple[int | None, int | None]:
     low = None if first == 0 else (first - COUNT // 2) << _SHIFT
     high = None if stop == COUNT else (stop - COUNT // 2) << _SHIFT
     return low, high
-
-
-def write_grouped(writer: pq.ParquetWriter, table: pa.Table, starts: np.ndarray) -> None:
-    """Write `table`, whose rows are already in bucket order with `starts` from `grouped`, a
-    row group (or more, for a large bucket) per bucket."""
-    for bucket in range(COUNT):
-        start, stop = int(starts[bucket]), int(starts[bucket + 1])
-        if stop > start:
-            writer.write_table(table.slice(start, stop - start))
 
 
 def phone_table(table: pa.Table, shape: str) -> pa.Table:

@@ -1,9 +1,9 @@
 """Turning rows into files: keyed Parquet in the analytics-store layout, or raw import files.
 
 Keyed (docs/analytics-store.md): no raw ID or phone is written; `pid` and `phone_key` are
-opaque int64 keys (synthetic, not HMACs), birth dates are their own column. Each part is written
-in the bucket order of `pid`, a row group a bucket, and the rows with a phone once more, in the
-bucket order of `phone_key`, to a side file beside it ("Buckets"). Raw: the CSV files
+opaque int64 keys (synthetic, not HMACs), birth dates are their own column. Each table is
+written as the store's writer writes a partition ("Buckets"): a file per bucket of `pid`, and
+the rows with a phone once more, a file per bucket of `phone_key`. Raw: the CSV files
 a person would import (docs/domain.md, formats), one per register snapshot and one per recipient
 list.
 """
