@@ -285,9 +285,11 @@ class KeyedSink:
             if len(files) > 1:
                 phones, phone_starts = phone_side(data, rows, self.persons, table.shape)
                 files[1].add(phones, phone_starts)
-        with self.lock:
-            self.remaining[table.key] = self.remaining.get(table.key, 1) - 1
-            last = self.remaining[table.key] == 0
+        with self.lock:  # a table whose parts were not announced closes at `finish` only
+            last = False
+            if table.key in self.remaining:
+                self.remaining[table.key] -= 1
+                last = self.remaining[table.key] == 0
         if last:
             for family in self.files[table.key]:
                 family.close()

@@ -92,7 +92,7 @@ def run_ranges(
     sources = {source.view: source for source in inputs.sources}
 
     def phones(bound: tuple[int | None, int | None]) -> pa.Table:
-        with _cursor(con) as cursor:
+        with con.cursor() as cursor:  # temp views are a cursor's own
             for view in _PHONE_COLUMNS:
                 _register(cursor, sources[view], bound, spans, by_phone=True)
             cursor.execute(f"CREATE TEMP VIEW subject_rows AS {checks.SUBJECT_ROWS}")
@@ -105,7 +105,7 @@ def run_ranges(
     )
 
     def findings(bound: tuple[int | None, int | None], phone_persons: pa.Table) -> pa.Table:
-        with _cursor(con) as cursor:
+        with con.cursor() as cursor:  # temp views are a cursor's own
             for source in sources.values():
                 _register(cursor, source, bound, spans, by_phone=False)
             cursor.register("rules", rules_table())
@@ -120,19 +120,6 @@ def run_ranges(
     with ThreadPoolExecutor(parallel) as pool:
         phone_persons = pa.concat_tables(pool.map(phones, bounds))
         return pa.concat_tables(pool.map(lambda b: findings(b, phone_persons), bounds))
-
-
-class _cursor:  # noqa: N801 (used as a context manager, like a function)
-    """A cursor of its own (temp views are per cursor), closed after use."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection):
-        self.cursor = con.cursor()
-
-    def __enter__(self) -> duckdb.DuckDBPyConnection:
-        return self.cursor
-
-    def __exit__(self, *_: object) -> None:
-        self.cursor.close()
 
 
 # The smallest and largest key of a file; None: unknown (no statistics); EMPTY: no row.
