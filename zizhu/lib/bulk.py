@@ -8,9 +8,14 @@ cannot see rows of an open transaction), so the next statements of the same load
 triggers they fire (zizhu/fundreports/rollups.py), would be planned for an empty table:
 nested loops over seconds' worth of rows. The table is analysed after such a COPY."""
 
+import re
+from datetime import date
+from decimal import Decimal
 from itertools import chain, islice
 
 from django.db import connection
+
+from zizhu.lib.ahead import made_ahead
 
 ANALYZE_AFTER = 1_000  # rows
 SQLITE_CACHE_KIB = 16 * 1024
@@ -66,15 +71,19 @@ def insert_rows(
 
 def insert_columns(model, columns: list[str], batches, analyze_after: bool = True) -> int:
     """`insert_rows` for rows that come a batch at a time column by column: each batch a list
-    of `columns`' value lists (the same length). SQLite's statements take their parameters
-    from the columns laid out row after row by slice assignment, with no tuple a row (the
-    rows go in in the same order, a batch's last statement shorter)."""
-    if connection.vendor == "postgresql":
-        rows = (row for batch in batches for row in zip(*batch, strict=True))
-        return insert_rows(model, columns, rows, analyze_after=analyze_after)
+    of `columns`' value lists (the same length; values of the types write_row takes: str, int,
+    Decimal, date, None). The batches are made and laid out for the database in a thread of
+    their own (zizhu.lib.ahead: `batches` must touch no database) while this one inserts the
+    batch before: SQLite steps its statements, PostgreSQL parses and checks a COPY, both
+    without the GIL. The rows go in in the same order."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = [model._meta.get_field(c).column for c in columns]
     quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+    if connection.vendor == "postgresql":
+        count = _copy_columns(table, quoted, len(names), batches)
+        if analyze_after and count >= ANALYZE_AFTER:
+            analyze(model)
+        return count
     width = len(names)
     per = max(1, connection.features.max_query_params // width)
     count = 0
@@ -83,32 +92,112 @@ def insert_columns(model, columns: list[str], batches, analyze_after: bool = Tru
         (cache,) = cursor.fetchone()
         cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         try:
-            for batch in batches:
-                if len(batch) != width:
-                    raise ValueError(f"{len(batch)} columns, not {width}")
-                rows = len(batch[0])
-                if any(len(values) != rows for values in batch):
-                    raise ValueError("columns of different lengths")
-                flat: list = [None] * (rows * width)
-                for at, values in enumerate(batch):
-                    flat[at::width] = values
-                count += _insert_flat(cursor, table, quoted, width, flat, per)
+            laid_out = (_statements(batch, width, per) for batch in batches)
+            with made_ahead(laid_out) as statements:
+                for rows, groups, rest in statements:
+                    if groups:
+                        cursor.executemany(_values_sql(table, quoted, width, per), groups)
+                    if rest:
+                        sql = _values_sql(table, quoted, width, len(rest) // width)
+                        cursor.execute(sql, rest)
+                    count += rows
         finally:
             cursor.execute(f"PRAGMA cache_size = {int(cache)}")
     return count
 
 
-def _insert_flat(cursor, table: str, quoted: str, width: int, flat: list, per: int) -> int:
-    """The rows whose values lie row after row in `flat`, in statements of `per` rows."""
-    rows = len(flat) // width
+def _statements(batch: list[list], width: int, per: int) -> tuple[int, list[list], list]:
+    """A batch's rows laid out for SQLite's statements of `per` rows: their parameters row
+    after row by slice assignment (no tuple a row), whole statements and the rest."""
+    if len(batch) != width:
+        raise ValueError(f"{len(batch)} columns, not {width}")
+    rows = len(batch[0])
+    if any(len(values) != rows for values in batch):
+        raise ValueError("columns of different lengths")
+    flat: list = [None] * (rows * width)
+    for at, values in enumerate(batch):
+        flat[at::width] = values
     full = rows // per * per
-    if full:
-        step = per * width
-        groups = [flat[at : at + step] for at in range(0, full * width, step)]
-        cursor.executemany(_values_sql(table, quoted, width, per), groups)
-    if full < rows:
-        cursor.execute(_values_sql(table, quoted, width, rows - full), flat[full * width :])
-    return rows
+    step = per * width
+    groups = [flat[at : at + step] for at in range(0, full * width, step)]
+    return rows, groups, flat[full * width :]
+
+
+def _copy_columns(table: str, quoted: str, width: int, batches) -> int:
+    """The batches, a COPY each, their text made ahead. The table's deferred constraints (its
+    foreign keys) are checked at the end of each COPY instead of all at the commit:
+    PostgreSQL checks a batch while the next one is made, not every row after the last one
+    (100,000 rows: ~0.35 s)."""
+    count = 0
+    with connection.cursor() as cursor:
+        deferred = _deferred_constraints(cursor, table)
+        if deferred:
+            cursor.execute(f"SET CONSTRAINTS {deferred} IMMEDIATE")
+        with made_ahead(copy_text(batch, width) for batch in batches) as texts:
+            for rows, text in texts:
+                if not rows:
+                    continue
+                with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:  # noqa: S608
+                    copy.write(text)
+                count += rows
+        if deferred:  # as the rest of the transaction expects them (not after an error)
+            cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")
+    return count
+
+
+def _deferred_constraints(cursor, table: str) -> str:
+    """The initially deferred constraints of `table`, quoted and comma-separated."""
+    cursor.execute(
+        "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass(%s) AND condeferred",
+        [table],
+    )
+    return ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
+
+
+# COPY's text format: a backslash starts an escape, a tab ends a value, a newline a row
+# (psycopg's write_row escapes the same characters)
+_COPY_ESCAPES = str.maketrans(
+    {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
+)
+_COPY_SPECIAL = re.compile("[\\\\\t\n\r\b\f\v]")
+
+
+def copy_text(batch: list[list], width: int) -> tuple[int, bytes]:
+    """A batch's rows (its columns' values) as COPY text data, and how many: what write_row
+    writes for the same values, a column at a time instead of a call a value."""
+    if len(batch) != width:
+        raise ValueError(f"{len(batch)} columns, not {width}")
+    rows = len(batch[0])
+    if any(len(values) != rows for values in batch):
+        raise ValueError("columns of different lengths")
+    if not rows:
+        return 0, b""
+    texts = [_copy_values(values) for values in batch]
+    lines = "\n".join(map("\t".join, zip(*texts, strict=True)))
+    return rows, f"{lines}\n".encode()
+
+
+def _copy_values(values: list) -> list[str]:
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        if _COPY_SPECIAL.search("".join(values)) is None:  # the common case: no step a value
+            return values
+        return [v.translate(_COPY_ESCAPES) for v in values]
+    if kinds == {int}:
+        return list(map(str, values))
+    return list(map(_copy_value, values))
+
+
+def _copy_value(value: object) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | Decimal | date):  # date: ISO (a datetime: with its zone)
+        return str(value).translate(_COPY_ESCAPES)
+    raise TypeError(f"no COPY text for {type(value).__name__}")
 
 
 def _values_sql(table: str, quoted: str, width: int, rows: int) -> str:
