@@ -1,5 +1,6 @@
 """zizhu.lib.ahead: items made in a thread of their own, their errors and an early stop."""
 
+import contextlib
 import threading
 
 import pytest
@@ -33,7 +34,7 @@ def test_the_producers_error_comes_after_the_items_made_before_it():
 
 
 def test_a_consumer_that_stops_early_stops_the_producer_before_the_with_ends():
-    made, closed = [], threading.Event()
+    made, closed, ended = [], threading.Event(), threading.Event()
 
     def items():
         try:
@@ -44,10 +45,18 @@ def test_a_consumer_that_stops_early_stops_the_producer_before_the_with_ends():
             closed.set()
 
     ahead = made_ahead(items(), depth=2)
-    with pytest.raises(RuntimeError), ahead as ready:
-        for n in ready:
-            if n == 5:
-                raise RuntimeError("the consumer fails")
+
+    def consume():
+        with contextlib.suppress(RuntimeError), ahead as ready:
+            for n in ready:
+                if n == 5:
+                    raise RuntimeError("the consumer fails")
+        ended.set()
+
+    consumer = threading.Thread(target=consume, daemon=True)
+    consumer.start()
+    consumer.join(timeout=10)
+    assert ended.is_set(), "the with never ended: the producer did not stop"
     assert not ahead._thread.is_alive()
     assert closed.is_set()  # the generator was closed: what it holds is let go
-    assert len(made) < 10  # at most `depth` and the one being put past what was taken
+    assert len(made) <= 5 + 1 + 2  # the consumer's, then at most `depth` made ahead

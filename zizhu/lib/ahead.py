@@ -24,11 +24,15 @@ _ITEM, _DONE, _FAILED = range(3)
 
 
 class made_ahead(Generic[T]):  # noqa: N801 - used as a function: `with made_ahead(...)`
-    """`items` iterated in a thread, at most `depth` made and not yet taken."""
+    """`items` iterated in a thread, at most `depth` made (or being made) and not yet
+    taken."""
 
     def __init__(self, items: Iterable[T], depth: int = 1) -> None:
         self._items = items
-        self._queue: Queue[tuple[int, object]] = Queue(maxsize=depth)
+        self._queue: Queue[tuple[int, object]] = Queue()
+        # a place for each item made and not yet taken, or being made: with the one the
+        # consumer holds, at most `depth` + 1 items are alive
+        self._places = threading.Semaphore(depth)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._produce, name="made-ahead", daemon=True)
 
@@ -43,20 +47,26 @@ class made_ahead(Generic[T]):  # noqa: N801 - used as a function: `with made_ahe
         traceback: TracebackType | None,
     ) -> None:
         self._stop.set()
-        while self._thread.is_alive():  # a producer blocked on a full queue gets its place
-            with contextlib.suppress(Empty):
-                self._queue.get(timeout=0.05)
+        self._places.release()  # a producer waiting for a place sees the stop
         self._thread.join()
+        with contextlib.suppress(Empty):  # what was made and not taken goes now
+            while True:
+                self._queue.get_nowait()
 
     def _produce(self) -> None:
         items = iter(self._items)
         try:
-            for item in items:
+            while True:
+                self._places.acquire()
                 if self._stop.is_set():
-                    break
+                    return
+                try:
+                    item = next(items)
+                except StopIteration:
+                    self._queue.put((_DONE, None))
+                    return
                 self._queue.put((_ITEM, item))
-            else:
-                self._queue.put((_DONE, None))
+                del item
         except BaseException as exc:  # raised again in the consumer
             self._queue.put((_FAILED, exc))
         finally:
@@ -67,9 +77,11 @@ class made_ahead(Generic[T]):  # noqa: N801 - used as a function: `with made_ahe
     def _taken(self) -> Iterator[T]:
         while True:
             kind, value = self._queue.get()
+            self._places.release()  # the item is the consumer's now: the next may be made
             if kind == _DONE:
                 return
             if kind == _FAILED:
                 assert isinstance(value, BaseException)
                 raise value
             yield cast(T, value)
+            del value  # not kept alive while the next one is awaited
