@@ -5,7 +5,7 @@ What is written must be exactly what was checked, or nothing."""
 from datetime import date
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 
 from tests.recipients.factories import make_id, rows
 from tests.recipients.test_import import _import
@@ -64,3 +64,15 @@ def test_the_lists_foreign_key_is_deferred_again_after_the_rows_go_in(tree):
     orphan.save()  # deferred: checked at the commit, not here
     with pytest.raises(IntegrityError), connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_a_row_the_database_refuses_raises_djangos_integrity_error_and_stops_the_insert(tree):
+    from zizhu.lib.bulk import insert_columns
+    from zizhu.recipients.services import ROW_COLUMNS
+
+    target = _import(tree["3661000001"], rows(1)).recipient_list
+    row = [target.pk, 2, "x", 7, "张三", "male", "2008-03-15", "", "", "", None, "1.00", ""]
+    twice = [[value, value] for value in row]  # the same person twice on one list
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_columns(RecipientRow, ROW_COLUMNS, iter([twice, twice]), analyze_after=False)
+    assert target.rows.count() == 1

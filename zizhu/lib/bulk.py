@@ -149,7 +149,8 @@ def _copy_columns(table: str, quoted: str, width: int, batches) -> int:
         deferred = _deferred_constraints(cursor, table)
         if deferred:
             cursor.execute(f"SET CONSTRAINTS {deferred} IMMEDIATE")
-        with made_ahead(copy_text(batch, width) for batch in batches) as texts:
+        made = made_ahead(copy_text(batch, width) for batch in batches)
+        with made as texts, connection.wrap_database_errors:  # Django's errors, as execute's
             for rows, text in texts:
                 if not rows:
                     continue
