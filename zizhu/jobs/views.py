@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from zizhu.jobs.models import Job
+from zizhu.jobs.models import Job, Status
 from zizhu.jobs.registry import JOB_PAGES
 from zizhu.jobs.selectors import jobs_for
 from zizhu.lib.addresses import address_of
@@ -20,6 +20,8 @@ class _Rows:
     def __init__(self) -> None:
         self.address = address_of("jobs:detail")
         self.nothing = format_html('<span class="risk-high">{}</span>', _("Nothing written"))
+        # the status labels translated once (get_status_display hashes the choices every call)
+        self.statuses = {value: str(label) for value, label in Status.choices}
 
     def row(self, job: Job) -> SafeString:
         """A job's row of the list, escaped: built here, as the template wrote it, because a
@@ -37,7 +39,7 @@ class _Rows:
             self.address(job.pk),
             job.pk,
             job.title,
-            job.get_status_display(),
+            self.statuses.get(job.status, job.status),
             progress,
             by or "—",
             minute(job.created_at),

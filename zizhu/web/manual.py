@@ -9,12 +9,13 @@ topic is the same for every role.
 """
 
 import re
+import time
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from markdown_it import MarkdownIt
 
 from zizhu.access import (
@@ -142,8 +143,17 @@ def _web_link(kind, target) -> str:
     return reverse("web:help_chapter", args=[slug]) + anchor
 
 
+STAMP_SECONDS = 1.0  # how long the chapters' files are taken as unchanged
+_stamped: list = [float("-inf"), ()]  # (when the files were last looked at, their stamp)
+
+
 def _stamp() -> tuple:
-    return tuple((p.name, p.stat().st_mtime_ns) for p in chapter_files())
+    """The chapters' names and times, looked at again at most once a second: every page's 帮助
+    link reads the manual's anchors, and listing and stating its files took a page ~0.2 ms."""
+    now = time.monotonic()
+    if now - _stamped[0] >= STAMP_SECONDS:
+        _stamped[:] = [now, tuple((p.name, p.stat().st_mtime_ns) for p in chapter_files())]
+    return _stamped[1]
 
 
 @cache
@@ -162,9 +172,14 @@ def chapters() -> dict[str, tuple[Chapter, str]]:
 
 def anchors() -> dict[str, str]:
     """Every section anchor of the manual → the slug of its chapter."""
+    return _anchors(_stamp())
+
+
+@cache
+def _anchors(stamp: tuple) -> dict[str, str]:
     return {
         anchor: slug
-        for slug, (chapter, _html) in chapters().items()
+        for slug, (chapter, _html) in _load(stamp).items()
         for _level, anchor, _text in chapter.sections
         if anchor
     }
@@ -181,22 +196,33 @@ def help_target(user, url_name: str) -> tuple[str, str] | None:
     """(chapter slug, anchor) of the section that explains page `url_name` to `user`, or None
     when the manual has no such section (tests/manual asserts that never happens for a menu
     page)."""
+    return _target(_stamp(), chapter_for(user), url_name)
+
+
+def _target(stamp: tuple, own: str, url_name: str) -> tuple[str, str] | None:
     topic = HELP_TOPICS.get(url_name, "users" if url_name.startswith("admin:") else None)
     if topic is None:
         return None
-    known = anchors()
-    for anchor in (f"{chapter_for(user)}-{topic}", f"{BASICS}-{topic}"):
+    known = _anchors(stamp)
+    for anchor in (f"{own}-{topic}", f"{BASICS}-{topic}"):
         if anchor in known:
             return known[anchor], anchor
     return None
 
 
 def help_url(user, url_name: str) -> str:
-    target = help_target(user, url_name)
+    """The 帮助 link of page `url_name` for `user`: the same for every reader of one chapter,
+    so worked out once per chapter, page and URL configuration (every page's shell shows it)."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _help_url(_stamp(), chapter_for(user), url_name, get_script_prefix(), urlconf)
+
+
+@cache
+def _help_url(stamp: tuple, own: str, url_name: str, prefix: str, urlconf: str) -> str:
+    target = _target(stamp, own, url_name)
     if target is None:
-        slug = chapter_for(user)
-        if slug not in chapters():
-            return reverse("web:help")
-        return reverse("web:help_chapter", args=[slug])
+        if own not in _load(stamp):
+            return reverse("web:help", urlconf=urlconf)
+        return reverse("web:help_chapter", args=[own], urlconf=urlconf)
     slug, anchor = target
-    return f"{reverse('web:help_chapter', args=[slug])}#{anchor}"
+    return f"{reverse('web:help_chapter', args=[slug], urlconf=urlconf)}#{anchor}"
