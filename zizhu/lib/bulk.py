@@ -40,33 +40,23 @@ def insert_rows(
     table = connection.ops.quote_name(model._meta.db_table)
     names = [model._meta.get_field(c).column for c in columns]
     quoted = ", ".join(connection.ops.quote_name(n) for n in names)
-    count = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:  # noqa: S608
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            if analyze_after and count >= ANALYZE_AFTER:
-                analyze(model)
-            return count
-        # many rows a statement: a statement per row costs SQLite its setup and the
-        # AUTOINCREMENT bookkeeping every time (100,000 list rows: 0.41 -> 0.26 CPU s)
-        per = max(1, connection.features.max_query_params // len(names))
-        whole = max(per, batch // per * per)
-        # a page cache that holds the indexes: random keys (keyed hashes) otherwise evict
-        # index pages and read them back, row after row
-        cursor.execute("PRAGMA cache_size")
-        (cache,) = cursor.fetchone()
-        kib = max(SQLITE_CACHE_KIB, expected * SQLITE_CACHE_BYTES_PER_ROW // 1024)
-        cursor.execute(f"PRAGMA cache_size = -{kib}")
-        try:
-            iterator = iter(rows)  # taken `whole` rows at a time in C: no Python loop a row
-            while chunk := list(islice(iterator, whole)):
-                count += _insert_sqlite(cursor, table, quoted, len(names), chunk, per)
-        finally:
-            cursor.execute(f"PRAGMA cache_size = {int(cache)}")
-    return count
+    if connection.vendor == "postgresql":
+        count = 0
+        copying = f"COPY {table} ({quoted}) FROM STDIN"  # noqa: S608
+        with connection.cursor() as cursor, cursor.copy(copying) as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        if analyze_after and count >= ANALYZE_AFTER:
+            analyze(model)
+        return count
+    width, per = len(names), _sqlite_rows_a_statement(len(names))
+    whole = max(per, batch // per * per)
+    iterator = iter(rows)  # taken `whole` rows at a time in C: no Python loop a row
+    chunks = iter(lambda: list(islice(iterator, whole)), [])
+    statements = (_statements(list(chain.from_iterable(c)), width, per) for c in chunks)
+    kib = max(SQLITE_CACHE_KIB, expected * SQLITE_CACHE_BYTES_PER_ROW // 1024)
+    return _insert_sqlite(table, quoted, width, per, statements, kib)
 
 
 def insert_columns(model, columns: list[str], batches, analyze_after: bool = True) -> int:
@@ -76,9 +66,6 @@ def insert_columns(model, columns: list[str], batches, analyze_after: bool = Tru
     (zizhu.lib.ahead: `batches` must touch no database) while this one inserts the batch
     before (SQLite steps its statements without the GIL). The rows go in in the same
     order."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = [model._meta.get_field(c).column for c in columns]
-    quoted = ", ".join(connection.ops.quote_name(n) for n in names)
     if connection.vendor == "postgresql":
         # one COPY, as the rows come (PostgreSQL inserts them meanwhile): the server's work
         # (~0.6 s and the foreign keys' ~0.35 s at the commit, 100,000 rows) is what takes
@@ -86,20 +73,66 @@ def insert_columns(model, columns: list[str], batches, analyze_after: bool = Tru
         # foreign keys checked at each COPY's end were each no quicker
         rows = (row for batch in batches for row in zip(*batch, strict=True))
         return insert_rows(model, columns, rows, analyze_after=analyze_after)
-    width = len(names)
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = [model._meta.get_field(c).column for c in columns]
+    quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+    width, per = len(names), _sqlite_rows_a_statement(len(names))
+    laid_out = (_statements(_row_after_row(batch, width), width, per) for batch in batches)
+    with made_ahead(laid_out) as statements:
+        return _insert_sqlite(table, quoted, width, per, statements, SQLITE_CACHE_KIB)
+
+
+def _sqlite_rows_a_statement(width: int) -> int:
+    """Rows of `width` values a statement takes: SQLite's own limit of parameters (32766
+    since 3.32), not the 999 Django assumes. Each statement gives up the GIL while SQLite
+    steps it, and while another thread is busy in Python, getting it back takes up to 5 ms
+    (the switch interval): 100,000 rows against a thread looping in Python took 9 s at 76
+    rows a statement, 0.6 s at 2,520 (0.3 s alone, either way)."""
+    connection.ensure_connection()
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, max(connection.features.max_query_params, min(limit, SQLITE_VARIABLES)) // width)
+
+
+def _row_after_row(batch: list[list], width: int) -> list:
+    """A batch's columns as one list of their values row after row, by slice assignment (no
+    tuple a row)."""
+    if len(batch) != width:
+        raise ValueError(f"{len(batch)} columns, not {width}")
+    rows = len(batch[0])
+    if any(len(values) != rows for values in batch):
+        raise ValueError("columns of different lengths")
+    flat: list = [None] * (rows * width)
+    for at, values in enumerate(batch):
+        flat[at::width] = values
+    return flat
+
+
+def _statements(flat: list, width: int, per: int) -> tuple[int, list[list], list]:
+    """Rows whose values lie row after row in `flat`, as the parameters of statements of `per`
+    rows: how many rows, the whole statements and the rest."""
+    rows = len(flat) // width
+    full = rows // per * per
+    step = per * width
+    groups = [flat[at : at + step] for at in range(0, full * width, step)]
+    return rows, groups, flat[full * width :]
+
+
+def _insert_sqlite(
+    table: str, quoted: str, width: int, per: int, statements, cache_kib: int
+) -> int:
+    """Run `statements` (from `_statements`) on SQLite's own cursor, with its "?": Django's
+    would rewrite each 100 KB statement's "%s" with a regex every time (0.15 s a 100,000-row
+    list); its errors are still Django's. A page cache of `cache_kib` holds the indexes
+    meanwhile: random keys (keyed hashes) otherwise evict index pages and read them back,
+    row after row."""
     count = 0
     with connection.cursor() as cursor:
-        per = max(1, _sqlite_variables() // width)  # the cursor has opened the connection
         cursor.execute("PRAGMA cache_size")
         (cache,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        cursor.execute(f"PRAGMA cache_size = -{cache_kib}")
         try:
-            # SQLite's own cursor, the statements written with its "?": Django's would
-            # rewrite each 100 KB statement's "%s" with a regex every time (0.15 s a
-            # 100,000-row list); its errors are still Django's
-            raw, sql = connection.connection.cursor(), lru_cache(partial(_qmark_sql, table, quoted))
-            laid_out = (_statements(batch, width, per) for batch in batches)
-            with made_ahead(laid_out) as statements, connection.wrap_database_errors:
+            raw, sql = connection.connection.cursor(), lru_cache(partial(_sql, table, quoted))
+            with connection.wrap_database_errors:
                 for rows, groups, rest in statements:
                     if groups:
                         raw.executemany(sql(width, per), groups)
@@ -111,50 +144,6 @@ def insert_columns(model, columns: list[str], batches, analyze_after: bool = Tru
     return count
 
 
-def _sqlite_variables() -> int:
-    """The parameters a statement may have: SQLite's own limit (32766 since 3.32), not the
-    999 Django assumes. Each statement gives up the GIL while SQLite steps it, and while
-    another thread is busy in Python, getting it back takes up to 5 ms (the switch
-    interval): 100,000 rows against a thread looping in Python took 9 s at 76 rows a
-    statement, 0.6 s at 2,520 (0.3 s alone, either way)."""
-    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    return max(connection.features.max_query_params, min(limit, SQLITE_VARIABLES))
-
-
-def _statements(batch: list[list], width: int, per: int) -> tuple[int, list[list], list]:
-    """A batch's rows laid out for SQLite's statements of `per` rows: their parameters row
-    after row by slice assignment (no tuple a row), whole statements and the rest."""
-    if len(batch) != width:
-        raise ValueError(f"{len(batch)} columns, not {width}")
-    rows = len(batch[0])
-    if any(len(values) != rows for values in batch):
-        raise ValueError("columns of different lengths")
-    flat: list = [None] * (rows * width)
-    for at, values in enumerate(batch):
-        flat[at::width] = values
-    full = rows // per * per
-    step = per * width
-    groups = [flat[at : at + step] for at in range(0, full * width, step)]
-    return rows, groups, flat[full * width :]
-
-
-def _qmark_sql(table: str, quoted: str, width: int, rows: int) -> str:
+def _sql(table: str, quoted: str, width: int, rows: int) -> str:
     values = f"({', '.join(['?'] * width)})"
     return f"INSERT INTO {table} ({quoted}) VALUES {', '.join([values] * rows)}"  # noqa: S608
-
-
-def _values_sql(table: str, quoted: str, width: int, rows: int) -> str:
-    values = f"({', '.join(['%s'] * width)})"
-    return f"INSERT INTO {table} ({quoted}) VALUES {', '.join([values] * rows)}"  # noqa: S608
-
-
-def _insert_sqlite(cursor, table: str, quoted: str, width: int, chunk: list, per: int) -> int:
-    """`chunk`'s rows in statements of `per` rows (the rest in one shorter statement)."""
-    full = len(chunk) // per * per
-    if full:
-        groups = [list(chain.from_iterable(chunk[at : at + per])) for at in range(0, full, per)]
-        cursor.executemany(_values_sql(table, quoted, width, per), groups)
-    if full < len(chunk):
-        rest = list(chain.from_iterable(chunk[full:]))
-        cursor.execute(_values_sql(table, quoted, width, len(chunk) - full), rest)
-    return len(chunk)
