@@ -170,13 +170,9 @@ def chapters() -> dict[str, tuple[Chapter, str]]:
     return _load(_stamp())
 
 
-def anchors() -> dict[str, str]:
-    """Every section anchor of the manual → the slug of its chapter."""
-    return _anchors(_stamp())
-
-
 @cache
 def _anchors(stamp: tuple) -> dict[str, str]:
+    """Every section anchor of the manual → the slug of its chapter."""
     return {
         anchor: slug
         for slug, (chapter, _html) in _load(stamp).items()
@@ -192,14 +188,10 @@ def chapter_for(user) -> str:
     return BASICS
 
 
-def help_target(user, url_name: str) -> tuple[str, str] | None:
-    """(chapter slug, anchor) of the section that explains page `url_name` to `user`, or None
-    when the manual has no such section (tests/manual asserts that never happens for a menu
-    page)."""
-    return _target(_stamp(), chapter_for(user), url_name)
-
-
 def _target(stamp: tuple, own: str, url_name: str) -> tuple[str, str] | None:
+    """(chapter slug, anchor) of the section that explains page `url_name` to a reader of
+    chapter `own`, or None when the manual has no such section (tests/manual asserts that
+    never happens for a menu page)."""
     topic = HELP_TOPICS.get(url_name, "users" if url_name.startswith("admin:") else None)
     if topic is None:
         return None
