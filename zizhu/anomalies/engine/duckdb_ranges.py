@@ -157,7 +157,7 @@ def _spans(con: duckdb.DuckDBPyConnection, files: list[str], key: str) -> Spans:
 
 
 def _overlapping(
-    files: tuple[str, ...], spans: dict[str, Span], bound: tuple[int | None, int | None]
+    files: tuple[str, ...], spans: Spans, bound: tuple[int | None, int | None]
 ) -> tuple[str, ...]:
     """The files that may hold keys of `bound`: a file whose statistics say it holds none of
     them is not read at all (opening every file of a partition for every range costs more than
@@ -180,7 +180,7 @@ def _register(
     cursor: duckdb.DuckDBPyConnection,
     source: Source,
     bound: tuple[int | None, int | None],
-    spans: dict[str, Span],
+    spans: Spans,
     *,
     by_phone: bool,
 ) -> None:
@@ -191,7 +191,7 @@ def _register(
     files, kept = source.files, None
     if by_phone and source.phones:
         files, kept = source.phones, _PHONE_COLUMNS[source.view]
-    if not (by_phone and not source.phones):  # the spans of the rows' files are of pid
+    if source.phones or not by_phone:  # the files' spans are of this range's key
         files = _overlapping(files, spans, bound)
     low, high = bound
     conditions = []
