@@ -18,6 +18,7 @@ from zizhu.lib import idnumber, phone
 from zizhu.lib.periods import Month
 from zizhu.store import buckets
 from zizhu.store.keys import person_key
+from zizhu.store.writer import EMPTY_PART
 from zizhu.synth.generate import generate
 from zizhu.synth.management.commands.generate import Command
 from zizhu.synth.plants import CASES, DECOYS
@@ -399,7 +400,7 @@ def _bucket_of_name(path: Path) -> int:
 
 def test_keyed_parts_hold_the_rows_of_the_pid_bucket_they_are_named_after(keyed):
     for path in keyed_parts(keyed.out):
-        if path.name == "part-empty.parquet":
+        if path.name == EMPTY_PART:
             continue
         found = row_group_buckets(path, "pid")
         assert found and set(found) == {_bucket_of_name(path)}, path
@@ -408,7 +409,7 @@ def test_keyed_parts_hold_the_rows_of_the_pid_bucket_they_are_named_after(keyed)
 def test_keyed_parts_keep_statistics_off_the_columns_that_never_prune(keyed):
     for path in keyed_parts(keyed.out):
         metadata = pq.ParquetFile(path).metadata
-        if not metadata.num_row_groups:  # part-empty.parquet
+        if not metadata.num_row_groups:  # the empty part of a table without rows
             continue
         row_group = metadata.row_group(0)
         for i in range(row_group.num_columns):

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from zizhu.store import buckets
 from zizhu.store.layout import lists_partition, register_partition
 from zizhu.store.schemas import DICTIONARY_COLUMNS, LISTS_SCHEMA, REGISTER_SCHEMAS
-from zizhu.store.writer import BucketFiles
+from zizhu.store.writer import EMPTY_PART, BucketFiles
 from zizhu.synth.mixing import bits, mix64
 from zizhu.synth.persons import PersonSpace, days_since_epoch
 from zizhu.synth.tables import (
@@ -302,7 +302,7 @@ class KeyedSink:
             staging = self.temporary[table.key]
             if not any(staging.glob("part-*.parquet")):  # readers need a file: never leave none
                 schema = KEYED_SCHEMAS[table.shape]
-                pq.write_table(schema.empty_table(), staging / "part-empty.parquet")
+                pq.write_table(schema.empty_table(), staging / EMPTY_PART)
             final = self.folder(table)
             if final.exists():
                 shutil.rmtree(final)
