@@ -3,6 +3,7 @@ stand-in that never reaches the SQL is refused rather than run with the stand-in
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 
 from zizhu.lib import compiled
 from zizhu.units.models import Unit
@@ -49,3 +50,75 @@ def test_it_refuses_a_stand_in_that_reaches_the_sql_without_a_mark(db, monkeypat
             {"unit": 1},
         )
     assert compiled._SQL == {}
+
+
+@pytest.fixture
+def two_filings(tree, users):
+    """The province's and a county's filings of a project, their own funds in their balances."""
+    from decimal import Decimal
+
+    from zizhu.catalogue.models import AidProject, Category
+    from zizhu.funds.services import filing_create
+
+    project, _ = AidProject.objects.get_or_create(
+        code="vocational_national_grant",
+        defaults={"name": "中职国家助学金", "stage": "vocational", "category": Category.NATIONAL},
+    )
+    return [
+        filing_create(
+            unit=tree[code],
+            year=2025,
+            project=project,
+            own_funds=Decimal(own),
+            doc_number=f"{code}〔2025〕1号",
+            actor=users[role],
+        ).pk
+        for code, own, role in (
+            ("610000", "200.50", "province_operator"),
+            ("610112", "31.25", "county_operator"),
+        )
+    ]
+
+
+def _balances_query(filing_pk: int):
+    from django.db.models import Sum
+
+    from zizhu.funds.models import Balance
+
+    return (
+        Balance.objects.filter(filing_id=filing_pk)
+        .order_by("source_level")
+        .values("source_level", "filing__created_at")
+        .annotate(own=Sum("own"), rows=Count("pk"))
+    )
+
+
+def test_its_values_are_the_orms_own(two_filings, monkeypatch):
+    """Decimals, times and names as `.values()` gives them (on SQLite the converters make
+    them): the same dicts as the ORM for two filings, from one compiled query."""
+    monkeypatch.setattr(compiled, "_SQL", {})
+    monkeypatch.setattr(compiled, "_COLUMNS", {})
+    for pk in two_filings:
+        expected = list(_balances_query(pk))
+        found = compiled.compiled_values(
+            ("test_balances",),
+            lambda: _balances_query(STAND_IN),
+            {STAND_IN: "filing"},
+            {"filing": pk},
+        )
+        assert len(expected) == 4 and found == expected
+        types = [{k: type(v) for k, v in row.items()} for row in found]
+        assert types == [{k: type(v) for k, v in row.items()} for row in expected]
+    assert len(compiled._SQL) == len(compiled._COLUMNS) == 1
+
+
+def test_it_refuses_a_query_that_is_not_values(db, monkeypatch):
+    monkeypatch.setattr(compiled, "_SQL", {})
+    monkeypatch.setattr(compiled, "_COLUMNS", {})
+    with pytest.raises(RuntimeError, match="not a .values"):
+        compiled.compiled_values(
+            ("test_models",),
+            lambda: Unit.objects.filter(pk=STAND_IN).select_related("parent"),
+            {STAND_IN: "unit"},
+            {"unit": 1},
+        )

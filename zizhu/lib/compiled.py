@@ -23,6 +23,8 @@ STAND_IN_YEAR = 7919  # no filing has it (and a year's field holds it)
 STAND_IN_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)  # the time a compiled query is made for
 
 _SQL: dict[tuple, tuple[str, list, list[str]]] = {}
+# per shape of `compiled_values`: the columns' names and what the ORM converts them with
+_COLUMNS: dict[tuple, tuple[list[str], dict]] = {}
 
 
 def prefix(path: str) -> str:
@@ -55,6 +57,36 @@ def compiled(
         found = _SQL[key] = (sql, list(params), slots)
     sql, params, slots = found
     return sql, [values[slot] if slot else p for p, slot in zip(params, slots, strict=True)]
+
+
+def compiled_values(
+    shape: tuple, build: Callable[[], QuerySet], marks: dict, values: dict
+) -> list[dict]:
+    """The rows of `build()`, a `.values()` queryset, as `compiled` runs it: dicts of the
+    ORM's own names and values (its converters applied: SQLite's decimals, dates, flags)."""
+    sql, params = compiled(shape, build, marks, values)
+    key = (connection.vendor, *shape)
+    found = _COLUMNS.get(key)
+    if found is None:
+        query = build().query
+        compiler = query.get_compiler(connection=connection)
+        compiler.setup_query()
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        if len(names) != len(compiler.select):
+            raise RuntimeError(f"not a .values() query: {sql}")
+        columns = [column for column, _sql, _alias in compiler.select]
+        found = _COLUMNS[key] = (names, compiler.get_converters(columns))
+    names, converters = found
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if converters:
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for at, (functions, expression) in converters.items():  # as SQLCompiler does
+                for function in functions:
+                    row[at] = function(row[at], expression, connection)
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def _stand_in(value) -> bool:
