@@ -38,51 +38,61 @@ def _hidden(name: str, value: str) -> str:
     return f'<input type="hidden" name="{name}" value="{conditional_escape(value)}">'
 
 
-class _Urls:
-    def __init__(self) -> None:
+class _Shared:
+    """What every row of one table shares: the form addresses, with a hole for the number,
+    and the labels in the request's language, escaped (translated once, not once a row)."""
+
+    def __init__(self, csrf: str) -> None:
+        self.csrf = csrf
         self.agree = address_of("funds:reversal_agree")
         self.decline = address_of("funds:reversal_decline")
         self.reverse = address_of("funds:allocation_reverse")
+        e = conditional_escape
+        self.counter_entry = e(_("Counter-entry (冲销)"))
+        self.reversed = e(_("Reversed"))
+        self.waiting = e(_("Reversal requested, awaiting the receiver's agreement"))
+        self.reason = e(_("Reason"))
+        self.agree_label = e(_("Agree to the reversal"))
+        self.decline_reason = e(_("Reason for declining"))
+        self.decline_label = e(_("Decline"))
+        self.received = (e(_("Reason (the receiver must agree)")), e(_("Request reversal")))
+        self.not_received = (e(_("Reason for the reversal")), e(_("Reverse")))
 
 
-def _cell(a: Allocation, *, sender: bool, may_correct: bool, csrf: str, urls: _Urls) -> str:
+def _cell(a: Allocation, *, sender: bool, may_correct: bool, shared: _Shared) -> str:
     """The reversal cell of `a` (`sender`: the sender's form; `may_correct`: the receiver's)."""
-    e = conditional_escape
+    e, csrf = conditional_escape, shared.csrf
     reversal = reversal_of(a)
     if a.reverses_id:
         reason = f' <span class="hint">{e(a.reason)}</span>' if a.reason else ""
-        text = f'<span class="status-returned">{e(_("Counter-entry (冲销)"))}</span>{reason}\n'
+        text = f'<span class="status-returned">{shared.counter_entry}</span>{reason}\n'
     elif reversal:
-        text = f'<span class="hint">{e(_("Reversed"))} {day(reversal.created_at)}</span>\n'
+        text = f'<span class="hint">{shared.reversed} {day(reversal.created_at)}</span>\n'
     elif a.pending_requests:
-        waiting = _("Reversal requested, awaiting the receiver's agreement")
-        text = f'<span class="hint">{e(waiting)}</span>'
+        text = f'<span class="hint">{shared.waiting}</span>'
         if not sender and may_correct:
             r = a.pending_requests[0]
-            agree, decline = urls.agree(r.pk), urls.decline(r.pk)
+            agree, decline = shared.agree(r.pk), shared.decline(r.pk)
             text += (
-                f'\n  <span data-testid="reversal-request-{r.pk}">{e(_("Reason"))}: '
+                f'\n  <span data-testid="reversal-request-{r.pk}">{shared.reason}: '
                 f"{e(r.reason)}</span>\n"
                 f'  <form method="post" action="{agree}" class="inline">{csrf}'
                 f"{_hidden('form_key', str(uuid.uuid4()))}"
-                f'<button type="submit">{e(_("Agree to the reversal"))}</button></form>\n'
+                f'<button type="submit">{shared.agree_label}</button></form>\n'
                 f'  <form method="post" action="{decline}" class="inline">{csrf}'
-                f'<label>{e(_("Reason for declining"))} <input type="text" name="note" '
+                f'<label>{shared.decline_reason} <input type="text" name="note" '
                 f'maxlength="500" required></label><button type="submit" class="link">'
-                f"{e(_('Decline'))}</button></form>\n"
+                f"{shared.decline_label}</button></form>\n"
             )
         text += "\n"
     elif sender:
-        action = urls.reverse(a.pk)
-        if a.receipt:
-            label, button = _("Reason (the receiver must agree)"), _("Request reversal")
-        else:
-            label, button = _("Reason for the reversal"), _("Reverse")
+        action = shared.reverse(a.pk)
+        label, button = shared.received if a.receipt else shared.not_received
         text = (
             f'<form method="post" action="{action}" class="inline" data-testid="reverse-{a.pk}">'
-            f"{csrf}{_hidden('form_key', str(uuid.uuid4()))}<label>{e(label)} "
+            f"{csrf}{_hidden('form_key', str(uuid.uuid4()))}<label>{label} "
             f'<input type="text" name="reason" maxlength="500" required></label>'
-            f'<button type="submit">{e(button)}</button></form>\n'
+            f'<button type="submit">{button}</button></form>\n'
         )
     else:
         text = ""
@@ -94,9 +104,8 @@ def allocation_rows(
 ) -> SafeString:
     """The body rows of one of the allocation tables (`may_correct`: the receiver's forms)."""
     e = conditional_escape
-    csrf = _hidden("csrfmiddlewaretoken", get_token(request))
+    shared = _Shared(_hidden("csrfmiddlewaretoken", get_token(request)))
     not_confirmed = f'<span class="hint">{e(_("not confirmed"))}</span>'
-    urls = _Urls()
     rows = []
     for a in allocations:
         if a.receipt:
@@ -110,20 +119,20 @@ def allocation_rows(
             for v in (a.central, a.provincial, a.prefectural, a.county)
         )
         if table is Table.SENT:
-            cell = _cell(a, sender=True, may_correct=False, csrf=csrf, urls=urls)
+            cell = _cell(a, sender=True, may_correct=False, shared=shared)
             rows.append(
                 f'<tr id="allocation-{a.pk}" data-testid="allocation-{a.pk}">'
                 f"<td>{e(a.to_filing.unit.name)}</td>{amounts}<td>{minute(a.created_at)}</td>"
                 f"<td>{arrival}</td>\n    <td>{cell}</td></tr>\n  "
             )
         elif table is Table.OUT:
-            cell = _cell(a, sender=False, may_correct=False, csrf=csrf, urls=urls)
+            cell = _cell(a, sender=False, may_correct=False, shared=shared)
             rows.append(
                 f"<tr><td>{e(a.to_filing.unit.name)}</td>{amounts}<td>{arrival}</td>"
                 f"<td>{cell}</td></tr>"
             )
         else:
-            cell = _cell(a, sender=False, may_correct=may_correct, csrf=csrf, urls=urls)
+            cell = _cell(a, sender=False, may_correct=may_correct, shared=shared)
             rows.append(
                 f'<tr id="incoming-{a.pk}"><td>{e(a.from_filing.unit.name)}</td>{amounts}'
                 f"<td>{arrival}</td><td>{cell}</td></tr>"

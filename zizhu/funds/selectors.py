@@ -230,13 +230,19 @@ def allocations_with_state() -> QuerySet[Allocation]:
 
 
 def allocations_out(filing: Filing) -> QuerySet[Allocation]:
-    """The filing's allocations to its children (and their counter-entries), newest first."""
-    return allocations_with_state().filter(from_filing=filing).order_by("-created_at", "-pk")
+    """The filing's allocations to its children (and their counter-entries), newest first.
+    Each row's `from_filing` is `filing` itself, set without a join: a county's page lists
+    some hundreds, and reading the same filing and unit again on every row cost a third of
+    building them."""
+    rows = filing.allocations_out.select_related("to_filing__unit", "receipt", "reversal")
+    return rows.prefetch_related(pending_requests()).order_by("-created_at", "-pk")
 
 
 def allocations_in(filing: Filing) -> QuerySet[Allocation]:
-    """The allocations the filing received (and their counter-entries), newest first."""
-    return allocations_with_state().filter(to_filing=filing).order_by("-created_at", "-pk")
+    """The allocations the filing received (and their counter-entries), newest first; each
+    row's `to_filing` is `filing` itself, as in `allocations_out`."""
+    rows = filing.allocations_in.select_related("from_filing__unit", "receipt", "reversal")
+    return rows.prefetch_related(pending_requests()).order_by("-created_at", "-pk")
 
 
 def allocation_targets(user: object, filing: Filing) -> QuerySet[Unit]:
