@@ -10,6 +10,7 @@ from zizhu.access import Action, deny, get_object_for_user, get_unit_for_user, r
 from zizhu.anomalies import policy, services
 from zizhu.anomalies.forms import ExplanationForm, FilterForm, ReviewForm, RunForm
 from zizhu.anomalies.models import Explanation, Finding, FindingStatus, Programme, Risk, Run
+from zizhu.anomalies.rows import children_body, findings_body
 from zizhu.anomalies.selectors import (
     DETAIL_URLS,
     PROGRAMME_URLS,
@@ -59,6 +60,7 @@ def findings(request, programme: str):
     # (an empty page's query still cost its compiling)
     shown = finding_rows(request.user, list(page)) if paginator.count else []
     services.audit_full_view(request, shown)
+    list_url = reverse(PROGRAMME_URLS[programme])
     chart = {
         "risks": [
             {"risk": value, "name": str(label), "value": risks[value]}
@@ -74,8 +76,7 @@ def findings(request, programme: str):
         {
             "programme": programme,
             "programme_label": Programme(programme).label,
-            "list_url": reverse(PROGRAMME_URLS[programme]),
-            "detail_url": DETAIL_URLS[programme],
+            "list_url": list_url,
             "form": form,
             "filters": filters,
             "unit": unit,
@@ -83,8 +84,10 @@ def findings(request, programme: str):
             "risks": [(value, label, risks[value]) for value, label in Risk.choices],
             "total": sum(risks.values()),
             "children": children,
+            "children_body": children_body(children, list_url, filters.query()),
             "page": page,
             "rows": shown,
+            "findings_body": findings_body(shown, DETAIL_URLS[programme]),
             "query": filters.query(unit=unit.code),
             "unit_query": filters.query(),
             "chart": chart,
