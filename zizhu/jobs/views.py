@@ -1,7 +1,7 @@
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from zizhu.jobs.models import Job, Status
@@ -14,35 +14,34 @@ ROW_FIELDS = ("kind", "status", "done", "total", "result", "created_by", "create
 
 
 class _Rows:
-    """What every row of one request shares: the detail address with a hole for the number
-    and 未写入 in the request's language."""
+    """What every row of one request shares: the detail address with a hole for the number,
+    and 未写入, the status labels and the kinds' titles in the request's language, escaped
+    (translated once a page, not once a row)."""
 
     def __init__(self) -> None:
         self.address = address_of("jobs:detail")
         self.nothing = format_html('<span class="risk-high">{}</span>', _("Nothing written"))
-        # the status labels translated once (get_status_display hashes the choices every call)
-        self.statuses = {value: str(label) for value, label in Status.choices}
+        self.statuses = {value: conditional_escape(str(label)) for value, label in Status.choices}
+        self.titles: dict[str, str] = {}
 
     def row(self, job: Job) -> SafeString:
         """A job's row of the list, escaped: built here, as the template wrote it, because a
-        hundred rows through the template cost ~20 ms of CPU at the centre and the province."""
+        hundred rows through the template cost ~20 ms of CPU at the centre and the province
+        (and through `format_html`, ~5 ms)."""
         if job.wrote_nothing:
             progress = self.nothing
         else:
-            progress = format_html(
-                '<progress max="100" value="{}"></progress> {}%', job.percent, job.percent
-            )
-        by = job.created_by.shown_name if job.created_by else ""
-        return format_html(
-            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
-            "<td>{}</td></tr>",
-            self.address(job.pk),
-            job.pk,
-            job.title,
-            self.statuses.get(job.status, job.status),
-            progress,
-            by or "—",
-            minute(job.created_at),
+            percent = job.percent
+            progress = f'<progress max="100" value="{percent}"></progress> {percent}%'
+        title = self.titles.get(job.kind)
+        if title is None:
+            title = self.titles[job.kind] = conditional_escape(job.title)
+        status = self.statuses.get(job.status) or conditional_escape(job.status)
+        by = conditional_escape(job.created_by.shown_name if job.created_by else "") or "—"
+        return mark_safe(  # noqa: S308 - every value is escaped or a number
+            f'<tr><td><a href="{self.address(job.pk)}">{job.pk}</a></td><td>{title}</td>'
+            f"<td>{status}</td><td>{progress}</td><td>{by}</td>"
+            f"<td>{minute(job.created_at)}</td></tr>"
         )
 
 

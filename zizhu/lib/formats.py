@@ -28,9 +28,9 @@ def day(value) -> str:
 
 
 def minute(value) -> str:
-    """`{{ value|date:"Y-m-d H:i" }}` of a date-time (in the current time zone)."""
+    """`{{ value|date:"Y-m-d H:i" }}` of a date-time (in the current time zone, found once)."""
     value = template_localtime(value)
-    return f"{day(value)} {value.hour:02d}:{value.minute:02d}"
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
 
 
 def figure(value) -> str:
