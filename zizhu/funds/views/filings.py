@@ -17,6 +17,7 @@ from zizhu.access import Action, can, get_object_for_user, require
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import Category
 from zizhu.funds import policy, services
+from zizhu.funds.filing_rows import filing_rows
 from zizhu.funds.forms import (
     AuthorityFilingForm,
     NewFilingForm,
@@ -61,20 +62,22 @@ def _render_list(request, category: str, form, status: int = 200):
     chosen = {name: request.GET.get(name, "") for name in ("status", "receipt", "reversal", "due")}
     filings = filter_own_filings(filings, **chosen)
     page = Paginator(filings, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    unit = request.user.unit
     return render(
         request,
         "funds/filing_list.html",
         {
             "category": category,
             "category_label": Category(category).label,
-            "unit": request.user.unit,
+            "unit": unit,
             "page": page,
+            "rows": filing_rows(page, authority=unit.is_authority, category=category, now=now),
             "year": year,
             "chosen": chosen,
             "statuses": FilingStatus.choices,
             "query": urlencode({k: v for k, v in {"year": year, **chosen}.items() if v}),
             "form": form,
-            "now": timezone.now(),
         },
         status=status,
     )
