@@ -3,7 +3,7 @@ stand-in that never reaches the SQL is refused rather than run with the stand-in
 
 import pytest
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F
 
 from zizhu.lib import compiled
 from zizhu.units.models import Unit
@@ -88,7 +88,8 @@ def _balances_query(filing_pk: int):
     return (
         Balance.objects.filter(filing_id=filing_pk)
         .order_by("source_level")
-        .values("source_level", "filing__created_at")
+        .annotate(level=F("source_level"))
+        .values("level", "filing__created_at")  # an annotation first, then a field
         .annotate(own=Sum("own"), rows=Count("pk"))
     )
 

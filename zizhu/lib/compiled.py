@@ -71,7 +71,11 @@ def compiled_values(
         query = build().query
         compiler = query.get_compiler(connection=connection)
         compiler.setup_query()
-        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        # the columns' names in the order of the SELECT, as Django's ValuesIterable reads them
+        if query.selected:
+            names = list(query.selected)
+        else:
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
         if len(names) != len(compiler.select):
             raise RuntimeError(f"not a .values() query: {sql}")
         columns = [column for column, _sql, _alias in compiler.select]
