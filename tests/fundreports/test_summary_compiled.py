@@ -64,6 +64,8 @@ PROJECTS = {
     "school": "vocational_school_hardship",
 }
 QUERIES = {
+    "children",
+    "pending",
     "node_balances",
     "authority_balances",
     "direct_school_balances",

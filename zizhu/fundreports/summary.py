@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -175,8 +176,9 @@ class Scope:
         stands for itself."""
         if self.node.is_school:
             return [self.node]
-        below = units_for(self.user, Action.VIEW).filter(parent=self.node)
-        return list(below.order_by("level", "code"))
+        found = self.rows("children", _children, "scope node")
+        fields = _UNIT_FIELDS  # as the ORM makes them: every column, in the model's order
+        return [Unit.from_db(DEFAULT_DB_ALIAS, fields, [r[f] for f in fields]) for r in found]
 
     def per_child(self, queryset: QuerySet, unit_field: str, path: str = "") -> QuerySet:
         """`queryset` narrowed to rows strictly below the node, each with `child`: the code
@@ -235,6 +237,14 @@ class Scope:
 
         marks = {STAND_INS[used]: used for used in names}
         return compiled_values(shape, build, marks, values)
+
+
+_UNIT_FIELDS = [f.attname for f in Unit._meta.concrete_fields]
+
+
+def _children(scope: Scope) -> QuerySet:
+    below = units_for(scope.user, Action.VIEW).filter(parent=scope.node)
+    return below.order_by("level", "code").values(*_UNIT_FIELDS)
 
 
 def default_year(years: list[int]) -> int:
