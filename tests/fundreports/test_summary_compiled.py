@@ -18,8 +18,10 @@ from tests.conftest import login_as
 from tests.recipients.factories import make_list
 from zizhu.accounts.models import User
 from zizhu.catalogue.models import AidProject
+from zizhu.fundreports.models import ProvinceSplit, ProvinceTier
 from zizhu.fundreports.summary import Scope
 from zizhu.fundreports.summary_report import build, table_keys
+from zizhu.fundreports.summary_upper import _split, _tiers
 from zizhu.funds.models import Filing
 from zizhu.funds.services import allocation_create, filing_create
 from zizhu.lib import compiled
@@ -230,3 +232,14 @@ def test_the_page_is_the_same_as_the_orms(
         with monkeypatch.context() as orm:
             orm.setattr(Scope, "rows", plain)
             assert _page(client, path, params) == (shown, count), params
+
+
+def test_the_tiers_and_splits_are_the_orms(db):
+    ProvinceSplit.objects.create(code="610000", prefecture_share=D("30"), county_share=D("20"))
+    ProvinceSplit.objects.create(code="620000", prefecture_share=D("10"), county_share=D("45"))
+    for code in ("610000", "620000", "630000", "610000"):
+        split, orm = _split(code), ProvinceSplit.objects.filter(code=code).first()
+        shares = [(s.prefecture_share, s.county_share, s.province_share) for s in (split, orm) if s]
+        assert (split is None) == (orm is None) and len(set(shares)) <= 1, code
+    tiers = {t.code: (t.tier.number, t.tier.central_share) for t in ProvinceTier.objects.all()}
+    assert {code: (t.number, t.central_share) for code, t in _tiers().items()} == tiers

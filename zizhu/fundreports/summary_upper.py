@@ -7,7 +7,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from zizhu.catalogue.models import Category
-from zizhu.fundreports.models import ProvinceSplit, ProvinceTier
+from zizhu.fundreports.models import CostSharingTier, ProvinceSplit, ProvinceTier
 from zizhu.fundreports.summary import (
     ZERO,
     Row,
@@ -19,6 +19,7 @@ from zizhu.fundreports.summary import (
     total_row,
 )
 from zizhu.funds.models import SourceLevel
+from zizhu.lib.compiled import STAND_IN_TEXT, compiled_values
 from zizhu.units.models import Level, Unit
 
 LEVELS = SourceLevel.values
@@ -251,12 +252,7 @@ def sharing(scope: Scope) -> Table:
             s["jointly_received"]
         ) + money(s["jointly_own"])
     units = [node, *scope.children]
-    tiers = {
-        t.code: t.tier
-        for t in ProvinceTier.objects.select_related("tier").filter(
-            code__in={code for u in units for code in _tier_codes(u)}
-        )
-    }
+    tiers = _tiers()
     rows = []
     for unit in units:
         figures, actual = _shares(amounts if unit is node else per_child.get(unit.code, {}))
@@ -287,7 +283,7 @@ def sharing_split(scope: Scope) -> Table:
     node = scope.node
     amounts = _jointly_amounts(scope)
     local = sum((amounts.get(level, ZERO) for level in LOCAL_LEVELS), ZERO)
-    split = ProvinceSplit.objects.filter(code=_province_code(node)).first()
+    split = _split(_province_code(node))
     configured = {}
     if split is not None:
         shares = (split.province_share, split.prefecture_share, split.county_share)
@@ -310,6 +306,30 @@ def sharing_split(scope: Scope) -> Table:
         _("Configured share (%)"),
     ]
     return Table("sharing_split", _("Split of local funds"), header, rows)
+
+
+def _tiers() -> dict[str, CostSharingTier]:
+    """Every configured policy tier by division code (a few dozen rows, one compiled query)."""
+
+    def build() -> QuerySet:
+        return ProvinceTier.objects.values("code", "tier__number", "tier__central_share")
+
+    return {
+        t["code"]: CostSharingTier(number=t["tier__number"], central_share=t["tier__central_share"])
+        for t in compiled_values(("summary.tiers",), build, {}, {})
+    }
+
+
+def _split(code: str) -> ProvinceSplit | None:
+    """The configured split of a province's local funds, if any (one compiled query; the
+    code is unique)."""
+
+    def build() -> QuerySet:
+        found = ProvinceSplit.objects.filter(code=STAND_IN_TEXT)
+        return found.values("prefecture_share", "county_share")[:1]
+
+    found = compiled_values(("summary.split",), build, {STAND_IN_TEXT: "code"}, {"code": code})
+    return ProvinceSplit(code=code, **found[0]) if found else None
 
 
 def levels(scope: Scope) -> Table:
