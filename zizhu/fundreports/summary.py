@@ -7,18 +7,28 @@ Which tables a report has depends on the category and on the node's level (docs/
 `summary_own` (school and social aid). See docs/adr/0007-cost-sharing-and-summary.md.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from zizhu.access import Action, scoped, scoped_by_path, units_for
+from zizhu.accounts.models import User
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.fundreports.models import SchoolBalanceTotal, SchoolCount, SchoolPaymentTotal
-from zizhu.fundreports.tree import below_per_child
+from zizhu.fundreports.tree import child_code
 from zizhu.funds.models import ZERO, Allocation, Balance, Filing
+from zizhu.lib.compiled import (
+    STAND_IN_IDS,
+    STAND_IN_PATH,
+    STAND_IN_YEAR,
+    compiled_values,
+    prefix,
+)
 from zizhu.recipients.models import RecipientList, Status, Term
 from zizhu.units.models import Level, Unit
 from zizhu.vouchers.models import Voucher
@@ -76,6 +86,24 @@ def recipient_terms(year: int) -> Q:
     return Q(year=year - 1, term=Term.SPRING) | Q(year=year, term=Term.AUTUMN)
 
 
+# What a summary query is compiled for (zizhu.lib.compiled): a node below the user's unit (a
+# path of its own, so that the user's scope and the node's subtree are told apart), a project,
+# a year and the year before it (recipient lists' spring term), each as the database receives
+# it, by the name `Scope.rows` gives the call's own value. The user's unit's id reaches no
+# query (the scope is its path): it is a stand-in without a mark.
+_NODE, _PROJECT, _USER_UNIT = STAND_IN_IDS[:3]
+_NODE_PATH = STAND_IN_PATH * 2
+STAND_INS = {
+    "scope": prefix(STAND_IN_PATH),
+    "node": _NODE,
+    "node_path": _NODE_PATH,
+    "below": prefix(_NODE_PATH),
+    "year": STAND_IN_YEAR,
+    "last_year": STAND_IN_YEAR - 1,
+    "project": _PROJECT,
+}
+
+
 @dataclass
 class Scope:
     """One summary report: the user, the unit drilled down to, the category, year, project."""
@@ -87,6 +115,9 @@ class Scope:
     project: AidProject | None = None
     # Figures more than one table of the report needs, read once (see summary_upper).
     memo: dict = field(default_factory=dict, repr=False, compare=False)
+    # The real node when this scope's node is a stand-in (`rows`): the length and depth of its
+    # path place the child codes in the paths below it.
+    layout: Unit | None = field(default=None, repr=False, compare=False)
 
     @property
     def upper(self) -> bool:
@@ -145,8 +176,9 @@ class Scope:
         stands for itself."""
         if self.node.is_school:
             return [self.node]
-        below = units_for(self.user, Action.VIEW).filter(parent=self.node)
-        return list(below.order_by("level", "code"))
+        found = self.rows("children", _children, "scope node")
+        fields = _UNIT_FIELDS  # as the ORM makes them: every column, in the model's order
+        return [Unit.from_db(DEFAULT_DB_ALIAS, fields, [r[f] for f in fields]) for r in found]
 
     def per_child(self, queryset: QuerySet, unit_field: str, path: str = "") -> QuerySet:
         """`queryset` narrowed to rows strictly below the node, each with `child`: the code
@@ -154,9 +186,65 @@ class Scope:
         `path` names the field holding the unit's path when it is not `<unit_field>__path`
         (the per-authority totals carry a copy)."""
         path, code = path or f"{unit_field}__path", f"{unit_field}__code"
-        if self.node.is_school:
-            return queryset.filter(**{path: self.node.path}).annotate(child=F(code))
-        return below_per_child(queryset, self.node, path)
+        node = self.node
+        if node.is_school:
+            return queryset.filter(**{path: node.path}).annotate(child=F(code))
+        # as tree.below_per_child, with the child code placed for the real node
+        below = queryset.filter(**{f"{path}__startswith": node.path}).exclude(**{path: node.path})
+        return below.annotate(child=child_code(self.layout or node, path)).order_by()
+
+    def rows(self, name: str, query: Callable[["Scope"], QuerySet], uses: str) -> list[dict]:
+        """The dicts of `query(self)`, a `.values()` queryset, its SQL compiled once per shape
+        (zizhu.lib.compiled): building and compiling the summary's grouped queries cost more
+        CPU than the database spends running most of them. `query` builds it for a scope of
+        stand-ins (`STAND_INS`) and must read the scope's values only through the scope's
+        methods and its node's id and path; `uses` names the values its SQL holds ("project"
+        is left out when there is none, "below" at a school, which `per_child` reads by its
+        path), each checked to be there. What else its SQL depends on is in the shape: the
+        role, category, whether there is a project, and the node's level, depth and path
+        length (the stand-in node has the real depth; `per_child` places the child code by
+        the depth and length). Its `.values()` names model fields before annotations such as
+        `child`: `compiled_values` reads the columns' names in that order."""
+        node, project = self.node, self.project
+        names = set(uses.split())
+        if project is None:
+            names.discard("project")
+        if node.is_school:
+            names.discard("below")
+        values = {
+            "scope": prefix(self.user.unit.path),
+            "node": node.pk,
+            "node_path": node.path,
+            "below": prefix(node.path),
+            "year": self.year,
+            "last_year": self.year - 1,
+            "project": project.pk if project is not None else None,
+        }
+        shape = (f"summary.{name}", self.user.role, self.category, project is None)
+        shape += (node.level, node.depth, len(node.path))
+
+        def build() -> QuerySet:
+            user = User(role=self.user.role, unit=Unit(pk=_USER_UNIT, path=STAND_IN_PATH))
+            stand_in = Scope(
+                user,
+                Unit(pk=_NODE, path=_NODE_PATH, level=node.level, depth=node.depth),
+                self.category,
+                STAND_IN_YEAR,
+                None if project is None else AidProject(pk=_PROJECT, category=self.category),
+                layout=node,
+            )
+            return query(stand_in)
+
+        marks = {STAND_INS[used]: used for used in names}
+        return compiled_values(shape, build, marks, values)
+
+
+_UNIT_FIELDS = [f.attname for f in Unit._meta.concrete_fields]
+
+
+def _children(scope: Scope) -> QuerySet:
+    below = units_for(scope.user, Action.VIEW).filter(parent=scope.node)
+    return below.order_by("level", "code").values(*_UNIT_FIELDS)
 
 
 def default_year(years: list[int]) -> int:

@@ -4,7 +4,7 @@
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -18,21 +18,7 @@ LEVELS = SourceLevel.values
 def arrivals(scope: Scope) -> Table:
     """各级财政资金到位情况: what the node received of each source level, per project, and the
     latest confirmed arrival date of each level's money (one query)."""
-    dates = {
-        f"{level}_date": Max(
-            "receipt__arrival_date",
-            filter=Q(receipt__isnull=False, reversal__isnull=True, **{f"{level}__gt": 0}),
-        )
-        for level in LEVELS
-    }
-    sums = (
-        scope.allocations_in()
-        .filter(to_filing__unit=scope.node)
-        .order_by()
-        .values("to_filing__project__code", "to_filing__project__name")
-        .annotate(**{f"{level}_sum": Sum(level) for level in LEVELS}, **dates)
-        .order_by("to_filing__project__code")
-    )
+    sums = scope.rows("arrivals", _arrivals, "scope node year project")
     rows = []
     for s in sums:
         cells = [s["to_filing__project__name"]]
@@ -52,19 +38,27 @@ def arrivals(scope: Scope) -> Table:
     return Table("arrivals", _("Funds arrived per fiscal level"), header, rows)
 
 
+def _arrivals(scope: Scope) -> QuerySet:
+    dates = {
+        f"{level}_date": Max(
+            "receipt__arrival_date",
+            filter=Q(receipt__isnull=False, reversal__isnull=True, **{f"{level}__gt": 0}),
+        )
+        for level in LEVELS
+    }
+    return (
+        scope.allocations_in()
+        .filter(to_filing__unit=scope.node)
+        .order_by()
+        .values("to_filing__project__code", "to_filing__project__name")
+        .annotate(**{f"{level}_sum": Sum(level) for level in LEVELS}, **dates)
+        .order_by("to_filing__project__code")
+    )
+
+
 def arrival_children(scope: Scope) -> Table:
     """Per child unit: what it received, how much of that it confirmed, the latest arrival."""
-    sums = (
-        scope.allocations_in()
-        .filter(to_filing__unit__parent=scope.node)
-        .order_by()
-        .values("to_filing__unit__code")
-        .annotate(
-            total=Sum(ALLOCATION_TOTAL),
-            confirmed=Sum(ALLOCATION_TOTAL, filter=Q(receipt__isnull=False)),
-            latest=Max("receipt__arrival_date"),
-        )
-    )
+    sums = scope.rows("arrival_children", _arrival_children, "scope node year project")
     figures = {}
     for s in sums:
         total, confirmed = money(s["total"]), money(s["confirmed"])
@@ -82,6 +76,20 @@ def arrival_children(scope: Scope) -> Table:
         _("Latest arrival date"),
     ]
     return Table("arrival_children", _("Funds arrived per subordinate unit"), header, rows)
+
+
+def _arrival_children(scope: Scope) -> QuerySet:
+    return (
+        scope.allocations_in()
+        .filter(to_filing__unit__parent=scope.node)
+        .order_by()
+        .values("to_filing__unit__code")
+        .annotate(
+            total=Sum(ALLOCATION_TOTAL),
+            confirmed=Sum(ALLOCATION_TOTAL, filter=Q(receipt__isnull=False)),
+            latest=Max("receipt__arrival_date"),
+        )
+    )
 
 
 @dataclass
@@ -105,18 +113,14 @@ def may_confirm(scope: Scope) -> bool:
 def pending(scope: Scope) -> tuple[Table, list[PendingFiling]]:
     """确认收到资金: the node's incoming allocations not yet confirmed, and its filings that
     have some (each gets a confirmation form)."""
-    allocations = (
-        scope.allocations_in()
-        .filter(AWAITING_RECEIPT, to_filing__unit=scope.node)
-        .select_related("from_filing__unit", "to_filing__project")
-        .order_by("to_filing__project__code", "pk")
-    )
     rows, filings = [], {}
-    for a in allocations:
-        project = a.to_filing.project.name
-        amounts = [a.amount(level) for level in LEVELS]
-        rows.append(Row([project, a.from_filing.unit.name, *amounts, a.total, a.created_at.date()]))
-        filings.setdefault(a.to_filing_id, PendingFiling(a.to_filing_id, project))
+    for a in scope.rows("pending", _pending, "scope node year project"):
+        project = a["to_filing__project__name"]
+        amounts = [a[level] for level in LEVELS]
+        total = a["central"] + a["provincial"] + a["prefectural"] + a["county"]  # as .total
+        cells = [project, a["from_filing__unit__name"], *amounts, total, a["created_at"].date()]
+        rows.append(Row(cells))
+        filings.setdefault(a["to_filing_id"], PendingFiling(a["to_filing_id"], project))
     header = [
         _("Aid project"),
         _("Allocated from"),
@@ -126,6 +130,21 @@ def pending(scope: Scope) -> tuple[Table, list[PendingFiling]]:
     ]
     table = Table("pending", _("Confirm receipt"), header, rows)
     return table, list(filings.values())
+
+
+def _pending(scope: Scope) -> QuerySet:
+    return (
+        scope.allocations_in()
+        .filter(AWAITING_RECEIPT, to_filing__unit=scope.node)
+        .order_by("to_filing__project__code", "pk")
+        .values(
+            "to_filing_id",
+            "to_filing__project__name",
+            "from_filing__unit__name",
+            *LEVELS,
+            "created_at",
+        )
+    )
 
 
 def recipients(scope: Scope) -> Table:
@@ -150,16 +169,21 @@ def recipients(scope: Scope) -> Table:
         ]
         header = [_("Aid project"), _("School year and term"), _("Recipients"), _("Total")]
     else:
-        sums = (
-            scope.per_child(lists, "school")
-            .values("child")
-            .annotate(n=Count("id"), people=Sum("row_count"), total=Sum("total_amount"))
-        )
+        uses = "scope year last_year project node_path below"
+        sums = scope.rows("recipients", _recipients_per_child, uses)
         figures = {s["child"]: [s["n"], s["people"] or 0, money(s["total"])] for s in sums}
         rows = child_rows(scope, figures, [0, 0, ZERO])
     if rows:
         rows.append(total_row(_("Total"), rows, skip=2 if scope.node.is_school else 1))
     return Table("recipients", _("Recipient-list total"), header, rows)
+
+
+def _recipients_per_child(scope: Scope) -> QuerySet:
+    return (
+        scope.per_child(scope.recipient_lists(), "school")
+        .values("child")
+        .annotate(n=Count("id"), people=Sum("row_count"), total=Sum("total_amount"))
+    )
 
 
 def vouchers(scope: Scope) -> Table:
@@ -176,14 +200,19 @@ def vouchers(scope: Scope) -> Table:
             total.cells[4] = None
             rows.append(total)
     else:
-        sums = (
-            scope.per_child(found, "unit")
-            .values("child")
-            .annotate(n=Count("id"), students=Sum("students"), total=Sum("amount"))
-        )
+        uses = "scope year project node_path below"
+        sums = scope.rows("vouchers", _vouchers_per_child, uses)
         figures = {s["child"]: [s["n"], s["students"] or 0, money(s["total"])] for s in sums}
         rows = child_rows(scope, figures, [0, 0, ZERO])
         header = [_("Unit"), _("Vouchers"), _("Students"), _("Total paid")]
         if rows:
             rows.append(total_row(_("Total"), rows))
     return Table("vouchers", _("Total paid by finance"), header, rows)
+
+
+def _vouchers_per_child(scope: Scope) -> QuerySet:
+    return (
+        scope.per_child(scope.vouchers(), "unit")
+        .values("child")
+        .annotate(n=Count("id"), students=Sum("students"), total=Sum("amount"))
+    )

@@ -2,7 +2,7 @@
 own or the donors' funds, other funds, received funds), 实际支出 (approved recipient-list
 totals of the year) and 收支差额 — per child unit, at a school for the school itself."""
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from zizhu.catalogue.models import Category
@@ -10,24 +10,14 @@ from zizhu.fundreports.summary import ZERO, Scope, Table, child_rows, money, tot
 
 
 def funds(scope: Scope) -> Table:
-    main = "school_funds" if scope.category == Category.SCHOOL else "social_funds"
-    filed = {
-        s["child"]: s
-        for s in scope.per_child(scope.filings(), "unit")
-        .values("child")
-        .annotate(main=Sum(main), other=Sum("other_funds"), stated=Sum("received_funds"))
-    }
+    per_child = "scope year project node_path below"
+    filed = {s["child"]: s for s in scope.rows("own_filed", _filed, per_child)}
     received = {
-        s["child"]: money(s["total"])
-        for s in scope.per_child(scope.balances(), "filing__unit")
-        .values("child")
-        .annotate(total=Sum("received"))
+        s["child"]: money(s["total"]) for s in scope.rows("own_received", _received, per_child)
     }
     spent = {
         s["child"]: money(s["total"])
-        for s in scope.per_child(scope.recipient_lists(), "school")
-        .values("child")
-        .annotate(total=Sum("total_amount"))
+        for s in scope.rows("own_spent", _spent, f"{per_child} last_year")
     }
     figures = {}
     for child in scope.children:
@@ -53,3 +43,28 @@ def funds(scope: Scope) -> Table:
         _("Balance"),
     ]
     return Table("funds", _("Funds, expenditure and balance"), header, rows)
+
+
+def _filed(scope: Scope) -> QuerySet:
+    main = "school_funds" if scope.category == Category.SCHOOL else "social_funds"
+    return (
+        scope.per_child(scope.filings(), "unit")
+        .values("child")
+        .annotate(main=Sum(main), other=Sum("other_funds"), stated=Sum("received_funds"))
+    )
+
+
+def _received(scope: Scope) -> QuerySet:
+    return (
+        scope.per_child(scope.balances(), "filing__unit")
+        .values("child")
+        .annotate(total=Sum("received"))
+    )
+
+
+def _spent(scope: Scope) -> QuerySet:
+    return (
+        scope.per_child(scope.recipient_lists(), "school")
+        .values("child")
+        .annotate(total=Sum("total_amount"))
+    )

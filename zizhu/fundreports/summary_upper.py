@@ -3,11 +3,11 @@
 
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from zizhu.catalogue.models import Category
-from zizhu.fundreports.models import ProvinceSplit, ProvinceTier
+from zizhu.fundreports.models import CostSharingTier, ProvinceSplit, ProvinceTier
 from zizhu.fundreports.summary import (
     ZERO,
     Row,
@@ -19,6 +19,7 @@ from zizhu.fundreports.summary import (
     total_row,
 )
 from zizhu.funds.models import SourceLevel
+from zizhu.lib.compiled import STAND_IN_TEXT, compiled_values
 from zizhu.units.models import Level, Unit
 
 LEVELS = SourceLevel.values
@@ -37,20 +38,26 @@ def _node_balances(scope: Scope) -> list[dict]:
     and the received and own of jointly funded projects (one query, shared by `overview`,
     `levels` and the cost sharing)."""
     if "node_balances" not in scope.memo:
-        scope.memo["node_balances"] = list(
-            scope.balances()
-            .filter(filing__unit=scope.node)
-            .order_by()
-            .values("filing__project__code", "filing__project__name", "source_level")
-            .annotate(  # the filtered sums first: later, "received" names the sum
-                jointly_received=Sum("received", filter=JOINTLY),
-                jointly_own=Sum("own", filter=JOINTLY),
-                received=Sum("received"),
-                own=Sum("own"),
-                out=Sum("allocated_out"),
-            )
+        scope.memo["node_balances"] = scope.rows(
+            "node_balances", _node_balances_query, "scope node year project"
         )
     return scope.memo["node_balances"]
+
+
+def _node_balances_query(scope: Scope) -> QuerySet:
+    return (
+        scope.balances()
+        .filter(filing__unit=scope.node)
+        .order_by()
+        .values("filing__project__code", "filing__project__name", "source_level")
+        .annotate(  # the filtered sums first: later, "received" names the sum
+            jointly_received=Sum("received", filter=JOINTLY),
+            jointly_own=Sum("own", filter=JOINTLY),
+            received=Sum("received"),
+            own=Sum("own"),
+            out=Sum("allocated_out"),
+        )
+    )
 
 
 def overview(scope: Scope) -> Table:
@@ -143,8 +150,6 @@ def _balances_per_child(scope: Scope) -> list[dict]:
     per-authority totals (rollups.py)."""
     if "balances_per_child" in scope.memo:
         return scope.memo["balances_per_child"]
-    node = scope.node
-    jointly = Q(filing__project__jointly_funded=True)
     rows: dict[tuple, dict] = {}
 
     def add(found) -> None:
@@ -156,58 +161,83 @@ def _balances_per_child(scope: Scope) -> list[dict]:
                 if s.get(name) is not None:
                     row[name] = (row[name] or ZERO) + s[name]
 
+    per_child = "scope year project node_path below"
+    add(scope.rows("authority_balances", _authority_balances, per_child))
+    add(scope.rows("direct_school_balances", _direct_school_balances, "scope node year project"))
+    add(scope.rows("school_balances", _school_balances, per_child))
+    scope.memo["balances_per_child"] = list(rows.values())
+    return scope.memo["balances_per_child"]
+
+
+def _authority_balances(scope: Scope) -> QuerySet:
+    """The authorities' own balances below the node, per child (`_balances_per_child`)."""
     authorities = scope.per_child(
         scope.balances().exclude(filing__unit__level=Level.SCHOOL), "filing__unit"
     )
-    child = Q(filing__unit__depth=node.depth + 1)
-    add(
-        authorities.values("child", "source_level").annotate(
-            jointly_received=Sum("received", filter=jointly & child),
-            jointly_own=Sum("own", filter=jointly),
-            direct_received=Sum("received", filter=child),
-            direct_own=Sum("own", filter=child),
-            direct_out=Sum("allocated_out", filter=child),
-        )
+    child = Q(filing__unit__depth=scope.node.depth + 1)
+    return authorities.values("source_level", "child").annotate(
+        jointly_received=Sum("received", filter=JOINTLY & child),
+        jointly_own=Sum("own", filter=JOINTLY),
+        direct_received=Sum("received", filter=child),
+        direct_own=Sum("own", filter=child),
+        direct_out=Sum("allocated_out", filter=child),
     )
-    direct = scope.balances().filter(filing__unit__parent=node, filing__unit__level=Level.SCHOOL)
-    add(
+
+
+def _direct_school_balances(scope: Scope) -> QuerySet:
+    """The balances of the node's direct schools, each its own child."""
+    direct = scope.balances().filter(
+        filing__unit__parent=scope.node, filing__unit__level=Level.SCHOOL
+    )
+    return (
         direct.order_by()
         .values("source_level", child=F("filing__unit__code"))
         .annotate(
-            jointly_received=Sum("received", filter=jointly),
-            jointly_own=Sum("own", filter=jointly),
+            jointly_received=Sum("received", filter=JOINTLY),
+            jointly_own=Sum("own", filter=JOINTLY),
             school_received=Sum("received"),
             direct_received=Sum("received"),
             direct_own=Sum("own"),
             direct_out=Sum("allocated_out"),
         )
     )
-    add(
+
+
+def _school_balances(scope: Scope) -> QuerySet:
+    """The schools further down, through their per-authority totals, per child."""
+    return (
         scope.per_child(scope.school_balances(), "authority", "authority_path")
-        .values("child", "source_level")
+        .values("source_level", "child")
         .annotate(
             jointly_own=Sum("own", filter=Q(project__jointly_funded=True)),
             school_received=Sum("received"),
         )
     )
-    scope.memo["balances_per_child"] = list(rows.values())
-    return scope.memo["balances_per_child"]
 
 
 def _direct_school_payments(scope: Scope) -> dict[str, dict]:
     """Per school directly under the node: its voucher total (national aid) and its
     approved recipient-list total (two queries, shared by `level_children` and `schools`)."""
     if "direct_school_payments" not in scope.memo:
-        node = scope.node
         paid: dict[str, dict] = {}
-        vouchers = scope.vouchers().filter(unit__parent=node).values("unit__code")
-        for p in vouchers.order_by().annotate(total=Sum("amount")):
+        uses = "scope node year project"
+        for p in scope.rows("direct_school_vouchers", _direct_school_vouchers, uses):
             paid.setdefault(p["unit__code"], {})["vouchers"] = money(p["total"])
-        lists = scope.recipient_lists().filter(school__parent=node).values("school__code")
-        for p in lists.order_by().annotate(total=Sum("total_amount")):
+        uses += " last_year"
+        for p in scope.rows("direct_school_lists", _direct_school_lists, uses):
             paid.setdefault(p["school__code"], {})["lists"] = money(p["total"])
         scope.memo["direct_school_payments"] = paid
     return scope.memo["direct_school_payments"]
+
+
+def _direct_school_vouchers(scope: Scope) -> QuerySet:
+    vouchers = scope.vouchers().filter(unit__parent=scope.node).values("unit__code")
+    return vouchers.order_by().annotate(total=Sum("amount"))
+
+
+def _direct_school_lists(scope: Scope) -> QuerySet:
+    lists = scope.recipient_lists().filter(school__parent=scope.node).values("school__code")
+    return lists.order_by().annotate(total=Sum("total_amount"))
 
 
 def sharing(scope: Scope) -> Table:
@@ -222,12 +252,7 @@ def sharing(scope: Scope) -> Table:
             s["jointly_received"]
         ) + money(s["jointly_own"])
     units = [node, *scope.children]
-    tiers = {
-        t.code: t.tier
-        for t in ProvinceTier.objects.select_related("tier").filter(
-            code__in={code for u in units for code in _tier_codes(u)}
-        )
-    }
+    tiers = _tiers()
     rows = []
     for unit in units:
         figures, actual = _shares(amounts if unit is node else per_child.get(unit.code, {}))
@@ -258,7 +283,7 @@ def sharing_split(scope: Scope) -> Table:
     node = scope.node
     amounts = _jointly_amounts(scope)
     local = sum((amounts.get(level, ZERO) for level in LOCAL_LEVELS), ZERO)
-    split = ProvinceSplit.objects.filter(code=_province_code(node)).first()
+    split = _split(_province_code(node))
     configured = {}
     if split is not None:
         shares = (split.province_share, split.prefecture_share, split.county_share)
@@ -281,6 +306,30 @@ def sharing_split(scope: Scope) -> Table:
         _("Configured share (%)"),
     ]
     return Table("sharing_split", _("Split of local funds"), header, rows)
+
+
+def _tiers() -> dict[str, CostSharingTier]:
+    """Every configured policy tier by division code (a few dozen rows, one compiled query)."""
+
+    def build() -> QuerySet:
+        return ProvinceTier.objects.values("code", "tier__number", "tier__central_share")
+
+    return {
+        t["code"]: CostSharingTier(number=t["tier__number"], central_share=t["tier__central_share"])
+        for t in compiled_values(("summary.tiers",), build, {}, {})
+    }
+
+
+def _split(code: str) -> ProvinceSplit | None:
+    """The configured split of a province's local funds, if any (one compiled query; the
+    code is unique)."""
+
+    def build() -> QuerySet:
+        found = ProvinceSplit.objects.filter(code=STAND_IN_TEXT)
+        return found.values("prefecture_share", "county_share")[:1]
+
+    found = compiled_values(("summary.split",), build, {STAND_IN_TEXT: "code"}, {"code": code})
+    return ProvinceSplit(code=code, **found[0]) if found else None
 
 
 def levels(scope: Scope) -> Table:
@@ -369,12 +418,8 @@ def level_children(scope: Scope) -> Table:
 def schools(scope: Scope) -> Table:
     """学校资金执行情况: the schools below each child unit (at the last level, each school):
     received funds, approved recipient-list total, voucher total (national aid)."""
-    counts = {
-        c["child"]: c["n"]
-        for c in scope.per_child(scope.school_counts(), "authority", "authority_path")
-        .values("child")
-        .annotate(n=Sum("schools"))
-    }
+    per_child = "scope node_path below"
+    counts = {c["child"]: c["n"] for c in scope.rows("school_counts", _school_counts, per_child)}
     counts |= {child.code: 1 for child in scope.children if child.is_school}
     school_received: dict[str, list] = {}
     for s in _balances_per_child(scope):
@@ -383,11 +428,7 @@ def schools(scope: Scope) -> Table:
     received = {child: money(sum(values)) for child, values in school_received.items()}
     lists: dict[str, Decimal] = {}
     paid: dict[str, Decimal] = {}
-    totals = (
-        scope.per_child(scope.school_payments(), "authority", "authority_path")
-        .values("child")
-        .annotate(lists=Sum("list_amount"), vouchers=Sum("voucher_amount"))
-    )
+    totals = scope.rows("school_payments", _school_payments, f"{per_child} year project")
     for s in totals:
         lists[s["child"]] = money(s["lists"])
         paid[s["child"]] = money(s["vouchers"])
@@ -413,3 +454,19 @@ def schools(scope: Scope) -> Table:
     if national:
         header += [_("Voucher total"), _("Paid out of received (%)")]
     return Table("schools", _("Execution at schools"), header, rows)
+
+
+def _school_counts(scope: Scope) -> QuerySet:
+    return (
+        scope.per_child(scope.school_counts(), "authority", "authority_path")
+        .values("child")
+        .annotate(n=Sum("schools"))
+    )
+
+
+def _school_payments(scope: Scope) -> QuerySet:
+    return (
+        scope.per_child(scope.school_payments(), "authority", "authority_path")
+        .values("child")
+        .annotate(lists=Sum("list_amount"), vouchers=Sum("voucher_amount"))
+    )
