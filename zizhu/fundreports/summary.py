@@ -20,7 +20,7 @@ from zizhu.access import Action, scoped, scoped_by_path, units_for
 from zizhu.accounts.models import User
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.fundreports.models import SchoolBalanceTotal, SchoolCount, SchoolPaymentTotal
-from zizhu.fundreports.tree import child_code
+from zizhu.fundreports.tree import below_per_child
 from zizhu.funds.models import ZERO, Allocation, Balance, Filing
 from zizhu.lib.compiled import (
     STAND_IN_IDS,
@@ -189,9 +189,7 @@ class Scope:
         node = self.node
         if node.is_school:
             return queryset.filter(**{path: node.path}).annotate(child=F(code))
-        # as tree.below_per_child, with the child code placed for the real node
-        below = queryset.filter(**{f"{path}__startswith": node.path}).exclude(**{path: node.path})
-        return below.annotate(child=child_code(self.layout or node, path)).order_by()
+        return below_per_child(queryset, node, path, layout=self.layout)
 
     def rows(self, name: str, query: Callable[["Scope"], QuerySet], uses: str) -> list[dict]:
         """The dicts of `query(self)`, a `.values()` queryset, its SQL compiled once per shape

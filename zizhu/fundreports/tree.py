@@ -82,10 +82,14 @@ def child_code(unit: Unit, path_field: str = "path") -> ChildCode:
     return ChildCode(path_field, unit.path)
 
 
-def below_per_child(queryset: QuerySet, unit: Unit, path_field: str = "path") -> QuerySet:
+def below_per_child(
+    queryset: QuerySet, unit: Unit, path_field: str = "path", layout: Unit | None = None
+) -> QuerySet:
     """`queryset` narrowed to rows strictly below `unit` (by the path in `path_field`), each
-    annotated with `child`: the code of `unit`'s child whose subtree holds the row."""
+    annotated with `child`: the code of `unit`'s child whose subtree holds the row. `layout`:
+    the real unit whose path places the child code when `unit` stands in for it in a query
+    compiled once (zizhu.lib.compiled; the same depth and path length)."""
     below = queryset.filter(**{f"{path_field}__startswith": unit.path}).exclude(
         **{path_field: unit.path}
     )
-    return below.annotate(child=child_code(unit, path_field)).order_by()
+    return below.annotate(child=child_code(layout or unit, path_field)).order_by()
