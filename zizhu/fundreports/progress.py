@@ -191,15 +191,23 @@ def _filing_rows(ask: "_Ask") -> QuerySet:
     return _below(filings, ask).values("child").annotate(filed=Sum("filed"), late=Sum("late"))
 
 
+def _children(ask: "_Ask") -> QuerySet:
+    children = units_for(ask.user, Action.VIEW).filter(parent=ask.node)
+    return children.order_by("level", "code").values(*UNIT_FIELDS)
+
+
 def progress_by_child(user, node: Unit, year: int, project: AidProject) -> list[ChildRow]:
     """Each child of `node` with the counts of its subtree (itself included), in four
     queries whatever the size of the subtree: the children; the authorities below the node
     and the node's own schools, read live (one query); the schools further down through
     their counts per authority (rollups.py: active schools per stage, filed and late
     filings). Children with nobody to file are left out. The three counting queries are
-    compiled once per shape (`_rows`)."""
-    children = list(units_for(user, Action.VIEW).filter(parent=node).order_by("level", "code"))
+    compiled once per shape (`_rows`), the children's too."""
     ask = _Ask(user, node, year, project)
+    children = [
+        Unit.from_db(connection.alias, UNIT_FIELDS, [row[name] for name in UNIT_FIELDS])
+        for row in _rows(_children, ask, CHILDREN_VALUES)
+    ]
     per_child: dict[str, Counts] = {}
 
     def add(child: str, counts: Counts) -> None:
@@ -347,7 +355,9 @@ _SCOPE_PATH = f"{STAND_IN_PATH}scope/"
 _NODE_PATH = f"{STAND_IN_PATH}node/"
 _WITHIN_PATH = f"{STAND_IN_PATH}within/"
 
+UNIT_FIELDS = [field.attname for field in Unit._meta.concrete_fields]
 # the values each query takes, by their names in `_Ask.values` ("stage": unless "any")
+CHILDREN_VALUES = ("scope", "node")
 LIVE_VALUES = ("scope", "node", "node_prefix", "year", "project", "stage", "at")
 SCHOOL_VALUES = ("scope", "node_prefix", "node_path", "stage", "at")
 FILING_VALUES = ("scope", "node_prefix", "node_path", "year", "project", "at")
