@@ -151,3 +151,37 @@ def test_the_years_and_projects_in_scope_answer_as_the_plain_orm(world, fresh, o
                 assert sorted(projects) == sorted(plain), (username, category, year)
                 seen.add(tuple(sorted(projects)))
     assert len(seen) > 3
+
+
+@pytest.mark.parametrize(
+    "order", [["000000", "610000", "620000", "610112"], ["610112", "620000", "000000", "610000"]]
+)
+def test_the_projects_of_a_category_answer_as_the_plain_orm(tree, fresh, order):
+    """The projects a unit's reports may name: all of them at the centre, else the nationwide
+    ones and the unit's own province's (a province's, or a county's in it)."""
+    from zizhu.catalogue.selectors import reported_projects
+    from zizhu.units.models import Unit
+    from zizhu.units.services import UnitRow, units_import
+
+    units_import(rows=[UnitRow("620000", "甘肃省", "province", "000000")])
+    units = {u.code: u for u in Unit.objects.all()}
+    for code in ("610000", "620000"):
+        AidProject.objects.create(
+            code=f"local_{code}",
+            name=f"地方资助{code}",
+            category=Category.LOCAL,
+            stage="any",
+            province=units[code],
+        )
+    fields = [field.attname for field in AidProject._meta.concrete_fields]
+    seen = set()
+    for code in order:
+        for category in Category.values:
+            found = details.category_projects(category, units[code])
+            plain = list(reported_projects(units[code], category).order_by("stage", "code"))
+            assert [[getattr(p, f) for f in fields] for p in found] == [
+                [getattr(p, f) for f in fields] for p in plain
+            ], (code, category)
+            assert not any(p._state.adding for p in found)
+            seen.add(tuple(p.code for p in found))
+    assert len(seen) > len(Category.values)

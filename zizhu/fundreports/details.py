@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from zizhu.access import Action, can, scoped, scoped_by_path
 from zizhu.accounts.models import User
 from zizhu.catalogue.models import AidProject
-from zizhu.catalogue.selectors import reported_projects
+from zizhu.catalogue.selectors import province_code, reported_projects
 from zizhu.fundreports.models import SchoolBalanceTotal
 from zizhu.funds.models import (
     ALLOCATION_TOTAL,
@@ -23,7 +23,15 @@ from zizhu.funds.models import (
     Filing,
     SourceLevel,
 )
-from zizhu.lib.compiled import STAND_IN_IDS, STAND_IN_PATH, STAND_IN_YEAR, compiled, prefix
+from zizhu.lib.compiled import (
+    STAND_IN_IDS,
+    STAND_IN_PATH,
+    STAND_IN_TEXT,
+    STAND_IN_YEAR,
+    compiled,
+    compiled_values,
+    prefix,
+)
 from zizhu.units.models import Level, Unit
 
 AMOUNT = DecimalField(**MONEY)
@@ -134,10 +142,22 @@ def projects_in_scope(user, category: str, year: int) -> set[int]:
 def category_projects(category: str, unit: Unit | None = None) -> list[AidProject]:
     """The category's projects; with `unit`, only those its reports may name (another
     province's own local projects are not)."""
-    projects = AidProject.objects.filter(category=category)
-    if unit is not None:
-        projects = reported_projects(unit, category)
-    return list(projects.order_by("stage", "code"))
+    if unit is None:
+        return list(AidProject.objects.filter(category=category).order_by("stage", "code"))
+    # compiled once per shape (zizhu.lib.compiled): the unit's province is its one value
+    province = province_code(unit)
+    fields = [field.attname for field in AidProject._meta.concrete_fields]
+
+    def build() -> QuerySet:
+        stand_in = Unit(path=STAND_IN_PATH if province is None else STAND_IN_PATH * 2)
+        projects = reported_projects(stand_in, category).order_by("stage", "code")
+        return projects.values(*fields)
+
+    marks, values = {}, {}
+    if province is not None:
+        marks, values = {STAND_IN_TEXT: "province"}, {"province": province}
+    rows = compiled_values(("category_projects", category, province is None), build, marks, values)
+    return [AidProject.from_db(connection.alias, fields, [row[f] for f in fields]) for row in rows]
 
 
 def document_url(filing: Filing) -> str:
