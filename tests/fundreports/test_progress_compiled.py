@@ -185,3 +185,14 @@ def test_the_projects_of_a_category_answer_as_the_plain_orm(tree, fresh, order):
             assert not any(p._state.adding for p in found)
             seen.add(tuple(p.code for p in found))
     assert len(seen) > len(Category.values)
+
+
+def test_an_empty_page_of_the_not_filed_list_runs_no_query(
+    world, tree, grant, django_assert_num_queries
+):
+    """As a queryset's empty slice: a list with nobody missing costs its count only."""
+    user = world["prefecture_operator"]
+    listed = progress.NotFiledList(user, tree["610100"], tree["3661000001"], YEAR, grant)
+    assert listed.count() == 0
+    with django_assert_num_queries(0):
+        assert listed[0:0] == []

@@ -115,8 +115,8 @@ def _in_scope(user, category: str, field: str, year: int | None = None) -> list[
 
     def build() -> QuerySet:
         stand_in = User(role=user.role, unit=Unit(pk=unit, path=STAND_IN_PATH))
-        years = {} if year is None else {"year": STAND_IN_YEAR}
-        return _in_scope_query(stand_in, category, field, **years)
+        of_year = {} if year is None else {"year": STAND_IN_YEAR}
+        return _in_scope_query(stand_in, category, field, **of_year)
 
     marks = {prefix(STAND_IN_PATH): "scope", unit: "unit"}
     values = {"scope": prefix(user.unit.path), "unit": user.unit_id}

@@ -326,9 +326,9 @@ class NotFiledList:
             return cursor.fetchone()[0]
 
     def __getitem__(self, part: slice) -> list[Unit]:
-        if not can(self.ask.user, Action.VIEW):
-            return []
         start = part.start or 0
+        if part.stop <= start or not can(self.ask.user, Action.VIEW):
+            return []  # as a queryset's empty slice: no query
         sql, params = compiled(*_compiled_args(_not_filed_page, self.ask, NOT_FILED_VALUES))
         with connection.cursor() as cursor:
             cursor.execute(f"{sql} LIMIT %s OFFSET %s", [*params, part.stop - start, start])
