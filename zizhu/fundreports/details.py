@@ -3,14 +3,16 @@ figures annotated by subqueries (a fixed number of queries per page), and one fi
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from zizhu.access import Action, scoped, scoped_by_path
+from zizhu.access import Action, can, scoped, scoped_by_path
+from zizhu.accounts.models import User
 from zizhu.catalogue.models import AidProject
-from zizhu.catalogue.selectors import reported_projects
+from zizhu.catalogue.selectors import province_code, reported_projects
 from zizhu.fundreports.models import SchoolBalanceTotal
 from zizhu.funds.models import (
     ALLOCATION_TOTAL,
@@ -20,6 +22,15 @@ from zizhu.funds.models import (
     Balance,
     Filing,
     SourceLevel,
+)
+from zizhu.lib.compiled import (
+    STAND_IN_IDS,
+    STAND_IN_PATH,
+    STAND_IN_TEXT,
+    STAND_IN_YEAR,
+    compiled,
+    compiled_values,
+    prefix,
 )
 from zizhu.units.models import Level, Unit
 
@@ -75,7 +86,7 @@ class Filters:
         return urlencode({k: v for k, v in values.items() if v})
 
 
-def _in_scope(user, category: str, field: str, **lookups) -> list:
+def _in_scope_query(user, category: str, field: str, **lookups) -> QuerySet:
     """Distinct values of `field` ("year" or "project_id") over the category's filings in
     the user's scope, in one query that never reads every school's filing: the filings of
     authorities, those of the user's own unit, and the school filings through their
@@ -87,11 +98,35 @@ def _in_scope(user, category: str, field: str, **lookups) -> list:
     totals = SchoolBalanceTotal.objects.filter(project__category=category, **lookups)
     schools = scoped_by_path(totals, user, Action.VIEW, "authority_path").order_by()
     parts = [authorities, own, schools]
-    return list(
+    return (
         parts[0]
         .values_list(field, flat=True)
         .union(*(part.values_list(field, flat=True) for part in parts[1:]))
     )
+
+
+def _in_scope(user, category: str, field: str, year: int | None = None) -> list[int]:
+    """`_in_scope_query`'s values (of `year` when given), the query compiled once per shape
+    (zizhu.lib.compiled): building and compiling its union cost more than running it."""
+    lookups = {} if year is None else {"year": year}
+    if not can(user, Action.VIEW):
+        return list(_in_scope_query(user, category, field, **lookups))
+    unit = STAND_IN_IDS[0]
+
+    def build() -> QuerySet:
+        stand_in = User(role=user.role, unit=Unit(pk=unit, path=STAND_IN_PATH))
+        of_year = {} if year is None else {"year": STAND_IN_YEAR}
+        return _in_scope_query(stand_in, category, field, **of_year)
+
+    marks = {prefix(STAND_IN_PATH): "scope", unit: "unit"}
+    values = {"scope": prefix(user.unit.path), "unit": user.unit_id}
+    if year is not None:
+        marks[STAND_IN_YEAR], values["year"] = "year", year
+    shape = ("in_scope", user.role, category, field, year is None)
+    sql, params = compiled(shape, build, marks, values)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def years_in_scope(user, category: str) -> list[int]:
@@ -107,10 +142,22 @@ def projects_in_scope(user, category: str, year: int) -> set[int]:
 def category_projects(category: str, unit: Unit | None = None) -> list[AidProject]:
     """The category's projects; with `unit`, only those its reports may name (another
     province's own local projects are not)."""
-    projects = AidProject.objects.filter(category=category)
-    if unit is not None:
-        projects = reported_projects(unit, category)
-    return list(projects.order_by("stage", "code"))
+    if unit is None:
+        return list(AidProject.objects.filter(category=category).order_by("stage", "code"))
+    # compiled once per shape (zizhu.lib.compiled): the unit's province is its one value
+    province = province_code(unit)
+    fields = [field.attname for field in AidProject._meta.concrete_fields]
+
+    def build() -> QuerySet:
+        stand_in = Unit(path=STAND_IN_PATH if province is None else STAND_IN_PATH * 2)
+        projects = reported_projects(stand_in, category).order_by("stage", "code")
+        return projects.values(*fields)
+
+    marks, values = {}, {}
+    if province is not None:
+        marks, values = {STAND_IN_TEXT: "province"}, {"province": province}
+    rows = compiled_values(("category_projects", category, province is None), build, marks, values)
+    return [AidProject.from_db(connection.alias, fields, [row[f] for f in fields]) for row in rows]
 
 
 def document_url(filing: Filing) -> str:

@@ -14,24 +14,40 @@ node outside the user's scope gives nothing.
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
+from django.db import connection
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     F,
     FilteredRelation,
+    Func,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
+from django.db.models.functions import StrIndex, Substr
 
-from zizhu.access import Action, scoped, scoped_by_path, units_for
+from zizhu.access import Action, can, scoped, scoped_by_path, units_for
+from zizhu.accounts.models import User
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.fundreports.models import SchoolCount, SchoolFilingCount
-from zizhu.fundreports.tree import below_per_child, child_code
+from zizhu.fundreports.tree import ChildCode, child_code
 from zizhu.funds.models import FILED_STATUSES, Deadline, Filing, FilingStatus
+from zizhu.lib.compiled import (
+    STAND_IN_IDS,
+    STAND_IN_PATH,
+    STAND_IN_TEXT,
+    STAND_IN_YEAR,
+    compiled,
+    compiled_values,
+    prefix,
+)
 from zizhu.units.models import Level, Unit
 
 AUTHORITY_FILED = (Category.NATIONAL, Category.LOCAL)
@@ -111,12 +127,12 @@ class ChildRow:
     counts: Counts
 
 
-def _live_counts(units: QuerySet[Unit], year: int, project: AidProject, child) -> dict:
+def _live_query(units: QuerySet[Unit], year: int, project: AidProject, child) -> QuerySet:
     """Counts per `child` (an expression) of `units`, from their filings and the deadlines
     their parents set: one grouped query of joins (correlated subqueries per unit cost
     seconds at national scale and push PostgreSQL into JIT compiling the plan)."""
     filed = Q(this_filing__status__in=FILED_STATUSES)
-    rows = (
+    return (
         units.annotate(
             this_filing=FilteredRelation(
                 "filings", condition=Q(filings__year=year, filings__project=project)
@@ -138,7 +154,46 @@ def _live_counts(units: QuerySet[Unit], year: int, project: AidProject, child) -
             ),
         )
     )
-    return {row["child"]: Counts(row["expected"], row["filed_n"], row["late_n"]) for row in rows}
+
+
+def _live_rows(ask: "_Ask") -> QuerySet:
+    """The authorities below the node and the node's own schools, counted per child (a
+    direct school's path segment after the node is its own code)."""
+    below = expected_below(ask.user, ask.node, ask.project)
+    live = below.filter(~Q(level=Level.SCHOOL) | Q(parent=ask.node))
+    return _live_query(live, ask.year, ask.project, ask.child("path"))
+
+
+def _below(queryset: QuerySet, ask: "_Ask") -> QuerySet:
+    """`tree.below_per_child` of the node on "authority_path", with `ask`'s child code."""
+    path = ask.node.path
+    below = queryset.filter(authority_path__startswith=path).exclude(authority_path=path)
+    return below.annotate(child=ask.child("authority_path")).order_by()
+
+
+def _school_rows(ask: "_Ask") -> QuerySet:
+    """The active schools of the project's stage further down, per child (rollups.py)."""
+    stages = {} if ask.project.stage == "any" else {"stage": ask.project.stage}
+    schools = scoped_by_path(
+        SchoolCount.objects.filter(**stages), ask.user, Action.VIEW, "authority_path"
+    )
+    return _below(schools, ask).values("child").annotate(n=Sum("active"))
+
+
+def _filing_rows(ask: "_Ask") -> QuerySet:
+    """Their filed and late filings of the year and project, per child (rollups.py)."""
+    filings = scoped_by_path(
+        SchoolFilingCount.objects.filter(year=ask.year, project=ask.project),
+        ask.user,
+        Action.VIEW,
+        "authority_path",
+    )
+    return _below(filings, ask).values("child").annotate(filed=Sum("filed"), late=Sum("late"))
+
+
+def _children(ask: "_Ask") -> QuerySet:
+    children = units_for(ask.user, Action.VIEW).filter(parent=ask.node)
+    return children.order_by("level", "code").values(*UNIT_FIELDS)
 
 
 def progress_by_child(user, node: Unit, year: int, project: AidProject) -> list[ChildRow]:
@@ -146,39 +201,24 @@ def progress_by_child(user, node: Unit, year: int, project: AidProject) -> list[
     queries whatever the size of the subtree: the children; the authorities below the node
     and the node's own schools, read live (one query); the schools further down through
     their counts per authority (rollups.py: active schools per stage, filed and late
-    filings). Children with nobody to file are left out."""
-    children = list(units_for(user, Action.VIEW).filter(parent=node).order_by("level", "code"))
-    below = expected_below(user, node, project)
+    filings). Children with nobody to file are left out. The three counting queries are
+    compiled once per shape (`_rows`), the children's too."""
+    ask = _Ask(user, node, year, project)
+    children = [
+        Unit.from_db(connection.alias, UNIT_FIELDS, [row[name] for name in UNIT_FIELDS])
+        for row in _rows(_children, ask, CHILDREN_VALUES)
+    ]
     per_child: dict[str, Counts] = {}
 
-    def add(found: dict) -> None:
-        for code, counts in found.items():
-            per_child.setdefault(code, Counts()).add(counts)
+    def add(child: str, counts: Counts) -> None:
+        per_child.setdefault(child, Counts()).add(counts)
 
-    # the authorities below and the node's own schools, in one query: a direct school's
-    # path segment after the node is its own code
-    live = below.filter(~Q(level=Level.SCHOOL) | Q(parent=node))
-    add(_live_counts(live, year, project, child_code(node)))
-    stages = {} if project.stage == "any" else {"stage": project.stage}
-    schools = scoped_by_path(
-        SchoolCount.objects.filter(**stages), user, Action.VIEW, "authority_path"
-    )
-    for row in (
-        below_per_child(schools, node, "authority_path").values("child").annotate(n=Sum("active"))
-    ):
-        add({row["child"]: Counts(expected=row["n"] or 0)})
-    filings = scoped_by_path(
-        SchoolFilingCount.objects.filter(year=year, project=project),
-        user,
-        Action.VIEW,
-        "authority_path",
-    )
-    for row in (
-        below_per_child(filings, node, "authority_path")
-        .values("child")
-        .annotate(filed=Sum("filed"), late=Sum("late"))
-    ):
-        add({row["child"]: Counts(filed=row["filed"] or 0, late=row["late"] or 0)})
+    for row in _rows(_live_rows, ask, LIVE_VALUES):
+        add(row["child"], Counts(row["expected"], row["filed_n"], row["late_n"]))
+    for row in _rows(_school_rows, ask, SCHOOL_VALUES):
+        add(row["child"], Counts(expected=row["n"] or 0))
+    for row in _rows(_filing_rows, ask, FILING_VALUES):
+        add(row["child"], Counts(filed=row["filed"] or 0, late=row["late"] or 0))
     return [
         ChildRow(c, per_child[c.code])
         for c in children
@@ -213,14 +253,21 @@ class OwnFiling:
         return self.submitted_at > self.due_at
 
 
+def _own_query(ask: "_Ask") -> QuerySet:
+    units = units_for(ask.user, Action.VIEW).filter(pk=ask.node.pk)
+    units = units.filter(expected_condition(ask.project))
+    filing = with_filing(ask.user, units, ask.year, ask.project).order_by()
+    return filing.values("filing_status", "filed", "submitted_at", "due_at")
+
+
 def own_filing(user, node: Unit, year: int, project: AidProject) -> OwnFiling | None:
     """The node's own filing, or None when the node is not one that files `project` (or lies
-    outside the user's scope)."""
-    units = units_for(user, Action.VIEW).filter(pk=node.pk).filter(expected_condition(project))
-    unit = with_filing(user, units, year, project).first()
-    if unit is None:
+    outside the user's scope); its query compiled once per shape (`_rows`)."""
+    rows = _rows(_own_query, _Ask(user, node, year, project), OWN_VALUES)
+    if not rows:
         return None
-    return OwnFiling(unit.filing_status, unit.filed, unit.submitted_at, unit.due_at)
+    row = rows[0]
+    return OwnFiling(row["filing_status"], row["filed"], row["submitted_at"], row["due_at"])
 
 
 def not_filed(user, node: Unit, within: Unit, year: int, project: AidProject) -> QuerySet[Unit]:
@@ -233,3 +280,193 @@ def not_filed(user, node: Unit, within: Unit, year: int, project: AidProject) ->
         .select_related("parent")
         .order_by("path")
     )
+
+
+def _not_filed_query(ask: "_Ask") -> QuerySet[Unit]:
+    """`not_filed` below the node in `within`'s subtree, or only `within`'s children."""
+    within = cast(Unit, ask.within)
+    units = not_filed(ask.user, ask.node, within, ask.year, ask.project)
+    return units.filter(parent=within) if ask.children_only else units
+
+
+def _not_filed_count(ask: "_Ask") -> QuerySet:
+    return _not_filed_query(ask).order_by().values("pk")
+
+
+def _not_filed_page(ask: "_Ask") -> QuerySet:
+    # the fields before the annotation: the order the SQL selects them in
+    fields = ("pk", "code", "name", "level", "parent_id", "parent__name", "filing_status")
+    return _not_filed_query(ask).values_list(*fields)
+
+
+class NotFiledList:
+    """The units of `not_filed` (only `within`'s children with `children_only`) as the page
+    lists them, for a paginator: their number and a page of them, each one query compiled
+    once per shape (`_rows`). A page's units hold their code, name, level, parent (its
+    name) and `filing_status`, nothing else."""
+
+    def __init__(
+        self,
+        user,
+        node: Unit,
+        within: Unit,
+        year: int,
+        project: AidProject,
+        *,
+        children_only: bool = False,
+    ):
+        self.ask = _Ask(user, node, year, project, within, children_only)
+
+    def count(self) -> int:
+        if not can(self.ask.user, Action.VIEW):
+            return 0
+        sql, params = compiled(*_compiled_args(_not_filed_count, self.ask, NOT_FILED_VALUES))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) missing", params)  # noqa: S608 - compiled
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, part: slice) -> list[Unit]:
+        start = part.start or 0
+        if part.stop <= start or not can(self.ask.user, Action.VIEW):
+            return []  # as a queryset's empty slice: no query
+        sql, params = compiled(*_compiled_args(_not_filed_page, self.ask, NOT_FILED_VALUES))
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} LIMIT %s OFFSET %s", [*params, part.stop - start, start])
+            rows = cursor.fetchall()
+        parents: dict[int, Unit] = {}
+        units = []
+        for pk, code, name, level, parent_id, parent_name, status in rows:
+            unit = Unit(pk=pk, code=code, name=name, level=level)
+            if parent_id not in parents:
+                parents[parent_id] = Unit(pk=parent_id, name=parent_name)
+            unit.parent = parents[parent_id]
+            unit.filing_status = status
+            units.append(unit)
+        return units
+
+
+# The page's queries are compiled once per shape (zizhu.lib.compiled): building and compiling
+# them cost Django more CPU than PostgreSQL spends running most of them. Each is built for
+# stand-ins of what it is asked (`_Ask`): the user's scope, the node, the unit whose not-filed
+# units are listed, the year, the project and its stage; the stand-in paths differ, so that
+# none of them can pass for another.
+_NODE, _PROJECT, _WITHIN, _AT = STAND_IN_IDS
+_SCOPE_PATH = f"{STAND_IN_PATH}scope/"
+_NODE_PATH = f"{STAND_IN_PATH}node/"
+_WITHIN_PATH = f"{STAND_IN_PATH}within/"
+
+UNIT_FIELDS = [field.attname for field in Unit._meta.concrete_fields]
+# the values each query takes, by their names in `_Ask.values` ("stage": unless "any")
+CHILDREN_VALUES = ("scope", "node")
+LIVE_VALUES = ("scope", "node", "node_prefix", "year", "project", "stage", "at")
+SCHOOL_VALUES = ("scope", "node_prefix", "node_path", "stage", "at")
+FILING_VALUES = ("scope", "node_prefix", "node_path", "year", "project", "at")
+OWN_VALUES = ("scope", "node", "year", "project", "stage")
+NOT_FILED_VALUES = ("scope", "node", "node_prefix", "within_prefix", "year", "project", "stage")
+
+
+class _ChildCodeAt(ChildCode):
+    """`child_code` of a node given by a number instead of its path (`_child_at`), so that
+    a compiled query takes it as a value: the SQL `ChildCode` writes."""
+
+    def __init__(self, path_field: str, at: int):
+        start = Value(at)  # an expression: `Substr` refuses a stand-in's negative number
+        portable = Substr(path_field, start, StrIndex(Substr(path_field, start), Value("/")) - 1)
+        split = Func(
+            F(path_field), Value("/"), start, function="SPLIT_PART", output_field=CharField()
+        )
+        Func.__init__(self, portable, split, output_field=CharField())
+
+
+def _child_at(node: Unit) -> int:
+    """`_ChildCodeAt`'s number for `node`, as `ChildCode` reads its path: the number of the
+    segment after it (PostgreSQL's split_part), else the position after it (substr)."""
+    if connection.vendor == "postgresql":
+        return node.path.count("/") + 1
+    return len(node.path) + 1
+
+
+@dataclass
+class _Ask:
+    """What one of the page's queries is asked: for the user, below the node, in a year, of a
+    project; the not-filed list also within a unit (only its children, or its subtree)."""
+
+    user: User
+    node: Unit
+    year: int
+    project: AidProject
+    within: Unit | None = None
+    children_only: bool = False
+
+    def child(self, path_field: str) -> Func:
+        return child_code(self.node, path_field)
+
+    def values(self) -> dict:
+        """Each value a query may take, by name, as the database receives it."""
+        within = self.within or self.node
+        return {
+            "scope": prefix(cast(Unit, self.user.unit).path),
+            "node": self.node.pk,
+            "node_prefix": prefix(self.node.path),
+            "node_path": self.node.path,
+            "within": within.pk,
+            "within_prefix": prefix(within.path),
+            "year": self.year,
+            "project": self.project.pk,
+            "stage": self.project.stage,
+            "at": _child_at(self.node),
+        }
+
+
+class _StandIn(_Ask):
+    """An `_Ask` of stand-ins, which a query is built for before it is compiled."""
+
+    def child(self, path_field: str) -> Func:
+        return _ChildCodeAt(path_field, _AT)
+
+    def values(self) -> dict:
+        return super().values() | {"at": _AT}
+
+
+def _compiled_args(build, ask: _Ask, names: tuple[str, ...]) -> tuple:
+    """The arguments of `compiled` for `build(ask)`: its shape, `build` of stand-ins, the
+    marks of the stand-ins of `names` and `ask`'s values of them."""
+    if ask.project.stage == "any":  # no stage to filter on: the SQL has no place for one
+        names = tuple(name for name in names if name != "stage")
+    if ask.children_only:
+        names += ("within",)
+    # the scope's unit is read by its path only: its pk is a stand-in no mark names, which
+    # `compiled` refuses should it ever reach the SQL
+    ints = {"node": _NODE, "project": _PROJECT, "within": _WITHIN, "at": _AT}
+    spare = next(pk for name, pk in ints.items() if name not in names)
+    project = ask.project
+    stage = "any" if project.stage == "any" else STAND_IN_TEXT
+    stand_in = _StandIn(
+        User(role=ask.user.role, unit=Unit(pk=spare, path=_SCOPE_PATH)),
+        Unit(pk=_NODE, path=_NODE_PATH),
+        STAND_IN_YEAR,
+        AidProject(pk=_PROJECT, stage=stage, category=project.category),
+        Unit(pk=_WITHIN, path=_WITHIN_PATH) if ask.within is not None else None,
+        ask.children_only,
+    )
+    stand_ins, values = stand_in.values(), ask.values()
+    marks = {stand_ins[name]: name for name in names}
+    shape = (
+        "progress",
+        build.__name__,
+        ask.user.role,
+        project.category,
+        stage,
+        ask.within is not None,
+        ask.children_only,
+    )
+    return shape, lambda: build(stand_in), marks, {name: values[name] for name in names}
+
+
+def _rows(build, ask: _Ask, names: tuple[str, ...]) -> list[dict]:
+    """The rows of `build(ask)`, a `.values()` query, compiled once per shape for stand-ins
+    and run with `ask`'s values of `names` (zizhu.lib.compiled). A user who may not view
+    units gets the plain query's answer (nothing)."""
+    if not can(ask.user, Action.VIEW):
+        return list(build(ask))
+    return compiled_values(*_compiled_args(build, ask, names))

@@ -164,7 +164,14 @@ def progress_page(request, category: str):
     total = progress.totals(report.rows)
     missing_page = None
     if report.missing_in is not None and report.project is not None:
-        missing = report.not_filed(request.user)
+        missing = progress.NotFiledList(
+            request.user,
+            report.node,
+            report.missing_in,
+            report.year,
+            report.project,
+            children_only=report.children_only,
+        )
         missing_page = Paginator(missing, MISSING_PAGE_SIZE).get_page(request.GET.get("page"))
         missing_page.object_list = list(missing_page.object_list)
         for unit in missing_page.object_list:
