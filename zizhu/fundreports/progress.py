@@ -18,7 +18,6 @@ from typing import cast
 
 from django.db import connection
 from django.db.models import (
-    CharField,
     Count,
     Exists,
     F,
@@ -29,15 +28,13 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import StrIndex, Substr
 
 from zizhu.access import Action, can, scoped, scoped_by_path, units_for
 from zizhu.accounts.models import User
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.fundreports.models import SchoolCount, SchoolFilingCount
-from zizhu.fundreports.tree import ChildCode, child_code
+from zizhu.fundreports.tree import ChildCode, child_code, child_position
 from zizhu.funds.models import FILED_STATUSES, Deadline, Filing, FilingStatus
 from zizhu.lib.compiled import (
     STAND_IN_IDS,
@@ -365,27 +362,6 @@ OWN_VALUES = ("scope", "node", "year", "project", "stage")
 NOT_FILED_VALUES = ("scope", "node", "node_prefix", "within_prefix", "year", "project", "stage")
 
 
-class _ChildCodeAt(ChildCode):
-    """`child_code` of a node given by a number instead of its path (`_child_at`), so that
-    a compiled query takes it as a value: the SQL `ChildCode` writes."""
-
-    def __init__(self, path_field: str, at: int):
-        start = Value(at)  # an expression: `Substr` refuses a stand-in's negative number
-        portable = Substr(path_field, start, StrIndex(Substr(path_field, start), Value("/")) - 1)
-        split = Func(
-            F(path_field), Value("/"), start, function="SPLIT_PART", output_field=CharField()
-        )
-        Func.__init__(self, portable, split, output_field=CharField())
-
-
-def _child_at(node: Unit) -> int:
-    """`_ChildCodeAt`'s number for `node`, as `ChildCode` reads its path: the number of the
-    segment after it (PostgreSQL's split_part), else the position after it (substr)."""
-    if connection.vendor == "postgresql":
-        return node.path.count("/") + 1
-    return len(node.path) + 1
-
-
 @dataclass
 class _Ask:
     """What one of the page's queries is asked: for the user, below the node, in a year, of a
@@ -414,7 +390,7 @@ class _Ask:
             "year": self.year,
             "project": self.project.pk,
             "stage": self.project.stage,
-            "at": _child_at(self.node),
+            "at": child_position(self.node),
         }
 
 
@@ -422,7 +398,7 @@ class _StandIn(_Ask):
     """An `_Ask` of stand-ins, which a query is built for before it is compiled."""
 
     def child(self, path_field: str) -> Func:
-        return _ChildCodeAt(path_field, _AT)
+        return ChildCode(path_field, at=_AT)
 
     def values(self) -> dict:
         return super().values() | {"at": _AT}

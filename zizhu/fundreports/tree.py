@@ -4,6 +4,7 @@ unit trail of a drill-down, and grouping rows "per child unit" in one query."""
 import html
 from collections.abc import Callable
 
+from django.db import connection
 from django.db.models import CharField, F, Func, QuerySet, Value
 from django.db.models.functions import StrIndex, Substr
 from django.http import Http404
@@ -48,19 +49,17 @@ class ChildCode(Func):
 
     PostgreSQL reads it with `split_part` (the n-th segment), about twice as cheap a row as
     the portable `substr`/`instr` pair, which other databases use; both give the same text
-    for every path strictly below the unit."""
+    for every path strictly below the unit. `at` instead of `unit_path`: the number the unit's
+    path gives on the connection's database (`child_position`), taken as a value, so that a
+    query compiled once (zizhu.lib.compiled) serves units of any path."""
 
-    def __init__(self, path_field: str, unit_path: str):
-        offset = len(unit_path) + 1
-        rest = Substr(path_field, offset)
-        portable = Substr(path_field, offset, StrIndex(rest, Value("/")) - 1)
-        segment = unit_path.count("/") + 1
+    def __init__(self, path_field: str, unit_path: str = "", *, at: int | None = None):
+        # an expression, not a number: `Substr` refuses a stand-in's negative number
+        offset = Value(len(unit_path) + 1 if at is None else at)
+        segment = Value(unit_path.count("/") + 1 if at is None else at)
+        portable = Substr(path_field, offset, StrIndex(Substr(path_field, offset), Value("/")) - 1)
         split = Func(
-            F(path_field),
-            Value("/"),
-            Value(segment),
-            function="SPLIT_PART",
-            output_field=CharField(),
+            F(path_field), Value("/"), segment, function="SPLIT_PART", output_field=CharField()
         )
         super().__init__(portable, split, output_field=CharField())
 
@@ -80,6 +79,14 @@ def child_code(unit: Unit, path_field: str = "path") -> ChildCode:
     one query.
     """
     return ChildCode(path_field, unit.path)
+
+
+def child_position(unit: Unit) -> int:
+    """`ChildCode`'s `at` for `unit` on the connection's database: the number of the segment
+    after its path (PostgreSQL's split_part), else the position after it (substr)."""
+    if connection.vendor == "postgresql":
+        return unit.path.count("/") + 1
+    return len(unit.path) + 1
 
 
 def below_per_child(
