@@ -400,9 +400,15 @@ def test_the_province_totals_a_direct_school_apart_from_its_prefecture(
     assert context["page"].paginator.count == len(ROWS) + 3
 
 
+@pytest.mark.parametrize("sorted_up_to", [0, 50_000])  # every year walked, every year sorted
 @pytest.mark.parametrize("whole_tree", [True, False])
-def test_every_window_of_the_list_follows_the_order_of_one_sort(users, vouchers, grant, whole_tree):
+def test_every_window_of_the_list_follows_the_order_of_one_sort(
+    users, vouchers, grant, whole_tree, sorted_up_to, monkeypatch
+):
+    from zizhu.vouchers import selectors
     from zizhu.vouchers.selectors import InOrder, overview, vouchers_for
+
+    monkeypatch.setattr(selectors, "SORTED_UP_TO", sorted_up_to)
 
     # four years, one of them with a single voucher: windows span one, two and three years
     add_voucher("4161000001", 2023, 1, "10.00", grant)

@@ -198,6 +198,11 @@ def overview(unit: Unit, vouchers: QuerySet[Voucher]) -> Overview:
     )
 
 
+# a year of at most this many vouchers is sorted, not walked along the school codes (InOrder):
+# sorting 50,000 narrow rows costs tens of ms, walking every school of the country ~330
+SORTED_UP_TO = 50_000
+
+
 class InOrder:
     """`vouchers` in the list's order (newest year first, then school code, newest voucher
     first) for a Paginator given the count per year (`Overview.years`, newest first): a page
@@ -210,7 +215,10 @@ class InOrder:
     voucher in scope (at national scale a few ms against ~200). Below the root the walk
     would pass the codes of every other subtree (a province's schools are spread over the
     code range, yet PostgreSQL assumes them evenly spread), so there the years are asked as
-    a range, which keeps the sort by year, code and id over the narrow rows of the scope."""
+    a range, which keeps the sort by year, code and id over the narrow rows of the scope.
+    So is a year of few vouchers (`SORTED_UP_TO`) over the whole tree: the walk would pass
+    every school without one (a new year's first vouchers, from the schools of a few
+    provinces: 330 ms at national scale for 2,389 vouchers, against 5 ms sorted)."""
 
     def __init__(
         self,
@@ -244,7 +252,7 @@ class InOrder:
         if not spanned:
             return []
         ordered = self.vouchers.order_by("-year", "unit__code", "-pk")
-        if self.whole_tree and len(spanned) == 1:
+        if self.whole_tree and len(spanned) == 1 and self.years[spanned[0]] > SORTED_UP_TO:
             ordered = ordered.filter(year=spanned[0])
         else:  # the spanned years are consecutive ones of `years`
             ordered = ordered.filter(year__range=(spanned[-1], spanned[0]))
