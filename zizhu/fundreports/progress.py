@@ -291,7 +291,7 @@ def _not_filed_count(ask: "_Ask") -> QuerySet:
 
 
 def _not_filed_page(ask: "_Ask") -> QuerySet:
-    # the fields before the annotation: the order the SQL selects them in
+    # in the order `NotFiledList` unpacks the rows
     fields = ("pk", "code", "name", "level", "parent_id", "parent__name", "filing_status")
     return _not_filed_query(ask).values_list(*fields)
 

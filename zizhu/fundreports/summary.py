@@ -201,8 +201,7 @@ class Scope:
         path), each checked to be there. What else its SQL depends on is in the shape: the
         role, category, whether there is a project, and the node's level, depth and path
         length (the stand-in node has the real depth; `per_child` places the child code by
-        the depth and length). Its `.values()` names model fields before annotations such as
-        `child`: `compiled_values` reads the columns' names in that order."""
+        the depth and length)."""
         node, project = self.node, self.project
         names = set(uses.split())
         if project is None:
