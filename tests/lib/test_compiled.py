@@ -123,3 +123,29 @@ def test_it_refuses_a_query_that_is_not_values(db, monkeypatch):
             {STAND_IN: "unit"},
             {"unit": 1},
         )
+
+
+def test_its_rows_become_the_models_own_instances(tree, monkeypatch):
+    """`instances` of a compiled query of every column: the objects the ORM reads, each value
+    equal (on SQLite the flags and the codes converted as the ORM converts them)."""
+    monkeypatch.setattr(compiled, "_SQL", {})
+    monkeypatch.setattr(compiled, "_COLUMNS", {})
+    parent = tree["610000"]
+
+    def children(pk: int):
+        return Unit.objects.filter(parent_id=pk).order_by("code")
+
+    rows = compiled.compiled_values(
+        ("test_children",),
+        lambda: children(STAND_IN).values(*compiled.fields_of(Unit)),
+        {STAND_IN: "parent"},
+        {"parent": parent.pk},
+    )
+    made = compiled.instances(Unit, rows)
+    expected = list(children(parent.pk))
+    assert made and [u.pk for u in made] == [u.pk for u in expected]
+    for ours, theirs in zip(made, expected, strict=True):
+        assert {f: getattr(ours, f) for f in compiled.fields_of(Unit)} == {
+            f: getattr(theirs, f) for f in compiled.fields_of(Unit)
+        }
+        assert not ours._state.adding

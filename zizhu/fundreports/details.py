@@ -30,6 +30,8 @@ from zizhu.lib.compiled import (
     STAND_IN_YEAR,
     compiled,
     compiled_values,
+    fields_of,
+    instances,
     prefix,
 )
 from zizhu.units.models import Level, Unit
@@ -146,18 +148,17 @@ def category_projects(category: str, unit: Unit | None = None) -> list[AidProjec
         return list(AidProject.objects.filter(category=category).order_by("stage", "code"))
     # compiled once per shape (zizhu.lib.compiled): the unit's province is its one value
     province = province_code(unit)
-    fields = [field.attname for field in AidProject._meta.concrete_fields]
 
     def build() -> QuerySet:
         stand_in = Unit(path=STAND_IN_PATH if province is None else STAND_IN_PATH * 2)
         projects = reported_projects(stand_in, category).order_by("stage", "code")
-        return projects.values(*fields)
+        return projects.values(*fields_of(AidProject))
 
     marks, values = {}, {}
     if province is not None:
         marks, values = {STAND_IN_TEXT: "province"}, {"province": province}
     rows = compiled_values(("category_projects", category, province is None), build, marks, values)
-    return [AidProject.from_db(connection.alias, fields, [row[f] for f in fields]) for row in rows]
+    return instances(AidProject, rows)
 
 
 def document_url(filing: Filing) -> str:

@@ -34,7 +34,7 @@ from zizhu.access import Action, can, scoped, scoped_by_path, units_for
 from zizhu.accounts.models import User
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.fundreports.models import SchoolCount, SchoolFilingCount
-from zizhu.fundreports.tree import ChildCode, child_code, child_position
+from zizhu.fundreports.tree import ChildCode, child_code, child_position, children_in_scope
 from zizhu.funds.models import FILED_STATUSES, Deadline, Filing, FilingStatus
 from zizhu.lib.compiled import (
     STAND_IN_IDS,
@@ -43,6 +43,8 @@ from zizhu.lib.compiled import (
     STAND_IN_YEAR,
     compiled,
     compiled_values,
+    fields_of,
+    instances,
     prefix,
 )
 from zizhu.units.models import Level, Unit
@@ -189,8 +191,7 @@ def _filing_rows(ask: "_Ask") -> QuerySet:
 
 
 def _children(ask: "_Ask") -> QuerySet:
-    children = units_for(ask.user, Action.VIEW).filter(parent=ask.node)
-    return children.order_by("level", "code").values(*UNIT_FIELDS)
+    return children_in_scope(ask.user, ask.node).values(*fields_of(Unit))
 
 
 def progress_by_child(user, node: Unit, year: int, project: AidProject) -> list[ChildRow]:
@@ -201,10 +202,7 @@ def progress_by_child(user, node: Unit, year: int, project: AidProject) -> list[
     filings). Children with nobody to file are left out. The three counting queries are
     compiled once per shape (`_rows`), the children's too."""
     ask = _Ask(user, node, year, project)
-    children = [
-        Unit.from_db(connection.alias, UNIT_FIELDS, [row[name] for name in UNIT_FIELDS])
-        for row in _rows(_children, ask, CHILDREN_VALUES)
-    ]
+    children = instances(Unit, _rows(_children, ask, CHILDREN_VALUES))
     per_child: dict[str, Counts] = {}
 
     def add(child: str, counts: Counts) -> None:
@@ -352,7 +350,6 @@ _SCOPE_PATH = f"{STAND_IN_PATH}scope/"
 _NODE_PATH = f"{STAND_IN_PATH}node/"
 _WITHIN_PATH = f"{STAND_IN_PATH}within/"
 
-UNIT_FIELDS = [field.attname for field in Unit._meta.concrete_fields]
 # the values each query takes, by their names in `_Ask.values` ("stage": unless "any")
 CHILDREN_VALUES = ("scope", "node")
 LIVE_VALUES = ("scope", "node", "node_prefix", "year", "project", "stage", "at")

@@ -12,21 +12,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from zizhu.access import Action, scoped, scoped_by_path, units_for
+from zizhu.access import Action, scoped, scoped_by_path
 from zizhu.accounts.models import User
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.fundreports.models import SchoolBalanceTotal, SchoolCount, SchoolPaymentTotal
-from zizhu.fundreports.tree import below_per_child
+from zizhu.fundreports.tree import below_per_child, children_in_scope
 from zizhu.funds.models import ZERO, Allocation, Balance, Filing
 from zizhu.lib.compiled import (
     STAND_IN_IDS,
     STAND_IN_PATH,
     STAND_IN_YEAR,
     compiled_values,
+    fields_of,
+    instances,
     prefix,
 )
 from zizhu.recipients.models import RecipientList, Status, Term
@@ -176,9 +177,7 @@ class Scope:
         stands for itself."""
         if self.node.is_school:
             return [self.node]
-        found = self.rows("children", _children, "scope node")
-        fields = _UNIT_FIELDS  # as the ORM makes them: every column, in the model's order
-        return [Unit.from_db(DEFAULT_DB_ALIAS, fields, [r[f] for f in fields]) for r in found]
+        return instances(Unit, self.rows("children", _children, "scope node"))
 
     def per_child(self, queryset: QuerySet, unit_field: str, path: str = "") -> QuerySet:
         """`queryset` narrowed to rows strictly below the node, each with `child`: the code
@@ -236,12 +235,8 @@ class Scope:
         return compiled_values(shape, build, marks, values)
 
 
-_UNIT_FIELDS = [f.attname for f in Unit._meta.concrete_fields]
-
-
 def _children(scope: Scope) -> QuerySet:
-    below = units_for(scope.user, Action.VIEW).filter(parent=scope.node)
-    return below.order_by("level", "code").values(*_UNIT_FIELDS)
+    return children_in_scope(scope.user, scope.node).values(*fields_of(Unit))
 
 
 def default_year(years: list[int]) -> int:

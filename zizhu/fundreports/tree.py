@@ -10,7 +10,7 @@ from django.db.models.functions import StrIndex, Substr
 from django.http import Http404
 from django.utils.html import conditional_escape
 
-from zizhu.access import Action, can, is_authority, require, require_that
+from zizhu.access import Action, can, is_authority, require, require_that, units_for
 from zizhu.catalogue.models import Category
 from zizhu.units import selectors
 from zizhu.units.models import Unit
@@ -79,6 +79,11 @@ def child_code(unit: Unit, path_field: str = "path") -> ChildCode:
     one query.
     """
     return ChildCode(path_field, unit.path)
+
+
+def children_in_scope(user, node: Unit) -> QuerySet[Unit]:
+    """The node's child units the user may view, authorities first, then by code."""
+    return units_for(user, Action.VIEW).filter(parent=node).order_by("level", "code")
 
 
 def child_position(unit: Unit) -> int:

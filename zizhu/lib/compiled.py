@@ -93,6 +93,19 @@ def compiled_values(
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
+def fields_of(model) -> list[str]:
+    """Every column of `model`, in the model's order: the `.values()` of a query whose rows
+    `instances` makes into objects."""
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def instances(model, rows: list[dict]) -> list:
+    """`compiled_values` rows of `.values(*fields_of(model))` as instances of `model`, made as
+    the ORM makes them (`Model.from_db`)."""
+    fields = fields_of(model)
+    return [model.from_db(connection.alias, fields, [row[f] for f in fields]) for row in rows]
+
+
 def _stand_in(value) -> bool:
     if isinstance(value, str):
         return STAND_IN_TEXT in value
