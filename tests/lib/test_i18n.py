@@ -25,3 +25,9 @@ def test_it_holds_the_language_of_the_entry_and_lets_it_go_on_leaving():
                 assert i18n.gettext(TEXT) == TEXT
         with translation.override("zh-hans"):
             assert i18n.gettext(TEXT) == "身份证件号为空"
+
+
+def test_labels_are_the_choices_in_the_active_language_escaped():
+    choices = [("open", translation.gettext_lazy("Open")), ("odd", 'a <b> & "c"')]
+    with translation.override("zh-hans"):
+        assert i18n.labels(choices) == {"open": "未处理", "odd": "a &lt;b&gt; &amp; &quot;c&quot;"}

@@ -11,14 +11,10 @@ from django.utils.translation import gettext as _
 from zizhu.anomalies.models import FindingStatus, Risk
 from zizhu.anomalies.selectors import ChildCounts, FindingRow
 from zizhu.lib.addresses import address_of
+from zizhu.lib.i18n import labels
 from zizhu.units.models import Level
 
 EMPTY = "—"  # `|default:"—"`
-
-
-def _labels(choices) -> dict[str, str]:
-    """A field's choices in the request's language, escaped, translated once a table."""
-    return {value: conditional_escape(str(label)) for value, label in choices}
 
 
 def findings_body(rows: Iterable[FindingRow], detail_url: str) -> SafeString:
@@ -26,7 +22,7 @@ def findings_body(rows: Iterable[FindingRow], detail_url: str) -> SafeString:
     finding."""
     e = conditional_escape
     address = address_of(detail_url)
-    risks, statuses = _labels(Risk.choices), _labels(FindingStatus.choices)
+    risks, statuses = labels(Risk.choices), labels(FindingStatus.choices)
     view = e(_("View"))
     out = []
     for row in rows:
@@ -63,7 +59,7 @@ def children_body(children: Iterable[ChildCounts], list_url: str, unit_query: st
     """The per-child counts' body rows: each child's code, its name linking to its own
     findings (with the page's filters), its level, the count per risk and the total."""
     e = conditional_escape
-    levels = _labels(Level.choices)
+    levels = labels(Level.choices)
     link = e(f"{list_url}?{unit_query}&unit=" if unit_query else f"{list_url}?unit=")
     out = []
     for row in children:

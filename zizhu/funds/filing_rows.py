@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from zizhu.funds.models import FilingStatus
 from zizhu.lib.addresses import address_of
 from zizhu.lib.formats import minute, yuan
+from zizhu.lib.i18n import labels
 
 
 def _amounts(f, *, authority: bool, category: str) -> str:
@@ -32,7 +33,7 @@ def filing_rows(filings: Iterable, *, authority: bool, category: str, now: datet
     and `due_at`), or the empty row; `authority`: the unit's kind, which picks the columns."""
     e = conditional_escape
     address = address_of("funds:filing_edit")
-    statuses = {value: e(str(label)) for value, label in FilingStatus.choices}
+    statuses = labels(FilingStatus.choices)
     passed = f' <span class="hint">{e(_("passed"))}</span>'
     late = f' <span class="risk-high">{e(_("late"))}</span>'
     rows = []

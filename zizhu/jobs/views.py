@@ -9,6 +9,7 @@ from zizhu.jobs.registry import JOB_PAGES
 from zizhu.jobs.selectors import jobs_for
 from zizhu.lib.addresses import address_of
 from zizhu.lib.formats import minute
+from zizhu.lib.i18n import labels
 
 ROW_FIELDS = ("kind", "status", "done", "total", "result", "created_by", "created_at")
 
@@ -21,7 +22,7 @@ class _Rows:
     def __init__(self) -> None:
         self.address = address_of("jobs:detail")
         self.nothing = format_html('<span class="risk-high">{}</span>', _("Nothing written"))
-        self.statuses = {value: conditional_escape(str(label)) for value, label in Status.choices}
+        self.statuses = labels(Status.choices)
         self.titles: dict[str, str] = {}
 
     def row(self, job: Job) -> SafeString:

@@ -21,16 +21,19 @@ def _decimal(value) -> Decimal | None:
         return None
 
 
+def _ymd(value) -> str:
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
 def day(value) -> str:
     """`{{ value|date:"Y-m-d" }}` of a date or a date-time (in the current time zone)."""
-    value = template_localtime(value)
-    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    return _ymd(template_localtime(value))
 
 
 def minute(value) -> str:
     """`{{ value|date:"Y-m-d H:i" }}` of a date-time (in the current time zone, found once)."""
     value = template_localtime(value)
-    return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
+    return f"{_ymd(value)} {value.hour:02d}:{value.minute:02d}"
 
 
 def figure(value) -> str:
