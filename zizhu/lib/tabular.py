@@ -14,9 +14,10 @@ import csv
 import gc
 import io
 import os
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Generator, Iterable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import IO, BinaryIO, TypedDict, Unpack
@@ -36,6 +37,8 @@ from zizhu.lib.uploads.spreadsheets import (
 )
 
 Source = Path | str | bytes | bytearray | memoryview | BinaryIO
+# what a read closes when its rows are read or left: a CSV's stream, an XLSX's rows
+Closable = IO | Generator[list, None, None]
 
 
 class ReadOptions(TypedDict, total=False):
@@ -144,7 +147,7 @@ class ColumnChunks:
 
     names: list[str]
     chunks: Iterator[Columns]
-    stream: IO | None = None
+    stream: Closable | None = None
 
     def __iter__(self) -> Iterator[Columns]:
         return self.chunks
@@ -203,9 +206,9 @@ def _open(
     limits: SpreadsheetLimits = SPREADSHEET_LIMITS,
     max_bytes: int | None = None,
     max_rows: int | None = None,
-) -> tuple[Iterable[list], SpreadsheetLimits, bool, IO | None]:
+) -> tuple[Iterable[list], SpreadsheetLimits, bool, Closable | None]:
     """The checked file's rows (the header first), the limits, whether every cell is text and
-    what to close once the rows are read (a CSV's stream)."""
+    what to close once the rows are read (a CSV's stream, an XLSX's rows)."""
     if max_bytes is not None:
         limits = replace(limits, csv_bytes=max_bytes, xlsx_bytes=max_bytes)
     if max_rows is not None:
@@ -222,10 +225,10 @@ def _open(
         if kind == "csv":
             stream = io.TextIOWrapper(io.BytesIO(data), encoding=csv_encoding(data), newline="")
             return csv.reader(stream), limits, True, stream
-        check_xlsx(data, limits)
+        rows = _xlsx_rows(data, limits)
+        return rows, limits, False, rows
     except UploadRejected as exc:
         raise _file_error(exc.message) from None
-    return _xlsx_rows(data), limits, False, None
 
 
 @contextmanager
@@ -301,13 +304,31 @@ def _byte_limit(kind: str | None, limits: SpreadsheetLimits) -> int:
     return max(limits.csv_bytes, limits.xlsx_bytes)
 
 
-def _xlsx_rows(data: bytes) -> Iterable[list]:
-    from python_calamine import CalamineError, CalamineWorkbook
+def _xlsx_rows(data: bytes, limits: SpreadsheetLimits) -> Generator[list, None, None]:
+    """The first sheet's rows, each from column A, once the file has passed `check_xlsx`;
+    a generator (close it when it is not read to the end)."""
+    from zizhu.lib.sheet_parts import first_sheet_rows
+
+    with _unreadable():
+        # the rows above the first used one come too, so row numbers stay the file's
+        rows = first_sheet_rows(data, partial(check_xlsx, data, limits), limits.zip_bytes)
+    return _read_out(rows)
+
+
+def _read_out(rows: Generator[list, None, None]) -> Generator[list, None, None]:
+    with _unreadable(), closing(rows):  # a part parsed meanwhile may still be refused
+        yield from rows
+
+
+@contextmanager
+def _unreadable() -> Iterator[None]:
+    """calamine's refusal of a file as the importer's error (the check's own as it is)."""
+    from python_calamine import CalamineError
 
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        # iter_rows pads the rows above the first used one, so row numbers stay the file's.
-        return workbook.get_sheet_by_index(0).iter_rows()
+        yield
+    except UploadRejected:
+        raise  # a ValueError too
     except (CalamineError, ValueError) as exc:
         raise _file_error(_("The XLSX file cannot be read; save it again in Excel")) from exc
 
@@ -380,7 +401,7 @@ def _chunks(
     *,
     text: bool,
     share: bool,
-    stream: IO | None,
+    stream: Closable | None,
 ) -> Iterator[Columns]:
     """The non-blank rows after the header, CHUNK_ROWS rows of the file at a time turned
     into columns; a blank row is skipped but keeps its number. `stream` is closed at the end.

@@ -15,14 +15,13 @@ import os
 import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from django.conf import settings
 
+from zizhu.lib.scratch import scratch_folder
 from zizhu.recipients.validation import HASHED_COLUMNS, CleanColumns, id_keys
 
 ROW_COLUMNS = ("row_number", "id_number", "name", "sex", "birth_date", "grade", "major")
@@ -43,10 +42,9 @@ HASH_BATCH = 10_000  # lines hashed at a time
 
 
 def spill_file() -> BinaryIO:
-    """An anonymous temporary file beside the uploaded files (on the data disk, not a /tmp
-    that may be memory): ~200 bytes a row of a list, gone when closed."""
-    folder = Path(settings.MEDIA_ROOT) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
+    """An anonymous temporary file in the scratch folder: ~200 bytes a row of a list, gone
+    when closed."""
+    folder = scratch_folder()
     return tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - the caller closes it
 
 
