@@ -38,8 +38,8 @@ from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 
 from zizhu.lib.scratch import scratch_folder
 
-PARTS = 2  # the parse uses two cores; more parts parse more shared strings for nothing
-FIRST_SHARE = 0.4  # of the rows in the first part: checked while the rest is parsed
+PARTS = 3  # the first on the caller's thread, the others one after the other on the helper
+FIRST_SHARE = 0.3  # of the rows in the first part, checked while the rest is parsed
 SPLIT_FROM = 4 << 20  # a sheet's XML below this size (~10,000 rows) is parsed whole
 
 Row = list[Any]  # calamine's cells: str, float, int, bool, date, datetime, time, timedelta
