@@ -10,12 +10,8 @@ from zizhu.demo.province import _school_rows, demo_password
 from zizhu.lib.codes import school_code_problem
 from zizhu.units.models import Level, Unit
 
-
-@pytest.fixture
-def demo_lines(db):
-    out = io.StringIO()
-    call_command("demo", seed=7, stdout=out)
-    return [line.split("\t") for line in out.getvalue().splitlines() if line.startswith("DEMO")]
+# one process builds the module's demo (conftest.py)
+pytestmark = pytest.mark.xdist_group("test_demo")
 
 
 def test_it_builds_the_shaanxi_demo_tree(demo_lines):
