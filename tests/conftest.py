@@ -53,24 +53,19 @@ USERS = {
 pytest_plugins = ["tests.browser.fixtures"]
 
 # The longest tests (10-80 s each on a 2-core machine: servers and clusters started, demos
-# built, Spark) go first, so that the two test processes end together rather than one
-# waiting out the other's last long test.
+# built, walks through the browser) go first, so that the two test processes end together
+# rather than one waiting out the other's last long test.
 LONG_FIRST = (
     "tests/stack/",
     "tests/demo/",
     "tests/manual/test_walk",
-    "tests/security/test_hostile_inputs.py",
     "tests/api/test_demo.py",
     "tests/browser/test_month.py",
 )
 
 
 def pytest_collection_modifyitems(items):
-    items.sort(
-        key=lambda item: (
-            not (item.nodeid.startswith(LONG_FIRST) or item.get_closest_marker("spark") is not None)
-        )
-    )
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))
 
 
 @pytest.fixture(autouse=True)
