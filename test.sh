@@ -18,4 +18,4 @@ scripts/deploy_check.sh
 # the typed core, strict (the files are listed in pyproject.toml's [tool.mypy])
 .venv/bin/mypy
 # Two workers (pytest-xdist), one per core; ZIZHU_TEST_WORKERS=0 runs in one process.
-.venv/bin/python -m pytest -n "${ZIZHU_TEST_WORKERS:-2}" --dist loadgroup "$@"
+.venv/bin/python -m pytest -n "${ZIZHU_TEST_WORKERS:-2}" "$@"

@@ -52,21 +52,6 @@ USERS = {
 # the browser tests' Chromium and page fixtures, one instance per test process
 pytest_plugins = ["tests.browser.fixtures"]
 
-# The longest tests (10-80 s each on a 2-core machine: servers and clusters started, demos
-# built, walks through the browser) go first, so that the two test processes end together
-# rather than one waiting out the other's last long test.
-LONG_FIRST = (
-    "tests/stack/",
-    "tests/demo/",
-    "tests/manual/test_walk",
-    "tests/api/test_demo.py",
-    "tests/browser/test_month.py",
-)
-
-
-def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))
-
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):

@@ -10,8 +10,12 @@ from zizhu.demo.province import _school_rows, demo_password
 from zizhu.lib.codes import school_code_problem
 from zizhu.units.models import Level, Unit
 
-# one process builds the module's demo (conftest.py)
-pytestmark = pytest.mark.xdist_group("test_demo")
+
+@pytest.fixture
+def demo_lines(db):
+    out = io.StringIO()
+    call_command("demo", seed=7, stdout=out)
+    return [line.split("\t") for line in out.getvalue().splitlines() if line.startswith("DEMO")]
 
 
 def test_it_builds_the_shaanxi_demo_tree(demo_lines):

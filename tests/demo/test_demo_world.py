@@ -19,11 +19,15 @@ from zizhu.funds.ledger import ledger_discrepancies
 from zizhu.recipients.models import RecipientList
 from zizhu.units.models import Level, Unit
 
-# one process builds the module's demo (conftest.py)
-pytestmark = pytest.mark.xdist_group("test_demo_world")
-
 YEAR = timezone.localdate().year - 1
 LIST_TOTALS = {"资助名单总资金", "实际支出"}
+
+
+@pytest.fixture
+def demo(db):
+    out = io.StringIO()
+    call_command("demo", seed=1, stdout=out)
+    return out.getvalue()
 
 
 def test_the_findings_are_the_planted_cases_found_in_the_database_lists(demo, tmp_path):

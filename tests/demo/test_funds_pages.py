@@ -2,15 +2,12 @@
 
 from decimal import Decimal
 
-import pytest
 from django.db import connection
 from django.utils import timezone
 
+from tests.demo.test_demo import demo_lines  # noqa: F401 - the fixture that loads the demo
 from zizhu.accounts.models import User
 from zizhu.catalogue.models import AidProject
-
-# one process builds the module's demo (conftest.py)
-pytestmark = pytest.mark.xdist_group("test_funds_pages")
 
 PROVINCE_PATH = "000000/610000/"
 
@@ -21,12 +18,12 @@ def rows(sql: str, *params) -> list[tuple]:
         return cursor.fetchall()
 
 
-def province_operator(demo_lines) -> User:
+def province_operator(demo_lines) -> User:  # noqa: F811
     username = next(f[3] for f in demo_lines if f[1] == "operator" and f[2] == "610000")
     return User.objects.get(username=username)
 
 
-def test_the_provinces_progress_equals_a_count_over_the_raw_rows(client, demo_lines):
+def test_the_provinces_progress_equals_a_count_over_the_raw_rows(client, demo_lines):  # noqa: F811
     year = timezone.localdate().year - 1
     project = AidProject.objects.get(code="vocational_national_grant")
     expected, filed, late = rows(
@@ -60,7 +57,7 @@ def test_the_provinces_progress_equals_a_count_over_the_raw_rows(client, demo_li
     assert (total.expected, total.filed, total.late) == (expected, filed, late)
 
 
-def test_the_provinces_summary_equals_sums_over_the_raw_rows(client, demo_lines):
+def test_the_provinces_summary_equals_sums_over_the_raw_rows(client, demo_lines):  # noqa: F811
     year = timezone.localdate().year - 1
     project = AidProject.objects.get(code="vocational_national_grant")
     # what reached the province per source level, and what it sent down, from the journal
