@@ -183,6 +183,17 @@ def test_a_small_sheet_is_read_whole(monkeypatch):
     assert parsed == []
 
 
+def test_a_small_workbook_is_read_with_no_thread_and_no_scratch_folder(
+    settings, tmp_path, monkeypatch
+):
+    """Most lists are small: their read costs what calamine's own read costs."""
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(sheet_parts, "ThreadPoolExecutor", None)  # any use fails
+    data = workbook(_numbered(300))
+    assert read(data, 3) == whole(data)
+    assert not (tmp_path / "uploads").exists()
+
+
 def test_the_first_sheet_is_found_through_the_workbooks_relationships(split_small):
     """The workbook lists 乙 (the zip's sheet2.xml, its second relationship) before 甲
     (sheet1.xml): the parts are cut from 乙, the sheet calamine reads first."""

@@ -70,6 +70,9 @@ def first_sheet_rows(
     passed; writing the parts inflates at most `limit` bytes, as the check does. The first
     part (or the whole sheet) is parsed before this returns, raising calamine's error; the
     others' errors are raised where their rows would be."""
+    if parts < 2 or not _large(data):
+        check()  # most lists: no thread, no scratch folder, calamine's read as it always was
+        return _whole(data)
     pool = ThreadPoolExecutor(max_workers=1)
     folder = tempfile.TemporaryDirectory(dir=scratch_folder())
     try:
@@ -169,10 +172,17 @@ class _Cut:
             yield path
 
 
+def _large(data: bytes) -> bool:
+    """Whether some part of the workbook is SPLIT_FROM or more (read from its directory)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return any(entry.file_size >= SPLIT_FROM for entry in archive.infolist())
+    except _UNREADABLE:
+        return False  # the check says why
+
+
 def _cut_workbook(data: bytes, count: int, limit: int) -> _Cut | None:
     """The workbook's first sheet cut into `count` parts along its rows, or None."""
-    if count < 2:
-        return None
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         name = _first_sheet(archive)
         entries = archive.infolist()
@@ -199,7 +209,7 @@ def _first_sheet(archive: zipfile.ZipFile) -> str | None:
     ):
         return None
     book_xml, relations_xml = archive.read(book), archive.read(relations)
-    if b"<!DOCTYPE" in book_xml or b"<!DOCTYPE" in relations_xml:
+    if _declarations(book_xml) or _declarations(relations_xml):
         return None
     # without a DOCTYPE there is no entity to expand or fetch: small, plain XML
     try:
