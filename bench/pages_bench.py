@@ -10,11 +10,12 @@ bench/funds_bench.py does; created and migrated if missing). Each role logs in o
 test client, the whole middleware stack): operators of the centre, Shaanxi and a county
 (bench_operator_*) and a school operator of that county (load_school_*, as bench/load.py).
 The pages are those of bench/load.py's plan (home with the to-do, progress and summary of the
-national project, the filing list, the findings list, the jobs page) plus the recipient lists
-and the voucher pages. Printed per row: p50 and p95 ms of the whole request, Python CPU ms
-(p50; PostgreSQL's own time is in the SQL column), queries, SQL ms (their total, p50),
-template ms (rendering less the SQL run while rendering, p50) and the ratio of p50 to the
-baseline's p50 (the help index of a school operator: the shell and the session, no data).
+national project, the filing list, the findings list, the jobs page, a county's allocations)
+plus the recipient lists and the voucher pages. Printed per row: p50 and p95 ms of the whole
+request, Python CPU ms (p50; PostgreSQL's own time is in the SQL column), queries, SQL ms
+(their total, p50), template ms (rendering less the SQL run while rendering, p50) and the
+ratio of p50 to the baseline's p50 (the help index of a school operator: the shell and the
+session, no data).
 
 `--code DIR` imports zizhu from another checkout (e.g. main before a change) against the same
 database; `--compare DIR` runs both in one invocation, each in its own process, in the order
@@ -89,6 +90,7 @@ def users_and_pages(year: int) -> list[tuple[str, object, dict[str, str]]]:
 
     from zizhu.accounts.models import User
     from zizhu.catalogue.models import AidProject
+    from zizhu.funds.models import Filing
     from zizhu.units.models import Unit
 
     project = AidProject.objects.get(code=PROJECT)
@@ -121,7 +123,11 @@ def users_and_pages(year: int) -> list[tuple[str, object, dict[str, str]]]:
     rows = [("school", school_user, school_pages)]
     for who, code in national.USERS.items():
         user = User.objects.select_related("unit").get(username=f"bench_operator_{code}")
-        rows.append((who, user, authority))
+        pages = authority
+        if who == "county":  # the mix's allocation form: a county's page of its allocations
+            filing = Filing.objects.get(unit=user.unit, project=project, year=year)
+            pages = {**authority, "allocations": reverse("funds:allocations", args=[filing.pk])}
+        rows.append((who, user, pages))
     return rows
 
 

@@ -11,7 +11,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.template import engines
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -79,23 +81,28 @@ def states(tree, grant, users):
     """Province 610000's allocations to prefecture 610100 in every state a row shows."""
     Unit.objects.filter(code="610100").update(name='西安市<&">')
     province = filing_create(
-        unit=tree["610000"], year=YEAR, project=grant, own_funds=Decimal("2000000.00"), actor=None
+        unit=tree["610000"], year=YEAR, project=grant, own_funds=Decimal("4000000.00"), actor=None
     )
-    sender = users["province_operator"]
+    every_state(province, tree["610100"], users["province_operator"])
+    return province, Filing.objects.get(unit__code="610100")
+
+
+def every_state(province: Filing, target: Unit, sender) -> None:
+    """Five allocations from `province` to `target`: one awaiting the receiver's agreement
+    to its reversal, one confirmed, one not confirmed, one reversed and its counter-entry."""
 
     def send(amount: str):
         return allocation_create(
-            source=province, target_unit=tree["610100"], amounts={P: Decimal(amount)}, actor=None
+            source=province, target_unit=target, amounts={P: Decimal(amount)}, actor=None
         )
 
     pending, _confirmed = send("120.00"), send("80.50")
     backdate_allocations()
-    prefecture = Filing.objects.get(unit__code="610100")
-    receipt_confirm(filing=prefecture, arrival_date=date(2025, 3, 1), actor=None)
+    received = Filing.objects.get(unit=target, year=province.year, project=province.project)
+    receipt_confirm(filing=received, arrival_date=date(2025, 3, 1), actor=None)
     reversal_request(allocation=pending, reason='错拨<b>"', actor=sender)
     send("30.00")  # not confirmed: the sender may reverse it at once
     allocation_reverse(allocation=send("1234567.00"), reason="重复 & 录入", actor=sender)
-    return province, prefecture
 
 
 @pytest.mark.parametrize("table", ["sent", "out", "in"])
@@ -128,3 +135,29 @@ def test_the_rows_read_as_the_template_wrote_them(client, users, states, table):
     shown = {"sent": ["冲销", "已冲销", "待接收单位同意", "申请冲销", "未确认"], "in": ["同意冲销"]}
     for text in shown.get(table, []):
         assert text in built, text
+
+
+@pytest.mark.parametrize("page", ["allocations", "sender's filing", "receiver's filing"])
+def test_the_tables_are_read_in_the_same_number_of_queries_however_many_rows(
+    client, tree, users, states, page
+):
+    """No row reads its filing, unit, receipt, counter-entry or requests on its own (the
+    rows' columns are limited: a column left out would be read a row at a time)."""
+    province, prefecture = states
+    if page == "receiver's filing":
+        client = login_as(client, users["prefecture_operator"])
+        url = reverse("funds:filing_edit", args=[prefecture.pk])
+    else:
+        client = login_as(client, users["province_operator"])
+        name = "funds:allocations" if page == "allocations" else "funds:filing_edit"
+        url = reverse(name, args=[province.pk])
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured), response.content.decode().count("1,234,567.00 元")
+
+    few, shown = queries()
+    every_state(province, tree["610100"], users["province_operator"])
+    assert queries() == (few, 2 * shown) and shown
