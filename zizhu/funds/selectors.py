@@ -229,9 +229,9 @@ def allocations_with_state() -> QuerySet[Allocation]:
     ).prefetch_related(pending_requests())
 
 
-# What a row of the allocation tables shows (zizhu.funds.rows), besides the other filing's
-# unit's name: a county's page lists some hundreds, and each row's filings, units, receipt and
-# counter-entry read whole were most of the page's CPU.
+# What a row of the allocation tables (zizhu.funds.rows) and of the API's allocations shows,
+# besides the other filing's unit's code and name: a county's page lists some hundreds, and
+# each row's filings, units, receipt and counter-entry read whole were most of the page's CPU.
 ROW_FIELDS = (
     "from_filing_id",
     "to_filing_id",
@@ -254,7 +254,7 @@ def allocations_out(filing: Filing) -> QuerySet[Allocation]:
     some hundreds, and reading the same filing and unit again on every row cost a third of
     building them."""
     rows = filing.allocations_out.select_related("to_filing__unit", "receipt", "reversal")
-    rows = rows.only(*ROW_FIELDS, "to_filing__unit__name")
+    rows = rows.only(*ROW_FIELDS, "to_filing__unit__code", "to_filing__unit__name")
     return rows.prefetch_related(pending_requests()).order_by("-created_at", "-pk")
 
 
@@ -262,7 +262,7 @@ def allocations_in(filing: Filing) -> QuerySet[Allocation]:
     """The allocations the filing received (and their counter-entries), newest first; each
     row's `to_filing` is `filing` itself, as in `allocations_out`."""
     rows = filing.allocations_in.select_related("from_filing__unit", "receipt", "reversal")
-    rows = rows.only(*ROW_FIELDS, "from_filing__unit__name")
+    rows = rows.only(*ROW_FIELDS, "from_filing__unit__code", "from_filing__unit__name")
     return rows.prefetch_related(pending_requests()).order_by("-created_at", "-pk")
 
 
