@@ -116,8 +116,10 @@ def _connection(
         # without it DuckDB keeps fewer rows in flight. No progress bar on a worker's stderr.
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET enable_progress_bar = false")
-        # A run over ranges opens every file once a range: its footer is read once.
-        con.execute("SET parquet_metadata_cache = true")
+        # No footer cache: a run over ranges opens each file in one range only, and the cache
+        # kept every footer read to the run's end, a peak growing with the store's files
+        # (twice national 405 against 351 MB; off, 327 against 303, for the same CPU).
+        con.execute("SET parquet_metadata_cache = false")
         yield con
     finally:
         con.close()

@@ -130,7 +130,7 @@ Spans = dict[str, Span]
 
 def key_spans(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> Spans:
     """The span of `pid` of every rows' file of `inputs` and of `phone_key` of every side
-    file, from the footers (read once for the run, then cached: parquet_metadata_cache)."""
+    file, from the footers (read once for the run, before the ranges)."""
     return _spans(con, [f for s in inputs.sources for f in s.files], "pid") | _spans(
         con, [f for s in inputs.sources for f in s.phones], "phone_key"
     )
