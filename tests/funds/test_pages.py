@@ -351,6 +351,12 @@ def test_it_shows_a_frozen_filing_without_a_form(client, tree, grant, users):
     login_as(client, users["school_operator"])
     page = client.get(edit_url(school))
     assert page.context["frozen"] and not page.context["may_submit"]
+    # no action left to take: no empty card where the buttons would be
+    assert 'class="actions card"' not in page.content.decode()
+    unfrozen = client.get(
+        edit_url(filing_create(unit=tree["3661000001"], year=YEAR + 1, project=grant, actor=None))
+    )
+    assert unfrozen.context["may_submit"] and 'class="actions card"' in unfrozen.content.decode()
 
 
 def test_it_shows_the_filing_menu_to_filers_only(client, users):
