@@ -174,9 +174,13 @@ if _database_url:
         # Planner settings for reports on SSD storage, per connection so they hold whatever
         # the server's postgresql.conf says (docs/operations.md): index probes cost little
         # more than sequential reads, and JIT compilation costs reports more than it saves.
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = env_str(
-            "ZIZHU_PG_OPTIONS", "-c random_page_cost=1.1 -c jit=off"
-        )
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = env_str("ZIZHU_PG_OPTIONS", "-c random_page_cost=1.1 -c jit=off")
+        # psycopg prepares no statement unless this is set (Django leaves it unset). Only the
+        # compiled queries ask for it (zizhu.lib.compiled); Django's own cursors bind values
+        # on the client and never prepare. A pooler must keep a client's server connection
+        # (PgBouncer's session mode, docs/operations.md).
+        options["prepare_threshold"] = 5
 else:
     if PRODUCTION:
         raise ImproperlyConfigured("production needs DATABASE_URL (PostgreSQL); SQLite is refused")

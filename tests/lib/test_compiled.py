@@ -149,3 +149,29 @@ def test_its_rows_become_the_models_own_instances(tree, monkeypatch):
             f: getattr(theirs, f) for f in compiled.fields_of(Unit)
         }
         assert not ours._state.adding
+
+
+@pytest.mark.django_db
+def test_a_compiled_cursor_runs_and_logs_each_statement_and_on_postgresql_prepares_it_once():
+    from datetime import UTC, datetime
+
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        for n in range(3):
+            with compiled.compiled_cursor() as cursor:
+                cursor.execute("SELECT %s + 1", [n])
+                assert cursor.fetchone() == (n + 1,)
+    # Django's query log (and so every query-count test) sees each run
+    assert len(captured) == 3 and all("SELECT" in q["sql"] for q in captured)
+    if connection.vendor != "postgresql":
+        return  # SQLite prepares nothing: Django's own cursor ran them
+    moment = datetime(2025, 9, 1, 8, 30, tzinfo=UTC)
+    with compiled.compiled_cursor() as cursor:  # a time read as Django's cursors read it
+        cursor.execute("SELECT %s::timestamptz", [moment])
+        assert cursor.fetchone() == (moment,)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]  # this connection's, of any test
+    assert statements.count("SELECT $1 + 1") == 1  # three runs, one statement
+    assert statements.count("SELECT $1::timestamptz") == 1

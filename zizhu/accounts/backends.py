@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 
-from zizhu.lib.compiled import STAND_IN_IDS, compiled
+from zizhu.lib.compiled import STAND_IN_IDS, compiled, compiled_cursor
 
 BACKEND = "zizhu.accounts.backends.UnitModelBackend"
 
@@ -53,7 +53,7 @@ def user_with_unit(user_id):
     sql, params = compiled(
         ("accounts.user_with_unit",), _user_query, {STAND_IN_IDS[0]: "user"}, {"user": user_id}
     )
-    with connection.cursor() as cursor:
+    with compiled_cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchone()
     if found is None:

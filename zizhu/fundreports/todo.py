@@ -5,7 +5,6 @@ figures of their subtree (execution rate, units late or not filed), each with it
 
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +24,7 @@ from zizhu.lib.compiled import (
     STAND_IN_TEXT,
     STAND_IN_YEAR,
     compiled,
+    compiled_cursor,
     prefix,
 )
 from zizhu.lib.todo import KeyFigure, TodoLine
@@ -89,7 +89,7 @@ def _not_filed_children(user, deadline: Deadline) -> int:
     values |= {"year": deadline.year, "stage": project.stage}
     shape = ("overdue_children", user.role, stage == STAND_IN_TEXT, project.category)
     sql, params = compiled(shape, build, marks, values)
-    with connection.cursor() as cursor:
+    with compiled_cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({sql}) missing", params)  # noqa: S608 - compiled
         return cursor.fetchone()[0]
 

@@ -5,7 +5,6 @@ filing list with the filters of its link (`selectors.own_filing_condition`)."""
 
 from datetime import datetime
 
-from django.db import connection
 from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +26,7 @@ from zizhu.lib.compiled import (
     STAND_IN_MOMENT,
     STAND_IN_PATH,
     compiled,
+    compiled_cursor,
     moment,
     prefix,
 )
@@ -98,7 +98,7 @@ def _counts(user, categories, lines: list) -> list[dict[str, int]]:
         marks,
         values,
     )
-    with connection.cursor() as cursor:
+    with compiled_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     per_line: list[dict[str, int]] = [{} for _line in lines]
