@@ -107,6 +107,26 @@ def test_it_shows_progress_in_the_ui_to_the_submitter_only(client, users):
     assert client.get(f"/jobs/{job.pk}/").status_code == 404
 
 
+def test_a_user_follows_the_jobs_of_their_scope_and_their_own(users):
+    """A school's jobs are found through the job's unit (a school has no units below it), an
+    authority's through its units' paths; neither sees another school's."""
+    from zizhu.jobs.selectors import jobs_for
+
+    made = {
+        name: job_create(kind="selfcheck", params={"steps": 1}, actor=users[name], enqueue=False)
+        for name in ("school_operator", "school_reviewer", "neighbour_school_operator")
+    }
+    school, reviewer = made["school_operator"], made["school_reviewer"]
+    for name, expected in (
+        ("school_operator", {school, reviewer}),
+        ("school_reviewer", {school, reviewer}),
+        ("neighbour_school_operator", {made["neighbour_school_operator"]}),
+        ("county_operator", {school, reviewer}),
+        ("sysadmin", set()),
+    ):
+        assert set(jobs_for(users[name])) == expected, name
+
+
 def _redis_url() -> str:
     return os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 
