@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import login_as
-from zizhu.anomalies.models import Finding
+from zizhu.anomalies.models import Finding, RunStatus
 from zizhu.audit.models import AuditEvent
 from zizhu.recipients.models import RecipientRow
 from zizhu.units.services import UnitRow, units_import
@@ -305,3 +305,17 @@ def test_the_pages_of_findings_add_up_without_counting_them_twice(client, users,
         row.finding.pk for row in second.context["rows"]
     }
     assert len(shown) == 56
+
+
+@pytest.mark.django_db
+def test_the_latest_month_checked_is_the_latest_finished_run():
+    """Compiled once (zizhu.lib.compiled): the answer follows the runs as they change."""
+    from zizhu.anomalies.selectors import latest_month_checked
+
+    assert latest_month_checked() is None
+    make_run("2025-09")
+    make_run("2025-11", status=RunStatus.FAILED)
+    make_run("2025-12", status=RunStatus.RUNNING)
+    assert latest_month_checked() == "2025-09"
+    make_run("2025-10")
+    assert latest_month_checked() == "2025-10"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from tests.anomalies.factories import make_explanation, make_finding, make_run
 from tests.conftest import login_as
 from tests.recipients.factories import make_list
+from zizhu.accounts.models import User
 from zizhu.catalogue.models import AidProject
 from zizhu.funds import services as funds
 from zizhu.funds.models import Deadline, Filing
@@ -162,3 +163,34 @@ def test_operators_see_no_key_figures_and_admins_no_to_do(client, users, month_o
     assert client.get("/").context["figures"] == []
     login_as(client, users["sysadmin"])
     assert "todo_lines" not in client.get("/").context
+
+
+@pytest.mark.parametrize("first", ["school_operator", "neighbour_school_operator"])
+def test_the_returned_lists_are_counted_for_each_school_whichever_asks_first(users, first):
+    """The count is compiled once per role (zizhu.lib.compiled): a school asking after another
+    gets its own count, not the first one's."""
+    from zizhu.recipients.models import Status
+    from zizhu.recipients.selectors import lists_for
+    from zizhu.recipients.todo import recipients_todo
+
+    mine, neighbour = users["school_operator"], users["neighbour_school_operator"]
+    reviewers = {
+        mine: users["school_reviewer"],
+        neighbour: User.objects.create(
+            username="neighbour_reviewer", role=users["school_reviewer"].role, unit=neighbour.unit
+        ),
+    }
+    for user, serials in ((mine, [(1, 2), (3, 4)]), (neighbour, [(5, 6)])):
+        for batch, numbers in enumerate(serials, start=1):
+            made = make_list(user.unit, *numbers, actor=user, batch=batch)
+            recipients.recipient_list_submit(recipient_list=made, actor=user)
+            recipients.recipient_list_return(
+                recipient_list=made, comment="缺少", actor=reviewers[user]
+            )
+    order = [mine, neighbour] if first == "school_operator" else [neighbour, mine]
+    counts = {user.username: recipients_todo(user)[0].count for user in order}
+    assert counts == {"school_operator": 2, "neighbour_school_operator": 1}
+    for user in order:
+        expected = lists_for(user).filter(status=Status.RETURNED).count()
+        assert counts[user.username] == expected
+    assert recipients_todo(users["county_operator"]) == []

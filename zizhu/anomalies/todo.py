@@ -5,19 +5,15 @@
 - an authority operator: explanations to review in its scope, per month and programme.
 Each count is the findings page (异常信息查看) with the filters of its link."""
 
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from zizhu.access import is_authority_operator, is_school_operator, is_school_reviewer
-from zizhu.anomalies.models import FindingStatus, Programme, Risk, Run, RunStatus
-from zizhu.anomalies.selectors import PROGRAMME_URLS, findings_for
+from zizhu.anomalies.models import FindingStatus, Programme, Risk
+from zizhu.anomalies.selectors import PROGRAMME_URLS, findings_for, latest_month_checked
 from zizhu.lib.todo import KeyFigure, TodoLine
-
-
-def latest_month_checked() -> str | None:
-    return Run.objects.filter(status=RunStatus.DONE).aggregate(m=Max("month"))["m"]
 
 
 def _lines(findings, label, **filters) -> list[TodoLine]:
