@@ -123,7 +123,7 @@ def latest_month_checked() -> str | None:
     return found[0] if found else None
 
 
-def _latest_month() -> QuerySet[Run]:
+def _latest_month() -> "QuerySet[Run, str]":
     done = Run.objects.filter(status=RunStatus.DONE)
     return done.order_by("-month").values_list("month", flat=True)[:1]
 
@@ -407,13 +407,19 @@ def todo_for(user: object) -> Todo | None:
         for programme, programme_label in Programme.choices:
             n = sum(v for (r, p, _), v in counts.items() if r == risk and p == programme)
             if n:
-                query = urlencode({"month": month, "risk": risk, "status": FindingStatus.OPEN})
+                shown: dict[str, str] = {"month": month, "risk": risk, "status": FindingStatus.OPEN}
+                query = urlencode(shown)
                 url = f"{reverse(PROGRAMME_URLS[programme])}?{query}"
                 per_programme.append((programme_label, n, url))
         level_rules = []
         for (r, programme, number), n in sorted(counts.items(), key=lambda item: item[0][2]):
             if r == risk:
-                query = urlencode({"month": month, "rule": number, "status": FindingStatus.OPEN})
+                chosen: dict[str, str | int] = {
+                    "month": month,
+                    "rule": number,
+                    "status": FindingStatus.OPEN,
+                }
+                query = urlencode(chosen)
                 url = f"{reverse(PROGRAMME_URLS[programme])}?{query}"
                 level_rules.append(TodoRule(rules[number], n, url))
         if level_rules:
