@@ -15,11 +15,11 @@ from zizhu.anomalies.selectors import (
     DETAIL_URLS,
     PROGRAMME_URLS,
     counts_by_child,
-    counts_by_risk,
     export_table,
     finding_months,
     finding_rows,
     findings_for,
+    risk_counts,
     rules_by_number,
     run_list_groups,
     run_list_versions,
@@ -48,7 +48,7 @@ def _report(request, programme: str):
 def findings(request, programme: str):
     form, filters, unit, in_scope = _report(request, programme)
     below = in_scope.filter(school__path__startswith=unit.path)
-    risks = counts_by_risk(below)
+    risks = risk_counts(request.user, programme, filters, unit)
     children = counts_by_child(unit, in_scope) if unit.is_authority else []
     rows = below.select_related("school", "row").order_by("rule", "school__code", "pid", "id")
     paginator = Paginator(rows, PAGE_SIZE)

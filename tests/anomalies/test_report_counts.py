@@ -1,0 +1,85 @@
+"""The findings report's months and risk counts are compiled once per shape (zizhu.lib.compiled):
+whoever asks first, each user, unit and set of filters gets the counts the ORM gives."""
+
+import itertools
+
+import pytest
+from django.db.models import Count
+
+from zizhu.anomalies.models import Finding, FindingStatus, Programme, Risk
+from zizhu.anomalies.selectors import Filters, finding_months, findings_for, risk_counts
+
+from .factories import make_finding, make_run
+
+GRANT = Programme.NATIONAL_GRANT
+# (school, month, rule, status): national-grant rules of each risk (6 high, 15 medium, 23 low)
+SPECS = [
+    ("3661000001", "2025-09", 6, FindingStatus.OPEN),
+    ("3661000001", "2025-09", 15, FindingStatus.EXPLAINED),
+    ("3661000001", "2025-10", 23, FindingStatus.OPEN),
+    ("3661000001", "2025-10", 6, FindingStatus.OPEN),
+    ("3661000002", "2025-10", 15, FindingStatus.OPEN),
+    ("3661000003", "2025-09", 23, FindingStatus.OPEN),
+    ("3661000003", "2025-10", 6, FindingStatus.EXPLAINED),
+]
+FILTERS = [
+    Filters(),
+    Filters(month="2025-10"),
+    Filters(risk=Risk.HIGH, status=FindingStatus.OPEN),
+    Filters(month="2025-09", rule=15),
+    Filters(month="2025-10", risk=Risk.LOW, rule=23, status=FindingStatus.OPEN),
+]
+
+
+@pytest.fixture
+def spread(tree):
+    runs = {month: make_run(month) for month in ("2025-09", "2025-10")}
+    for pid, (school, month, rule, status) in enumerate(SPECS, start=1):
+        make_finding(runs[month], school, rule=rule, pid=pid, status=status)
+    make_finding(runs["2025-10"], "3661000001", rule=1, pid=99)  # another programme's
+    return tree
+
+
+def _orm(user, filters: Filters, unit) -> dict[str, int]:
+    findings = filters.apply(findings_for(user).filter(programme=GRANT))
+    below = findings.filter(school__path__startswith=unit.path)
+    counts = dict(below.order_by().values_list("risk").annotate(n=Count("id")))
+    return {risk: counts.get(risk, 0) for risk in Risk.values}
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_each_user_unit_and_filter_gets_the_orms_counts_whoever_asks_first(users, spread, reverse):
+    asks = [
+        ("province_operator", "610000"),
+        ("province_operator", "610112"),
+        ("county_operator", "610112"),
+        ("county_operator", "3661000002"),
+        ("neighbour_operator", "610111"),
+        ("school_operator", "3661000001"),
+        ("neighbour_school_operator", "3661000003"),
+    ]
+    cases = list(itertools.product(asks, FILTERS))
+    if reverse:
+        cases.reverse()
+    seen = set()
+    for (name, code), filters in cases:
+        user, unit = users[name], spread[code]
+        counts = risk_counts(user, GRANT, filters, unit)
+        assert counts == _orm(user, filters, unit), (name, code, filters)
+        seen.add(sum(counts.values()))
+        months = list(
+            findings_for(user)
+            .filter(programme=GRANT)
+            .order_by("-month")
+            .values_list("month", flat=True)
+            .distinct()
+        )
+        assert finding_months(user, GRANT) == months, name
+    assert len(seen) > 3  # the cases differ: a count kept from another call would show
+    assert Finding.objects.count() == len(SPECS) + 1
+
+
+def test_a_user_without_the_right_sees_nothing(users, spread):
+    admin = users["sysadmin"]
+    assert risk_counts(admin, GRANT, Filters(), spread["610000"]) == dict.fromkeys(Risk.values, 0)
+    assert finding_months(admin, GRANT) == []
