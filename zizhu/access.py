@@ -23,6 +23,7 @@ from zizhu.accounts.models import User
 from zizhu.accounts.roles import ADMIN_ROLES, AUTHORITY_ROLES, SCHOOL_ROLES, Role
 from zizhu.audit.models import Result
 from zizhu.audit.services import audit_record
+from zizhu.lib.compiled import STAND_IN_IDS, STAND_IN_PATH
 from zizhu.units.models import Unit
 
 
@@ -63,6 +64,13 @@ def can(user: object, action: Action) -> TypeGuard[User]:
 def _scope(user: User) -> str:
     """The path of the user's unit: the root of its scope (`can` has checked it has one)."""
     return cast(Unit, user.unit).path
+
+
+def stand_in_user(user: User) -> User:
+    """A user of `user`'s role at a unit no row has (zizhu.lib.compiled's stand-in id and
+    path): a compiled query's scope is built for it, and its path marks where the real
+    user's scope goes."""
+    return User(role=user.role, unit=Unit(pk=STAND_IN_IDS[0], path=STAND_IN_PATH))
 
 
 def in_scope(user: User, unit: Unit) -> bool:

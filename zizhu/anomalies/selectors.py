@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from zizhu.access import Action, can, is_school, scoped
-from zizhu.accounts.models import User
+from zizhu.access import Action, can, is_school, scoped, stand_in_user
 from zizhu.anomalies.engine import Rule, load_rules
 from zizhu.anomalies.models import (
     Finding,
@@ -24,15 +23,7 @@ from zizhu.anomalies.models import (
     RunStatus,
     Verdict,
 )
-from zizhu.lib.compiled import (
-    STAND_IN_IDS,
-    STAND_IN_PATH,
-    STAND_IN_TEXT,
-    STAND_IN_YEAR,
-    compiled,
-    compiled_cursor,
-    prefix,
-)
+from zizhu.lib.compiled import STAND_IN_PATH, STAND_IN_TEXT, STAND_IN_YEAR, compiled_rows, prefix
 from zizhu.lib.exports import CODE, INTEGER, TEXT, Column, Table, label
 from zizhu.lib.periods import Month
 from zizhu.units.models import Level, Stage, Unit
@@ -125,11 +116,8 @@ def latest_month_checked() -> str | None:
     """The latest month with a finished run (the month a school's to-do and the key figures
     count). Every school's home page asks twice: its SQL is compiled once and prepared
     (zizhu.lib.compiled); building it cost more than running it."""
-    sql, params = compiled(("latest_month_checked",), _latest_month, {}, {})
-    with compiled_cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchone()
-    return found[0] if found else None
+    found = compiled_rows(("latest_month_checked",), _latest_month, {}, {})
+    return found[0][0] if found else None
 
 
 def _latest_month() -> "QuerySet[Run, str]":
@@ -149,8 +137,9 @@ _FILTER_STAND_INS: dict[str, str | int] = {
 }
 
 
-def _stand_in_user(user: User) -> User:
-    return User(role=user.role, unit=Unit(pk=STAND_IN_IDS[0], path=STAND_IN_PATH))
+def report_findings(user: object, programme: str, filters: Filters) -> QuerySet[Finding]:
+    """The findings report's rows: the user's findings of the programme matching `filters`."""
+    return filters.apply(findings_for(user).filter(programme=programme))
 
 
 def finding_months(user: object, programme: str | None = None) -> list[str]:
@@ -161,17 +150,15 @@ def finding_months(user: object, programme: str | None = None) -> list[str]:
         return []
 
     def build() -> "QuerySet[Finding, str]":
-        findings = findings_for(_stand_in_user(user))
+        findings = findings_for(stand_in_user(user))
         if programme:
             findings = findings.filter(programme=programme)
         return findings.order_by("-month").values_list("month", flat=True).distinct()
 
     marks = {prefix(STAND_IN_PATH): "scope"}
     values = {"scope": prefix(cast(Unit, user.unit).path)}
-    sql, params = compiled(("finding_months", user.role, programme), build, marks, values)
-    with compiled_cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    rows = compiled_rows(("finding_months", user.role, programme), build, marks, values)
+    return [row[0] for row in rows]
 
 
 def risk_counts(user: object, programme: str, filters: Filters, unit: Unit) -> dict[str, int]:
@@ -186,7 +173,7 @@ def risk_counts(user: object, programme: str, filters: Filters, unit: Unit) -> d
         stand_in = Filters()
         for name in used:
             setattr(stand_in, name, _FILTER_STAND_INS[name])
-        findings = stand_in.apply(findings_for(_stand_in_user(user)).filter(programme=programme))
+        findings = report_findings(stand_in_user(user), programme, stand_in)
         below = findings.filter(school__path__startswith=_UNIT_PATH)
         return below.order_by().values("risk").annotate(n=Count("id")).values_list("risk", "n")
 
@@ -195,10 +182,7 @@ def risk_counts(user: object, programme: str, filters: Filters, unit: Unit) -> d
     values = {"scope": prefix(cast(Unit, user.unit).path), "unit": prefix(unit.path)}
     values |= {name: getattr(filters, name) for name in used}
     shape = ("risk_counts", user.role, programme, used)
-    sql, params = compiled(shape, build, marks, values)
-    with compiled_cursor() as cursor:
-        cursor.execute(sql, params)
-        counts = dict(cursor.fetchall())
+    counts = dict(compiled_rows(shape, build, marks, values))
     return {risk: counts.get(risk, 0) for risk in Risk.values}
 
 

@@ -18,7 +18,7 @@ from zizhu.anomalies.selectors import (
     export_table,
     finding_months,
     finding_rows,
-    findings_for,
+    report_findings,
     risk_counts,
     rules_by_number,
     run_list_groups,
@@ -41,8 +41,7 @@ def _report(request, programme: str):
     form = FilterForm(request.GET, programme=programme, months=finding_months(user, programme))
     filters = form.filters()
     unit = get_unit_for_user(request, request.GET.get("unit") or user.unit.code, Action.VIEW)
-    findings = filters.apply(findings_for(user).filter(programme=programme))
-    return form, filters, unit, findings
+    return form, filters, unit, report_findings(user, programme, filters)
 
 
 def findings(request, programme: str):

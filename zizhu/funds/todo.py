@@ -25,8 +25,7 @@ from zizhu.lib.compiled import (
     STAND_IN_IDS,
     STAND_IN_MOMENT,
     STAND_IN_PATH,
-    compiled,
-    compiled_cursor,
+    compiled_rows,
     moment,
     prefix,
 )
@@ -92,15 +91,12 @@ def _counts(user, categories, lines: list) -> list[dict[str, int]]:
         marks |= {stand_parent: "parent"} if parent else {}
     values = {"unit": unit.pk, "parent": unit.parent_id, "path": prefix(unit.path)}
     values |= {"now": moment(now), "soon": moment(now + DUE_SOON)}
-    sql, params = compiled(
+    rows = compiled_rows(
         ("funds_todo", user.role, parent is None, categories, tuple(map(id, lines))),
         build,
         marks,
         values,
     )
-    with compiled_cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
     per_line: list[dict[str, int]] = [{} for _line in lines]
     for category, *counts in rows:
         for found, count in zip(per_line, counts, strict=True):

@@ -101,6 +101,15 @@ def compiled_values(
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
+def compiled_rows(shape: tuple, build: Callable[[], QuerySet], marks: dict, values: dict) -> list:
+    """The rows (tuples) of `compiled`'s query, run as a prepared statement (`compiled_cursor`):
+    for a small query whose plan does not depend on the values."""
+    sql, params = compiled(shape, build, marks, values)
+    with compiled_cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 @contextmanager
 def compiled_cursor() -> Iterator:
     """Django's cursor (its health check, query log, execute wrappers and errors), which on

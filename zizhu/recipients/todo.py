@@ -7,13 +7,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from zizhu.access import is_school_operator, is_school_reviewer
-from zizhu.accounts.models import User
-from zizhu.lib.compiled import STAND_IN_IDS, STAND_IN_PATH, compiled, compiled_cursor, prefix
+from zizhu.access import is_school_operator, is_school_reviewer, stand_in_user
+from zizhu.lib.compiled import STAND_IN_PATH, compiled_rows, prefix
 from zizhu.lib.todo import TodoLine
 from zizhu.recipients.models import Status
 from zizhu.recipients.selectors import lists_for
-from zizhu.units.models import Unit
 
 
 def recipients_todo(user) -> list[TodoLine]:
@@ -37,15 +35,9 @@ def _count(user, status: str) -> int:
     running it."""
 
     def build() -> QuerySet:
-        stand_in = User(role=user.role, unit=Unit(pk=STAND_IN_IDS[0], path=STAND_IN_PATH))
-        lists = lists_for(stand_in).filter(status=status).order_by()
+        lists = lists_for(stand_in_user(user)).filter(status=status).order_by()
         return lists.values("status").annotate(n=Count("pk")).values_list("n", flat=True)
 
-    values = {"scope": prefix(user.unit.path)}
-    sql, params = compiled(
-        ("recipients_todo", user.role, status), build, {prefix(STAND_IN_PATH): "scope"}, values
-    )
-    with compiled_cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchone()
-    return found[0] if found else 0
+    marks, values = {prefix(STAND_IN_PATH): "scope"}, {"scope": prefix(user.unit.path)}
+    found = compiled_rows(("recipients_todo", user.role, status), build, marks, values)
+    return found[0][0] if found else 0
