@@ -79,6 +79,18 @@ def test_each_user_unit_and_filter_gets_the_orms_counts_whoever_asks_first(users
     assert Finding.objects.count() == len(SPECS) + 1
 
 
+def test_the_counts_are_those_of_the_findings_made(users, spread):
+    """Against the findings the fixture made, not only against the ORM's own reading."""
+    county, province = users["county_operator"], users["province_operator"]
+    counts = risk_counts(county, GRANT, Filters(), spread["610112"])
+    assert counts == {Risk.HIGH: 2, Risk.MEDIUM: 2, Risk.LOW: 1}
+    counts = risk_counts(province, GRANT, Filters(month="2025-10"), spread["610000"])
+    assert counts == {Risk.HIGH: 2, Risk.MEDIUM: 1, Risk.LOW: 1}
+    counts = risk_counts(province, GRANT, Filters(status=FindingStatus.EXPLAINED), spread["610111"])
+    assert counts == {Risk.HIGH: 1, Risk.MEDIUM: 0, Risk.LOW: 0}
+    assert finding_months(users["school_operator"], GRANT) == ["2025-10", "2025-09"]
+
+
 def test_a_user_without_the_right_sees_nothing(users, spread):
     admin = users["sysadmin"]
     assert risk_counts(admin, GRANT, Filters(), spread["610000"]) == dict.fromkeys(Risk.values, 0)
