@@ -13,6 +13,7 @@ from django.db import connection
 from psycopg import errors
 
 from tests.conftest import login_as
+from zizhu.accounts.models import User
 from zizhu.jobs.models import Job, Status
 from zizhu.jobs.registry import job_kind
 from zizhu.jobs.services import job_create, job_run
@@ -107,24 +108,60 @@ def test_it_shows_progress_in_the_ui_to_the_submitter_only(client, users):
     assert client.get(f"/jobs/{job.pk}/").status_code == 404
 
 
-def test_a_user_follows_the_jobs_of_their_scope_and_their_own(users):
-    """A school's jobs are found through the job's unit (a school has no units below it), an
-    authority's through its units' paths; neither sees another school's."""
+def test_a_user_follows_the_jobs_of_their_scope_and_their_own(users, tree):
+    """Each depth of the tree finds its jobs in its own form (a school through the job's unit,
+    the centre every unit's, a province through the path, prefectures and counties through
+    their units' ids): each sees its subtree's jobs and its own, and no other unit's."""
     from zizhu.jobs.selectors import jobs_for
 
+    users["centre_operator"] = User.objects.create_user(
+        username="centre_operator", role="operator", unit=tree["000000"]
+    )
+    users["college_operator"] = User.objects.create_user(
+        username="college_operator", role="school_operator", unit=tree["4161000001"]
+    )
     made = {
         name: job_create(kind="selfcheck", params={"steps": 1}, actor=users[name], enqueue=False)
-        for name in ("school_operator", "school_reviewer", "neighbour_school_operator")
+        for name in (
+            "school_operator",
+            "school_reviewer",
+            "neighbour_school_operator",
+            "college_operator",
+            "county_operator",
+            "prefecture_operator",
+            "province_operator",
+            "centre_operator",
+            "sysadmin",
+        )
     }
+    # a job whose unit is outside the submitter's scope: followed by its submitter and by the
+    # units above the job's unit, as any other job there
+    moved = job_create(
+        kind="selfcheck", params={"steps": 1}, actor=users["county_operator"], enqueue=False
+    )
+    Job.objects.filter(pk=moved.pk).update(unit=tree["610111"])
     school, reviewer = made["school_operator"], made["school_reviewer"]
+    neighbour_school = made["neighbour_school_operator"]
+    county = {school, reviewer, made["county_operator"], moved}
+    prefecture = {*county, neighbour_school, made["prefecture_operator"]}
+    # the administrator sees only its own jobs; the province sees those done at its unit
+    province = {*prefecture, made["college_operator"], made["province_operator"], made["sysadmin"]}
     for name, expected in (
         ("school_operator", {school, reviewer}),
         ("school_reviewer", {school, reviewer}),
-        ("neighbour_school_operator", {made["neighbour_school_operator"]}),
-        ("county_operator", {school, reviewer}),
-        ("sysadmin", set()),
+        ("neighbour_school_operator", {neighbour_school}),
+        ("college_operator", {made["college_operator"]}),
+        ("county_operator", county),
+        ("neighbour_operator", {neighbour_school, moved}),
+        ("prefecture_operator", prefecture),
+        ("province_operator", province),
+        ("centre_operator", {*province, made["centre_operator"]}),
+        ("sysadmin", {made["sysadmin"]}),
     ):
         assert set(jobs_for(users[name])) == expected, name
+        # the newest first, as the list shows them
+        listed = list(jobs_for(users[name]).values_list("pk", flat=True))
+        assert listed == sorted(listed, reverse=True), name
 
 
 def _redis_url() -> str:

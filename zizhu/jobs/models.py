@@ -49,6 +49,11 @@ class Job(models.Model):
         verbose_name = _("Background jobs")
         verbose_name_plural = _("Background jobs")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # a page of the newest jobs (the centre's and a province's lists) read in order,
+            # not every job sorted: a year's list imports are some hundreds of thousands
+            models.Index(fields=["-created_at", "-id"], name="job_newest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(done__lte=models.F("total")) | models.Q(total=0),
