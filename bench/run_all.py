@@ -74,6 +74,8 @@ def plan(args: argparse.Namespace) -> list[tuple[str, list[str], dict[str, str]]
         env = {"DATABASE_URL": args.load_database_url, "ZIZHU_CACHE_URL": args.cache_url}
         steps += [
             ("pages", ["bench/pages_bench.py", "--requests", "20"], env),
+            # the jobs pages with a year's jobs, added and rolled back in one transaction
+            ("jobs", ["bench/jobs_bench.py", "--requests", "15"], env),
         ]
         # 150 users pausing 0.5-2 s between tasks ask for at most ~130 requests/s; 200 users (the
         # bound of load.py) ask for up to ~175/s, past the target, so the server's limit shows

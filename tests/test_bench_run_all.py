@@ -38,7 +38,7 @@ def test_postgresql_steps_only_with_their_databases():
     ]
     full = run_all.plan(_args("postgres://x", "y"))
     names = [name for name, _, _ in full]
-    assert len(names) == len(set(names)) == 10
+    assert len(names) == len(set(names)) == 11
     assert names[-2:] == ["load-150", "load-200"]
     assert {name: env for name, _, env in full}["load-150"] == {
         "DATABASE_URL": "y",
