@@ -153,6 +153,42 @@ def test_the_years_and_projects_in_scope_answer_as_the_plain_orm(world, fresh, o
     assert len(seen) > 3
 
 
+def test_the_years_in_scope_are_only_those_filed_in_the_scope(world, tree, fresh):
+    """The centre's and a province's years are asked year by year over the years of every
+    filing: a year filed only in another province is not the province's, and a year in which
+    only a school filed (seen through the per-authority totals) is its authorities'."""
+    from zizhu.funds.services import filing_create
+    from zizhu.units.models import Unit
+    from zizhu.units.services import UnitRow, units_import
+
+    grant = AidProject.objects.get(code="vocational_national_grant")
+    units_import(rows=[UnitRow("620000", "甘肃省", "province", "000000")])
+    filing_create(
+        unit=Unit.objects.get(code="620000"), year=YEAR - 3, project=grant, own_funds=0, actor=None
+    )
+    filing_create(unit=tree["3661000001"], year=YEAR - 5, project=grant, own_funds=0, actor=None)
+    gansu = User.objects.create(
+        username="gansu_operator", role="operator", unit=Unit.objects.get(code="620000")
+    )
+    expected = {
+        "central_operator": [YEAR, YEAR - 1, YEAR - 3, YEAR - 5],
+        "province_operator": [YEAR, YEAR - 1, YEAR - 5],
+        "county_operator": [YEAR, YEAR - 1, YEAR - 5],
+        "neighbour_operator": [YEAR, YEAR - 1],
+        "gansu_operator": [YEAR - 3],
+    }
+    for order in (list(expected), list(reversed(expected))):
+        compiled._SQL.clear()
+        for username in order:
+            user = gansu if username == "gansu_operator" else world[username]
+            years = details.years_in_scope(user, Category.NATIONAL)
+            assert years == expected[username], username
+            plain = details._in_scope_query(user, Category.NATIONAL, "year")
+            assert years == sorted(plain, reverse=True), username
+            local = [] if username in ("neighbour_operator", "gansu_operator") else [YEAR]
+            assert details.years_in_scope(user, Category.LOCAL) == local, username
+
+
 @pytest.mark.parametrize(
     "order", [["000000", "610000", "620000", "610112"], ["610112", "620000", "000000", "610000"]]
 )

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -28,7 +29,8 @@ from zizhu.lib.compiled import (
     STAND_IN_PATH,
     STAND_IN_TEXT,
     STAND_IN_YEAR,
-    compiled,
+    compiled_cursor,
+    compiled_sql,
     compiled_values,
     fields_of,
     instances,
@@ -37,6 +39,9 @@ from zizhu.lib.compiled import (
 from zizhu.units.models import Level, Unit
 
 AMOUNT = DecimalField(**MONEY)
+# the centre and the provinces ask the years in scope year by year (`_years_asked`); a
+# prefecture's or a county's scope is small enough to read whole
+ASKED_BELOW_DEPTH = 2
 
 
 def filings_for(user, category: str, action: Action = Action.VIEW) -> QuerySet[Filing]:
@@ -88,45 +93,85 @@ class Filters:
         return urlencode({k: v for k, v in values.items() if v})
 
 
-def _in_scope_query(user, category: str, field: str, **lookups) -> QuerySet:
-    """Distinct values of `field` ("year" or "project_id") over the category's filings in
-    the user's scope, in one query that never reads every school's filing: the filings of
-    authorities, those of the user's own unit, and the school filings through their
-    per-authority totals (rollups.py: every school filing has balance rows there). The
-    explicit "not a school" lets PostgreSQL read authorities through their partial index."""
+def _in_scope_parts(user, category: str, **lookups) -> list[QuerySet]:
+    """The category's filings in the user's scope, in parts that never read every school's
+    filing: the filings of authorities, those of the user's own unit, and the school filings
+    through their per-authority totals (rollups.py: every school filing has balance rows
+    there). The explicit "not a school" lets PostgreSQL read authorities through their
+    partial index."""
     filings = filings_for(user, category).filter(**lookups).order_by()
     authorities = filings.exclude(unit__level=Level.SCHOOL)
     own = filings.filter(unit=user.unit_id)
     totals = SchoolBalanceTotal.objects.filter(project__category=category, **lookups)
     schools = scoped_by_path(totals, user, Action.VIEW, "authority_path").order_by()
-    parts = [authorities, own, schools]
+    return [authorities, own, schools]
+
+
+def _in_scope_query(user, category: str, field: str, **lookups) -> QuerySet:
+    """Distinct values of `field` ("year" or "project_id") over `_in_scope_parts`: their
+    definition, read whole (the plain form `_in_scope` answers as)."""
+    first, *rest = (
+        part.values_list(field, flat=True) for part in _in_scope_parts(user, category, **lookups)
+    )
+    return first.union(*rest)
+
+
+def _years(category: str) -> tuple[str, list]:
+    """The years of any filing, as the body of a CTE `candidate(value)`: each found by one
+    step down the year index, not by reading the year of every filing."""
+    # the model's table name is the only thing written into the SQL
+    table = Filing._meta.db_table
+    first = f'SELECT MIN("year") FROM "{table}"'  # noqa: S608
+    following = f'SELECT MIN("year") FROM "{table}" WHERE "year" > "candidate"."value"'  # noqa: S608
+    step = f'SELECT ({following}) FROM "candidate" WHERE "candidate"."value" IS NOT NULL'  # noqa: S608
+    return f"{first} UNION ALL {step}", []
+
+
+def _years_asked(user, category: str) -> tuple[str, list]:
+    """`_in_scope_query`'s years asked year by year: for each year of any filing, whether a
+    part has a row of it in the user's scope. Each question stops at the first row found, so
+    the query reads a few index entries a year where the union reads every row in scope:
+    the centre's 27,751 for one year, a year more every year."""
+    sql, params = _years(category)
+    asked = []
+    of_candidate = {"year": RawSQL('"candidate"."value"', [])}
+    for part in _in_scope_parts(user, category, **of_candidate):
+        part_sql, part_params = part.values("year").query.sql_with_params()
+        asked.append(f"EXISTS ({part_sql})")
+        params = [*params, *part_params]
+    # the SQL is Django's for the parts; the values are parameters
+    found = 'SELECT "value" FROM "candidate" WHERE "value" IS NOT NULL'
     return (
-        parts[0]
-        .values_list(field, flat=True)
-        .union(*(part.values_list(field, flat=True) for part in parts[1:]))
+        f'WITH RECURSIVE "candidate"("value") AS ({sql}) {found} AND ({" OR ".join(asked)})',
+        params,
     )
 
 
 def _in_scope(user, category: str, field: str, year: int | None = None) -> list[int]:
     """`_in_scope_query`'s values (of `year` when given), the query compiled once per shape
-    (zizhu.lib.compiled): building and compiling its union cost more than running it."""
+    (zizhu.lib.compiled): building and compiling its parts cost more than running them. The
+    years of the centre and a province are asked year by year (`_years_asked`, prepared:
+    its plan costs more than its run); below them a scope is small and read whole."""
     lookups = {} if year is None else {"year": year}
     if not can(user, Action.VIEW):
         return list(_in_scope_query(user, category, field, **lookups))
     unit = STAND_IN_IDS[0]
+    by_year = field == "year" and user.unit.depth < ASKED_BELOW_DEPTH
 
-    def build() -> QuerySet:
+    def build() -> tuple[str, list]:
         stand_in = User(role=user.role, unit=Unit(pk=unit, path=STAND_IN_PATH))
+        if by_year:
+            return _years_asked(stand_in, category)
         of_year = {} if year is None else {"year": STAND_IN_YEAR}
-        return _in_scope_query(stand_in, category, field, **of_year)
+        return _in_scope_query(stand_in, category, field, **of_year).query.sql_with_params()
 
     marks = {prefix(STAND_IN_PATH): "scope", unit: "unit"}
     values = {"scope": prefix(user.unit.path), "unit": user.unit_id}
     if year is not None:
         marks[STAND_IN_YEAR], values["year"] = "year", year
-    shape = ("in_scope", user.role, category, field, year is None)
-    sql, params = compiled(shape, build, marks, values)
-    with connection.cursor() as cursor:
+    shape = ("in_scope", user.role, category, field, year is None, by_year)
+    sql, params = compiled_sql(shape, build, marks, values)
+    with compiled_cursor() if by_year else connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 

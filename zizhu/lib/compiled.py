@@ -12,7 +12,7 @@ stand-in that reaches them unmarked (it would run with the stand-in's value).
 A small query whose plan does not depend on the values (a user by id, the to-do's counts for a
 unit) may also run as a prepared statement on PostgreSQL (`compiled_cursor`)."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -51,10 +51,18 @@ def compiled(
     """The SQL of `build()` and its parameters with `values` in place of the stand-ins.
     `build` makes the queryset for stand-in values; `marks` maps each stand-in, as the
     database receives it, to its name in `values` (each must appear in the SQL)."""
+    return compiled_sql(shape, lambda: build().query.sql_with_params(), marks, values)
+
+
+def compiled_sql(
+    shape: tuple, build: Callable[[], tuple[str, Sequence]], marks: dict, values: dict
+) -> tuple[str, list]:
+    """`compiled` for SQL composed of querysets' SQL: `build` gives the SQL and parameters for
+    the stand-in values."""
     key = (connection.vendor, *shape)
     found = _SQL.get(key)
     if found is None:
-        sql, params = build().query.sql_with_params()
+        sql, params = build()
         slots = [marks.get(p, "") if isinstance(p, int | str | datetime) else "" for p in params]
         missing = set(marks.values()) - set(slots)
         if missing:
