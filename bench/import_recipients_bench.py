@@ -119,9 +119,8 @@ def phase_import(path: str) -> dict:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zizhu.settings")
     django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    # no migrations here: the "migrate" phase ran them in a process of its own, and memory they
+    # took would stay in this process's resident size, counted as the import's
     from zizhu.catalogue.models import AidProject
     from zizhu.lib.tabular import read_table
     from zizhu.recipients.services import recipient_list_import

@@ -105,3 +105,35 @@ def test_the_kept_rows_have_the_types_pyarrow_infers_for_the_checked_columns():
     columns.update(birth_date=clean.birth_date, pid=np.arange(len(clean), dtype=np.int64))
 
     assert pa.table(columns).schema == ROW_SCHEMA
+
+
+def test_an_import_takes_arrows_memory_from_malloc_and_gives_the_pool_back(
+    tree, tmp_path, monkeypatch
+):
+    """Inside an import Arrow allocates with the C library's malloc (what it frees is reused
+    by the Python objects that follow); after it, and after a refused list too, the process's
+    own pool is back."""
+    import pyarrow as pa
+
+    from zizhu.recipients import services
+
+    before = pa.default_memory_pool().backend_name
+    assert before != "system"  # pyarrow's wheels build mimalloc or jemalloc in
+    seen = []
+    real = services._import
+
+    def spy(**kwargs):
+        seen.append(pa.default_memory_pool().backend_name)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "_import", spy)
+    rows = [[make_id(n), f"学生{n}", "1150", "一年级", "数控技术", "", "", ""] for n in range(3)]
+    (tmp_path / "good").mkdir()
+    good = csv_file(tmp_path / "good", rows)
+    recipient_list_import(**_key(tree), rows=read_table(good, COLUMNS).rows)
+    (tmp_path / "bad").mkdir()
+    bad = csv_file(tmp_path / "bad", [["not an id", *rows[0][1:]]])
+    with pytest.raises(TableError):
+        recipient_list_import(**_key(tree), rows=read_table(bad, COLUMNS).rows)
+    assert seen == ["system", "system"]
+    assert pa.default_memory_pool().backend_name == before

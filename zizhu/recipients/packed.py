@@ -14,6 +14,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import BinaryIO
 
@@ -36,6 +37,22 @@ ROW_SCHEMA = pa.schema(
         "pid": pa.int64(),
     }
 )
+
+
+@contextmanager
+def arrow_in_malloc() -> Iterator[None]:
+    """Arrow's buffers from the C library's malloc while inside, not from Arrow's own pool
+    (mimalloc), which keeps what is freed for Arrow alone: what an import's arrays free is
+    then reused by the Python strings of the chunks that follow (a 100,000-row list's peak
+    ~25 MB lower, ADR 0020). Buffers made inside are freed by the pool that made them."""
+    before = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(before)
+
+
 RUN_ROWS = 20000  # rows sorted and written at a time (a run)
 BLOCK_ROWS = 512  # rows of a run written and read back at a time
 HASH_BATCH = 10_000  # lines hashed at a time

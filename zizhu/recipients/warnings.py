@@ -1,7 +1,6 @@
 """Warnings that do not block an import: a recipient not found in the school's enrolment
 register (the latest enrolment_vocational snapshot in the analytics store)."""
 
-import duckdb
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +28,8 @@ def enrolment_warnings(school, numbers, pids, store: str | None = None):
     files = location.parquet_files(f"registers/{kind}/month={month}") if month else ()
     if not files:
         return []
+    import duckdb  # here: a site's process that never reads a register need not hold DuckDB
+
     with duckdb.connect() as con:
         enrolled = {
             pid
