@@ -116,7 +116,7 @@ def _in_scope_query(user, category: str, field: str, **lookups) -> QuerySet:
     return first.union(*rest)
 
 
-def _years(category: str) -> tuple[str, list]:
+def _years() -> tuple[str, list]:
     """The years of any filing, as the body of a CTE `candidate(value)`: each found by one
     step down the year index, not by reading the year of every filing."""
     # the model's table name is the only thing written into the SQL
@@ -132,7 +132,7 @@ def _years_asked(user, category: str) -> tuple[str, list]:
     part has a row of it in the user's scope. Each question stops at the first row found, so
     the query reads a few index entries a year where the union reads every row in scope:
     the centre's 27,751 for one year, a year more every year."""
-    sql, params = _years(category)
+    sql, params = _years()
     asked = []
     of_candidate = {"year": RawSQL('"candidate"."value"', [])}
     for part in _in_scope_parts(user, category, **of_candidate):

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .spark_engine import EngineUnavailable, run_spark
 
 # The engines are imported when first asked for: every process of the site imports this
-# package (the rules' names on the findings pages), and DuckDB alone holds ~30 MB in each.
+# package (the rules' names on the findings pages), and DuckDB alone holds ~20 MB in each.
 _ENGINES = {
     "run_duckdb": ".duckdb_engine",
     "scan_floor": ".duckdb_engine",
@@ -31,6 +31,7 @@ def __getattr__(name: str) -> object:
     if name in _ENGINES:
         return getattr(importlib.import_module(_ENGINES[name], __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "FINDINGS_SCHEMA",
