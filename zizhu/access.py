@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any, NoReturn, TypeGuard, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from zizhu.accounts.models import User
@@ -157,13 +157,21 @@ def units_for(user: object, action: Action) -> QuerySet[Unit]:
     return Unit.objects.filter(path__startswith=_scope(user))
 
 
+def scope_filter(user: object, action: Action, unit_field: str = "unit") -> Q:
+    """The condition of `scoped`, to combine with others (a row of the user's own, or in
+    scope): rows whose `unit_field` lies in the user's scope; none without the right."""
+    if not can(user, action):
+        return Q(pk__in=[])
+    return Q(**{f"{unit_field}__path__startswith": _scope(user)})
+
+
 def scoped(
     queryset: QuerySet[M], user: object, action: Action, unit_field: str = "unit"
 ) -> QuerySet[M]:
     """Narrow `queryset` to rows whose `unit_field` lies in the user's scope."""
     if not can(user, action):
         return queryset.none()
-    return queryset.filter(**{f"{unit_field}__path__startswith": _scope(user)})
+    return queryset.filter(scope_filter(user, action, unit_field))
 
 
 def scoped_by_path(
