@@ -3,15 +3,13 @@ figures annotated by subqueries (a fixed number of queries per page), and one fi
 
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from zizhu.access import Action, can, scoped, scoped_by_path
-from zizhu.accounts.models import User
+from zizhu.access import Action, can, scoped, scoped_by_path, stand_in_user
 from zizhu.catalogue.models import AidProject
 from zizhu.catalogue.selectors import province_code, reported_projects
 from zizhu.fundreports.models import SchoolBalanceTotal
@@ -29,9 +27,9 @@ from zizhu.lib.compiled import (
     STAND_IN_PATH,
     STAND_IN_TEXT,
     STAND_IN_YEAR,
-    compiled_cursor,
     compiled_sql,
     compiled_values,
+    fetched,
     fields_of,
     instances,
     prefix,
@@ -39,9 +37,6 @@ from zizhu.lib.compiled import (
 from zizhu.units.models import Level, Unit
 
 AMOUNT = DecimalField(**MONEY)
-# the centre and the provinces ask the years in scope year by year (`_years_asked`); a
-# prefecture's or a county's scope is small enough to read whole
-ASKED_BELOW_DEPTH = 2
 
 
 def filings_for(user, category: str, action: Action = Action.VIEW) -> QuerySet[Filing]:
@@ -116,7 +111,7 @@ def _in_scope_query(user, category: str, field: str, **lookups) -> QuerySet:
     return first.union(*rest)
 
 
-def _years() -> tuple[str, list]:
+def _years() -> str:
     """The years of any filing, as the body of a CTE `candidate(value)`: each found by one
     step down the year index, not by reading the year of every filing."""
     # the model's table name is the only thing written into the SQL
@@ -124,7 +119,7 @@ def _years() -> tuple[str, list]:
     first = f'SELECT MIN("year") FROM "{table}"'  # noqa: S608
     following = f'SELECT MIN("year") FROM "{table}" WHERE "year" > "candidate"."value"'  # noqa: S608
     step = f'SELECT ({following}) FROM "candidate" WHERE "candidate"."value" IS NOT NULL'  # noqa: S608
-    return f"{first} UNION ALL {step}", []
+    return f"{first} UNION ALL {step}"
 
 
 def _years_asked(user, category: str) -> tuple[str, list]:
@@ -132,17 +127,16 @@ def _years_asked(user, category: str) -> tuple[str, list]:
     part has a row of it in the user's scope. Each question stops at the first row found, so
     the query reads a few index entries a year where the union reads every row in scope:
     the centre's 27,751 for one year, a year more every year."""
-    sql, params = _years()
-    asked = []
+    asked, params = [], []
     of_candidate = {"year": RawSQL('"candidate"."value"', [])}
     for part in _in_scope_parts(user, category, **of_candidate):
         part_sql, part_params = part.values("year").query.sql_with_params()
         asked.append(f"EXISTS ({part_sql})")
-        params = [*params, *part_params]
+        params += part_params
     # the SQL is Django's for the parts; the values are parameters
     found = 'SELECT "value" FROM "candidate" WHERE "value" IS NOT NULL'
     return (
-        f'WITH RECURSIVE "candidate"("value") AS ({sql}) {found} AND ({" OR ".join(asked)})',
+        f'WITH RECURSIVE "candidate"("value") AS ({_years()}) {found} AND ({" OR ".join(asked)})',
         params,
     )
 
@@ -155,25 +149,22 @@ def _in_scope(user, category: str, field: str, year: int | None = None) -> list[
     lookups = {} if year is None else {"year": year}
     if not can(user, Action.VIEW):
         return list(_in_scope_query(user, category, field, **lookups))
-    unit = STAND_IN_IDS[0]
-    by_year = field == "year" and user.unit.depth < ASKED_BELOW_DEPTH
+    by_year = field == "year" and user.unit.level in (Level.CENTRAL, Level.PROVINCE)
 
     def build() -> tuple[str, list]:
-        stand_in = User(role=user.role, unit=Unit(pk=unit, path=STAND_IN_PATH))
+        stand_in = stand_in_user(user)
         if by_year:
             return _years_asked(stand_in, category)
         of_year = {} if year is None else {"year": STAND_IN_YEAR}
         return _in_scope_query(stand_in, category, field, **of_year).query.sql_with_params()
 
-    marks = {prefix(STAND_IN_PATH): "scope", unit: "unit"}
+    marks = {prefix(STAND_IN_PATH): "scope", STAND_IN_IDS[0]: "unit"}
     values = {"scope": prefix(user.unit.path), "unit": user.unit_id}
     if year is not None:
         marks[STAND_IN_YEAR], values["year"] = "year", year
     shape = ("in_scope", user.role, category, field, year is None, by_year)
     sql, params = compiled_sql(shape, build, marks, values)
-    with compiled_cursor() if by_year else connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    return [row[0] for row in fetched(sql, params, prepared=by_year)]
 
 
 def years_in_scope(user, category: str) -> list[int]:

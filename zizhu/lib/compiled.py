@@ -97,9 +97,7 @@ def compiled_values(
         columns = [column for column, _sql, _alias in compiler.select]
         found = _COLUMNS[key] = (names, compiler.get_converters(columns))
     names, converters = found
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = fetched(sql, params, prepared=False)
     if converters:
         rows = [list(row) for row in rows]
         for row in rows:
@@ -112,8 +110,12 @@ def compiled_values(
 def compiled_rows(shape: tuple, build: Callable[[], QuerySet], marks: dict, values: dict) -> list:
     """The rows (tuples) of `compiled`'s query, run as a prepared statement (`compiled_cursor`):
     for a small query whose plan does not depend on the values."""
-    sql, params = compiled(shape, build, marks, values)
-    with compiled_cursor() as cursor:
+    return fetched(*compiled(shape, build, marks, values), prepared=True)
+
+
+def fetched(sql: str, params: list, *, prepared: bool) -> list:
+    """The rows of `sql`: through `compiled_cursor` when `prepared`, else Django's cursor."""
+    with compiled_cursor() if prepared else connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
