@@ -112,7 +112,7 @@ def users_and_pages(year: int) -> list[tuple[str, object, dict[str, str]]]:
         **common,
         "progress": funds_bench.page_url("progress", "national", year, project),
         "summary": funds_bench.page_url("summary", "national", year, project),
-        "vouchers": reverse("vouchers:view"),
+        "vouchers": reverse("fundreports:vouchers"),
     }
     school_pages = {
         "help (baseline)": reverse("web:help"),

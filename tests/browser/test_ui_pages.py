@@ -38,7 +38,7 @@ def test_the_changed_pages_at_two_widths(live_server, users, tree, page, screens
     log_in(page, base, "county_operator")
     assert shots(page, screenshot, f"{base}/no-such-page/", "404").status == 404
     assert "页面不存在" in page.inner_text("main")
-    shots(page, screenshot, f"{base}/funds/vouchers/view/?year=2025", "vouchers-authority")
+    shots(page, screenshot, f"{base}/funds/reports/vouchers/?year=2025", "vouchers-authority")
     assert "345,726,800.00 元" in page.inner_text("main")
     shots(page, screenshot, f"{base}/funds/reports/details/national/", "details")
     shots(page, screenshot, f"{base}/funds/reports/summary/national/?year=2025", "summary")

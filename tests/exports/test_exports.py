@@ -71,7 +71,7 @@ def test_every_export_speaks_chinese_with_typed_sized_columns(client, users, wor
 
 def test_amounts_are_numbers_with_thousands_format_and_times_are_local(client, users, world):
     login_as(client, users["county_operator"])
-    export = read(client.get("/funds/vouchers/view/export.xlsx", {"year": 2025}))
+    export = read(client.get("/funds/reports/vouchers/export.xlsx", {"year": 2025}))
     assert export.name == "支付凭证-未央区-2025.xlsx"
     (row,) = export.rows
     amount = export.header.index("资助金额")

@@ -129,7 +129,12 @@ def exports(client, users, ids: dict) -> list[tuple[str, str, str, dict]]:
             reverse("registers:problems", args=[ids["snapshot"]]),
             {},
         ),
-        ("vouchers:export", "county_operator", reverse("vouchers:export"), {"year": YEAR}),
+        (
+            "fundreports:vouchers_export",
+            "county_operator",
+            reverse("fundreports:vouchers_export"),
+            {"year": YEAR},
+        ),
     ]
     for programme in ("tuition_waiver", "national_grant"):
         name = f"anomalies:{programme}_export"

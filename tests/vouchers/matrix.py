@@ -76,14 +76,14 @@ VOUCHER_MATRIX: dict[str, list] = {
         ("GET", "/funds/vouchers/{own_voucher}/delete/", dict.fromkeys(ALL, 405)),
     ],
     # 支付凭证查看: authorities; a unit outside the scope is a 404
-    "vouchers:view": [
-        ("/funds/vouchers/view/", table(AUTHORITY)),
-        ("/funds/vouchers/view/?unit=610111", table(SEES_OTHER & AUTHORITY, AUTHORITY)),
-        ("/funds/vouchers/view/?unit=3661000001", table(SEES_OWN & AUTHORITY, AUTHORITY)),
+    "fundreports:vouchers": [
+        ("/funds/reports/vouchers/", table(AUTHORITY)),
+        ("/funds/reports/vouchers/?unit=610111", table(SEES_OTHER & AUTHORITY, AUTHORITY)),
+        ("/funds/reports/vouchers/?unit=3661000001", table(SEES_OWN & AUTHORITY, AUTHORITY)),
     ],
-    "vouchers:export": [
-        ("/funds/vouchers/view/export.xlsx", table(AUTHORITY)),
-        ("/funds/vouchers/view/export.xlsx?unit=610112", table(SEES_OWN & AUTHORITY, AUTHORITY)),
+    "fundreports:vouchers_export": [
+        ("/funds/reports/vouchers/export.xlsx", table(AUTHORITY)),
+        ("/funds/reports/vouchers/export.xlsx?unit=610112", table(SEES_OWN & AUTHORITY, AUTHORITY)),
     ],
     # the download: everyone who sees the school
     "vouchers:file": [

@@ -22,8 +22,8 @@ from zizhu.units.models import Unit
 from zizhu.units.services import UnitRow, units_import
 from zizhu.vouchers.models import Voucher, VoucherFile
 
-LIST, NEW, VIEW = "/funds/vouchers/", "/funds/vouchers/new/", "/funds/vouchers/view/"
-EXPORT = "/funds/vouchers/view/export.xlsx"
+LIST, NEW, VIEW = "/funds/vouchers/", "/funds/vouchers/new/", "/funds/reports/vouchers/"
+EXPORT = "/funds/reports/vouchers/export.xlsx"
 
 
 def stored_files() -> list[Path]:
@@ -342,7 +342,7 @@ def test_the_upload_form_asks_for_at_least_one_file(client, users, grant):
 
 
 def test_a_long_per_school_table_stops_at_its_limit(client, users, vouchers, monkeypatch):
-    from zizhu.vouchers import views
+    from zizhu.fundreports import vouchers_views as views
 
     monkeypatch.setattr(views, "SCHOOL_ROWS", 2)
     login_as(client, users["prefecture_operator"])
@@ -356,7 +356,7 @@ def test_a_long_per_school_table_stops_at_its_limit(client, users, vouchers, mon
 def test_the_pages_of_the_view_list_every_voucher_once_newest_year_first(
     client, users, vouchers, monkeypatch
 ):
-    from zizhu.vouchers import views
+    from zizhu.fundreports import vouchers_views as views
 
     # pages of 3 over 5 vouchers (four of 2025, one of 2024): page 2 holds the last of 2025
     # and the one of 2024 (each page reads its ids, then its rows)

@@ -10,7 +10,8 @@ from tests.vouchers.test_pages import ROWS, VIEW, add_voucher
 from zizhu.units.models import Unit
 from zizhu.vouchers.models import Voucher, VoucherFile
 
-# the loops of vouchers/authority_list.html before the rows were built in Python
+# the loops of the authorities' voucher page (fundreports/vouchers.html) before the rows were
+# built in Python
 OLD = {
     "children_html": """{% for row in children %}
       <tr><td>{{ row.unit.code }}</td><td><a href="?{% if unit_query %}{{ unit_query }}&amp;{% endif %}unit={{ row.unit.code }}">{{ row.unit.name }}</a></td><td>{{ row.unit.get_level_display }}</td><td class="num">{{ row.count }}</td><td class="num">{{ row.students }}</td><td class="num">{{ row.amount|yuan }}</td></tr>
@@ -76,7 +77,7 @@ def hostile(tree, grant):
 def test_the_rows_are_what_the_template_wrote(
     client, users, hostile, monkeypatch, params, school_rows
 ):
-    from zizhu.vouchers import views
+    from zizhu.fundreports import vouchers_views as views
 
     monkeypatch.setattr(views, "SCHOOL_ROWS", school_rows)
     monkeypatch.setattr(views, "PAGE_SIZE", 10)

@@ -25,12 +25,14 @@ def _text(response) -> str:
 
 def test_a_missing_page_is_chinese_in_the_shell_with_a_way_back(client, users):
     login_as(client, users["county_operator"])
-    response = client.get("/no-such-page/", HTTP_REFERER="http://testserver/funds/vouchers/view/")
+    response = client.get(
+        "/no-such-page/", HTTP_REFERER="http://testserver/funds/reports/vouchers/"
+    )
     html = _text(response)
     assert response.status_code == 404
     assert "页面不存在" in html and 'data-testid="menu"' in html
     assert 'data-testid="error-home"' in html and 'href="/"' in html
-    assert 'href="http://testserver/funds/vouchers/view/"' in html
+    assert 'href="http://testserver/funds/reports/vouchers/"' in html
     assert "Not Found" not in html
 
 

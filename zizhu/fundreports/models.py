@@ -154,6 +154,7 @@ class SchoolPaymentTotal(PerAuthorityYear):
 
     voucher_amount = models.DecimalField(**MONEY, db_default=ZERO)
     vouchers = models.IntegerField(db_default=0)
+    voucher_students = models.IntegerField(db_default=0)  # students the vouchers aided
     list_amount = models.DecimalField(**MONEY, db_default=ZERO)
 
     class Meta:

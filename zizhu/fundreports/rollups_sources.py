@@ -154,10 +154,15 @@ SOURCES = (
     Source(
         name="fundreports_voucher_totals",
         model=Voucher,
-        columns=_columns(Voucher, "unit", "year", "project", "amount"),
+        columns=_columns(Voucher, "unit", "year", "project", "amount", "students"),
         joins=_sql(_SCHOOL_AND_PARENT, school=_columns(Voucher, "unit")[0]),
         keys=_keys("u.{Unit.parent}", "r.{Voucher.year}", "r.{Voucher.project}"),
-        values=_values(SchoolPaymentTotal, voucher_amount="r.{Voucher.amount}", vouchers="1"),
+        values=_values(
+            SchoolPaymentTotal,
+            voucher_amount="r.{Voucher.amount}",
+            vouchers="1",
+            voucher_students="r.{Voucher.students}",
+        ),
         target_model=SchoolPaymentTotal,
         target_keys=_columns(SchoolPaymentTotal, "authority", "year", "project"),
     ),

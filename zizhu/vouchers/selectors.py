@@ -1,7 +1,7 @@
 """Reads of payment vouchers. `vouchers_for` is the scoped entry point; the totals take
 querysets the caller already reached through zizhu.access."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypedDict
@@ -170,6 +170,13 @@ def overview(unit: Unit, vouchers: QuerySet[Voucher]) -> Overview:
         .annotate(child=Min(child))
         .values_list("child", "year", "count", "students_total", "amount_total")
     )
+    return summed(children, rows)
+
+
+def summed(children: list[Unit], rows: Iterable[tuple[Any, ...]]) -> Overview:
+    """The Overview of `children` from `rows` of (child code, year, vouchers, students,
+    amount): several rows may name the same child and year ("" for the unit's own vouchers,
+    counted in the total only)."""
     # thousands of groups at national scale: summed as tuples, amounts made yuan once a child
     per_child: dict[str, list[Any]] = {}
     years: dict[int, int] = {}
@@ -177,13 +184,13 @@ def overview(unit: Unit, vouchers: QuerySet[Voucher]) -> Overview:
         years[year] = years.get(year, 0) + count
         sums = per_child.get(code)
         if sums is None:
-            per_child[code] = [count, students, amount]
+            per_child[code] = [count, students, yuan(amount)]
         else:
             sums[0] += count
             sums[1] += students
-            sums[2] += amount
+            sums[2] += yuan(amount)
     totals: dict[str, Sums] = {
-        code: {"count": count, "students_total": students, "amount_total": yuan(amount)}
+        code: {"count": count, "students_total": students, "amount_total": amount}
         for code, (count, students, amount) in per_child.items()
     }
     total: Sums = {

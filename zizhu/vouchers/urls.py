@@ -8,7 +8,5 @@ urlpatterns = [
     path("new/", views.voucher_upload, name="upload"),
     path("<int:pk>/edit/", views.voucher_edit, name="edit"),
     path("<int:pk>/delete/", views.voucher_delete, name="delete"),
-    path("view/", views.authority_vouchers, name="view"),
-    path("view/export.xlsx", views.authority_export, name="export"),
     path("files/<int:pk>/", views.voucher_file, name="file"),
 ]

@@ -1,5 +1,5 @@
-"""支付凭证上传 (schools: upload, edit, delete), 支付凭证查看 (authorities) and the file
-download."""
+"""支付凭证上传 (schools: upload, edit, delete) and the file download; 支付凭证查看, the
+authorities' report over the schools below them, is zizhu/fundreports/vouchers_views.py."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,34 +12,21 @@ from django.views.decorators.http import require_POST
 from zizhu.access import (
     Action,
     get_object_for_user,
-    get_unit_for_user,
     require,
     require_that,
-    units_for,
 )
 from zizhu.audit.services import audit_record
-from zizhu.catalogue.models import AidProject, Category
 from zizhu.lib.downloads import stored_download
-from zizhu.lib.exports import Table, export_response
-from zizhu.units.models import Level
-from zizhu.units.selectors import trail
-from zizhu.vouchers import policy, services, tables
-from zizhu.vouchers.forms import SCHOOL_CHOICES, FilterForm, VoucherEditForm, VoucherForm
+from zizhu.vouchers import policy, services
+from zizhu.vouchers.forms import FilterForm, VoucherEditForm, VoucherForm
 from zizhu.vouchers.models import Voucher, VoucherFile
 from zizhu.vouchers.selectors import (
-    EXPORT_COLUMNS,
-    InOrder,
-    export_rows,
     filtered,
     grand_total,
-    overview,
-    voucher_totals,
     vouchers_for,
 )
 
 PAGE_SIZE = 50
-# the per-school table of a large scope stops here; the children table and the export have all
-SCHOOL_ROWS = 300
 
 
 def _query(request) -> str:
@@ -159,86 +146,6 @@ def voucher_delete(request, pk: int):
     else:
         messages.success(request, _("The voucher was deleted."))
     return redirect("vouchers:list")
-
-
-# --- 支付凭证查看: every school in the authority's scope ---------------------------------------
-
-
-def _report(request):
-    """The chosen unit (in scope) and the filtered vouchers of the schools below it."""
-    require(request, Action.VIEW)
-    require_that(request, policy.sees_vouchers_below(request.user), "not_an_authority_user")
-    unit = get_unit_for_user(request, request.GET.get("unit") or request.user.unit.code)
-    projects = AidProject.objects.filter(category=Category.NATIONAL)
-    schools = list(
-        units_for(request.user, Action.VIEW)
-        .filter(path__startswith=unit.path, level=Level.SCHOOL)
-        .order_by("code")
-        .values_list("code", "name")[: SCHOOL_CHOICES + 1]
-    )
-    form = FilterForm(request.GET, projects=projects, with_school=True, schools=schools)
-    filters = form.filters()
-    below = vouchers_for(request.user).filter(unit__path__startswith=unit.path)
-    return unit, form, filters, filtered(below, **filters)
-
-
-def authority_vouchers(request):
-    unit, form, filters, vouchers = _report(request)
-    schools = units_for(request.user, Action.VIEW).filter(
-        path__startswith=unit.path, level=Level.SCHOOL
-    )
-    if filters["school"]:
-        schools = schools.filter(code__startswith=filters["school"])
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("unit", None)
-    figures = overview(unit, vouchers)
-    listed = InOrder(vouchers, figures.years, _rows, whole_tree=unit.parent_id is None)
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    per_school = list(
-        voucher_totals(schools, filters["year"], filters["project"])[: SCHOOL_ROWS + 1]
-    )
-    unit_query = query.urlencode()
-    return render(
-        request,
-        "vouchers/authority_list.html",
-        {
-            "unit": unit,
-            "trail": trail(request.user.unit, unit),
-            "form": form,
-            "children": figures.children,
-            "children_html": tables.children_html(figures.children, unit_query),
-            "schools": per_school,
-            "schools_html": tables.schools_html(per_school, SCHOOL_ROWS, unit_query),
-            "total": figures.total,
-            "page": page,
-            "vouchers_html": tables.vouchers_html(page),
-            "query": _query(request),
-            "unit_query": unit_query,
-        },
-    )
-
-
-def authority_export(request):
-    require(request, Action.EXPORT)
-    unit, _form, filters, vouchers = _report(request)
-    table = Table(EXPORT_COLUMNS, export_rows(vouchers), sheet=_("Payment vouchers"))
-    project = filters["project"]
-    title, year = _("Payment vouchers"), filters["year"] or _("All years")
-    name = f"{title}-{unit.name}-{year}"
-    response = export_response(table, name)
-    audit_record(
-        request=request,
-        action="vouchers.export",
-        detail={
-            "unit": unit.code,
-            "year": filters["year"],
-            "project": project.code if project else None,
-            "school": filters["school"],
-            "rows": table.written,
-        },
-    )
-    return response
 
 
 # --- download -------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ HELP_TOPICS: dict[str, str] = {
     "catalogue:local_project_edit": "local-projects",
     "funds:deadlines": "deadlines",
     "vouchers:list": "vouchers",
-    "vouchers:view": "vouchers",
+    "fundreports:vouchers": "vouchers",
     **{f"fundreports:details_{c}": "details" for c in ("national", "local", "school", "social")},
     **{f"fundreports:progress_{c}": "progress" for c in ("national", "local", "school", "social")},
     **{f"fundreports:summary_{c}": "summary" for c in ("national", "local", "school", "social")},

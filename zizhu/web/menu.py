@@ -108,7 +108,7 @@ MENU: list[MenuItem] = [
                         children=[
                             MenuItem(
                                 _("National aid"),
-                                "vouchers:view",
+                                "fundreports:vouchers",
                                 vouchers_policy.sees_vouchers_below,
                             )
                         ],
