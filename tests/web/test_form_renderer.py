@@ -63,3 +63,75 @@ def test_option_groups_go_through_the_templates():
     assert select_html(context) is None
     html = widget.render("g", "a", renderer=FormRenderer())
     assert html == widget.render("g", "a", renderer=DjangoTemplates()) and "<optgroup" in html
+
+
+class Inputs(forms.Form):
+    """A field of every input widget, labels with and without suffix, help texts, hidden
+    fields, initial values to escape."""
+
+    required_css_class = "required"
+    error_css_class = "error"
+
+    text = forms.CharField(label='名字 <"&>', help_text="至多 <b>50</b> 字", initial='a"<&>')
+    number = forms.DecimalField(label="金额", max_digits=12, decimal_places=2)
+    integer = forms.IntegerField(label="人数?", required=False, initial=1234567)
+    email = forms.EmailField(required=False)
+    password = forms.CharField(widget=forms.PasswordInput, required=False)
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    moment = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    flag = forms.BooleanField(required=False, initial=True)
+    file = forms.FileField(  # a plain file input (the clearable one has a template of its own)
+        widget=forms.FileInput,
+        required=False,
+        help_text=gettext_lazy("PDF, JPG or PNG, at most 10 MB."),
+    )
+    url = forms.URLField(
+        required=False, disabled=True, initial="https://example.com/?a=1&b=2", assume_scheme="https"
+    )
+    unlabelled = forms.CharField(label="", required=False)
+    choice = forms.ChoiceField(choices=[("x", "甲"), ("y", "乙")])
+    key = forms.CharField(widget=forms.HiddenInput, initial="k<1>")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self):
+        raise forms.ValidationError('整张表 <有> "错误"')
+
+
+class OnlyHidden(forms.Form):
+    key = forms.CharField(widget=forms.HiddenInput, initial="k")
+
+
+INPUTS_DATA = {"text": "<script>", "number": "12.3x", "moment": "2025-01-01 08:00", "key": "k"}
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda r: Inputs(renderer=r),
+        lambda r: Inputs(INPUTS_DATA, renderer=r),  # field, form and hidden fields' errors
+        lambda r: Inputs(INPUTS_DATA, auto_id=False, renderer=r),  # no ids: labels untagged
+        lambda r: Inputs(INPUTS_DATA, label_suffix="：", prefix="p", renderer=r),
+        lambda r: OnlyHidden(renderer=r),
+        lambda r: OnlyHidden({}, renderer=r),  # errors and no visible field
+        lambda r: Everything(DATA, renderer=r),
+    ],
+)
+def test_every_form_reads_as_the_templates_wrote_it(make, monkeypatch):
+    fetched = []  # the templates the fast renderer still reads
+    get_template = FormRenderer.get_template
+    monkeypatch.setattr(
+        FormRenderer,
+        "get_template",
+        lambda self, name: fetched.append(name) or get_template(self, name),
+    )
+    with override("zh-hans"):
+        fast, slow = make(FormRenderer()), make(DjangoTemplates())
+        html = str(fast.as_p())
+        assert html == str(slow.as_p())
+        for name in fast.fields:
+            assert str(fast[name]) == str(slow[name]), name
+            assert fast[name].label_tag() == slow[name].label_tag(), name
+        assert str(fast.non_field_errors()) == str(slow.non_field_errors())
+    assert html
+    # written here, every one of them: only the lists of errors that hold some are read
+    assert set(fetched) <= forms_module.ERRORS

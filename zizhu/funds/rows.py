@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from zizhu.funds.models import Allocation
 from zizhu.lib.addresses import address_of
-from zizhu.lib.formats import day, minute, yuan
+from zizhu.lib.formats import cell_formatter, day, minute
 
 
 class Table(Enum):
@@ -106,6 +106,7 @@ def allocation_rows(
     e = conditional_escape
     shared = _Shared(_hidden("csrfmiddlewaretoken", get_token(request)))
     not_confirmed = f'<span class="hint">{e(_("not confirmed"))}</span>'
+    money = cell_formatter()  # "元" translated once, not four times a row
     rows = []
     for a in allocations:
         if a.receipt:
@@ -115,7 +116,7 @@ def allocation_rows(
         else:
             arrival = ""
         amounts = "".join(
-            f'<td class="num">{e(yuan(v))}</td>'
+            f'<td class="num">{e(money(v))}</td>'
             for v in (a.central, a.provincial, a.prefectural, a.county)
         )
         if table is Table.SENT:
