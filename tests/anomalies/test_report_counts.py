@@ -95,3 +95,48 @@ def test_a_user_without_the_right_sees_nothing(users, spread):
     admin = users["sysadmin"]
     assert risk_counts(admin, GRANT, Filters(), spread["610000"]) == dict.fromkeys(Risk.values, 0)
     assert finding_months(admin, GRANT) == []
+
+
+def test_the_centre_and_a_province_ask_month_by_month_and_find_the_same_months(users, spread):
+    """Months with findings only elsewhere (another province), only of the other programme,
+    and a month skipped in between: the month-by-month question of the centre and a province
+    answers as reading every finding does."""
+    from zizhu.accounts.models import User
+    from zizhu.units.models import Unit
+    from zizhu.units.services import UnitRow, units_import
+
+    units_import(
+        rows=[
+            UnitRow("620000", "甘肃省", "province", "000000"),
+            UnitRow("620100", "兰州市", "prefecture", "620000"),
+            UnitRow("620102", "城关区", "county", "620100"),
+            UnitRow("3662000001", "城关职教中心", "school", "620102", stage="vocational"),
+        ]
+    )
+    made = {"2025-06": make_run("2025-06"), "2025-08": make_run("2025-08")}
+    made["2025-12"] = make_run("2025-12")
+    make_finding(made["2025-08"], "3662000001", rule=6, pid=201)  # Gansu only
+    make_finding(made["2025-06"], "3661000002", rule=1, pid=202)  # the other programme only
+    make_finding(made["2025-12"], "3661000003", rule=23, pid=203)  # after a month of none
+    centre = User.objects.create(
+        username="centre", role="operator", unit=Unit.objects.get(code="000000")
+    )
+    gansu = User.objects.create(
+        username="gansu", role="operator", unit=Unit.objects.get(code="620000")
+    )
+    expected = {
+        "centre": ["2025-12", "2025-10", "2025-09", "2025-08"],
+        "province_operator": ["2025-12", "2025-10", "2025-09"],
+        "gansu": ["2025-08"],
+    }
+    for name, user in [("centre", centre), ("province_operator", users["province_operator"])]:
+        assert finding_months(user, GRANT) == expected[name], name
+    assert finding_months(gansu, GRANT) == expected["gansu"]
+    # without a programme: every month of the scope's findings
+    assert finding_months(users["province_operator"]) == [
+        "2025-12",
+        "2025-10",
+        "2025-09",
+        "2025-06",
+    ]
+    assert finding_months(centre, Programme.TUITION_WAIVER) == ["2025-10", "2025-06"]
