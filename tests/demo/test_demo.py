@@ -18,7 +18,7 @@ def demo_lines(db):
     return [line.split("\t") for line in out.getvalue().splitlines() if line.startswith("DEMO")]
 
 
-def test_it_builds_the_shaanxi_demo_tree(demo_lines):
+def _it_builds_the_shaanxi_demo_tree(demo_lines):
     province = Unit.objects.get(code="610000")
     below = Unit.objects.filter(path__startswith=province.path)
     assert below.filter(level=Level.PREFECTURE).count() == 10
@@ -33,12 +33,12 @@ def test_it_builds_the_shaanxi_demo_tree(demo_lines):
     assert direct.filter(parent__level="prefecture").exists()
 
 
-def test_it_gives_every_school_a_valid_code(demo_lines):
+def _it_gives_every_school_a_valid_code(demo_lines):
     for code, stage in Unit.objects.filter(level=Level.SCHOOL).values_list("code", "stage"):
         assert school_code_problem(code, stage=stage, province="610000") is None, code
 
 
-def test_it_prints_one_account_per_role_at_the_sample_units(demo_lines):
+def _it_prints_one_account_per_role_at_the_sample_units(demo_lines):
     roles = {fields[1] for fields in demo_lines}
     assert roles == {
         "operator",
@@ -56,7 +56,7 @@ def test_it_prints_one_account_per_role_at_the_sample_units(demo_lines):
     assert sorted(s.parent.code for s in schools) == ["610111", "610112", "610112"]
 
 
-def test_it_lets_every_demo_account_log_in(client, demo_lines):
+def _it_lets_every_demo_account_log_in(client, demo_lines):
     for _demo, role, _unit, username, password in demo_lines:
         client.logout()
         response = client.post("/accounts/login/", {"username": username, "password": password})
@@ -66,7 +66,7 @@ def test_it_lets_every_demo_account_log_in(client, demo_lines):
             assert client.get("/").status_code == 200
 
 
-def test_it_is_deterministic_for_a_seed(demo_lines):
+def _it_is_deterministic_for_a_seed(demo_lines):
     province = Unit.objects.get(code="610000")
     prefectures = list(Unit.objects.filter(level=Level.PREFECTURE).order_by("code"))
     counties = list(Unit.objects.filter(level=Level.COUNTY).order_by("code"))
@@ -77,12 +77,12 @@ def test_it_is_deterministic_for_a_seed(demo_lines):
     assert {fields[4] for fields in demo_lines} == {demo_password(7)}
 
 
-def test_it_refuses_a_database_that_is_not_empty(demo_lines):
+def _it_refuses_a_database_that_is_not_empty(demo_lines):
     with pytest.raises(CommandError, match="empty database"):
         call_command("demo", seed=7, stdout=io.StringIO())
 
 
-def test_every_project_of_the_demo_catalogue_has_a_school_that_files_it(demo_lines):
+def _every_project_of_the_demo_catalogue_has_a_school_that_files_it(demo_lines):
     from zizhu.catalogue.models import AidProject
     from zizhu.catalogue.selectors import projects_for_unit
 
@@ -94,3 +94,16 @@ def test_every_project_of_the_demo_catalogue_has_a_school_that_files_it(demo_lin
         offered |= set(projects_for_unit(school).values_list("code", flat=True))
     active = set(AidProject.objects.filter(is_active=True).values_list("code", flat=True))
     assert active - offered == set()
+
+
+# One build of the demo (~15 s, more on a slow machine) for all of this module's checks,
+# in the order above: each check was a test of its own, and building the demo for each took
+# minutes of the suite's run.
+def test_each_check_of_one_demo_build(demo_lines, client):
+    _it_builds_the_shaanxi_demo_tree(demo_lines)
+    _it_gives_every_school_a_valid_code(demo_lines)
+    _it_prints_one_account_per_role_at_the_sample_units(demo_lines)
+    _it_lets_every_demo_account_log_in(client, demo_lines)
+    _it_is_deterministic_for_a_seed(demo_lines)
+    _it_refuses_a_database_that_is_not_empty(demo_lines)
+    _every_project_of_the_demo_catalogue_has_a_school_that_files_it(demo_lines)

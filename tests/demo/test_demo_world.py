@@ -30,7 +30,7 @@ def demo(db):
     return out.getvalue()
 
 
-def test_the_findings_are_the_planted_cases_found_in_the_database_lists(demo, tmp_path):
+def _the_findings_are_the_planted_cases_found_in_the_database_lists(demo, tmp_path):
     run = Run.objects.get()
     assert (run.status, run.month) == (RunStatus.DONE, f"{YEAR}-10")
     truth = world_generate(
@@ -72,7 +72,7 @@ def _list_totals(response) -> list[Decimal]:
     return figures
 
 
-def test_every_summary_shows_list_totals_and_the_pages_open_on_the_demo_year(client, demo):
+def _every_summary_shows_list_totals_and_the_pages_open_on_the_demo_year(client, demo):
     for username in ("operator_610000", "operator_610100", "operator_610112"):
         login_as(client, User.objects.get(username=username))
         for category in ("national", "local", "school", "social"):
@@ -84,7 +84,7 @@ def test_every_summary_shows_list_totals_and_the_pages_open_on_the_demo_year(cli
             assert 'data-testid="chart-empty"' not in response.content.decode()
 
 
-def test_every_demo_account_has_its_to_do_or_its_key_figures(client, demo):
+def _every_demo_account_has_its_to_do_or_its_key_figures(client, demo):
     business = User.objects.exclude(role__in=["sysadmin", "secadmin", "auditor"])
     assert business.count() == 10
     for user in business:
@@ -100,3 +100,12 @@ def test_every_demo_account_has_its_to_do_or_its_key_figures(client, demo):
                 assert rows.paginator.count == line.count, (user.username, line.label)
     school = User.objects.get(role="school_reviewer").unit
     assert school.level == Level.SCHOOL
+
+
+# One build of the demo (~15 s, more on a slow machine) for all of this module's checks,
+# in the order above: each check was a test of its own, and building the demo for each took
+# minutes of the suite's run.
+def test_each_check_of_one_demo_build(demo, tmp_path, client):
+    _the_findings_are_the_planted_cases_found_in_the_database_lists(demo, tmp_path)
+    _every_summary_shows_list_totals_and_the_pages_open_on_the_demo_year(client, demo)
+    _every_demo_account_has_its_to_do_or_its_key_figures(client, demo)

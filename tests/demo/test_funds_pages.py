@@ -23,7 +23,7 @@ def province_operator(demo_lines) -> User:  # noqa: F811
     return User.objects.get(username=username)
 
 
-def test_the_provinces_progress_equals_a_count_over_the_raw_rows(client, demo_lines):  # noqa: F811
+def _the_provinces_progress_equals_a_count_over_the_raw_rows(client, demo_lines):  # noqa: F811
     year = timezone.localdate().year - 1
     project = AidProject.objects.get(code="vocational_national_grant")
     expected, filed, late = rows(
@@ -57,7 +57,7 @@ def test_the_provinces_progress_equals_a_count_over_the_raw_rows(client, demo_li
     assert (total.expected, total.filed, total.late) == (expected, filed, late)
 
 
-def test_the_provinces_summary_equals_sums_over_the_raw_rows(client, demo_lines):  # noqa: F811
+def _the_provinces_summary_equals_sums_over_the_raw_rows(client, demo_lines):  # noqa: F811
     year = timezone.localdate().year - 1
     project = AidProject.objects.get(code="vocational_national_grant")
     # what reached the province per source level, and what it sent down, from the journal
@@ -103,3 +103,11 @@ def test_the_provinces_summary_equals_sums_over_the_raw_rows(client, demo_lines)
     assert provincial[2] == Decimal(str(own)).quantize(Decimal("0.01"))
     assert provincial[4] == Decimal(str(sent[1])).quantize(Decimal("0.01"))
     assert central[1] > 0 and provincial[2] > 0
+
+
+# One build of the demo (~15 s, more on a slow machine) for all of this module's checks,
+# in the order above: each check was a test of its own, and building the demo for each took
+# minutes of the suite's run.
+def test_each_check_of_one_demo_build(client, demo_lines):  # noqa: F811
+    _the_provinces_progress_equals_a_count_over_the_raw_rows(client, demo_lines)
+    _the_provinces_summary_equals_sums_over_the_raw_rows(client, demo_lines)

@@ -26,7 +26,7 @@ def year() -> int:
     return timezone.localdate().year - 1
 
 
-def test_it_keeps_the_ledger_balanced_and_prints_the_demo_accounts(demo_lines):  # noqa: F811
+def _it_keeps_the_ledger_balanced_and_prints_the_demo_accounts(demo_lines):  # noqa: F811
     assert len(demo_lines) == 13 and all(len(fields) == 5 for fields in demo_lines)
     assert Allocation.objects.count() > 1000
     assert ledger_discrepancies() == []
@@ -41,7 +41,7 @@ def test_it_keeps_the_ledger_balanced_and_prints_the_demo_accounts(demo_lines): 
     assert not AuditEvent.objects.filter(action__startswith="funds.").exists()
 
 
-def test_it_pays_the_central_share_of_80_percent_for_the_vocational_projects(demo_lines):  # noqa: F811
+def _it_pays_the_central_share_of_80_percent_for_the_vocational_projects(demo_lines):  # noqa: F811
     to_schools = Allocation.objects.filter(
         to_filing__project__code__in=VOCATIONAL,
         to_filing__unit__level=Level.SCHOOL,
@@ -65,7 +65,7 @@ def test_it_pays_the_central_share_of_80_percent_for_the_vocational_projects(dem
     assert abs(Decimal(sent) / (Decimal(sent) + Decimal(own)) - Decimal("0.8")) < Decimal("0.0001")
 
 
-def test_it_has_most_units_filed_some_late_some_missing(demo_lines):  # noqa: F811
+def _it_has_most_units_filed_some_late_some_missing(demo_lines):  # noqa: F811
     schools = Unit.objects.filter(level=Level.SCHOOL, stage="vocational").count()
     filings = Filing.objects.filter(project__code="vocational_national_grant", year=year())
     filed = filings.filter(status__in=FILED_STATUSES, unit__level=Level.SCHOOL).count()
@@ -82,7 +82,7 @@ def test_it_has_most_units_filed_some_late_some_missing(demo_lines):  # noqa: F8
     )
 
 
-def test_it_confirms_receipts_at_most_units_after_the_money_was_sent(demo_lines):  # noqa: F811
+def _it_confirms_receipts_at_most_units_after_the_money_was_sent(demo_lines):  # noqa: F811
     received = Filing.objects.annotate(n=Count("allocations_in")).filter(n__gt=0)
     confirmed = received.filter(receipts__isnull=False).distinct().count()
     assert 0.75 * received.count() < confirmed < received.count()
@@ -92,7 +92,7 @@ def test_it_confirms_receipts_at_most_units_after_the_money_was_sent(demo_lines)
     assert Receipt.objects.filter(allocations__isnull=True).count() == 0
 
 
-def test_it_records_vouchers_at_many_schools_within_what_they_received(demo_lines):  # noqa: F811
+def _it_records_vouchers_at_many_schools_within_what_they_received(demo_lines):  # noqa: F811
     with_vouchers = Voucher.objects.values("unit", "project").annotate(paid=Sum("amount"))
     schools = Unit.objects.filter(level=Level.SCHOOL, stage="vocational").count()
     vocational = with_vouchers.filter(project__code__in=VOCATIONAL, year=year())
@@ -108,7 +108,7 @@ def test_it_records_vouchers_at_many_schools_within_what_they_received(demo_line
     assert not Voucher.objects.exclude(project__category="national").exists()
 
 
-def test_it_gives_every_voucher_one_stored_pdf_that_passes_the_upload_checks(demo_lines):  # noqa: F811
+def _it_gives_every_voucher_one_stored_pdf_that_passes_the_upload_checks(demo_lines):  # noqa: F811
     assert set(Voucher.objects.annotate(n=Count("files")).values_list("n", flat=True)) == {1}
     folder = Path(settings.MEDIA_ROOT) / "vouchers"
     assert len(list(folder.iterdir())) == VoucherFile.objects.count()
@@ -120,7 +120,7 @@ def test_it_gives_every_voucher_one_stored_pdf_that_passes_the_upload_checks(dem
         assert len(Path(record.file.name).stem) == 32  # a random storage name
 
 
-def test_it_plans_the_same_year_for_the_same_seed(demo_lines):  # noqa: F811
+def _it_plans_the_same_year_for_the_same_seed(demo_lines):  # noqa: F811
     def plan(seed: int) -> dict:
         from zizhu.catalogue.models import AidProject
 
@@ -132,3 +132,16 @@ def test_it_plans_the_same_year_for_the_same_seed(demo_lines):  # noqa: F811
     assert plan(7) == plan(7)
     assert plan(7) != plan(8)
     assert Filing.objects.filter(Q(school_funds__gt=0) | Q(social_funds__gt=0)).exists()
+
+
+# One build of the demo (~15 s, more on a slow machine) for all of this module's checks,
+# in the order above: each check was a test of its own, and building the demo for each took
+# minutes of the suite's run.
+def test_each_check_of_one_demo_build(demo_lines):  # noqa: F811
+    _it_keeps_the_ledger_balanced_and_prints_the_demo_accounts(demo_lines)
+    _it_pays_the_central_share_of_80_percent_for_the_vocational_projects(demo_lines)
+    _it_has_most_units_filed_some_late_some_missing(demo_lines)
+    _it_confirms_receipts_at_most_units_after_the_money_was_sent(demo_lines)
+    _it_records_vouchers_at_many_schools_within_what_they_received(demo_lines)
+    _it_gives_every_voucher_one_stored_pdf_that_passes_the_upload_checks(demo_lines)
+    _it_plans_the_same_year_for_the_same_seed(demo_lines)
