@@ -124,7 +124,7 @@ def test_the_totals_follow_vouchers_that_change_and_go(world):
     assert compare(users, projects) > 100
 
 
-def test_a_province_reads_no_total_of_another(world, django_assert_num_queries):
+def test_a_province_totals_its_own_vouchers_in_two_queries(world, django_assert_num_queries):
     users, _projects = world
     province = users["610000"]
     found = voucher_overview(

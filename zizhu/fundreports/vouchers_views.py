@@ -38,6 +38,7 @@ from zizhu.vouchers.selectors import (
     summed,
     voucher_totals,
     vouchers_for,
+    with_details,
 )
 
 PAGE_SIZE = 50
@@ -104,10 +105,6 @@ def _report(request):
     return unit, form, filters, filtered(below, **filters)
 
 
-def _rows(vouchers):
-    return vouchers.select_related("unit", "project", "created_by").prefetch_related("files")
-
-
 def authority_vouchers(request):
     unit, form, filters, vouchers = _report(request)
     schools = units_for(request.user, Action.VIEW).filter(
@@ -120,7 +117,7 @@ def authority_vouchers(request):
     listed_query = query.urlencode()
     query.pop("unit", None)
     figures = voucher_overview(request.user, unit, vouchers, filters)
-    listed = InOrder(vouchers, figures.years, _rows, whole_tree=unit.parent_id is None)
+    listed = InOrder(vouchers, figures.years, with_details, whole_tree=unit.parent_id is None)
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     per_school = list(
         voucher_totals(schools, filters["year"], filters["project"])[: SCHOOL_ROWS + 1]

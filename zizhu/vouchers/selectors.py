@@ -34,6 +34,11 @@ EXPORT_COLUMNS = [
 ]
 
 
+def with_details(vouchers: QuerySet[Voucher]) -> QuerySet[Voucher]:
+    """`vouchers` with what a row of the lists shows: school, project, uploader and files."""
+    return vouchers.select_related("unit", "project", "created_by").prefetch_related("files")
+
+
 def vouchers_for(user: object) -> QuerySet[Voucher]:
     """The vouchers of every school in the user's scope."""
     return scoped(Voucher.objects.all(), user, Action.VIEW)

@@ -24,6 +24,7 @@ from zizhu.vouchers.selectors import (
     filtered,
     grand_total,
     vouchers_for,
+    with_details,
 )
 
 PAGE_SIZE = 50
@@ -35,14 +36,10 @@ def _query(request) -> str:
     return query.urlencode()
 
 
-def _rows(vouchers):
-    return vouchers.select_related("unit", "project", "created_by").prefetch_related("files")
-
-
 def _page(request, vouchers):
-    return Paginator(_rows(vouchers).order_by("-year", "unit__code", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    return Paginator(
+        with_details(vouchers).order_by("-year", "unit__code", "-pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
 
 
 # --- 支付凭证上传: the school's own vouchers -----------------------------------------------------
