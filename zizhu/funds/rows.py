@@ -2,6 +2,7 @@
 escaped, as the templates wrote them: built here because a county's page lists an allocation
 to each of its schools, some hundreds of rows, and through the template each row cost more
 than the page's queries (an include, four amounts, two dates, a form with its token per row).
+The rows come from `selectors.table_rows`, read as values, not models.
 
 A row's last cell is its reversal state: a counter-entry, a reversed allocation, a reversal
 requested (with the receiver's forms to agree or decline), or the sender's form to reverse."""
@@ -15,7 +16,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from zizhu.funds.models import Allocation
+from zizhu.funds.selectors import TableRow
 from zizhu.lib.addresses import address_of
 from zizhu.lib.formats import cell_formatter, day, minute
 
@@ -24,14 +25,6 @@ class Table(Enum):
     SENT = "sent"  # the allocations page: the sender's rows, with their dates and forms
     OUT = "out"  # a filing's page: its allocations out, states only
     IN = "in"  # a filing's page: its allocations in, with the receiver's forms
-
-
-def reversal_of(a: Allocation) -> Allocation | None:
-    """The counter-entry of `a` (selected with it), or None."""
-    try:
-        return a.reversal
-    except Allocation.reversal.RelatedObjectDoesNotExist:
-        return None
 
 
 def _hidden(name: str, value: str) -> str:
@@ -59,15 +52,14 @@ class _Shared:
         self.not_received = (e(_("Reason for the reversal")), e(_("Reverse")))
 
 
-def _cell(a: Allocation, *, sender: bool, may_correct: bool, shared: _Shared) -> str:
+def _cell(a: TableRow, *, sender: bool, may_correct: bool, shared: _Shared) -> str:
     """The reversal cell of `a` (`sender`: the sender's form; `may_correct`: the receiver's)."""
     e, csrf = conditional_escape, shared.csrf
-    reversal = reversal_of(a)
     if a.reverses_id:
         reason = f' <span class="hint">{e(a.reason)}</span>' if a.reason else ""
         text = f'<span class="status-returned">{shared.counter_entry}</span>{reason}\n'
-    elif reversal:
-        text = f'<span class="hint">{shared.reversed} {day(reversal.created_at)}</span>\n'
+    elif a.reversed_at:
+        text = f'<span class="hint">{shared.reversed} {day(a.reversed_at)}</span>\n'
     elif a.pending_requests:
         text = f'<span class="hint">{shared.waiting}</span>'
         if not sender and may_correct:
@@ -87,7 +79,7 @@ def _cell(a: Allocation, *, sender: bool, may_correct: bool, shared: _Shared) ->
         text += "\n"
     elif sender:
         action = shared.reverse(a.pk)
-        label, button = shared.received if a.receipt else shared.not_received
+        label, button = shared.received if a.receipt_id else shared.not_received
         text = (
             f'<form method="post" action="{action}" class="inline" data-testid="reverse-{a.pk}">'
             f"{csrf}{_hidden('form_key', str(uuid.uuid4()))}<label>{label} "
@@ -100,7 +92,7 @@ def _cell(a: Allocation, *, sender: bool, may_correct: bool, shared: _Shared) ->
 
 
 def allocation_rows(
-    request, allocations: Iterable[Allocation], table: Table, *, may_correct: bool = False
+    request, allocations: Iterable[TableRow], table: Table, *, may_correct: bool = False
 ) -> SafeString:
     """The body rows of one of the allocation tables (`may_correct`: the receiver's forms)."""
     e = conditional_escape
@@ -109,9 +101,9 @@ def allocation_rows(
     money = cell_formatter()  # "元" translated once, not four times a row
     rows = []
     for a in allocations:
-        if a.receipt:
-            arrival = day(a.receipt.arrival_date)
-        elif not a.reverses_id and not reversal_of(a):
+        if a.receipt_id:
+            arrival = day(a.arrival_date)
+        elif not a.reverses_id and not a.reversed_at:
             arrival = not_confirmed
         else:
             arrival = ""
@@ -123,19 +115,18 @@ def allocation_rows(
             cell = _cell(a, sender=True, may_correct=False, shared=shared)
             rows.append(
                 f'<tr id="allocation-{a.pk}" data-testid="allocation-{a.pk}">'
-                f"<td>{e(a.to_filing.unit.name)}</td>{amounts}<td>{minute(a.created_at)}</td>"
+                f"<td>{e(a.unit_name)}</td>{amounts}<td>{minute(a.created_at)}</td>"
                 f"<td>{arrival}</td>\n    <td>{cell}</td></tr>\n  "
             )
         elif table is Table.OUT:
             cell = _cell(a, sender=False, may_correct=False, shared=shared)
             rows.append(
-                f"<tr><td>{e(a.to_filing.unit.name)}</td>{amounts}<td>{arrival}</td>"
-                f"<td>{cell}</td></tr>"
+                f"<tr><td>{e(a.unit_name)}</td>{amounts}<td>{arrival}</td><td>{cell}</td></tr>"
             )
         else:
             cell = _cell(a, sender=False, may_correct=may_correct, shared=shared)
             rows.append(
-                f'<tr id="incoming-{a.pk}"><td>{e(a.from_filing.unit.name)}</td>{amounts}'
+                f'<tr id="incoming-{a.pk}"><td>{e(a.unit_name)}</td>{amounts}'
                 f"<td>{arrival}</td><td>{cell}</td></tr>"
             )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped

@@ -28,8 +28,6 @@ from zizhu.funds.forms import (
 from zizhu.funds.models import Filing, FilingStatus, SourceLevel
 from zizhu.funds.rows import Table, allocation_rows
 from zizhu.funds.selectors import (
-    allocations_in,
-    allocations_out,
     arrival_dates_by_level,
     awaiting_receipt,
     balances_of,
@@ -39,6 +37,7 @@ from zizhu.funds.selectors import (
     is_frozen,
     receipts_of,
     received_by_level,
+    table_rows,
 )
 from zizhu.funds.views.common import filing_crumbs, own_filing, require_filer
 from zizhu.lib.downloads import stored_download
@@ -133,8 +132,8 @@ def _edit_page(request, filing: Filing, form, status: int = 200):
     levels = [
         (value, label, received[value], arrivals[value]) for value, label in SourceLevel.choices
     ]
-    incoming = list(allocations_in(filing))
-    out = list(allocations_out(filing)) if filing.unit.is_authority else []
+    incoming = table_rows(filing, incoming=True)
+    out = table_rows(filing) if filing.unit.is_authority else []
     may_correct = can(user, Action.FILE)
     actions = policy.filing_actions(user, filing, frozen)
     return render(

@@ -13,7 +13,7 @@ from zizhu.access import Action, require, require_that
 from zizhu.funds import policy, services
 from zizhu.funds.forms import AllocationForm, ReceiptForm
 from zizhu.funds.rows import Table, allocation_rows
-from zizhu.funds.selectors import allocation_targets, allocations_out, balances_of
+from zizhu.funds.selectors import allocation_targets, balances_of, table_rows
 from zizhu.funds.views.common import filing_crumbs, own_filing
 from zizhu.lib.params import local_url
 
@@ -58,7 +58,7 @@ def allocations(request, pk: int):
         {
             "filing": filing,
             "balances": balances,
-            "allocation_rows": allocation_rows(request, allocations_out(filing), Table.SENT),
+            "allocation_rows": allocation_rows(request, table_rows(filing), Table.SENT),
             "form": form,
             "has_money": bool(levels),
         },
