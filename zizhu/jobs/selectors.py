@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+from datetime import datetime
 from typing import cast
 
 from django.db import connection
@@ -15,6 +17,48 @@ def jobs_for(user: User) -> QuerySet[Job]:
     if not can(user, Action.VIEW):  # admin roles see no business jobs
         return Job.objects.filter(created_by=user)
     return Job.objects.filter(Q(created_by=user) | _submitted_in_scope(user))
+
+
+@dataclass(slots=True)
+class JobRow:
+    """A job as the jobs list shows it, read as values (`newest_rows`): a model instance of
+    each job and its submitter cost the list more than its query. The job's own properties
+    are the model's."""
+
+    pk: int
+    kind: str
+    status: str
+    done: int
+    total: int
+    result: dict[str, object]
+    created_at: datetime
+    display_name: str | None  # the submitter's (none: nobody's)
+    username: str | None
+
+    percent = Job.percent
+    title = Job.title
+    wrote_nothing = Job.wrote_nothing
+
+    @property
+    def submitter(self) -> str:
+        """The submitter's `User.shown_name`, or "" for nobody's job."""
+        return self.display_name or self.username or ""
+
+
+def newest_rows(user: User, limit: int = 100) -> list[JobRow]:
+    """The newest `limit` of `jobs_for(user)`, as the list shows them."""
+    rows = jobs_for(user).values_list(
+        "pk",
+        "kind",
+        "status",
+        "done",
+        "total",
+        "result",
+        "created_at",
+        "created_by__display_name",
+        "created_by__username",
+    )
+    return [JobRow(*row) for row in rows[:limit]]
 
 
 def _submitted_in_scope(user: User) -> Q:

@@ -4,14 +4,12 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from zizhu.jobs.models import Job, Status
+from zizhu.jobs.models import Status
 from zizhu.jobs.registry import JOB_PAGES
-from zizhu.jobs.selectors import jobs_for
+from zizhu.jobs.selectors import JobRow, jobs_for, newest_rows
 from zizhu.lib.addresses import address_of
 from zizhu.lib.formats import minute
 from zizhu.lib.i18n import labels
-
-ROW_FIELDS = ("kind", "status", "done", "total", "result", "created_by", "created_at")
 
 
 class _Rows:
@@ -25,7 +23,7 @@ class _Rows:
         self.statuses = labels(Status.choices)
         self.titles: dict[str, str] = {}
 
-    def row(self, job: Job) -> SafeString:
+    def row(self, job: JobRow) -> SafeString:
         """A job's row of the list, escaped: built here, as the template wrote it, because a
         hundred rows through the template cost ~20 ms of CPU at the centre and the province
         (and through `format_html`, ~5 ms)."""
@@ -38,7 +36,7 @@ class _Rows:
         if title is None:
             title = self.titles[job.kind] = conditional_escape(job.title)
         status = self.statuses.get(job.status) or conditional_escape(job.status)
-        by = conditional_escape(job.created_by.shown_name if job.created_by else "") or "—"
+        by = conditional_escape(job.submitter) or "—"
         return mark_safe(  # noqa: S308 - every value is escaped or a number
             f'<tr><td><a href="{self.address(job.pk)}">{job.pk}</a></td><td>{title}</td>'
             f"<td>{status}</td><td>{progress}</td><td>{by}</td>"
@@ -47,13 +45,8 @@ class _Rows:
 
 
 def job_list(request):
-    # only what a row shows: the rows' parameters and the users' other columns are not read
-    jobs = (
-        jobs_for(request.user)
-        .select_related("created_by")
-        .only(*ROW_FIELDS, "created_by__display_name", "created_by__username")[:100]
-    )
     rows = _Rows()
+    jobs = newest_rows(request.user)
     return render(request, "jobs/list.html", {"rows": [rows.row(job) for job in jobs]})
 
 
