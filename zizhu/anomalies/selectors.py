@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex, Substr
@@ -32,6 +31,7 @@ from zizhu.lib.compiled import (
     compiled_rows,
     compiled_sql,
     fetched,
+    index_steps,
     prefix,
 )
 from zizhu.lib.exports import CODE, INTEGER, TEXT, Column, Table, label
@@ -189,18 +189,12 @@ def _months_asked(findings: QuerySet[Finding]) -> tuple[str, list[object]]:
     one step down the month index, counts if a row of `findings` has it (the first one found
     answers). The row is asked for as a value, not with EXISTS, which PostgreSQL would join
     to the months by reading every row of `findings`."""
-    # the model's table and column names are the only things written into the SQL
-    table = connection.ops.quote_name(Finding._meta.db_table)
-    month = connection.ops.quote_name(cast(str, Finding._meta.get_field("month").column))
     of_candidate = findings.filter(month=RawSQL('"candidate"."value"', []))
     one, params = of_candidate.order_by().values("month")[:1].query.sql_with_params()
-    first = f"SELECT MIN({month}) FROM {table}"  # noqa: S608
-    following = f'SELECT MIN({month}) FROM {table} WHERE {month} > "candidate"."value"'  # noqa: S608
-    step = f'SELECT ({following}) FROM "candidate" WHERE "candidate"."value" IS NOT NULL'  # noqa: S608
+    month = cast(str, Finding._meta.get_field("month").column)
+    steps = index_steps(Finding._meta.db_table, month)
     found = f'SELECT "value" FROM "candidate" WHERE "value" IS NOT NULL AND ({one}) IS NOT NULL'  # noqa: S608
-    return f'WITH RECURSIVE "candidate"("value") AS ({first} UNION ALL {step}) {found}', list(
-        params
-    )
+    return f"WITH RECURSIVE {steps} {found}", list(params)
 
 
 def risk_counts(user: object, programme: str, filters: Filters, unit: Unit) -> dict[str, int]:

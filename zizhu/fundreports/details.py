@@ -31,6 +31,7 @@ from zizhu.lib.compiled import (
     compiled_values,
     fetched,
     fields_of,
+    index_steps,
     instances,
     prefix,
 )
@@ -111,17 +112,6 @@ def _in_scope_query(user, category: str, field: str, **lookups) -> QuerySet:
     return first.union(*rest)
 
 
-def _years() -> str:
-    """The years of any filing, as the body of a CTE `candidate(value)`: each found by one
-    step down the year index, not by reading the year of every filing."""
-    # the model's table name is the only thing written into the SQL
-    table = Filing._meta.db_table
-    first = f'SELECT MIN("year") FROM "{table}"'  # noqa: S608
-    following = f'SELECT MIN("year") FROM "{table}" WHERE "year" > "candidate"."value"'  # noqa: S608
-    step = f'SELECT ({following}) FROM "candidate" WHERE "candidate"."value" IS NOT NULL'  # noqa: S608
-    return f"{first} UNION ALL {step}"
-
-
 def _years_asked(user, category: str) -> tuple[str, list]:
     """`_in_scope_query`'s years asked year by year: for each year of any filing, whether a
     part has a row of it in the user's scope. Each question stops at the first row found, so
@@ -136,7 +126,8 @@ def _years_asked(user, category: str) -> tuple[str, list]:
     # the SQL is Django's for the parts; the values are parameters
     found = 'SELECT "value" FROM "candidate" WHERE "value" IS NOT NULL'
     return (
-        f'WITH RECURSIVE "candidate"("value") AS ({_years()}) {found} AND ({" OR ".join(asked)})',
+        f"WITH RECURSIVE {index_steps(Filing._meta.db_table, 'year')} {found}"
+        f" AND ({' OR '.join(asked)})",
         params,
     )
 

@@ -45,6 +45,20 @@ def moment(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
+def index_steps(table: str, column: str) -> str:
+    """A recursive CTE `"candidate"("value")` of the distinct values of `table`'s `column`,
+    smallest first, each found by one step down the column's index (the least value above the
+    last one), not by reading every row; its last value is NULL. For `WITH RECURSIVE
+    {index_steps(...)} SELECT "value" FROM "candidate" WHERE "value" IS NOT NULL AND …`, where
+    the condition asks each candidate of the rows the caller means."""
+    # only the model's table and column names are written into the SQL
+    t, c = connection.ops.quote_name(table), connection.ops.quote_name(column)
+    first = f"SELECT MIN({c}) FROM {t}"  # noqa: S608
+    following = f'SELECT MIN({c}) FROM {t} WHERE {c} > "candidate"."value"'  # noqa: S608
+    step = f'SELECT ({following}) FROM "candidate" WHERE "candidate"."value" IS NOT NULL'  # noqa: S608
+    return f'"candidate"("value") AS ({first} UNION ALL {step})'
+
+
 def compiled(
     shape: tuple, build: Callable[[], QuerySet], marks: dict, values: dict
 ) -> tuple[str, list]:
