@@ -246,18 +246,19 @@ ROW_FIELDS = (
 
 
 def allocations_out(filing: Filing) -> QuerySet[Allocation]:
-    """The filing's allocations to its children (and their counter-entries), newest first.
-    Each row's `from_filing` is `filing` itself, set without a join."""
-    return _table_rows(filing.allocations_out.all(), other="to_filing")
+    """The filing's allocations to its children (and their counter-entries), newest first, as
+    models for the API (the pages' tables read `table_rows`). Each row's `from_filing` is
+    `filing` itself, set without a join."""
+    return _with_row_fields(filing.allocations_out.all(), other="to_filing")
 
 
 def allocations_in(filing: Filing) -> QuerySet[Allocation]:
     """The allocations the filing received (and their counter-entries), newest first; each
     row's `to_filing` is `filing` itself, as in `allocations_out`."""
-    return _table_rows(filing.allocations_in.all(), other="from_filing")
+    return _with_row_fields(filing.allocations_in.all(), other="from_filing")
 
 
-def _table_rows(rows: QuerySet[Allocation], other: str) -> QuerySet[Allocation]:
+def _with_row_fields(rows: QuerySet[Allocation], other: str) -> QuerySet[Allocation]:
     """`rows` with what a row shows (ROW_FIELDS and the `other` filing's unit)."""
     rows = rows.select_related(f"{other}__unit", "receipt", "reversal")
     rows = rows.only(*ROW_FIELDS, f"{other}__unit__code", f"{other}__unit__name")
