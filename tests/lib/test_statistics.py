@@ -1,0 +1,67 @@
+"""Every table read by period (a model with a year or a month) is analysed by PostgreSQL after
+every 1,000 changes: a new year's or month's first rows are otherwise unknown to the planner
+until a tenth of the table has changed, and the pages of that period plan for a single row
+(zizhu.lib.statistics; docs/adr/0020, "A new period's statistics")."""
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from zizhu.lib.statistics import ANALYZE_EVERY, PERIOD_FIELDS
+
+OFTEN = {"autovacuum_analyze_scale_factor=0", f"autovacuum_analyze_threshold={ANALYZE_EVERY}"}
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="autovacuum is PostgreSQL's (run with DATABASE_URL=postgres://…); SQLite has none",
+)
+
+
+def read_by_period() -> list[str]:
+    tables = []
+    for model in apps.get_models():
+        for name in PERIOD_FIELDS:
+            try:
+                model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            tables.append(model._meta.db_table)
+            break
+    return sorted(tables)
+
+
+def options(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [table])
+        (found,) = cursor.fetchone()
+    return set(found or [])
+
+
+def test_the_tables_read_by_period_are_found():
+    tables = read_by_period()
+    for table in ("funds_filing", "vouchers_voucher", "recipients_recipientlist"):
+        assert table in tables
+    assert "funds_allocation" not in tables  # read through its filing
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_every_table_read_by_period_is_analysed_after_every_thousand_changes():
+    missing = [table for table in read_by_period() if not options(table) >= OFTEN]
+    assert missing == []
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_goes_back_to_autovacuum_s_defaults():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("funds", "0004_reversals_and_form_keys")])
+    assert not options("funds_filing") & OFTEN
+    assert not options("funds_deadline") & OFTEN
+    executor.loader.build_graph()
+    executor.migrate([("funds", "0005_analyze_often")])
+    assert options("funds_filing") >= OFTEN
+    assert options("funds_deadline") >= OFTEN
