@@ -77,6 +77,8 @@ def plan(args: argparse.Namespace) -> list[tuple[str, list[str], dict[str, str]]
             # the jobs pages with a year's jobs, added and rolled back in one transaction
             ("jobs", ["bench/jobs_bench.py", "--requests", "15"], env),
         ]
+        # the load as the production stack runs it: the jobs on the Redis queue as well
+        load_env = {**env, "ZIZHU_JOB_QUEUE": args.queue_url}
         # 150 users pausing 0.5-2 s between tasks ask for at most ~130 requests/s; 200 users (the
         # bound of load.py) ask for up to ~175/s, past the target, so the server's limit shows
         steps += [
@@ -84,7 +86,7 @@ def plan(args: argparse.Namespace) -> list[tuple[str, list[str], dict[str, str]]
                 f"load-{users}",
                 ["bench/load.py", "--users", str(users), "--seconds", "60", "--web-workers", "2"]
                 + ["--no-baseline"],
-                env,
+                load_env,
             )
             for users in (150, 200)
         ]
@@ -100,6 +102,9 @@ def main() -> None:
     parser.add_argument("--load-database-url", help="the national build, for pages and load")
     parser.add_argument(
         "--cache-url", default="redis://127.0.0.1:6379/1", help="the shared cache of the web"
+    )
+    parser.add_argument(
+        "--queue-url", default="redis://127.0.0.1:6379/2", help="the job queue of the load steps"
     )
     args = parser.parse_args()
     out = Path(args.out)

@@ -23,6 +23,7 @@ def _args(database_url=None, load_database_url=None) -> argparse.Namespace:
         database_url=database_url,
         load_database_url=load_database_url,
         cache_url="redis://cache",
+        queue_url="redis://queue",
     )
 
 
@@ -40,10 +41,17 @@ def test_postgresql_steps_only_with_their_databases():
     names = [name for name, _, _ in full]
     assert len(names) == len(set(names)) == 11
     assert names[-2:] == ["load-150", "load-200"]
-    assert {name: env for name, _, env in full}["load-150"] == {
-        "DATABASE_URL": "y",
-        "ZIZHU_CACHE_URL": "redis://cache",
-    }
+    environments = {name: env for name, _, env in full}
+    assert (
+        environments["load-150"]
+        == environments["load-200"]
+        == {
+            "DATABASE_URL": "y",
+            "ZIZHU_CACHE_URL": "redis://cache",
+            "ZIZHU_JOB_QUEUE": "redis://queue",  # the production stack's queue, not SQLite's
+        }
+    )
+    assert environments["pages"] == {"DATABASE_URL": "y", "ZIZHU_CACHE_URL": "redis://cache"}
 
 
 def test_every_step_names_a_script_that_accepts_its_options():
