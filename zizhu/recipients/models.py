@@ -128,7 +128,9 @@ class RecipientRow(models.Model):
     # ID, phone and card numbers are sealed at rest (fields.py); look people up by `pid` and
     # `phone_key`, the keyed hashes of their ID and phone (zizhu.store.keys).
     id_number = SealedTextField(_("ID number"))
-    pid = models.BigIntegerField(db_index=True)
+    # no index of its own either: every lookup by person is within lists (the unique index
+    # below); a third index would cost every import its upkeep
+    pid = models.BigIntegerField()
     name = models.CharField(_("Name"), max_length=50)
     sex = models.CharField(_("Sex"), max_length=6)
     birth_date = models.DateField(_("Birth date"))
