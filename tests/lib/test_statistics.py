@@ -65,3 +65,16 @@ def test_the_migration_goes_back_to_autovacuum_s_defaults():
     executor.migrate([("funds", "0005_analyze_often")])
     assert options("funds_filing") >= OFTEN
     assert options("funds_deadline") >= OFTEN
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_going_back_past_a_tighter_setting_restores_the_one_before():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("vouchers", "0005_analyze_often")])
+    before = {"autovacuum_analyze_scale_factor=0", "autovacuum_analyze_threshold=1000"}
+    assert options("vouchers_voucher") == before
+    executor.loader.build_graph()
+    executor.migrate([("vouchers", "0006_analyze_often")])
+    assert options("vouchers_voucher") == OFTEN

@@ -17,32 +17,33 @@ ANALYZE_EVERY = 200  # changed rows; a migration names its own number
 PERIOD_FIELDS = ("year", "month")  # a model with one of these is read by period
 
 
-def analyze_often(*models: str, every: int) -> migrations.RunPython:
+def analyze_often(*models: str, every: int, back: int | None = None) -> migrations.RunPython:
     """A migration's operation: the tables of `models` ("app_label.Model") analysed after
     every `every` changes on PostgreSQL (`ANALYZE_EVERY` when written; the number is the
-    migration's own, so that changing the constant later changes no applied migration);
-    reversed, autovacuum's defaults again."""
+    migration's own, so that changing the constant later changes no applied migration).
+    Reversed: after every `back` changes, where an earlier migration had set that, else
+    autovacuum's defaults again."""
 
     def tables(apps) -> list[str]:
         return [apps.get_model(label)._meta.db_table for label in models]
 
-    def up(apps, schema_editor) -> None:
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for table in tables(apps):
-            schema_editor.execute(
-                f"ALTER TABLE {schema_editor.quote_name(table)} SET "
-                f"(autovacuum_analyze_scale_factor = 0, "
-                f"autovacuum_analyze_threshold = {int(every)})"
-            )
+    def analysed_after(changes: int | None):
+        def change(apps, schema_editor) -> None:
+            if schema_editor.connection.vendor != "postgresql":
+                return
+            for table in tables(apps):
+                name = schema_editor.quote_name(table)
+                if changes is None:
+                    schema_editor.execute(
+                        f"ALTER TABLE {name} RESET "
+                        "(autovacuum_analyze_scale_factor, autovacuum_analyze_threshold)"
+                    )
+                else:
+                    schema_editor.execute(
+                        f"ALTER TABLE {name} SET (autovacuum_analyze_scale_factor = 0, "
+                        f"autovacuum_analyze_threshold = {int(changes)})"
+                    )
 
-    def down(apps, schema_editor) -> None:
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for table in tables(apps):
-            schema_editor.execute(
-                f"ALTER TABLE {schema_editor.quote_name(table)} "
-                "RESET (autovacuum_analyze_scale_factor, autovacuum_analyze_threshold)"
-            )
+        return change
 
-    return migrations.RunPython(up, down)
+    return migrations.RunPython(analysed_after(every), analysed_after(back))

@@ -8,4 +8,4 @@ from zizhu.lib.statistics import analyze_often
 
 class Migration(migrations.Migration):
     dependencies = [("vouchers", "0005_analyze_often")]
-    operations = [analyze_often("vouchers.Voucher", every=200)]
+    operations = [analyze_often("vouchers.Voucher", every=200, back=1000)]  # back: 0005's
