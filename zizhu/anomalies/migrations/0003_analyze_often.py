@@ -8,4 +8,11 @@ from zizhu.lib.statistics import analyze_often
 
 class Migration(migrations.Migration):
     dependencies = [("anomalies", "0002_run_lists_and_finding_row")]
-    operations = [analyze_often("anomalies.Run", "anomalies.Finding", "anomalies.Explanation", every=200)]
+    operations = [
+        analyze_often(
+            "anomalies.Run",
+            "anomalies.Finding",
+            "anomalies.Explanation",
+            every=200,
+        )
+    ]

@@ -8,4 +8,11 @@ from zizhu.lib.statistics import analyze_often
 
 class Migration(migrations.Migration):
     dependencies = [("fundreports", "0007_voucher_students")]
-    operations = [analyze_often("fundreports.SchoolBalanceTotal", "fundreports.SchoolPaymentTotal", "fundreports.SchoolFilingCount", every=200)]
+    operations = [
+        analyze_often(
+            "fundreports.SchoolBalanceTotal",
+            "fundreports.SchoolPaymentTotal",
+            "fundreports.SchoolFilingCount",
+            every=200,
+        )
+    ]

@@ -9,26 +9,9 @@ size. SQLite has no autovacuum: nothing to do there."""
 
 from django.db import migrations
 
-UP = (
-    "ALTER TABLE vouchers_voucher SET "
-    "(autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 1000)"
-)
-DOWN = (
-    "ALTER TABLE vouchers_voucher RESET "
-    "(autovacuum_analyze_scale_factor, autovacuum_analyze_threshold)"
-)
-
-
-def up(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(UP)
-
-
-def down(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DOWN)
+from zizhu.lib.statistics import analyze_often
 
 
 class Migration(migrations.Migration):
     dependencies = [("vouchers", "0004_voucher_form_key")]
-    operations = [migrations.RunPython(up, down)]
+    operations = [analyze_often("vouchers.Voucher", every=1000)]
