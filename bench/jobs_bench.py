@@ -102,19 +102,14 @@ def main() -> None:
     from django.db import connection, transaction
 
     from zizhu.jobs.models import Job
-    from zizhu.jobs.selectors import newest_rows
+    from zizhu.jobs.selectors import ROW_COLUMNS, newest_rows
 
     def page(user):
         # the jobs page's query (zizhu.jobs.views.job_list)
         return lambda: newest_rows(user)
 
     def floor():  # the same columns of the table's newest 100, the submitter's included
-        return list(
-            Job.objects.values_list(
-                "pk", "kind", "status", "done", "total", "result", "created_at",
-                "created_by__display_name", "created_by__username",
-            )[:100]
-        )  # fmt: skip
+        return list(Job.objects.values_list(*ROW_COLUMNS)[:100])
 
     who = users()
     p50s: dict[str, list[float]] = {}

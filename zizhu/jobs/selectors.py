@@ -45,19 +45,23 @@ class JobRow:
         return self.display_name or self.username or ""
 
 
+# the columns of a JobRow, in its fields' order
+ROW_COLUMNS = (
+    "pk",
+    "kind",
+    "status",
+    "done",
+    "total",
+    "result",
+    "created_at",
+    "created_by__display_name",
+    "created_by__username",
+)
+
+
 def newest_rows(user: User, limit: int = 100) -> list[JobRow]:
     """The newest `limit` of `jobs_for(user)`, as the list shows them."""
-    rows = jobs_for(user).values_list(
-        "pk",
-        "kind",
-        "status",
-        "done",
-        "total",
-        "result",
-        "created_at",
-        "created_by__display_name",
-        "created_by__username",
-    )
+    rows = jobs_for(user).values_list(*ROW_COLUMNS)
     return [JobRow(*row) for row in rows[:limit]]
 
 
