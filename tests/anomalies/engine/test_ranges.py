@@ -9,7 +9,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from zizhu.anomalies.engine import duckdb_ranges, run_duckdb
+from zizhu.anomalies.engine import duckdb_engine, duckdb_ranges, run_duckdb
 from zizhu.anomalies.engine.inputs import locate
 from zizhu.store import buckets
 
@@ -94,6 +94,17 @@ def _spans(root: Path):
         return inputs, duckdb_ranges.key_spans(con, inputs)
 
 
+class _Footers:
+    """key_spans' result, counting how often it is asked for."""
+
+    def __init__(self, spans) -> None:
+        self.spans, self.asked = spans, 0
+
+    def __call__(self):
+        self.asked += 1
+        return self.spans
+
+
 def test_the_number_of_ranges_grows_with_a_bucketed_month(store, monkeypatch):
     build_month(store)  # small keys: every file's keys are in one bucket
     write_side_files(store.root)
@@ -101,12 +112,29 @@ def test_the_number_of_ranges_grows_with_a_bucketed_month(store, monkeypatch):
     assert duckdb_ranges.bucketed(inputs, spans)
     size = sum(source.bytes for source in inputs.sources)
     assert size > 0
-    assert duckdb_ranges.ranges_for(inputs, spans) == 1
+    footers = _Footers(spans)
+    assert duckdb_ranges.ranges_for(inputs, footers) == 1
+    assert footers.asked == 0  # a month of one range runs whole: its footers are not read
 
     monkeypatch.setattr(duckdb_ranges, "RANGE_BYTES", size // 5)
-    assert duckdb_ranges.ranges_for(inputs, spans) == 8
+    assert duckdb_ranges.ranges_for(inputs, footers) == 8
+    assert footers.asked == 1  # whether the files are bucketed: their footers say
     monkeypatch.setattr(duckdb_ranges, "RANGE_BYTES", 1)
-    assert duckdb_ranges.ranges_for(inputs, spans) == buckets.COUNT
+    assert duckdb_ranges.ranges_for(inputs, footers) == buckets.COUNT
+
+
+def test_a_small_month_runs_without_reading_its_footers(store, monkeypatch):
+    build_month(store)
+    write_side_files(store.root)
+    expected = run_duckdb(store.root, MONTH)
+
+    def refused(*args):
+        raise AssertionError("the footers were read for a month of one range")
+
+    monkeypatch.setattr(duckdb_engine, "key_spans", refused)
+    assert run_duckdb(store.root, MONTH).equals(expected)
+    with pytest.raises(AssertionError, match="footers were read"):
+        run_duckdb(store.root, MONTH, ranges=4)  # ranges asked for: their spans are needed
 
 
 def test_a_month_not_bucketed_runs_whole_whatever_its_size(store, monkeypatch):
@@ -114,13 +142,13 @@ def test_a_month_not_bucketed_runs_whole_whatever_its_size(store, monkeypatch):
     build_month(store)
     inputs, spans = _spans(store.root)
     assert not duckdb_ranges.bucketed(inputs, spans)  # no side files
-    assert duckdb_ranges.ranges_for(inputs, spans) == 1
+    assert duckdb_ranges.ranges_for(inputs, lambda: spans) == 1
 
     write_side_files(store.root)
     spread_keys(store.root)  # a file's keys in many buckets
     inputs, spans = _spans(store.root)
     assert not duckdb_ranges.bucketed(inputs, spans)
-    assert duckdb_ranges.ranges_for(inputs, spans) == 1
+    assert duckdb_ranges.ranges_for(inputs, lambda: spans) == 1
 
 
 @pytest.mark.parametrize("ranges", [3, 2 * buckets.COUNT])

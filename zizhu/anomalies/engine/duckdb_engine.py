@@ -5,6 +5,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import cache, partial
 
 import duckdb
 import pyarrow as pa
@@ -43,11 +44,11 @@ def run_duckdb(
     """
     inputs = locate(store, month, reference_date, lists_store)
     with _connection(1, memory_limit) as con:
-        spans = key_spans(con, inputs)
+        spans = cache(partial(key_spans, con, inputs))  # the footers, read when first needed
         count = ranges or ranges_for(inputs, spans)
         if count > 1:
             parallel = threads or os.cpu_count() or 1
-            raw = run_ranges(con, inputs, count, parallel, _arrow, spans)
+            raw = run_ranges(con, inputs, count, parallel, _arrow, spans())
             con.register("range_findings", raw)
             ordered = _arrow(con.sql(f"SELECT * FROM range_findings ORDER BY {checks.ORDER}"))  # noqa: S608
             return finalise(ordered, inputs.month)

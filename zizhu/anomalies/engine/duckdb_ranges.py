@@ -43,15 +43,17 @@ _PHONE_COLUMNS = {
 Arrow = Callable[[duckdb.DuckDBPyRelation], pa.Table]
 
 
-def ranges_for(inputs: Inputs, spans: "Spans") -> int:
+def ranges_for(inputs: Inputs, spans: Callable[[], "Spans"]) -> int:
     """How many key ranges a run of `inputs` takes: 1 (the whole month at once) for a small
-    month or one whose files are not bucketed, more as the files of a bucketed month grow."""
-    if not bucketed(inputs, spans):
-        return 1
+    month or one whose files are not bucketed, more as the files of a bucketed month grow.
+    `spans()` (key_spans) is asked only of a month large enough for more than one range: a
+    province's month runs whole without reading its files' footers (~0.2 s of its ~0.8 s)."""
     size = sum(source.bytes for source in inputs.sources)
     count = 1
     while count < buckets.COUNT and size > count * RANGE_BYTES:
         count *= 2
+    if count == 1 or not bucketed(inputs, spans()):
+        return 1
     return count
 
 
