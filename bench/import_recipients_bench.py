@@ -201,17 +201,19 @@ def phase_migrate(path: str) -> dict:
 
 def phase_store(path: str) -> dict:
     """The store's floor: the rows the import phase just stored, stored again as a new list of
-    the same table by the database's own quickest path, and committed: multi-row INSERTs of
-    ready values through SQLite's executemany (as `zizhu.lib.bulk` lays them out), or one COPY
-    of the rows' ready text on PostgreSQL (its foreign-key checks at the commit included). No
-    reading, checking, hashing or sealing: what an import of these rows cannot go below on
-    this database. The values are fetched before the clock starts; the copy is deleted after."""
+    the same table by the database's own quickest path, and committed: on SQLite
+    `zizhu.lib.bulk.insert_rows` of ready values (its executemany of multi-row INSERTs, the
+    import's own), on PostgreSQL one COPY of the rows' ready text (its foreign-key checks at
+    the commit included). No reading, checking, hashing or sealing: what an import of these
+    rows cannot go below on this database. The values are fetched before the clock starts;
+    the copy is deleted after."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zizhu.settings")
     django.setup()
     from django.db import connection, transaction
 
+    from zizhu.lib.bulk import insert_rows
     from zizhu.recipients.models import RecipientList, RecipientRow
 
     source = RecipientList.objects.get()  # the import phase's, the only list
@@ -235,7 +237,8 @@ def phase_store(path: str) -> dict:
     )
     select = (
         f"SELECT {chosen} FROM {table} "  # noqa: S608 - names and ids of this database only
-        f"WHERE {quote('recipient_list_id')} = {int(source.pk)} ORDER BY {quote('id')}"
+        f"WHERE {quote(RecipientRow._meta.get_field('recipient_list').column)} = "
+        f"{int(source.pk)} ORDER BY {quote(RecipientRow._meta.pk.column)}"
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -244,27 +247,17 @@ def phase_store(path: str) -> dict:
             rows = data.count(b"\n")
         else:
             cursor.execute(select)
-            values = [value for row in cursor.fetchall() for value in row]
-            rows = len(values) // len(fields)
+            values = cursor.fetchall()
+            rows = len(values)
     reset_peak()
     started, cpu = time.perf_counter(), time.process_time()
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic():
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({listed}) FROM STDIN") as copy:  # noqa: S608
+            copying = f"COPY {table} ({listed}) FROM STDIN"  # noqa: S608
+            with connection.cursor() as cursor, cursor.copy(copying) as copy:
                 copy.write(data)
         else:
-            cursor.execute("PRAGMA cache_size = -16384")  # as zizhu.lib.bulk sets it
-            width = len(fields)
-            per = 32766 // width  # SQLite's parameters a statement
-            one = f"({', '.join(['?'] * width)})"
-            sql = f"INSERT INTO {table} ({listed}) VALUES {', '.join([one] * per)}"  # noqa: S608
-            step = per * width
-            whole = rows // per * per * width
-            raw = connection.connection.cursor()
-            raw.executemany(sql, (values[at : at + step] for at in range(0, whole, step)))
-            if whole < len(values):
-                rest = ", ".join([one] * ((len(values) - whole) // width))
-                raw.execute(f"INSERT INTO {table} ({listed}) VALUES {rest}", values[whole:])  # noqa: S608
+            insert_rows(RecipientRow, [f.name for f in fields], values, analyze_after=False)
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
     stored = RecipientRow.objects.filter(recipient_list=target).count()
