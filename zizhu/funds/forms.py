@@ -9,7 +9,7 @@ from zizhu.catalogue.selectors import projects_for_unit
 from zizhu.funds.models import MONEY, SourceLevel
 from zizhu.funds.services import SCHOOL_FIELDS
 from zizhu.lib.onetime import OneTimeKeyForm
-from zizhu.lib.widgets import DateInput, DateTimeInput
+from zizhu.lib.widgets import DateInput, DateTimeInput, ModelChoiceField
 from zizhu.units.models import Unit
 
 AMOUNT_LABELS = {
@@ -42,7 +42,7 @@ def projects_for(unit, category: str):
 
 class NewFilingForm(forms.Form):
     year = forms.IntegerField(label=_("Year of use"), min_value=2000, max_value=2100)
-    project = forms.ModelChoiceField(label=_("Aid project"), queryset=AidProject.objects.none())
+    project = ModelChoiceField(label=_("Aid project"), queryset=AidProject.objects.none())
 
     def __init__(self, *args, unit, category: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,7 +128,7 @@ class ReceiptCorrectionForm(OneTimeKeyForm):
 class AllocationForm(OneTimeKeyForm):
     """An allocation to one direct child, with an amount for each level the sender has."""
 
-    target = forms.ModelChoiceField(
+    target = ModelChoiceField(
         label=_("Allocate to"), queryset=Unit.objects.none(), to_field_name="code"
     )
 
@@ -148,7 +148,7 @@ class AllocationForm(OneTimeKeyForm):
 
 class DeadlineForm(forms.Form):
     year = forms.IntegerField(label=_("Year of use"), min_value=2000, max_value=2100)
-    project = forms.ModelChoiceField(
+    project = ModelChoiceField(
         label=_("Aid project"), queryset=AidProject.objects.filter(is_active=True)
     )
     due_at = forms.DateTimeField(label=_("Deadline"), widget=DateTimeInput())

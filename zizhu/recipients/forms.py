@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zizhu.catalogue.models import AidProject
 from zizhu.catalogue.selectors import projects_for_unit
+from zizhu.lib.widgets import ModelChoiceField
 from zizhu.recipients.models import Term
 
 # the same limits read_table applies (zizhu.lib.uploads.SPREADSHEET_LIMITS), checked before
@@ -18,7 +19,7 @@ def current_school_year() -> int:
 
 
 class UploadForm(forms.Form):
-    project = forms.ModelChoiceField(
+    project = ModelChoiceField(
         label=_("Aid project"), queryset=AidProject.objects.none(), to_field_name="code"
     )
     year = forms.IntegerField(label=_("School year"), min_value=2000, max_value=2100)

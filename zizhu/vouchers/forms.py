@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.lib.onetime import OneTimeKeyForm
 from zizhu.lib.uploads import ATTACHMENT_MAX_BYTES
+from zizhu.lib.widgets import ModelChoiceField, ModelMultipleChoiceField
 from zizhu.vouchers.models import Voucher, VoucherFile
 
 
@@ -34,7 +35,7 @@ def current_year() -> int:
 
 class VoucherForm(OneTimeKeyForm):
     year = forms.IntegerField(label=_("Year of use"), min_value=2000, max_value=2100)
-    project = forms.ModelChoiceField(
+    project = ModelChoiceField(
         label=_("Aid project"), queryset=AidProject.objects.none(), to_field_name="code"
     )
     students = forms.IntegerField(
@@ -64,7 +65,7 @@ class VoucherEditForm(forms.Form):
     )
     amount = forms.CharField(label=_("Aid amount (yuan)"), max_length=20)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
-    remove = forms.ModelMultipleChoiceField(
+    remove = ModelMultipleChoiceField(
         label=_("Remove files"),
         queryset=VoucherFile.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -97,7 +98,7 @@ class FilterForm(forms.Form):
     """Year, project and school filters of the voucher lists; bad values are ignored."""
 
     year = forms.IntegerField(label=_("Year of use"), required=False, min_value=2000)
-    project = forms.ModelChoiceField(
+    project = ModelChoiceField(
         label=_("Aid project"),
         queryset=AidProject.objects.filter(category=Category.NATIONAL),
         to_field_name="code",

@@ -1,0 +1,49 @@
+"""The model choice fields of zizhu.lib.widgets give Django's options, read with one plain
+query: no server-side cursor on PostgreSQL, and the field's own queryset left unevaluated."""
+
+import pytest
+from django import forms
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from zizhu.lib.widgets import ModelChoiceField, ModelMultipleChoiceField
+from zizhu.units.models import Unit
+
+
+class Ours(forms.Form):
+    one = ModelChoiceField(queryset=Unit.objects.order_by("code"), to_field_name="code")
+    many = ModelMultipleChoiceField(queryset=Unit.objects.order_by("code"), required=False)
+
+
+class Djangos(forms.Form):
+    one = forms.ModelChoiceField(queryset=Unit.objects.order_by("code"), to_field_name="code")
+    many = forms.ModelMultipleChoiceField(queryset=Unit.objects.order_by("code"), required=False)
+
+
+@pytest.mark.parametrize("name", ["one", "many"])
+def test_the_options_are_djangos(tree, name):
+    data = {"one": "610112", "many": [str(Unit.objects.get(code="610000").pk)]}
+    ours, djangos = Ours(data)[name], Djangos(data)[name]
+    assert len(list(ours.field.choices)) == Unit.objects.count() + (name == "one")
+    assert str(ours) == str(djangos)
+    assert "610112" in str(ours)
+
+
+@pytest.mark.parametrize("name", ["one", "many"])
+def test_one_plain_query_and_the_fields_queryset_unevaluated(tree, name):
+    form = Ours()
+    with CaptureQueriesContext(connection) as queries:
+        str(form[name])
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
+    assert form.fields[name].queryset._result_cache is None
+    assert Ours({"one": "610112"}).is_valid(), "the chosen option is still looked up"
+
+
+def test_djangos_own_field_opens_a_cursor_on_postgresql(tree):
+    """What the fields above save: Django's field reads its options through a server-side
+    cursor on PostgreSQL (on SQLite there is none to save)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side cursors are PostgreSQL's (run with DATABASE_URL=postgres://…)")
+    with CaptureQueriesContext(connection) as queries:
+        str(Djangos()["one"])
+    assert any(q["sql"].startswith("DECLARE") for q in queries.captured_queries)
