@@ -107,11 +107,6 @@ def _report(request):
 
 def authority_vouchers(request):
     unit, form, filters, vouchers = _report(request)
-    schools = units_for(request.user, Action.VIEW).filter(
-        path__startswith=unit.path, level=Level.SCHOOL
-    )
-    if filters["school"]:
-        schools = schools.filter(code__startswith=filters["school"])
     query = request.GET.copy()
     query.pop("page", None)
     listed_query = query.urlencode()
@@ -119,9 +114,7 @@ def authority_vouchers(request):
     figures = voucher_overview(request.user, unit, vouchers, filters)
     listed = InOrder(vouchers, figures.years, with_details, whole_tree=unit.parent_id is None)
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    per_school = list(
-        voucher_totals(schools, filters["year"], filters["project"])[: SCHOOL_ROWS + 1]
-    )
+    per_school = list(voucher_totals(vouchers)[: SCHOOL_ROWS + 1])
     unit_query = query.urlencode()
     return render(
         request,

@@ -14,7 +14,7 @@ from zizhu.access import Action, scoped
 from zizhu.catalogue.models import AidProject
 from zizhu.lib.exports import AMOUNT as AMOUNT_COLUMN
 from zizhu.lib.exports import CODE, DATETIME, INTEGER, YEAR, Column
-from zizhu.units.models import Unit
+from zizhu.units.models import Level, Unit
 from zizhu.vouchers.models import Voucher
 
 ZERO = Decimal("0.00")
@@ -81,18 +81,18 @@ def _sums(queryset: QuerySet[Voucher, Any]) -> QuerySet[Voucher, Any]:
     )
 
 
-def voucher_totals(
-    units: QuerySet[Unit], year: int | None = None, project: AidProject | None = None
-) -> QuerySet[Voucher, SchoolSums]:
-    """Per school of `units`: the number of vouchers, students aided and amount paid
-    (财务支付总金额), one query. Rows are dicts with `unit`, `unit__code`, `unit__name`,
-    `count`, `students_total`, `amount_total`; schools without vouchers are absent.
+def voucher_totals(vouchers: QuerySet[Voucher]) -> QuerySet[Voucher, SchoolSums]:
+    """Per school of `vouchers` (already scoped and filtered), by school code: the number of
+    vouchers, students aided and amount paid (财务支付总金额), one query. Rows are dicts with
+    `unit`, `unit__code`, `unit__name`, `count`, `students_total`, `amount_total`; schools
+    without vouchers are absent. The school's code and name come from the unit row the scope
+    already joins (a filter on `unit__in=` a query of units joined it a second time: at a
+    province's ~9,000 schools, twice the index probes).
 
     SQLite computes sums of decimals in binary floating point and Django does not quantize
     aggregates there: pass `amount_total` through `yuan()` before showing or comparing it."""
-    vouchers = filtered(Voucher.objects.filter(unit__in=units), year=year, project=project)
-    rows = vouchers.order_by("unit__code").values("unit", "unit__code", "unit__name")
-    return _sums(rows)
+    schools = vouchers.filter(unit__level=Level.SCHOOL)
+    return _sums(schools.order_by("unit__code").values("unit", "unit__code", "unit__name"))
 
 
 def yuan(value: Decimal | float | None) -> Decimal:
