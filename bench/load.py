@@ -550,6 +550,8 @@ def gunicorn(workers: int, port: int) -> subprocess.Popen:
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            "python:zizhu.ops.gunicorn_config",  # as production runs it
             "zizhu.wsgi",
             "--bind",
             f"127.0.0.1:{port}",

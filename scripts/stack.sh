@@ -94,7 +94,7 @@ up_app() {
   "$py" manage.py collectstatic --noinput --verbosity 0
   if ! alive gunicorn; then
     rm -rf "$PROMETHEUS_MULTIPROC_DIR"; mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
-    "$py" -m gunicorn zizhu.wsgi --bind "127.0.0.1:$web_port" --workers "$web_workers" \
+    "$py" -m gunicorn --config python:zizhu.ops.gunicorn_config zizhu.wsgi --bind "127.0.0.1:$web_port" --workers "$web_workers" \
       --daemon --pid "$dir/gunicorn.pid" --access-logfile "$dir/access.log" --error-logfile "$dir/gunicorn.log"
     sleep 1; echo "stack: gunicorn started on http://127.0.0.1:$web_port/ ($web_workers workers)"
   fi

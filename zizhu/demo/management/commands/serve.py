@@ -52,6 +52,8 @@ class Command(BaseCommand):
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "--config",
+                "python:zizhu.ops.gunicorn_config",
                 "zizhu.wsgi",
                 "--bind",
                 bind,
