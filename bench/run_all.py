@@ -3,14 +3,15 @@
     .venv/bin/python bench/run_all.py [--out DIR] [--only NAME ...] [--database-url URL]
         [--load-database-url URL] [--workdir DIR]
 
-Runs, in this order, each in its own process and never two at once: the generator, the register
-import, the list imports (100,000-row XLSX and 1,000,000-row CSV, on SQLite and on PostgreSQL),
-the 24 rules at province and national scale (the national store generated once, in the same
-run), the pages in process and the deadline-day load at 150 and at 200 users. Each benchmark's
-whole output goes to DIR/NAME.log; the 1-minute load average is printed before and after each (from
-/proc/loadavg), so a figure taken on a busy machine shows as such. Each benchmark prints its
-own baseline of the same run and its target; this script only sequences them and prints where
-the logs are.
+Runs, in this order, each in its own process and never two at once, each after the machine
+has settled from the one before (its writes flushed, the CPUs idle: `settle`): the generator,
+the register import, the list imports (100,000-row XLSX and 1,000,000-row CSV, on SQLite and
+on PostgreSQL), the 24 rules at province and national scale (the national store generated
+once, in the same run), the pages in process and the deadline-day load at 150 and at 200
+users. Each benchmark's whole output goes to DIR/NAME.log; the 1-minute load average is
+printed before and after each (from /proc/loadavg), so a figure taken on a busy machine shows
+as such. Each benchmark prints its own baseline of the same run and its target; this script
+only sequences them and prints where the logs are.
 
 The PostgreSQL benchmarks need `--database-url` (a database the list benchmark may write to)
 and `--load-database-url` (the national build of bench/funds_national.py, for the pages and the
@@ -30,6 +31,43 @@ PYTHON = sys.executable
 
 def load_average() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
+
+
+QUIET_IDLE = 0.9  # the share of idle CPU over QUIET_SECONDS that counts as a quiet machine
+QUIET_SECONDS = 2.0
+SETTLE_AT_MOST = 120.0
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(idle, total) jiffies of all CPUs since boot (/proc/stat); (0, 0) where there is none."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except OSError:
+        return 0, 0
+    return fields[3] + fields[4], sum(fields)  # idle + iowait
+
+
+def settle() -> str:
+    """Let what the previous step left behind finish before the next one's clock starts: its
+    written pages go to disk (`sync`: the national store's 9 GB were still being written back
+    during the register import after it, 2.11 s against 1.17 s alone), then wait until the
+    CPUs are idle (PostgreSQL's autovacuum after the list imports and the load), at most
+    SETTLE_AT_MOST seconds. Returns what it did, for the log."""
+    started = time.perf_counter()
+    os.sync()
+    synced = time.perf_counter() - started
+    idle_share = 0.0
+    while time.perf_counter() - started < SETTLE_AT_MOST:
+        idle, total = _cpu_times()
+        time.sleep(QUIET_SECONDS)
+        idle_after, total_after = _cpu_times()
+        if total_after == total:  # no /proc/stat: nothing to wait for
+            break
+        idle_share = (idle_after - idle) / (total_after - total)
+        if idle_share >= QUIET_IDLE:
+            break
+    waited = time.perf_counter() - started
+    return f"sync {synced:.1f} s; settled in {waited:.1f} s (idle {idle_share:.0%})"
 
 
 def plan(args: argparse.Namespace) -> list[tuple[str, list[str], dict[str, str]]]:
@@ -122,10 +160,11 @@ def main() -> None:
         if args.only and name not in args.only:
             continue
         log = out / f"{name}.log"
+        settled = settle()
         before, started = load_average(), time.perf_counter()
-        print(f"{name}: load {before} … ", end="", flush=True)
+        print(f"{name}: {settled}; load {before} … ", end="", flush=True)
         with log.open("w", encoding="utf-8") as stream:
-            stream.write(f"# {' '.join(argv)}\n# load average before: {before}\n")
+            stream.write(f"# {' '.join(argv)}\n# {settled}\n# load average before: {before}\n")
             stream.flush()
             code = subprocess.call(
                 [PYTHON, *argv],

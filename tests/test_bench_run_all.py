@@ -77,3 +77,17 @@ def test_an_unknown_step_is_refused():
     )
     assert done.returncode != 0
     assert "unknown step 'nope'" in done.stderr
+
+
+def test_settle_waits_for_idle_cpus_and_gives_up_in_time(monkeypatch):
+    """Before each step the machine settles: one window when the CPUs are idle enough, and no
+    longer than SETTLE_AT_MOST when they never are."""
+    run_all = _run_all()
+    monkeypatch.setattr(run_all, "QUIET_SECONDS", 0.2)
+    monkeypatch.setattr(run_all, "QUIET_IDLE", 0.0)  # any machine is quiet enough
+    quick = float(run_all.settle().split("settled in ")[1].split(" s")[0])
+    assert quick < 1.0
+    monkeypatch.setattr(run_all, "QUIET_IDLE", 1.01)  # never quiet
+    monkeypatch.setattr(run_all, "SETTLE_AT_MOST", 0.7)
+    waited = float(run_all.settle().split("settled in ")[1].split(" s")[0])
+    assert 0.7 <= waited < 2.0
