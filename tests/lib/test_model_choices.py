@@ -1,6 +1,9 @@
 """The model choice fields of zizhu.lib.widgets give Django's options, read with one plain
 query: no server-side cursor on PostgreSQL, and the field's own queryset left unevaluated."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django import forms
 from django.db import connection
@@ -47,3 +50,18 @@ def test_djangos_own_field_opens_a_cursor_on_postgresql(tree):
     with CaptureQueriesContext(connection) as queries:
         str(Djangos()["one"])
     assert any(q["sql"].startswith("DECLARE") for q in queries.captured_queries)
+
+
+def test_every_form_of_the_product_uses_these_fields():
+    """A form written with Django's own model choice field would read its options through a
+    cursor again: every form module of the product names the fields of zizhu.lib.widgets."""
+    root = Path(__file__).resolve().parents[2] / "zizhu"
+    djangos = re.compile(r"\bforms\.Model(Multiple)?ChoiceField\(")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*.py")
+        if path.name != "widgets.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if djangos.search(line)
+    ]
+    assert found == []
