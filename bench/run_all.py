@@ -49,10 +49,10 @@ def _cpu_times() -> tuple[int, int]:
 
 def settle() -> str:
     """Let what the previous step left behind finish before the next one's clock starts: its
-    written pages go to disk (`sync`: the national store's 9 GB were still being written back
-    during the register import after it, 2.11 s against 1.17 s alone), then wait until the
-    CPUs are idle (PostgreSQL's autovacuum after the list imports and the load), at most
-    SETTLE_AT_MOST seconds. Returns what it did, for the log."""
+    written pages go to disk (`sync`), then wait until the CPUs are idle (PostgreSQL's
+    autovacuum after the list imports and the load), at most SETTLE_AT_MOST seconds. Returns
+    what it did, for the log. (It did not explain the register import's 2.11-2.26 s inside a
+    run against 1.17 s alone: no step waited more than 2.2 s; docs/adr/0020.)"""
     started = time.perf_counter()
     os.sync()
     synced = time.perf_counter() - started
