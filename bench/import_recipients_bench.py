@@ -203,10 +203,10 @@ def phase_store(path: str) -> dict:
     """The store's floor: the rows the import phase just stored, stored again as a new list of
     the same table by the database's own quickest path, and committed: on SQLite
     `zizhu.lib.bulk.insert_rows` of ready values (its executemany of multi-row INSERTs, the
-    import's own), on PostgreSQL one COPY of the rows' ready text (its foreign-key checks at
-    the commit included). No reading, checking, hashing or sealing: what an import of these
-    rows cannot go below on this database. The values are fetched before the clock starts;
-    the copy is deleted after."""
+    import's own), on PostgreSQL one COPY of the rows' ready text (the check of their list
+    included, a trigger at the COPY's end). No reading, checking, hashing or sealing: what an
+    import of these rows cannot go below on this database. The values are fetched before the
+    clock starts; the copy is deleted after."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zizhu.settings")
