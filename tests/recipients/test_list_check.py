@@ -148,14 +148,7 @@ def test_inserting_rows_locks_their_list_against_deletion_until_the_commit(schoo
         "password": settings["PASSWORD"] or None,
     }
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            listed = ", ".join(COLUMNS)
-            cursor.execute(
-                f"INSERT INTO recipients_recipientrow ({listed}, recipient_list_id) "  # noqa: S608
-                f"SELECT {listed}, %s FROM recipients_recipientrow "
-                "WHERE recipient_list_id = %s",
-                [other.pk, stored.pk],
-            )
+        copy_rows(stored, other.pk)  # its locks last until this transaction ends
         with psycopg.connect(**address, autocommit=True) as rival:
             # a deletion's lock waits for the inserting transaction; a change of another
             # column (FOR NO KEY UPDATE) does not
