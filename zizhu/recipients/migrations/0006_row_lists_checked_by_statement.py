@@ -19,8 +19,9 @@ not at the commit: every writer adds a list before its rows.
 
 SQLite keeps its foreign key (its check a row costs ~0.02 s a 100,000-row list; a trigger
 a row costs more). The model still declares the foreign key, so Django's migration state
-holds a constraint that PostgreSQL's schema does not: an `AlterField` of `recipient_list`
-would find no constraint to drop there, and must reverse this migration first."""
+holds a constraint that PostgreSQL's schema does not. An `AlterField` of `recipient_list`
+finds no foreign key there to drop, and then adds none back (Django's schema editor): the
+triggers stay in charge. Reversing this migration restores the foreign key."""
 
 from django.db import migrations
 
