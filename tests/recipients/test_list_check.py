@@ -8,6 +8,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from tests.recipients.factories import make_list
+from tests.stack.servers import database_url
 from zizhu.catalogue.models import AidProject
 from zizhu.catalogue.seed import seed_catalogue
 from zizhu.recipients.models import RecipientList, RecipientRow
@@ -139,17 +140,9 @@ def test_the_rows_table_has_no_foreign_key_a_row():
 def test_inserting_rows_locks_their_list_against_deletion_until_the_commit(school):
     stored = make_list(school, 1, 2, 3)
     other = make_list(school, 4, batch=2)
-    settings = connection.settings_dict
-    address = {
-        "dbname": settings["NAME"],
-        "user": settings["USER"],
-        "host": settings["HOST"] or None,
-        "port": settings["PORT"] or None,
-        "password": settings["PASSWORD"] or None,
-    }
     with transaction.atomic():
         copy_rows(stored, other.pk)  # its locks last until this transaction ends
-        with psycopg.connect(**address, autocommit=True) as rival:
+        with psycopg.connect(database_url(connection), autocommit=True) as rival:
             # a deletion's lock waits for the inserting transaction; a change of another
             # column (FOR NO KEY UPDATE) does not
             with pytest.raises(psycopg.errors.LockNotAvailable):
