@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -47,7 +48,16 @@ def _cpu_times() -> tuple[int, int]:
     return fields[3] + fields[4], sum(fields)  # idle + iowait
 
 
-def settle() -> str:
+class Settled(NamedTuple):
+    synced: float  # seconds `sync` took
+    waited: float  # seconds in all, the sync included
+    idle: float  # the idle share of the last window
+
+    def __str__(self) -> str:
+        return f"sync {self.synced:.1f} s; settled in {self.waited:.1f} s (idle {self.idle:.0%})"
+
+
+def settle() -> Settled:
     """Let what the previous step left behind finish before the next one's clock starts: its
     written pages go to disk (`sync`), then wait until the CPUs are idle (PostgreSQL's
     autovacuum after the list imports and the load), at most SETTLE_AT_MOST seconds. Returns
@@ -66,8 +76,7 @@ def settle() -> str:
         idle_share = (idle_after - idle) / (total_after - total)
         if idle_share >= QUIET_IDLE:
             break
-    waited = time.perf_counter() - started
-    return f"sync {synced:.1f} s; settled in {waited:.1f} s (idle {idle_share:.0%})"
+    return Settled(synced, time.perf_counter() - started, idle_share)
 
 
 def plan(args: argparse.Namespace) -> list[tuple[str, list[str], dict[str, str]]]:
