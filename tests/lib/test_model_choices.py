@@ -56,7 +56,10 @@ def test_every_form_of_the_product_uses_these_fields():
     """A form written with Django's own model choice field would read its options through a
     cursor again: every form module of the product names the fields of zizhu.lib.widgets."""
     root = Path(__file__).resolve().parents[2] / "zizhu"
-    djangos = re.compile(r"\bforms\.Model(Multiple)?ChoiceField\(")
+    djangos = re.compile(  # used as forms.X, or imported from django.forms under its name
+        r"\bforms\.Model(Multiple)?ChoiceField\("
+        r"|^\s*from django\.forms(\.models)? import .*\bModel(Multiple)?ChoiceField\b"
+    )
     found = [
         f"{path.relative_to(root)}:{number}"
         for path in root.rglob("*.py")
