@@ -9,6 +9,9 @@ from pathlib import Path
 import polib
 import pytest
 
+from zizhu.recipients.models import RecipientRow
+from zizhu.units.models import Unit
+
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "zizhu/locale/zh_Hans/LC_MESSAGES/django.po"
 MO = PO.with_suffix(".mo")
@@ -31,9 +34,15 @@ def _translation(entry) -> str:
 
 
 def test_it_ships_a_compiled_catalogue_that_matches():
-    po = {e.msgid: _translation(e) for e in polib.pofile(str(PO)) if not e.obsolete}
-    mo = {e.msgid: _translation(e) for e in polib.mofile(str(MO)) if e.msgid}
+    # keyed by context too: "Name" is 名称 for a unit and 姓名 for a person
+    po = {(e.msgctxt, e.msgid): _translation(e) for e in polib.pofile(str(PO)) if not e.obsolete}
+    mo = {(e.msgctxt, e.msgid): _translation(e) for e in polib.mofile(str(MO)) if e.msgid}
     assert mo == po
+
+
+def test_it_calls_a_person_s_name_by_the_word_for_a_person():
+    assert str(RecipientRow._meta.get_field("name").verbose_name) == "姓名"
+    assert str(Unit._meta.get_field("name").verbose_name) == "名称"
 
 
 def test_it_has_a_catalogue_entry_for_every_string_in_the_source(tmp_path):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tests.conftest import login_as
 from tests.funds.conftest import YEAR, _project
+from zizhu.catalogue.models import Category
 from zizhu.funds.ledger import ledger_discrepancies
 from zizhu.funds.models import Allocation, Filing, FilingStatus, SourceLevel
 from zizhu.funds.services import allocation_create, deadline_set, filing_create, filing_submit
@@ -337,6 +338,37 @@ def test_it_sets_a_deadline_and_lets_the_setter_unlock_a_late_school(client, tre
     school.refresh_from_db()
     assert school.unlocked_until is not None
     assert client.get(deadline_url).context["rows"][0]["frozen"] is False
+
+
+def test_it_tells_apart_the_stages_projects_of_one_name(client, tree, grant, users):
+    """A county sets deadlines for every stage's projects; 校内困难补助 is one a stage."""
+    hardships = [
+        _project(f"{stage}_school_hardship", "校内困难补助", stage, Category.SCHOOL)
+        for stage in ("vocational", "senior_high")
+    ]
+    login_as(client, users["county_operator"])
+    options = [
+        label
+        for _value, label in client.get("/funds/deadlines/")
+        .context["form"]
+        .fields["project"]
+        .choices
+    ]
+    assert "校内困难补助（中等职业教育）" in options
+    assert "校内困难补助（普通高中）" in options
+    assert "中职国家助学金" in options  # a name of its own stays as it is
+    assert "校内困难补助" not in options
+    for project in hardships:
+        deadline_set(
+            unit=tree["610112"], year=YEAR, project=project, due_at=timezone.now(), actor=None
+        )
+    deadline_set(unit=tree["610112"], year=YEAR, project=grant, due_at=timezone.now(), actor=None)
+    deadline_set(
+        unit=tree["610112"], year=YEAR + 1, project=grant, due_at=timezone.now(), actor=None
+    )
+    page = client.get("/funds/deadlines/").content.decode()
+    assert "校内困难补助（中等职业教育）</a>" in page and "校内困难补助（普通高中）</a>" in page
+    assert page.count("中职国家助学金</a>") == 2  # two years of one project: no stage needed
 
 
 def test_it_shows_a_frozen_filing_without_a_form(client, tree, grant, users):

@@ -90,6 +90,7 @@ def test_it_runs_the_review_through_the_pages(client, users, draft):
     login_as(client, users["school_reviewer"])
     page = client.get(f"/recipients/{draft.pk}/").content.decode()
     assert make_id(1) in page  # the school sees full ID numbers
+    assert "<th>姓名</th>" in page and "<th>名称</th>" not in page  # a person's, not a unit's
     client.post(f"/recipients/{draft.pk}/return/", {"comment": "请核对"})
     draft.refresh_from_db()
     assert draft.status == Status.RETURNED

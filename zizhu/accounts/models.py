@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zizhu.accounts.roles import Role
 
@@ -18,7 +19,7 @@ class User(AbstractUser):
     )
     role = models.CharField(_("Role"), max_length=20, choices=Role.choices)
     display_name = models.CharField(
-        _("Name"),
+        pgettext_lazy("person", "Name"),
         max_length=50,
         blank=True,
         help_text=_("The person's name as shown to other users, e.g. 张伟."),

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zizhu.catalogue.forms import ProjectChoiceField
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.catalogue.selectors import projects_for_unit
 from zizhu.funds.models import MONEY, SourceLevel
@@ -148,7 +149,8 @@ class AllocationForm(OneTimeKeyForm):
 
 class DeadlineForm(forms.Form):
     year = forms.IntegerField(label=_("Year of use"), min_value=2000, max_value=2100)
-    project = ModelChoiceField(
+    # an authority sets deadlines for every stage's projects: 校内困难补助 comes once a stage
+    project = ProjectChoiceField(
         label=_("Aid project"), queryset=AidProject.objects.filter(is_active=True)
     )
     due_at = forms.DateTimeField(label=_("Deadline"), widget=DateTimeInput())

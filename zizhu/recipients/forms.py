@@ -2,6 +2,7 @@ from datetime import date
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zizhu.catalogue.models import AidProject
 from zizhu.catalogue.selectors import projects_for_unit
@@ -54,7 +55,7 @@ class ReturnForm(forms.Form):
 
 class RowForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=19)
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     amount = forms.CharField(label=_("Amount"), max_length=20)
     grade = forms.CharField(label=_("Grade"), max_length=20, required=False)
     major = forms.CharField(label=_("Major"), max_length=60, required=False)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zizhu.recipients.fields import SealedTextField
 
@@ -131,7 +132,7 @@ class RecipientRow(models.Model):
     # no index of its own either: every lookup by person is within lists (the unique index
     # below); a third index would cost every import its upkeep
     pid = models.BigIntegerField()
-    name = models.CharField(_("Name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "Name"), max_length=50)
     sex = models.CharField(_("Sex"), max_length=6)
     birth_date = models.DateField(_("Birth date"))
     grade = models.CharField(_("Grade"), max_length=20, blank=True)

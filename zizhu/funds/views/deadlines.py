@@ -1,6 +1,8 @@
 """填报截止时间: an authority operator sets the deadline of its direct children for a year and
 project, sees their filings against it, and unlocks one after the deadline (ADR 0006)."""
 
+from collections import Counter
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -44,10 +46,17 @@ def deadline_list(request):
         .select_related("project", "set_by")
         .order_by("-year", "project__code")
     )
+    # a name several stages' projects share (校内困难补助) is told apart by the stage
+    names = Counter({d.project_id: d.project.name for d in rows}.values())
     return render(
         request,
         "funds/deadlines.html",
-        {"form": form, "deadlines": rows, "now": timezone.now()},
+        {
+            "form": form,
+            "deadlines": rows,
+            "shared_names": {name for name, n in names.items() if n > 1},
+            "now": timezone.now(),
+        },
     )
 
 
