@@ -182,6 +182,9 @@ MATRIX: dict[str, list[tuple[str, dict[str, int]]]] = {
         # the submitter and the users above the submitter's unit; admin roles see no business jobs
         ("/recipients/import/{own_import_job}/errors.csv", table(SEES_OWN, ALL - SEES_OWN)),
     ],
+    "recipients:import_warnings": [
+        ("/recipients/import/{own_import_job}/warnings.csv", table(SEES_OWN, ALL - SEES_OWN)),
+    ],
     "admin:login": [("/admin/login/", statuses(set(), **dict.fromkeys(ALL, 302)))],
     # 异常信息查看: business roles in scope; a unit outside the scope is a 404
     "anomalies:national_grant": [

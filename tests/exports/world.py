@@ -88,8 +88,9 @@ def retext(ids: dict, text: str) -> None:
     Explanation.objects.update(note=text, comment=text)
     audit_record(action="auth.login_failed", username=text, result=Result.FAILURE)
     problems = [[2, "姓名", text]]
+    # problems (a refused file) and warnings (a stored one) both: each download reads the text
     Job.objects.filter(pk=ids["job"]).update(
-        result={"ok": False, "problem_count": 1, "problems": problems}
+        result={"ok": False, "problem_count": 1, "problems": problems, "warnings": problems}
     )
     Snapshot.objects.filter(pk=ids["snapshot"]).update(problems=problems)
 
@@ -109,6 +110,12 @@ def exports(client, users, ids: dict) -> list[tuple[str, str, str, dict]]:
             "recipients:import_report",
             "school_operator",
             reverse("recipients:import_report", args=[ids["job"]]),
+            {},
+        ),
+        (
+            "recipients:import_warnings",
+            "school_operator",
+            reverse("recipients:import_warnings", args=[ids["job"]]),
             {},
         ),
         (

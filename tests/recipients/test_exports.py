@@ -78,6 +78,34 @@ def test_it_warns_about_recipients_missing_from_the_enrolment_register(users, se
     assert result.recipient_list.row_count == 2  # warnings never block
 
 
+def test_the_job_page_counts_the_warnings_by_kind_and_offers_them_all(
+    client, users, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.ZIZHU_STORE = str(tmp_path)
+    _enrolment_snapshot(tmp_path, "3661000001", [person_key(make_id(1))])
+    login_as(client, users["school_operator"])
+    lines = [f"{make_id(n)},学生{n},100" for n in range(1, 61)]
+    with django_capture_on_commit_callbacks(execute=True):
+        upload_list(client, "\n".join(["身份证件号,姓名,资助金额", *lines]).encode())
+    job = Job.objects.get(kind="recipients_import")
+    assert job.result["ok"] is True and job.result["warning_count"] == 59
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    missing = "未在本校学籍登记册（2020-09）中找到"
+    # one line a kind of warning with its count, then the first 50 rows and where the rest are
+    kinds = page.split('data-testid="job-warning-kinds"')[1].split("</table>")[0]
+    assert kinds.count("<tr>") == 2 and missing in kinds and '<td class="num">59</td>' in kinds
+    rows = page.split('data-testid="job-warnings"')[1].split("</table>")[0]
+    assert rows.count("<tr>") == 51  # the header and 50 rows
+    assert "显示前 50 条，共 59 条提示" in page
+    link = f"/recipients/import/{job.pk}/warnings.csv"
+    assert link in page and "下载提示清单 (CSV)" in page
+    response = client.get(link)
+    assert "%E5%AF%BC%E5%85%A5%E6%8F%90%E7%A4%BA" in response["Content-Disposition"]  # 导入提示
+    report = response.content.decode("utf-8-sig").splitlines()
+    assert report[0] == "行号,列,提示" and len(report) == 60
+    assert report[1].startswith("3,身份证件号,") and missing in report[1]
+
+
 def test_it_imports_an_upload_as_a_job_with_a_downloadable_error_report(
     client, users, django_capture_on_commit_callbacks
 ):

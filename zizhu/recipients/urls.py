@@ -8,6 +8,12 @@ urlpatterns = [
     path("upload/", views.recipient_list_upload, name="upload"),
     path("template.xlsx", views.recipient_template, name="template"),
     path("import/<int:job_id>/errors.csv", views.recipient_import_report, name="import_report"),
+    path(
+        "import/<int:job_id>/warnings.csv",
+        views.recipient_import_report,
+        {"part": "warnings"},
+        name="import_warnings",
+    ),
     path("<int:pk>/", views.recipient_list_detail, name="detail"),
     path("<int:pk>/export.xlsx", views.recipient_list_export, name="export"),
     path("<int:pk>/<str:action>/", views.recipient_list_action, name="action"),

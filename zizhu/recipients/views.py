@@ -188,17 +188,20 @@ def recipient_template(request):
     return export_response(Table(columns, [], sheet="资助名单"), "资助名单模板")
 
 
-def recipient_import_report(request, job_id: int):
+def recipient_import_report(request, job_id: int, part: str = "problems"):
+    """An import job's problems (the file was refused) or warnings (it was stored), as CSV."""
     job = jobs_for(request.user).filter(pk=job_id, kind="recipients_import").first()
     if job is None:
         raise Http404
-    problems = job.result.get("problems", [])
+    if part == "warnings":
+        heading, sheet, title = _("Warning"), _("Warnings"), _("Import warnings")
+    else:
+        heading, sheet, title = _("Problem"), _("Problems"), _("Import errors")
     table = Table(
-        [Column(_("Row"), INTEGER), Column(_("Column")), Column(_("Problem"))],
-        problems,
-        sheet=_("Problems"),
+        [Column(_("Row"), INTEGER), Column(_("Column")), Column(heading)],
+        job.result.get(part, []),
+        sheet=sheet,
     )
-    title = _("Import errors")
     return export_response(table, f"{title}-{job.pk}", "csv")
 
 
