@@ -78,3 +78,27 @@ def test_a_click_on_a_column_header_sorts_the_table(live_server, users, tree, pa
     header.click()
     again = [c.strip() for c in table.locator("tbody tr td:first-child").all_inner_texts()]
     assert again == list(reversed(first))
+
+
+def test_a_row_is_deleted_from_a_list_only_once_confirmed(live_server, users, tree, page):
+    ids = build(users, tree)
+    RecipientList.objects.filter(pk=ids["list"]).update(status="draft")
+    rows = RecipientList.objects.get(pk=ids["list"]).rows
+    before = rows.count()
+    log_in(page, live_server.url, "school_operator")
+    page.goto(f"{live_server.url}/recipients/{ids['list']}/")
+    asked = []
+
+    def decline(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", decline)
+    page.get_by_role("button", name="删除").first.click()
+    page.wait_for_timeout(300)
+    assert asked == ["确定从名单中删除该学生吗？"]
+    assert rows.count() == before  # declined: nothing sent
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="删除").first.click()
+    page.wait_for_load_state()
+    assert rows.count() == before - 1
