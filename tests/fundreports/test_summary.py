@@ -12,6 +12,7 @@ The year 2025 of 中职国家助学金 (jointly funded, Shaanxi tier 1 = 80% cen
 """
 
 import io
+import re
 from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
@@ -334,6 +335,9 @@ def test_it_shows_a_school_its_rows_and_the_receipt_form(client, users, summary_
     lists = table(response, "recipients")
     assert [row.cells[3] for row in lists.rows if not row.total] == [D("2300.00"), D("1150.00")]
     assert all(row.url.startswith("/recipients/") for row in lists.rows if not row.total)
+    # the year, term, batch and version as the list's own page names them
+    terms = {row.cells[1] for row in lists.rows if not row.total}
+    assert all(re.fullmatch(r"20\d\d (春|秋)季学期 · 批次 \d+ · 版本 \d+", t) for t in terms), terms
     vouchers = table(response, "vouchers")
     assert sorted(row.cells[3] for row in vouchers.rows if not row.total) == [
         D("20.50"),

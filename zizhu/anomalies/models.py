@@ -137,7 +137,7 @@ class Run(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month} #{self.pk} ({self.status})"
+        return f"{self.month} #{self.pk}（{self.get_status_display()}）"
 
     @property
     def is_finished(self) -> bool:

@@ -157,7 +157,7 @@ def recipients(scope: Scope) -> Table:
             Row(
                 [
                     lst.project.name,
-                    f"{lst.year} {lst.get_term_display()} #{lst.batch} v{lst.version}",
+                    lst.period_label,
                     lst.row_count,
                     money(lst.total_amount),
                 ],

@@ -62,7 +62,7 @@ class Job(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk}"
+        return f"{self.title} #{self.pk}"
 
     @property
     def percent(self) -> int:

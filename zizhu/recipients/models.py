@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from zizhu.recipients.fields import SealedTextField
 
@@ -111,8 +111,18 @@ class RecipientList(models.Model):
         ]
 
     def __str__(self) -> str:
-        key = f"{self.school.code} {self.project.code} {self.year}-{self.term}"
-        return f"{key} #{self.batch} v{self.version}"
+        return f"{self.school.name} {self.project.name} {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        """The year, term, batch and version as the pages show them: 2025 秋季学期 · 批次 1 ·
+        版本 1."""
+        return gettext("%(year)s %(term)s · Batch %(batch)s · Version %(version)s") % {
+            "year": self.year,
+            "term": self.get_term_display(),
+            "batch": self.batch,
+            "version": self.version,
+        }
 
     @property
     def is_editable(self) -> bool:

@@ -77,7 +77,7 @@ class Snapshot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.month} #{self.pk}"
+        return f"{self.get_kind_display()} {self.month} #{self.pk}"
 
     @property
     def is_finished(self) -> bool:
