@@ -99,6 +99,14 @@ def test_the_province_sees_counts_per_prefecture_and_drills_down(client, users, 
         "610112",
         "3661000001",
     ]
+    # each risk count links to its own risk, the page's other filters kept, one risk a link
+    html = response.content.decode()
+    for risk in ("high", "medium", "low"):
+        assert (
+            f"?month={response.context['filters'].month}&amp;unit=3661000001&amp;risk={risk}"
+            in html
+        )
+    assert "risk=high&amp;unit=3661000001&amp;risk=" not in html
 
 
 def test_the_filters_narrow_the_findings(client, users, findings):

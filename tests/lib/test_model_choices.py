@@ -9,7 +9,7 @@ from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from zizhu.lib.widgets import ModelChoiceField, ModelMultipleChoiceField
+from zizhu.lib.widgets import CHOOSE, ModelChoiceField, ModelMultipleChoiceField
 from zizhu.units.models import Unit
 
 
@@ -19,7 +19,10 @@ class Ours(forms.Form):
 
 
 class Djangos(forms.Form):
-    one = forms.ModelChoiceField(queryset=Unit.objects.order_by("code"), to_field_name="code")
+    # with our empty option's label: the rest of the options must be Django's
+    one = forms.ModelChoiceField(
+        queryset=Unit.objects.order_by("code"), to_field_name="code", empty_label=CHOOSE
+    )
     many = forms.ModelMultipleChoiceField(queryset=Unit.objects.order_by("code"), required=False)
 
 
@@ -30,6 +33,11 @@ def test_the_options_are_djangos(tree, name):
     assert len(list(ours.field.choices)) == Unit.objects.count() + (name == "one")
     assert str(ours) == str(djangos)
     assert "610112" in str(ours)
+
+
+def test_the_empty_option_asks_in_chinese(tree):
+    html = str(Ours()["one"])
+    assert '<option value="" selected>请选择</option>' in html and "---------" not in html
 
 
 @pytest.mark.parametrize("name", ["one", "many"])

@@ -89,6 +89,8 @@ def findings(request, programme: str):
             "findings_body": findings_body(shown, DETAIL_URLS[programme]),
             "query": filters.query(unit=unit.code),
             "unit_query": filters.query(),
+            # the risk counts' links choose a risk of their own: the page's other filters only
+            "risk_query": filters.query(risk=None, unit=unit.code),
             "chart": chart,
         },
     )

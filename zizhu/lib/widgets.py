@@ -14,6 +14,9 @@ them with one plain query, as a list page reads its rows.
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.utils.translation import pgettext_lazy
+
+CHOOSE = pgettext_lazy("empty option", "Choose…")
 
 
 class DateInput(forms.DateInput):
@@ -43,6 +46,10 @@ class OptionsIterator(ModelChoiceIterator):
 
 class ModelChoiceField(forms.ModelChoiceField):
     iterator = OptionsIterator
+
+    def __init__(self, *args, empty_label=CHOOSE, **kwargs):
+        # Django's own empty option reads "---------"; a person reads "请选择"
+        super().__init__(*args, empty_label=empty_label, **kwargs)
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
