@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from zizhu.audit.admin_mixins import SysadminAdminMixin
 from zizhu.units.models import Unit
@@ -42,7 +43,17 @@ class UnitAdmin(SysadminAdminMixin, admin.ModelAdmin):
     list_filter = ("level", "stage", "ownership", "is_active")
     search_fields = ("code", "name")
     raw_id_fields = ("parent",)
-    readonly_fields = ("path", "depth")
+    readonly_fields = ("tree_path", "tree_depth")
+
+    # the tree's own fields (django-treebeard's), shown under labels of ours: its have none
+    @admin.display(description=_("Path in the tree"))
+    def tree_path(self, unit: Unit) -> str:
+        return unit.path
+
+    @admin.display(description=_("Depth in the tree"))
+    def tree_depth(self, unit: Unit) -> int:
+        return unit.depth
+
     list_select_related = ("parent",)
 
     def save_object(self, request, obj, form, change):
