@@ -120,6 +120,26 @@ def _it_gives_every_voucher_one_stored_pdf_that_passes_the_upload_checks(demo_li
         assert len(Path(record.file.name).stem) == 32  # a random storage name
 
 
+def _it_names_the_sample_units_operators_as_who_did_it(demo_lines):  # noqa: F811
+    from zizhu.accounts.models import User
+    from zizhu.funds.models import Deadline, Receipt
+
+    county = User.objects.get(username="operator_610112")
+    deadlines = Deadline.objects.filter(unit=county.unit)
+    assert deadlines.exists() and set(deadlines.values_list("set_by", flat=True)) == {county.pk}
+    sent = Allocation.objects.filter(from_filing__unit=county.unit)
+    assert sent.exists() and set(sent.values_list("created_by", flat=True)) == {county.pk}
+    confirmed = Receipt.objects.filter(filing__unit=county.unit)
+    assert set(confirmed.values_list("confirmed_by", flat=True)) == {county.pk}
+    schools = User.objects.filter(username__startswith="school_operator_")
+    named = Voucher.objects.filter(unit__in=schools.values("unit"))
+    assert named.exists()
+    for voucher in named.select_related("created_by"):
+        assert voucher.created_by.unit_id == voucher.unit_id
+    # a unit without an account: nobody is named
+    assert Voucher.objects.exclude(unit__users__isnull=False).filter(created_by=None).exists()
+
+
 def _it_plans_the_same_year_for_the_same_seed(demo_lines):  # noqa: F811
     def plan(seed: int) -> dict:
         from zizhu.catalogue.models import AidProject
@@ -144,4 +164,5 @@ def test_each_check_of_one_demo_build(demo_lines):  # noqa: F811
     _it_confirms_receipts_at_most_units_after_the_money_was_sent(demo_lines)
     _it_records_vouchers_at_many_schools_within_what_they_received(demo_lines)
     _it_gives_every_voucher_one_stored_pdf_that_passes_the_upload_checks(demo_lines)
+    _it_names_the_sample_units_operators_as_who_did_it(demo_lines)
     _it_plans_the_same_year_for_the_same_seed(demo_lines)

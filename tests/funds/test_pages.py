@@ -369,6 +369,7 @@ def test_it_tells_apart_the_stages_projects_of_one_name(client, tree, grant, use
     page = client.get("/funds/deadlines/").content.decode()
     assert "校内困难补助（中等职业教育）</a>" in page and "校内困难补助（普通高中）</a>" in page
     assert page.count("中职国家助学金</a>") == 2  # two years of one project: no stage needed
+    assert "<th>设置人</th>" in page  # a person's name under it, not a unit's
 
 
 def test_it_shows_a_frozen_filing_without_a_form(client, tree, grant, users):

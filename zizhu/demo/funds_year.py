@@ -21,6 +21,8 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
+from zizhu.accounts.models import User
+from zizhu.accounts.roles import Role
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject, Category
 from zizhu.demo.voucher_files import demo_voucher_files
@@ -328,6 +330,16 @@ def _filing_row(b: "YearBuilder", key: tuple[int, int], f: dict) -> tuple:
     )
 
 
+def _operators() -> dict[int, int]:
+    """The id of each unit's operator who has an account (the demo's sample units), by the
+    unit's id: who allocated, confirmed, set a deadline or uploaded a voucher there. Units
+    without an account leave those columns empty."""
+    operators = User.objects.filter(
+        role__in=[Role.OPERATOR, Role.SCHOOL_OPERATOR], unit__isnull=False
+    ).order_by("-id")
+    return dict(operators.values_list("unit_id", "id"))
+
+
 def _insert(model, columns: list[str], rows) -> int:
     return insert_rows(model, columns, ([_db(v) for v in row] for row in rows))
 
@@ -338,6 +350,7 @@ def year_insert(
     """Write the planned rows: filings, receipts, allocations, balances, deadlines, vouchers
     (each with one generated PDF, stored as an upload is, unless `voucher_files` is false)."""
     b, year = builder, builder.year
+    by = _operators()
     rows = [_filing_row(b, key, f) for key, f in b.filings.items()]
     _insert(Filing, FILING_COLUMNS, rows)
     filings = Filing.objects.filter(year=year, project__in=projects)
@@ -346,7 +359,7 @@ def year_insert(
     _insert(
         Receipt,
         ["filing", "arrival_date", "confirmed_at", "confirmed_by"],
-        ((ids[key], arrival, at, None) for key, (arrival, at) in receipts.items()),
+        ((ids[key], arrival, at, by.get(key[0])) for key, (arrival, at) in receipts.items()),
     )
     receipt_ids = dict(
         Receipt.objects.filter(filing__year=year, filing__project__in=projects).values_list(
@@ -363,7 +376,7 @@ def year_insert(
             out[(frm, pid)][j] += fen[j]
         created = _at(b.edge_dates[(to, pid)], 10)
         allocations.append(
-            (source, target, *map(_yuan, fen), receipt_ids.get(target), None, created)
+            (source, target, *map(_yuan, fen), receipt_ids.get(target), by.get(frm), created)
         )
     _insert(
         Allocation,
@@ -386,14 +399,16 @@ def year_insert(
             )
     _insert(Balance, ["filing", "source_level", "received", "allocated_out", "own"], balances)
     deadlines = [
-        (unit_id, year, pid, _at(b.deadline(b.nodes[unit_id]), 18), None, _at(date(year, 1, 5), 9))
+        (unit_id, year, pid, _at(b.deadline(b.nodes[unit_id]), 18), by.get(unit_id))
+        + (_at(date(year, 1, 5), 9),)
         for unit_id, pid in sorted(b.deadline_setters)
     ]
     _insert(Deadline, ["unit", "year", "project", "due_at", "set_by", "updated_at"], deadlines)
     national = {pid for pid, p in projects.items() if p.category == Category.NATIONAL}
     b.plan_vouchers(receipts, received, national)
     columns = ["unit", "year", "project", "students", "amount", "note", "created_by"]
-    _insert(Voucher, [*columns, "created_at", "version"], ((*v, 1) for v in b.vouchers))
+    vouchers = ((*v[:6], by.get(v[0]), *v[7:], 1) for v in b.vouchers)
+    _insert(Voucher, [*columns, "created_at", "version"], vouchers)
     files = 0
     if voucher_files:
         new = Voucher.objects.filter(year=year, project__in=national, files__isnull=True)
