@@ -29,6 +29,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.utils.translation import gettext_lazy as _
 
 from zizhu.access import Action, can, scoped, scoped_by_path, units_for
 from zizhu.accounts.models import User
@@ -51,6 +52,8 @@ from zizhu.units.models import Level, Unit
 
 AUTHORITY_FILED = (Category.NATIONAL, Category.LOCAL)
 PERCENT = Decimal("0.1")
+# The report's two exports, by the key their audit record names (fundreports.progress_export).
+EXPORT_TABLES = {"not_filed": _("Units not filed"), "children": _("Filing progress")}
 
 
 def expected_condition(project: AidProject) -> Q:

@@ -241,7 +241,7 @@ def export(request, category: str):
             ),
             sheet=_("Units not filed"),
         )
-        kind, title = "not_filed", _("Units not filed")
+        kind = "not_filed"
     else:
         total = progress.totals(report.rows)
         table = Table(
@@ -265,7 +265,8 @@ def export(request, category: str):
             sheet=_("Filing progress"),
             total=_progress_row("", _("Total"), "", total),
         )
-        kind, title = "children", _("Filing progress")
+        kind = "children"
+    title = progress.EXPORT_TABLES[kind]
     response = export_response(
         table,
         f"{title}-{report.category.label}-{project_name}-{report.year}-{report.node.name}",
