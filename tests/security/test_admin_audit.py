@@ -190,7 +190,7 @@ def test_it_shows_admin_events_and_their_changes_to_the_auditor(client, users):
     login_as(client, users["auditor"])
     page = client.get("/audit/?action=admin.change").content.decode()
     assert "后台管理：修改记录" in page.split('data-testid="audit"', 1)[1]
-    assert "&quot;role&quot;: [&quot;operator&quot;, &quot;supervisor&quot;]" in page
+    assert "修改内容：（角色：业务操作人员 → 业务主管领导）" in page  # the field and its labels
 
 
 # Bulk actions of the admin, each audited: the mixin's delete; a run's abandonment through its

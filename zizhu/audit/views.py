@@ -1,10 +1,9 @@
-import json
-
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from zizhu.access import Action, require
+from zizhu.audit.details import described
 from zizhu.audit.labels import action_choices
 from zizhu.audit.models import Result
 from zizhu.audit.selectors import audit_events
@@ -25,6 +24,7 @@ def audit_list(request):
         "audit/list.html",
         {
             "page": page,
+            "rows": list(described(page)),
             "filters": filters,
             "actions": action_choices(),
             "results": Result.choices,
@@ -59,9 +59,9 @@ def audit_export(request):
                 e.object_id,
                 label(Result, e.result),
                 e.ip or "",
-                json.dumps(e.detail, ensure_ascii=False) if e.detail else "",
+                detail,
             ]
-            for e in events[:EXPORT_LIMIT].iterator(chunk_size=2000)
+            for e, detail in described(events[:EXPORT_LIMIT].iterator(chunk_size=2000))
         ),
         sheet=_("Audit log"),
     )
