@@ -4,22 +4,17 @@ one without a label here) and, by key, the labels of the coded values recorded u
 from the product's own choices where it has them. A key or value without a label is shown as it
 is (zizhu.audit.details)."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zizhu.anomalies.models import Decision, Engine, FindingStatus, Programme, Risk, Verdict
 from zizhu.audit.models import Result
-from zizhu.catalogue.models import PROJECT_STAGES, Category
-from zizhu.fundreports.progress import EXPORT_TABLES
-from zizhu.fundreports.summary_report import TITLES
-from zizhu.funds.models import FilingStatus, SourceLevel
-from zizhu.recipients.models import Term
-from zizhu.registers.models import Kind
-from zizhu.units.models import Level
 
 KEYS: dict[str, Promise] = {
     "accounts": pgettext_lazy("audit detail", "Accounts"),
@@ -191,36 +186,80 @@ METHODS: dict[str, Promise] = {
 }
 
 
-def choices(*sources: Iterable[tuple[str, Any]]) -> dict[str, Any]:
-    return {value: label for source in sources for value, label in source}
+# The tables of the summary and progress exports, by the key their export records (the same
+# labels as fundreports' TITLES and EXPORT_TABLES; tests/audit/test_detail_labels.py keeps
+# the keys the same).
+TABLES: dict[str, Promise] = {
+    "overview": _("Overall funds"),
+    "sharing": _("Cost sharing"),
+    "sharing_split": _("Split of local funds"),
+    "levels": _("Execution per level"),
+    "level_children": _("Execution per subordinate unit"),
+    "schools": _("Execution at schools"),
+    "arrivals": _("Funds arrived per fiscal level"),
+    "arrival_children": _("Funds arrived per subordinate unit"),
+    "pending": _("Confirm receipt"),
+    "recipients": _("Recipient-list total"),
+    "vouchers": _("Total paid by finance"),
+    "funds": _("Funds, expenditure and balance"),
+    "not_filed": _("Units not filed"),
+    "children": _("Filing progress"),
+}
 
-
-# Coded values, by the key they are recorded under.
-VALUES: dict[str, Mapping[str, Any]] = {
-    "action": {},  # action_label (below)
-    "category": choices(Category.choices),
-    "decision": choices(Decision.choices),
-    "engine": choices(Engine.choices),
+# Coded values, by the key they are recorded under: the choices of the model fields that hold
+# them, read through the app registry (the trail is a platform app: it imports no domain app).
+FIELDS: dict[str, tuple[str, ...]] = {
+    "category": ("catalogue.AidProject.category",),
+    "decision": ("anomalies.Explanation.decision",),
+    "engine": ("anomalies.Run.engine",),
+    "from": ("funds.Filing.status",),
+    "kind": ("registers.Snapshot.kind",),
+    "level": ("units.Unit.level",),
+    "programme": ("anomalies.Finding.programme",),
+    "risk": ("anomalies.Finding.risk",),
+    "stage": ("catalogue.AidProject.stage",),
+    "status": ("funds.Filing.status", "anomalies.Finding.status"),
+    "term": ("recipients.RecipientList.term",),
+    "to": ("funds.Filing.status",),
+    "verdict": ("anomalies.Explanation.verdict",),
+}
+OWN: dict[str, Mapping[str, Any]] = {
+    "action": {},  # action_label (zizhu.audit.details)
     "format": {"xlsx": "XLSX", "csv": "CSV"},
-    "from": choices(FilingStatus.choices),
-    "kind": choices(Kind.choices),
     "language": dict(settings.LANGUAGES),
-    "level": choices(Level.choices),
     "method": METHODS,
     "need": NEEDS,
-    "programme": choices(Programme.choices),
     "reason": REASONS,
-    "result": choices(Result.choices),
-    "risk": choices(Risk.choices),
-    "stage": choices(PROJECT_STAGES),
-    "status": choices(FilingStatus.choices, FindingStatus.choices),
-    "table": {**TITLES, **EXPORT_TABLES},
-    "term": choices(Term.choices),
-    "to": choices(FilingStatus.choices),
-    "verdict": choices(Verdict.choices),
+    "result": dict(Result.choices),
+    "table": TABLES,
 }
+
+
+@cache
+def field_choices(*paths: str) -> dict[str, Any]:
+    """The value → label choices of the model fields at `paths` ("app.Model.field")."""
+    found: dict[str, Any] = {}
+    for path in paths:
+        app, model, name = path.split(".")
+        found.update(apps.get_model(app, model)._meta.get_field(name).flatchoices)
+    return found
+
+
+def value_labels(key: str) -> Mapping[str, Any]:
+    """The labels of the coded values recorded under `key` (empty: none are coded)."""
+    if key in FIELDS:
+        return field_choices(*FIELDS[key])
+    return OWN.get(key, {})
+
+
+def source_levels() -> dict[str, Any]:  # the keys of an `amounts` dict
+    return field_choices("funds.Balance.source_level")
+
+
+def terms() -> dict[str, Any]:  # a period key "2025-autumn" of a lists export
+    return field_choices("recipients.RecipientList.term")
+
+
 YES = pgettext_lazy("audit detail", "Yes")
 NO = pgettext_lazy("audit detail", "No")
 NONE = pgettext_lazy("audit detail", "None")  # a field without a value, before or after
-SOURCE_LEVELS = choices(SourceLevel.choices)  # the keys of an `amounts` dict
-TERMS = choices(Term.choices)  # a period key "2025-autumn" of a lists export

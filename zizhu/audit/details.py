@@ -20,10 +20,9 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q
 from django.utils import timezone
 
-from zizhu.audit.detail_labels import KEYS, NO, NONE, SOURCE_LEVELS, TERMS, VALUES, YES
+from zizhu.audit.detail_labels import KEYS, NO, NONE, YES, source_levels, terms, value_labels
 from zizhu.audit.labels import action_label
 from zizhu.audit.models import AuditEvent
-from zizhu.catalogue.models import AidProject
 
 # Dicts whose keys are something other than detail keys.
 FIELD_DICTS = {"before", "after", "changes"}  # field names of the event's object
@@ -55,7 +54,9 @@ class Reader:
                     codes.add(value)
         self.projects: dict[str, str] = {}
         if codes or ids:
-            found = AidProject.objects.filter(Q(code__in=codes) | Q(pk__in=ids))
+            found = apps.get_model("catalogue", "AidProject").objects.filter(
+                Q(code__in=codes) | Q(pk__in=ids)
+            )
             for pk, code, name in found.values_list("pk", "code", "name"):
                 self.projects[code] = self.projects[str(pk)] = name
 
@@ -85,7 +86,7 @@ class Reader:
                 inner = {n: _field_value(model, n, v, pairs) for n, v in value.items()}
                 return f"（{self._dict(inner, model, '，', fields=True)}）"
             if key in LEVEL_DICTS:
-                shown = [f"{SOURCE_LEVELS.get(k, k)}：{_plain(v)}" for k, v in value.items()]
+                shown = [f"{source_levels().get(k, k)}：{_plain(v)}" for k, v in value.items()]
                 return f"（{'，'.join(shown)}）"
             return f"（{self._dict(value, None, '，')}）"
         if isinstance(value, list):
@@ -99,7 +100,7 @@ class Reader:
             return self.projects.get(str(value), str(value))
         if key == "action" and isinstance(value, str):
             return action_label(value)
-        labels = VALUES.get(key, {})
+        labels = value_labels(key)
         if isinstance(value, str) and value in labels:
             return str(labels[value])
         return _plain(value)
@@ -152,8 +153,8 @@ def _key_label(key: str) -> str:
     if label is not None:
         return str(label)
     period = PERIOD.fullmatch(key)
-    if period and period[2] in TERMS:
-        return f"{period[1]} {TERMS[period[2]]}"
+    if period and period[2] in terms():
+        return f"{period[1]} {terms()[period[2]]}"
     return key
 
 
