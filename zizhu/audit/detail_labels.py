@@ -11,7 +11,6 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zizhu.audit.models import Result
@@ -186,25 +185,15 @@ METHODS: dict[str, Promise] = {
 }
 
 
-# The tables of the summary and progress exports, by the key their export records (the same
-# labels as fundreports' TITLES and EXPORT_TABLES; tests/audit/test_detail_labels.py keeps
-# the keys the same).
-TABLES: dict[str, Promise] = {
-    "overview": _("Overall funds"),
-    "sharing": _("Cost sharing"),
-    "sharing_split": _("Split of local funds"),
-    "levels": _("Execution per level"),
-    "level_children": _("Execution per subordinate unit"),
-    "schools": _("Execution at schools"),
-    "arrivals": _("Funds arrived per fiscal level"),
-    "arrival_children": _("Funds arrived per subordinate unit"),
-    "pending": _("Confirm receipt"),
-    "recipients": _("Recipient-list total"),
-    "vouchers": _("Total paid by finance"),
-    "funds": _("Funds, expenditure and balance"),
-    "not_filed": _("Units not filed"),
-    "children": _("Filing progress"),
-}
+# The tables of the summary and progress exports, by the key their export records: their
+# titles are fundreports', given when it starts (add_tables; the trail imports no domain app).
+TABLES: dict[str, Any] = {}
+
+
+def add_tables(titles: Mapping[str, Any]) -> None:
+    """Label the export tables recorded under the detail key `table`."""
+    TABLES.update(titles)
+
 
 # Coded values, by the key they are recorded under: the choices of the model fields that hold
 # them, read through the app registry (the trail is a platform app: it imports no domain app).

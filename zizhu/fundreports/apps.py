@@ -22,7 +22,12 @@ class FundReportsConfig(AppConfig):
     verbose_name = _("Funds reports")
 
     def ready(self) -> None:
+        from zizhu.audit.detail_labels import add_tables
+        from zizhu.fundreports.progress import EXPORT_TABLES
+        from zizhu.fundreports.summary_report import TITLES
         from zizhu.units.signals import units_moved
+
+        add_tables(TITLES | EXPORT_TABLES)  # the audit log names an export's table by these
 
         post_migrate.connect(_rollups_ensure, sender=self)
         units_moved.connect(_rollups_rebuild)
