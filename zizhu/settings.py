@@ -306,7 +306,8 @@ MEDIA_ROOT = Path(env_str("ZIZHU_MEDIA_ROOT", str(DATA_DIR / "media")))
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "zizhu" / "locale"]
+# the project's catalogue, then the Chinese of Django's own admin strings its catalogue lacks
+LOCALE_PATHS = [BASE_DIR / "zizhu" / "locale", BASE_DIR / "zizhu" / "locale_django"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
