@@ -49,8 +49,8 @@ def test_a_summary_export(grant):
     detail |= {"project": GRANT, "rows": 3}
 
     assert read("fundreports.summary_export", detail) == (
-        "资助类别：国家资助；表：财务支付总金额；单位：3661000071；年度：2025；"
-        "资助项目：中职国家助学金；行数：3"
+        "资助类别：国家资助；表：财务支付总金额；资助项目：中职国家助学金；单位：3661000071；"
+        "年度：2025；行数：3"
     )
 
 
@@ -60,12 +60,12 @@ def test_a_findings_export_and_an_explanation():
     explain = {"finding": 7, "month": "2025-10", "rule": 3, "verdict": "false", "attachment": ""}
 
     assert read("anomalies.export", export) == (
-        "资助项目：中职国家助学金；单位：610112；月份：2025-10；风险等级：高风险；状态：未处理；"
+        "单位：610112；月份：2025-10；资助项目：中职国家助学金；风险等级：高风险；状态：未处理；"
         "行数：2；证件号已遮盖：是"
     )
     assert (
         read("anomalies.explain", explain)
-        == "异常信息：7；月份：2025-10；规则：3；核查结论：不属实"
+        == "异常信息：7；规则：3；月份：2025-10；核查结论：不属实"
     )
 
 
@@ -96,8 +96,9 @@ def test_an_admin_change_names_the_fields_and_their_choices():
     detail = {"repr": "王五", "changes": changes}
 
     assert read("admin.change", detail, "accounts.user") == (
-        "记录：王五；修改内容：（角色：业务操作人员 → 业务主管领导，有效：是 → 否，"
-        "电子邮件地址：无 → x@example.cn，单位：无 → 12 未央区）"
+        # the user's fields in the model's order
+        "记录：王五；修改内容：（电子邮件地址：无 → x@example.cn，有效：是 → 否，"
+        "单位：无 → 12 未央区，角色：业务操作人员 → 业务主管领导）"
     )
 
 
@@ -112,7 +113,7 @@ def test_an_export_with_its_filters(grant):
     )
     assert read("fundreports.details_export", details) == (
         "资助类别：国家资助；行数：4；"
-        "筛选条件：（年度：2025，资助项目：中职国家助学金，级别：区县级，状态：已提交）"
+        "筛选条件：（资助项目：中职国家助学金，年度：2025，状态：已提交，级别：区县级）"
     )
 
 
@@ -123,10 +124,10 @@ def test_a_filing_s_move_amounts_and_times_in_beijing_time(grant):
     allocation["amounts"] = {"central": "100.00", "provincial": "0"}
 
     assert read("funds.filing_unlock", unlock, "funds.filing") == (
-        "从：已锁定；至：已提交；原因：迟交；解锁截止时间：2025-07-01 08:00:00"
+        "原因：迟交；从：已锁定；至：已提交；解锁截止时间：2025-07-01 08:00:00"
     )
     assert read("funds.allocation_create", allocation) == (
-        "从：610000；至：610112；年度：2025；资助项目：中职国家助学金；"
+        "资助项目：中职国家助学金；年度：2025；从：610000；至：610112；"
         "金额：（中央资金：100.00，省级资金：0）"
     )
 
@@ -152,13 +153,13 @@ def test_a_job_a_lists_export_and_a_demo_year(grant):
         "月份：2025-10；2025 秋季学期：12"
     )
     assert read("demo.funds_year", demo) == (
-        "年度：2025；资助项目：中职国家助学金、retired_grant；资金填报：12"
+        "资助项目：中职国家助学金、retired_grant；年度：2025；资金填报：12"
     )
 
 
 def test_a_key_or_value_without_a_label_is_shown_as_it_is():
     assert read("retired.action", {"legacy": "x", "year": 2025, "api": False}) == (
-        "legacy：x；年度：2025；经接口：否"
+        "年度：2025；经接口：否；legacy：x"
     )
     assert read("login", {}) == ""
 

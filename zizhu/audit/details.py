@@ -69,7 +69,12 @@ class Reader:
         self, detail: Mapping[str, Any], model: type[Model] | None, sep: str, fields: bool = False
     ) -> str:
         parts = []
-        for key, value in detail.items():
+        if fields and model is not None:  # a model's fields in the model's own order
+            names = [f.name for f in model._meta.get_fields()]
+            items = sorted(detail.items(), key=lambda kv: (_rank(names, kv[0]), kv[0]))
+        else:
+            items = sorted(detail.items(), key=_order)
+        for key, value in items:
             if value is None or value in ("", [], {}):
                 continue
             if key == "query" and isinstance(value, str):
@@ -86,7 +91,9 @@ class Reader:
                 inner = {n: _field_value(model, n, v, pairs) for n, v in value.items()}
                 return f"（{self._dict(inner, model, '，', fields=True)}）"
             if key in LEVEL_DICTS:
-                shown = [f"{source_levels().get(k, k)}：{_plain(v)}" for k, v in value.items()]
+                levels = list(source_levels())  # central, provincial, … as the ledger's
+                ordered = sorted(value.items(), key=lambda kv: _rank(levels, kv[0]))
+                shown = [f"{source_levels().get(k, k)}：{_plain(v)}" for k, v in ordered]
                 return f"（{'，'.join(shown)}）"
             return f"（{self._dict(value, None, '，')}）"
         if isinstance(value, list):
@@ -171,6 +178,28 @@ def _field_label(model: type[Model] | None, name: str) -> str | None:
     field = _field(model, name)
     verbose = getattr(field, "verbose_name", None)
     return str(verbose) if verbose is not None else None
+
+
+# The order a detail reads in: why, what was changed, which object, then the figures and the
+# request; keys not listed after them by name. The stored detail's own order is no guide:
+# PostgreSQL's jsonb keeps its keys in an order of its own (shortest first).
+ORDER = (
+    *("reason", "need", "repr", "changes", "before", "after", "run", "finding", "findings"),
+    *("rule", "kind", "category"),
+    *("table", "project", "projects", "code", "unit", "school", "year", "month", "term"),
+    *("batch", "version", "stage", "programme", "engine", "language", "risk", "status"),
+    *("from", "to", "decision", "verdict", "comment", "rows", "count", "replaced", "masked"),
+    *("unmasked", "actor", "action", "result", "date_from", "date_to", "filters", "format"),
+    *("path", "method", "api"),
+)
+
+
+def _order(item: tuple[str, Any]) -> tuple[int, str]:
+    return _rank(ORDER, item[0]), item[0]
+
+
+def _rank(order: "list[str] | tuple[str, ...]", key: str) -> int:
+    return order.index(key) if key in order else len(order)
 
 
 def _field_choices(model: type[Model] | None, name: str) -> dict[Any, Any]:
