@@ -265,9 +265,9 @@ def sharing(scope: Scope) -> Table:
         _("Unit"),
         *(level_label(level) for level in LEVELS),
         _("Local funds"),
-        _("Actual central share"),
+        _("Actual central share (%)"),
         _("Policy tier"),
-        _("Policy central share"),
+        _("Policy central share (%)"),
         _("Difference (points)"),
     ]
     note = _(
@@ -302,8 +302,8 @@ def sharing_split(scope: Scope) -> Table:
     header = [
         _("Source level"),
         _("Funds"),
-        _("Actual share of local funds"),
-        _("Configured share"),
+        _("Actual share of local funds (%)"),
+        _("Configured share (%)"),
     ]
     return Table("sharing_split", _("Split of local funds"), header, rows)
 
@@ -358,7 +358,7 @@ def levels(scope: Scope) -> Table:
         _("Funds"),
         _("Allocated down"),
         _("Not yet allocated"),
-        _("Execution rate"),
+        _("Execution rate (%)"),
     ]
     chart = {
         "levels": [r.cells[0] for r in rows],
@@ -410,7 +410,7 @@ def level_children(scope: Scope) -> Table:
         _("Funds"),
         _("Executed"),
         _("Not yet executed"),
-        _("Execution rate"),
+        _("Execution rate (%)"),
     ]
     return Table("level_children", _("Execution per subordinate unit"), header, rows)
 
@@ -452,7 +452,7 @@ def schools(scope: Scope) -> Table:
         rows.append(total)
     header = [_("Unit"), _("Schools"), _("Received funds"), _("Recipient-list total")]
     if national:
-        header += [_("Voucher total"), _("Paid out of received")]
+        header += [_("Voucher total"), _("Paid out of received (%)")]
     return Table("schools", _("Execution at schools"), header, rows)
 
 
