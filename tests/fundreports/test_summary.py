@@ -511,3 +511,13 @@ def test_the_rows_are_what_the_template_wrote(client, users, summary_year, who):
     assert kinds["total"] and kinds[""] and kinds["url" if who == "school_operator" else "unit"]
     bodies = "".join(str(t.body) for t in response.context["tables"])
     assert "&lt;&amp;&quot;&gt;" in bodies or who == "school_operator"
+
+
+@pytest.mark.parametrize("key", ["levels", "level_children"])
+def test_the_rate_columns_read_as_percentages_on_the_page(client, users, summary_year, key):
+    """A rate column is a percentage by its header's (%): its cells read 87.5%, never 元."""
+    t = table(get(client, users["prefecture_operator"]), key)
+    rates = [i for i, h in enumerate(t.header) if "执行率" in str(h)]
+    assert rates
+    shown = [row.shown[i] for row in t.rows for i in rates if row.cells[i] is not None]
+    assert shown and all(s.endswith("%") and "元" not in s for s in shown), shown
