@@ -29,6 +29,9 @@ def test_a_runs_page_shows_its_figures_in_chinese(admin_client):
     assert "2.9 秒" in page and "0:00:02" not in page
     assert "规则 2：4；规则 10：1,234" in page and '{"10"' not in page
     assert "2022 春季学期：7；2025 秋季学期：20,345" in page and "autumn" not in page
+    runs = admin_client.get("/anomalies/runs/").content.decode()  # the sysadmin's own page
+    assert "<td>2.9 秒</td>" in runs and "0:00:02" not in runs
+    assert 'placeholder="2025-10"' in runs and "YYYY-MM" not in runs
     listing = admin_client.get("/admin/anomalies/run/").content.decode()
     assert ">编号<" in listing and ">ID<" not in listing
     assert f"{run.month} #{run.pk}（已完成）" in listing
@@ -40,3 +43,5 @@ def test_a_units_page_labels_the_tree_fields_in_chinese(admin_client, tree):
     assert "层级路径" in page and "层级深度" in page
     assert "Path:" not in page and "Depth:" not in page
     assert unit.path in page
+    added = admin_client.get("/admin/units/unit/add/").content.decode()
+    assert "层级深度" in added and ">None<" not in added

@@ -5,6 +5,7 @@ from django.utils.translation import ngettext
 from zizhu.anomalies.models import Run
 from zizhu.anomalies.services import run_abandon
 from zizhu.audit.admin_mixins import SysadminAdminMixin
+from zizhu.lib import formats
 from zizhu.recipients.models import Term
 
 
@@ -41,9 +42,7 @@ class RunAdmin(SysadminAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("Duration"))
     def seconds(self, run: Run) -> str:
-        if run.duration is None:
-            return ""
-        return _("%(seconds)s s") % {"seconds": f"{run.duration.total_seconds():,.1f}"}
+        return formats.seconds(run.duration)
 
     @admin.display(description=_("Findings per rule"))
     def per_rule(self, run: Run) -> str:

@@ -71,7 +71,7 @@ class RunForm(forms.Form):
         label=_("Month"),
         regex=MONTH_REGEX,
         max_length=7,
-        widget=forms.TextInput(attrs={"placeholder": "YYYY-MM", "size": 8}),
+        widget=forms.TextInput(attrs={"placeholder": "2025-10", "size": 8}),
         error_messages={"invalid": _("Enter the month as YYYY-MM.")},
     )
     engine = forms.ChoiceField(label=_("Engine"), choices=Engine.choices, initial=Engine.DUCKDB)

@@ -59,6 +59,13 @@ def percent(value, places: int = 1) -> str:
     return f"{number:,.{int(places)}f}%"
 
 
+def seconds(value) -> str:
+    """A duration (timedelta) in seconds: 1.9 秒; none as —."""
+    if value is None or value == "":
+        return EMPTY
+    return _("%(seconds)s s") % {"seconds": f"{value.total_seconds():,.1f}"}
+
+
 def cell(value, is_percent: bool = False):
     """A report cell: a Decimal is an amount (or a percentage when the column says so), an int
     a count, dates as YYYY-MM-DD; anything else is shown as it is."""

@@ -51,8 +51,8 @@ class UnitAdmin(SysadminAdminMixin, admin.ModelAdmin):
         return unit.path
 
     @admin.display(description=_("Depth in the tree"))
-    def tree_depth(self, unit: Unit) -> int:
-        return unit.depth
+    def tree_depth(self, unit: Unit) -> int | str:
+        return "" if unit.depth is None else unit.depth  # a unit not yet saved has none
 
     list_select_related = ("parent",)
 
