@@ -1,30 +1,25 @@
 """Forms of the local-project page: validation only; the services decide and write; and the
 project field other apps' forms offer projects with."""
 
-from collections import Counter
-
 from django import forms
-from django.forms.models import ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
-from zizhu.catalogue.models import PROJECT_STAGES
+from zizhu.catalogue.models import PROJECT_STAGES, told_apart
 from zizhu.lib.widgets import ModelChoiceField, OptionsIterator
 
 
 class ProjectOptions(OptionsIterator):
-    """Each project by its name; a name that several of the options share (校内困难补助 of
-    every stage, offered to an authority) followed by the project's stage."""
+    """Each project as `told_apart` calls it among the options: 校内困难补助 of every stage,
+    offered to an authority, with its stage."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         projects = list(self.queryset.all())
-        shared = {name for name, n in Counter(p.name for p in projects).items() if n > 1}
+        labels = told_apart(projects)
         for project in projects:
-            label = self.field.label_from_instance(project)
-            if project.name in shared:
-                label = f"{label}（{project.get_stage_display()}）"
-            yield (ModelChoiceIteratorValue(self.field.prepare_value(project), project), label)
+            value, _label = self.choice(project)
+            yield value, labels[project.pk]
 
 
 class ProjectChoiceField(ModelChoiceField):

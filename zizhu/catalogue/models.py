@@ -1,3 +1,6 @@
+from collections import Counter
+from collections.abc import Iterable
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -63,3 +66,15 @@ class AidProject(models.Model):
     def __str__(self) -> str:
         # what dropdowns and pages show: the name, never the code
         return self.name
+
+
+def told_apart(projects: "Iterable[AidProject]") -> dict[int, str]:
+    """What each of `projects` is called where they are shown together, by id: its name, and
+    where several share the name (校内困难补助 is one project a stage), the name and its stage:
+    校内困难补助（中等职业教育）."""
+    unique = {p.pk: p for p in projects}.values()
+    counts = Counter(p.name for p in unique)
+    return {
+        p.pk: f"{p.name}（{p.get_stage_display()}）" if counts[p.name] > 1 else p.name
+        for p in unique
+    }

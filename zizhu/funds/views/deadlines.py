@@ -1,8 +1,6 @@
 """填报截止时间: an authority operator sets the deadline of its direct children for a year and
 project, sees their filings against it, and unlocks one after the deadline (ADR 0006)."""
 
-from collections import Counter
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -12,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zizhu.access import Action, deny, get_object_for_user, require, require_that, scoped
+from zizhu.catalogue.models import told_apart
 from zizhu.funds import policy, services
 from zizhu.funds.forms import DeadlineForm, UnlockForm
 from zizhu.funds.models import Deadline, Filing
@@ -47,16 +46,12 @@ def deadline_list(request):
         .order_by("-year", "project__code")
     )
     # a name several stages' projects share (校内困难补助) is told apart by the stage
-    names = Counter({d.project_id: d.project.name for d in rows}.values())
+    projects = told_apart(d.project for d in rows)
+    deadlines = [(d, projects[d.project_id]) for d in rows]
     return render(
         request,
         "funds/deadlines.html",
-        {
-            "form": form,
-            "deadlines": rows,
-            "shared_names": {name for name, n in names.items() if n > 1},
-            "now": timezone.now(),
-        },
+        {"form": form, "deadlines": deadlines, "now": timezone.now()},
     )
 
 
