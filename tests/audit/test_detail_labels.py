@@ -20,7 +20,8 @@ from zizhu.access import Action
 from zizhu.audit.detail_labels import FIELDS, KEYS, NEEDS, REASONS, TABLES, value_labels
 from zizhu.audit.selectors import FILTERS
 from zizhu.fundreports.progress import EXPORT_TABLES
-from zizhu.fundreports.summary_report import BUILDERS, TITLES
+from zizhu.fundreports.summary import TITLES
+from zizhu.fundreports.summary_report import BUILDERS
 
 # What the scan cannot read, by where it is: the keys that come from there.
 SPREADS = {

@@ -24,7 +24,7 @@ class FundReportsConfig(AppConfig):
     def ready(self) -> None:
         from zizhu.audit.detail_labels import add_tables
         from zizhu.fundreports.progress import EXPORT_TABLES
-        from zizhu.fundreports.summary_report import TITLES
+        from zizhu.fundreports.summary import TITLES
         from zizhu.units.signals import units_moved
 
         add_tables(TITLES | EXPORT_TABLES)  # the audit log names an export's table by these

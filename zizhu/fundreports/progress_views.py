@@ -239,7 +239,7 @@ def export(request, category: str):
                 ]
                 for u in units[:EXPORT_LIMIT]
             ),
-            sheet=_("Units not filed"),
+            sheet=progress.EXPORT_TABLES["not_filed"],
         )
         kind = "not_filed"
     else:
@@ -262,7 +262,7 @@ def export(request, category: str):
                 )
                 for row in report.rows
             ),
-            sheet=_("Filing progress"),
+            sheet=progress.EXPORT_TABLES["children"],
             total=_progress_row("", _("Total"), "", total),
         )
         kind = "children"

@@ -14,6 +14,7 @@ from functools import cached_property
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from zizhu.access import Action, scoped, scoped_by_path
 from zizhu.accounts.models import User
@@ -60,14 +61,35 @@ class Row:
     total: bool = False
 
 
+# Each table's title by its key: on the page, as the export's sheet and file name, and in the
+# audit log, which names the table a summary export recorded (fundreports' AppConfig.ready).
+TITLES = {
+    "overview": _("Overall funds"),
+    "sharing": _("Cost sharing"),
+    "sharing_split": _("Split of local funds"),
+    "levels": _("Execution per level"),
+    "level_children": _("Execution per subordinate unit"),
+    "schools": _("Execution at schools"),
+    "arrivals": _("Funds arrived per fiscal level"),
+    "arrival_children": _("Funds arrived per subordinate unit"),
+    "pending": _("Confirm receipt"),
+    "recipients": _("Recipient-list total"),
+    "vouchers": _("Total paid by finance"),
+    "funds": _("Funds, expenditure and balance"),
+}
+
+
 @dataclass
 class Table:
     key: str
-    title: str
     header: list
     rows: list[Row]
     note: str = ""
     chart: dict = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.key]
 
 
 def total_row(label, rows: list[Row], skip: int = 1) -> Row:

@@ -35,7 +35,7 @@ def arrivals(scope: Scope) -> Table:
     for level in LEVELS:
         header += [str(SourceLevel(level).label), _("Arrival date")]
     header.append(_("Total"))
-    return Table("arrivals", _("Funds arrived per fiscal level"), header, rows)
+    return Table("arrivals", header, rows)
 
 
 def _arrivals(scope: Scope) -> QuerySet:
@@ -75,7 +75,7 @@ def arrival_children(scope: Scope) -> Table:
         _("Not yet confirmed"),
         _("Latest arrival date"),
     ]
-    return Table("arrival_children", _("Funds arrived per subordinate unit"), header, rows)
+    return Table("arrival_children", header, rows)
 
 
 def _arrival_children(scope: Scope) -> QuerySet:
@@ -128,7 +128,7 @@ def pending(scope: Scope) -> tuple[Table, list[PendingFiling]]:
         _("Total"),
         _("Allocated on"),
     ]
-    table = Table("pending", _("Confirm receipt"), header, rows)
+    table = Table("pending", header, rows)
     return table, list(filings.values())
 
 
@@ -175,7 +175,7 @@ def recipients(scope: Scope) -> Table:
         rows = child_rows(scope, figures, [0, 0, ZERO])
     if rows:
         rows.append(total_row(_("Total"), rows, skip=2 if scope.node.is_school else 1))
-    return Table("recipients", _("Recipient-list total"), header, rows)
+    return Table("recipients", header, rows)
 
 
 def _recipients_per_child(scope: Scope) -> QuerySet:
@@ -207,7 +207,7 @@ def vouchers(scope: Scope) -> Table:
         header = [_("Unit"), _("Vouchers"), _("Students"), _("Total paid")]
         if rows:
             rows.append(total_row(_("Total"), rows))
-    return Table("vouchers", _("Total paid by finance"), header, rows)
+    return Table("vouchers", header, rows)
 
 
 def _vouchers_per_child(scope: Scope) -> QuerySet:

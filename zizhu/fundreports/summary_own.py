@@ -42,7 +42,7 @@ def funds(scope: Scope) -> Table:
         _("Actual expenditure"),
         _("Balance"),
     ]
-    return Table("funds", _("Funds, expenditure and balance"), header, rows)
+    return Table("funds", header, rows)
 
 
 def _filed(scope: Scope) -> QuerySet:

@@ -2,8 +2,6 @@
 
 from collections.abc import Callable
 
-from django.utils.translation import gettext_lazy as _
-
 from zizhu.catalogue.models import Category
 from zizhu.fundreports import summary_lower, summary_own, summary_upper
 from zizhu.fundreports.summary import Scope, Table
@@ -38,24 +36,6 @@ def table_keys(scope: Scope) -> list[str]:
         return keys
     keys = ["arrivals", *([] if node.is_school else ["arrival_children"]), "pending"]
     return [*keys, "recipients", *(["vouchers"] if national else [])]
-
-
-# Each table's title by its key, for what names a table outside its report (the audit log
-# reads the key a summary export recorded); the same words the builders give their tables.
-TITLES = {
-    "overview": _("Overall funds"),
-    "sharing": _("Cost sharing"),
-    "sharing_split": _("Split of local funds"),
-    "levels": _("Execution per level"),
-    "level_children": _("Execution per subordinate unit"),
-    "schools": _("Execution at schools"),
-    "arrivals": _("Funds arrived per fiscal level"),
-    "arrival_children": _("Funds arrived per subordinate unit"),
-    "pending": _("Confirm receipt"),
-    "recipients": _("Recipient-list total"),
-    "vouchers": _("Total paid by finance"),
-    "funds": _("Funds, expenditure and balance"),
-}
 
 
 def build(scope: Scope, key: str) -> Table:

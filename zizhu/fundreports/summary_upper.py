@@ -82,7 +82,7 @@ def overview(scope: Scope) -> Table:
         _("Allocated down"),
         _("Not yet allocated"),
     ]
-    return Table("overview", _("Overall funds"), header, rows)
+    return Table("overview", header, rows)
 
 
 def _shares(amounts: dict) -> tuple[list, Decimal | None]:
@@ -274,7 +274,7 @@ def sharing(scope: Scope) -> Table:
         "Jointly funded projects. The funds reaching a unit are what it received plus the own "
         "funds put in at or below it."
     )
-    return Table("sharing", _("Cost sharing"), header, rows, note=note)
+    return Table("sharing", header, rows, note=note)
 
 
 def sharing_split(scope: Scope) -> Table:
@@ -305,7 +305,7 @@ def sharing_split(scope: Scope) -> Table:
         _("Actual share of local funds (%)"),
         _("Configured share (%)"),
     ]
-    return Table("sharing_split", _("Split of local funds"), header, rows)
+    return Table("sharing_split", header, rows)
 
 
 def _tiers() -> dict[str, CostSharingTier]:
@@ -369,7 +369,7 @@ def levels(scope: Scope) -> Table:
         # nothing to draw: the page says so instead of equal slices of zeros
         "empty": not any(r.cells[3] or r.cells[4] for r in rows),
     }
-    return Table("levels", _("Execution per level"), header, [*rows, total], chart=chart)
+    return Table("levels", header, [*rows, total], chart=chart)
 
 
 def level_children(scope: Scope) -> Table:
@@ -412,7 +412,7 @@ def level_children(scope: Scope) -> Table:
         _("Not yet executed"),
         _("Execution rate (%)"),
     ]
-    return Table("level_children", _("Execution per subordinate unit"), header, rows)
+    return Table("level_children", header, rows)
 
 
 def schools(scope: Scope) -> Table:
@@ -453,7 +453,7 @@ def schools(scope: Scope) -> Table:
     header = [_("Unit"), _("Schools"), _("Received funds"), _("Recipient-list total")]
     if national:
         header += [_("Voucher total"), _("Paid out of received (%)")]
-    return Table("schools", _("Execution at schools"), header, rows)
+    return Table("schools", header, rows)
 
 
 def _school_counts(scope: Scope) -> QuerySet:
