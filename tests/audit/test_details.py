@@ -162,6 +162,9 @@ def test_a_key_or_value_without_a_label_is_shown_as_it_is():
         "年度：2025；经接口：否；legacy：x"
     )
     assert read("login", {}) == ""
+    # an export without filters: nothing to say about them
+    unfiltered = {"filters": {"actor": "", "unit": "", "action": ""}, "format": "csv"}
+    assert read("audit.export", unfiltered) == "格式：CSV"
 
 
 def test_the_projects_of_a_batch_are_looked_up_in_one_query(grant):

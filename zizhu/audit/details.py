@@ -80,6 +80,8 @@ class Reader:
             if key == "query" and isinstance(value, str):
                 value = dict(parse_qsl(value))
             shown = self._value(key, value, model)
+            if not shown:  # a dict of empty values only (an export without filters)
+                continue
             name = _field_label(model, key) if fields else None
             parts.append(f"{name or _key_label(key)}：{shown}")
         return sep.join(parts)
@@ -95,7 +97,8 @@ class Reader:
                 ordered = sorted(value.items(), key=lambda kv: _rank(levels, kv[0]))
                 shown = [f"{source_levels().get(k, k)}：{_plain(v)}" for k, v in ordered]
                 return f"（{'，'.join(shown)}）"
-            return f"（{self._dict(value, None, '，')}）"
+            inner = self._dict(value, None, "，")
+            return f"（{inner}）" if inner else ""
         if isinstance(value, list):
             return "、".join(self._value(key, item, model) for item in value)
         return self._scalar(key, value)
