@@ -291,7 +291,7 @@ class YearBuilder:
                 if amount > 0:
                     created = _at(self.day(month), 11)
                     self.vouchers.append(
-                        (unit_id, self.year, pid, count, _yuan(amount), note, None, created)
+                        (unit_id, self.year, pid, count, _yuan(amount), note, created)
                     )
 
 
@@ -398,17 +398,17 @@ def year_insert(
                 )
             )
     _insert(Balance, ["filing", "source_level", "received", "allocated_out", "own"], balances)
+    set_at = _at(date(year, 1, 5), 9)
     deadlines = [
-        (unit_id, year, pid, _at(b.deadline(b.nodes[unit_id]), 18), by.get(unit_id))
-        + (_at(date(year, 1, 5), 9),)
+        (unit_id, year, pid, _at(b.deadline(b.nodes[unit_id]), 18), by.get(unit_id), set_at)
         for unit_id, pid in sorted(b.deadline_setters)
     ]
     _insert(Deadline, ["unit", "year", "project", "due_at", "set_by", "updated_at"], deadlines)
     national = {pid for pid, p in projects.items() if p.category == Category.NATIONAL}
     b.plan_vouchers(receipts, received, national)
-    columns = ["unit", "year", "project", "students", "amount", "note", "created_by"]
-    vouchers = ((*v[:6], by.get(v[0]), *v[7:], 1) for v in b.vouchers)
-    _insert(Voucher, [*columns, "created_at", "version"], vouchers)
+    columns = ["unit", "year", "project", "students", "amount", "note", "created_at"]
+    vouchers = ((*v, by.get(v[0]), 1) for v in b.vouchers)  # uploaded by the unit's operator
+    _insert(Voucher, [*columns, "created_by", "version"], vouchers)
     files = 0
     if voucher_files:
         new = Voucher.objects.filter(year=year, project__in=national, files__isnull=True)
