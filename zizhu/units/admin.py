@@ -44,6 +44,7 @@ class UnitAdmin(SysadminAdminMixin, admin.ModelAdmin):
     search_fields = ("code", "name")
     raw_id_fields = ("parent",)
     readonly_fields = ("tree_path", "tree_depth")
+    list_select_related = ("parent",)
 
     # the tree's own fields (django-treebeard's), shown under labels of ours: its have none
     @admin.display(description=_("Path in the tree"))
@@ -53,8 +54,6 @@ class UnitAdmin(SysadminAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("Depth in the tree"))
     def tree_depth(self, unit: Unit) -> int | str:
         return "" if unit.depth is None else unit.depth  # a unit not yet saved has none
-
-    list_select_related = ("parent",)
 
     def save_object(self, request, obj, form, change):
         """Through the import service, which keeps the paths of the subtree right; the mixin's
