@@ -106,6 +106,19 @@ def test_the_job_page_counts_the_warnings_by_kind_and_offers_them_all(
     assert report[1].startswith("3,身份证件号,") and missing in report[1]
 
 
+def test_an_uploads_audit_record_names_the_school_and_not_the_servers_file(
+    client, users, django_capture_on_commit_callbacks
+):
+    login_as(client, users["school_operator"])
+    body = f"身份证件号,姓名,资助金额\n{make_id(1)},甲,100\n".encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        upload_list(client, body, name="三班名单.csv")
+    event = AuditEvent.objects.get(action="job.create")
+    assert event.detail["school"] == "3661000001" and event.detail["file_name"] == "三班名单.csv"
+    assert "path" not in event.detail  # the upload's random name on the server's disk
+    assert RecipientList.objects.get().rows.count() == 1  # the job found its school by code
+
+
 def test_it_imports_an_upload_as_a_job_with_a_downloadable_error_report(
     client, users, django_capture_on_commit_callbacks
 ):

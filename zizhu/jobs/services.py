@@ -35,6 +35,9 @@ from zizhu.ops.storage import is_disk_full
 
 log = logging.getLogger(__name__)
 LANGUAGE = "language"  # the job's parameter naming the language of its submitter
+# parameters the worker needs and the auditor does not: an upload's place on the server's disk
+# (a random name; the person's own file name is its `file_name`)
+UNAUDITED = {"path"}
 
 
 def worker_id(pid: int | None = None) -> str:
@@ -81,7 +84,8 @@ def job_create(
     job = Job.objects.create(
         kind=kind, params=params, created_by=actor, unit=getattr(actor, "unit", None)
     )
-    audit_record(actor=actor, request=request, action="job.create", obj=job, detail=params)
+    audited = {name: value for name, value in params.items() if name not in UNAUDITED}
+    audit_record(actor=actor, request=request, action="job.create", obj=job, detail=audited)
     if enqueue:
         transaction.on_commit(lambda: _enqueue(job.pk))
     return job

@@ -57,7 +57,7 @@ def recipients_import(job, progress):
         # read, checked and kept a chunk at a time: the count is known once every row passed
         with read_column_chunks(path, COLUMNS) as table:
             result = recipient_list_import(
-                school=Unit.objects.get(pk=params["school"]),
+                school=Unit.objects.get(code=params["school"]),
                 project=AidProject.objects.get(code=params["project"]),
                 year=params["year"],
                 term=params["term"],

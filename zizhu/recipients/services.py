@@ -719,7 +719,7 @@ def recipient_list_upload(
             actor=actor,
             request=request,
             params={
-                "school": school.pk,
+                "school": school.code,  # as the audit trail names a school
                 "project": project.code,
                 "year": year,
                 "term": term,
