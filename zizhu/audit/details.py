@@ -97,8 +97,8 @@ class Reader:
                 ordered = sorted(value.items(), key=lambda kv: _rank(levels, kv[0]))
                 shown = [f"{source_levels().get(k, k)}：{_plain(v)}" for k, v in ordered]
                 return f"（{'，'.join(shown)}）"
-            inner = self._dict(value, None, "，")
-            return f"（{inner}）" if inner else ""
+            said = self._dict(value, None, "，")
+            return f"（{said}）" if said else ""
         if isinstance(value, list):
             return "、".join(self._value(key, item, model) for item in value)
         return self._scalar(key, value)
