@@ -19,7 +19,6 @@ from tests.audit.test_labels import CJK, SOURCE, _action_argument, _called, _fun
 from zizhu.access import Action
 from zizhu.audit.detail_labels import FIELDS, KEYS, NEEDS, REASONS, TABLES, value_labels
 from zizhu.audit.selectors import FILTERS
-from zizhu.fundreports.progress import EXPORT_TABLES
 from zizhu.fundreports.summary import TITLES
 from zizhu.fundreports.summary_report import BUILDERS
 
@@ -310,10 +309,14 @@ def test_every_refusal_reason_and_permission_has_a_label():
     assert sorted(set(Action) - NEEDS.keys()) == []
 
 
-def test_every_summary_table_has_a_title():
+def test_every_table_an_export_records_is_named_in_the_trail():
     assert TITLES.keys() == BUILDERS.keys()
-    # the trail's own copy of the titles (it imports no domain app): the same keys and labels
-    assert TABLES == TITLES | EXPORT_TABLES
+    # fundreports hands its titles over when it starts (the trail imports no domain app):
+    # every summary table, and the progress report's two exports
+    assert TABLES.keys() == BUILDERS.keys() | {"not_filed", "children"}
+    with translation.override("zh-hans"):
+        assert str(value_labels("table")["levels"]) == "各级资金执行情况"
+        assert str(value_labels("table")["not_filed"]) == "未填报单位"
 
 
 def test_every_coded_key_reads_its_choices_from_a_model_field():
