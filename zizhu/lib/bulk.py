@@ -1,7 +1,8 @@
 """Fast inserts of many rows: COPY on PostgreSQL, executemany elsewhere.
 
 Model instances cost ~100 µs each to build and Django's bulk_create compiles SQL per small batch;
-for 100,000-row lists both dominate. This takes plain tuples in `columns` order.
+for 100,000-row lists both dominate. This takes plain tuples in `columns` order, or batches
+of rows as Arrow tables.
 
 After a large COPY, PostgreSQL's statistics still describe the table as it was (autovacuum
 cannot see rows of an open transaction), so the next statements of the same load, and the
@@ -12,6 +13,8 @@ import sqlite3
 from functools import lru_cache, partial
 from itertools import chain, islice
 
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from django.db import connection
 
 from zizhu.lib.ahead import made_ahead
@@ -43,7 +46,11 @@ def insert_rows(
     if connection.vendor == "postgresql":
         count = 0
         copying = f"COPY {table} ({quoted}) FROM STDIN"  # noqa: S608
-        with connection.cursor() as cursor, cursor.copy(copying) as copy:
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,  # Django's IntegrityError, not psycopg's
+            cursor.copy(copying) as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
                 count += 1
@@ -59,26 +66,51 @@ def insert_rows(
     return _insert_sqlite(table, quoted, width, per, statements, kib)
 
 
-def insert_columns(model, columns: list[str], batches, analyze_after: bool = True) -> int:
-    """`insert_rows` for rows that come a batch at a time column by column: each batch a list
-    of `columns`' value lists (the same length; values of the types write_row takes: str, int,
-    Decimal, date, None). SQLite: the batches are made and laid out in a thread of their own
-    (zizhu.lib.ahead: `batches` must touch no database) while this one inserts the batch
-    before (SQLite steps its statements without the GIL). The rows go in in the same
-    order."""
-    if connection.vendor == "postgresql":
-        # one COPY, as the rows come (PostgreSQL inserts them meanwhile): the server's work
-        # (~0.35 s, 100,000 recipient rows) is what takes the time, not the client's; a
-        # batch's text made whole and COPYs made ahead were each no quicker
-        rows = (row for batch in batches for row in zip(*batch, strict=True))
-        return insert_rows(model, columns, rows, analyze_after=analyze_after)
+def insert_tables(model, columns: list[str], tables, analyze_after: bool = True) -> int:
+    """`insert_rows` for rows that come a batch at a time as Arrow tables (their columns in
+    `columns` order: text, integers, nulls). Each batch is made in a thread of its own
+    (zizhu.lib.ahead: `tables` must touch no database) while this one sends the batch before.
+    The rows go in in the same order.
+
+    PostgreSQL: one COPY of the batches written as CSV by Arrow (its text, quoted, is text;
+    an empty field is null), no Python object a value; the server inserts a batch while the
+    next is made. SQLite: the batches' values as Python lists, laid out as multi-row INSERTs
+    (SQLite steps them without the GIL)."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = [model._meta.get_field(c).column for c in columns]
     quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+    if connection.vendor == "postgresql":
+        count = _copy_csv(table, quoted, tables)
+        if analyze_after and count >= ANALYZE_AFTER:
+            analyze(model)
+        return count
     width, per = len(names), _sqlite_rows_a_statement(len(names))
-    laid_out = (_statements(_row_after_row(batch, width), width, per) for batch in batches)
+    laid_out = (_statements(_row_after_row(batch, width), width, per) for batch in tables)
     with made_ahead(laid_out) as statements:
         return _insert_sqlite(table, quoted, width, per, statements, SQLITE_CACHE_KIB)
+
+
+def _copy_csv(table: str, quoted: str, tables) -> int:
+    options = pacsv.WriteOptions(include_header=False)
+
+    def texts():
+        for batch in tables:
+            sink = pa.BufferOutputStream()
+            pacsv.write_csv(batch, sink, options)
+            yield batch.num_rows, sink.getvalue()
+
+    count = 0
+    copying = f"COPY {table} ({quoted}) FROM STDIN (FORMAT csv)"  # noqa: S608
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,  # Django's IntegrityError, not psycopg's
+        cursor.copy(copying) as copy,
+        made_ahead(texts()) as ready,
+    ):
+        for rows, text in ready:
+            copy.write(text)
+            count += rows
+    return count
 
 
 def _sqlite_rows_a_statement(width: int) -> int:
@@ -92,17 +124,14 @@ def _sqlite_rows_a_statement(width: int) -> int:
     return max(1, max(connection.features.max_query_params, min(limit, SQLITE_VARIABLES)) // width)
 
 
-def _row_after_row(batch: list[list], width: int) -> list:
+def _row_after_row(batch: pa.Table, width: int) -> list:
     """A batch's columns as one list of their values row after row, by slice assignment (no
     tuple a row)."""
-    if len(batch) != width:
-        raise ValueError(f"{len(batch)} columns, not {width}")
-    rows = len(batch[0])
-    if any(len(values) != rows for values in batch):
-        raise ValueError("columns of different lengths")
-    flat: list = [None] * (rows * width)
-    for at, values in enumerate(batch):
-        flat[at::width] = values
+    if batch.num_columns != width:
+        raise ValueError(f"{batch.num_columns} columns, not {width}")
+    flat: list = [None] * (batch.num_rows * width)
+    for at, values in enumerate(batch.columns):
+        flat[at::width] = values.to_pylist()
     return flat
 
 

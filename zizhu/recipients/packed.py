@@ -216,13 +216,10 @@ class CheckedRows:
             digest.update(memoryview(text.buffers()[2])[offsets[0] : offsets[len(text)]])
         return digest.hexdigest()
 
-    def batches(self, size: int) -> Iterator[dict[str, list]]:
-        """The rows in `pid` order, `size` at a time: column → values as Python objects
-        (`birth_date` in ISO form, `pid`)."""
+    def tables(self, size: int) -> Iterator[pa.Table]:
+        """The rows in `pid` order, `size` at a time, as Arrow: ROW_COLUMNS, `birth_date` in
+        ISO form and `pid`."""
         self._spill()
         for table in self._rows.merged(size):
-            values = {name: table.column(name).to_pylist() for name in ROW_COLUMNS}
             born = table.column("birth_date").cast(pa.date32()).cast(pa.string())
-            values["birth_date"] = born.to_pylist()  # ISO form, ~2x numpy's
-            values["pid"] = table.column("pid").to_pylist()
-            yield values
+            yield table.set_column(table.schema.get_field_index("birth_date"), "birth_date", born)

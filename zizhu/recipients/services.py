@@ -1,13 +1,15 @@
 """Writes to recipient lists: import, single-row changes and the review flow. Each write is
 atomic and audited."""
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict, cast
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -21,7 +23,7 @@ from zizhu.accounts.models import User
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject
 from zizhu.catalogue.selectors import not_for_unit, project_is_for
-from zizhu.lib.bulk import insert_columns
+from zizhu.lib.bulk import insert_tables
 from zizhu.lib.tabular import Columns, Problem, TableError, gc_paused
 from zizhu.recipients.fields import SealedTextField
 from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status, Term
@@ -148,15 +150,18 @@ def _person_keys(clean: CleanColumns) -> np.ndarray:
     return KeyHasher().person_keys(clean.id_matrix())
 
 
-def _phone_keys(hasher: KeyHasher, phones: list[str]) -> list[int | None]:
-    """`phone_key` of each phone (None without a phone), hashed in one batch."""
-    has = np.fromiter(map(bool, phones), bool, len(phones))
-    matrix = np.array(phones, dtype="S11")[has].view(np.uint8).reshape(-1, 11)
-    keys = np.zeros(len(has), dtype=np.int64).astype(object)
-    keys[has] = hasher.phone_keys(matrix).tolist()
-    keys[~has] = None
-    result: list[int | None] = keys.tolist()
-    return result
+def _phone_keys(hasher: KeyHasher, phones: pa.Array) -> pa.Array:
+    """`phone_key` of each phone (null without a phone), hashed in one batch from the
+    phones' own bytes: the checked phones are normalised, 11 ASCII digits, or empty."""
+    has = pc.not_equal(phones, "").to_numpy(zero_copy_only=False)
+    given = phones.filter(has)
+    if pc.any(pc.not_equal(pc.binary_length(given), 11)).as_py():
+        raise ValueError("a checked phone is not 11 characters long")
+    start = int(np.frombuffer(given.buffers()[1], np.int32)[given.offset]) if len(given) else 0
+    digits = np.frombuffer(given.buffers()[2] or b"", np.uint8, len(given) * 11, start)
+    keys = np.zeros(len(has), dtype=np.int64)
+    keys[has] = hasher.phone_keys(digits.reshape(-1, 11))
+    return pa.array(keys, mask=~has)
 
 
 def _store_rows(lists: list[tuple[int, CheckedRows]]) -> int:
@@ -172,29 +177,25 @@ def _store_rows(lists: list[tuple[int, CheckedRows]]) -> int:
     fields = {name: cast(SealedTextField, RecipientRow._meta.get_field(name)) for name in SEALED}
     hasher = KeyHasher()
 
-    def batches() -> Iterator[list[Sequence[object]]]:
+    def sealed(column: pa.ChunkedArray, name: str) -> pa.Array:
+        return pa.array(fields[name].seal_many(column.to_pylist()), pa.string())
+
+    def tables() -> Iterator[pa.Table]:
         for list_id, rows in lists:
-            for values in rows.batches(SEAL_BATCH):
-                sealed = {name: f.seal_many(values[name]) for name, f in fields.items()}
-                yield [
-                    [list_id] * len(values["pid"]),
-                    values["row_number"],
-                    sealed["id_number"],
-                    values["pid"],
-                    values["name"],
-                    values["sex"],
-                    values["birth_date"],
-                    values["grade"],
-                    values["major"],
-                    sealed["phone"],
-                    _phone_keys(hasher, values["phone"]),
-                    values["amount"],
-                    sealed["bank_account"],
-                ]
+            for table in rows.tables(SEAL_BATCH):
+                phones = table.column("phone").combine_chunks()
+                columns = {
+                    "recipient_list": pa.array(np.full(table.num_rows, list_id, np.int64)),
+                    **{name: table.column(name) for name in ("row_number", "pid")},
+                    **{name: sealed(table.column(name), name) for name in SEALED},
+                    "phone_key": _phone_keys(hasher, phones),
+                }
+                columns.update((n, table.column(n)) for n in ROW_COLUMNS if n not in columns)
+                yield pa.table({name: columns[name] for name in ROW_COLUMNS})
 
     # in key order the indexes' right edges are all SQLite's page cache needs: no `expected`;
     # the import and the bulk load read none of the rows back before they commit: no ANALYZE
-    return insert_columns(RecipientRow, ROW_COLUMNS, batches(), analyze_after=False)
+    return insert_tables(RecipientRow, ROW_COLUMNS, tables(), analyze_after=False)
 
 
 def _db_row(target: RecipientList, r: CleanRow) -> RecipientRow:
