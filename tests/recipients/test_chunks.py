@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tests.recipients.factories import make_id
 from tests.recipients.test_columns import HEADER, awkward_rows, csv_file
-from tests.recipients.test_import import _assert_stored_as_checked, _varied
+from tests.recipients.test_import import _assert_stored_as_checked, _varied, uploads_order
 from zizhu.catalogue.models import AidProject
 from zizhu.lib.tabular import Columns, TableError, read_column_chunks, read_table
 from zizhu.recipients.models import RecipientList, RecipientRow
@@ -22,7 +22,7 @@ def small_chunks(monkeypatch):
     monkeypatch.setattr("zizhu.recipients.packed.RUN_ROWS", 11)
     monkeypatch.setattr("zizhu.recipients.packed.BLOCK_ROWS", 3)
     monkeypatch.setattr("zizhu.recipients.packed.HASH_BATCH", 5)
-    monkeypatch.setattr("zizhu.recipients.services.SEAL_BATCH", 4)
+    monkeypatch.setattr("zizhu.recipients.storing.SEAL_BATCH", 4)
 
 
 def _key(tree):
@@ -44,7 +44,7 @@ def test_it_stores_and_hashes_a_list_kept_in_many_runs_as_one_checked_whole(
 
     stored = recipient_list_import(**_key(tree), rows=source).recipient_list
 
-    _assert_stored_as_checked(stored, table)  # every row whole, in pid order
+    _assert_stored_as_checked(stored, table, uploads_order())  # every row whole
     whole, problems = validate_columns(Columns.of_rows(table, NAMES), today=timezone.localdate())
     assert not problems
     assert stored.content_hash == content_hash(whole.rows())  # the row-by-row hash

@@ -31,7 +31,10 @@ def test_names_grades_and_majors_with_tabs_newlines_and_backslashes_are_stored_a
 
 
 def test_a_batch_that_cannot_be_made_leaves_no_list_and_no_row(tree, monkeypatch):
-    monkeypatch.setattr("zizhu.recipients.services.SEAL_BATCH", 4)
+    # batches of 4 rows: sealed a batch at a time (SQLite) or a checked chunk at a time as the
+    # file is read (PostgreSQL)
+    monkeypatch.setattr("zizhu.recipients.storing.SEAL_BATCH", 4)
+    monkeypatch.setattr("zizhu.recipients.services.CHECK_ROWS", 4)
     seal_many, calls = SealedTextField.seal_many, []
 
     def failing(self, values):
@@ -65,7 +68,7 @@ def test_a_row_the_database_refuses_raises_djangos_integrity_error_and_stores_no
     import pyarrow as pa
 
     from zizhu.lib.bulk import insert_tables
-    from zizhu.recipients.services import ROW_COLUMNS
+    from zizhu.recipients.storing import ROW_COLUMNS
 
     target = _import(tree["3661000001"], rows(1)).recipient_list
     row = {"recipient_list": target.pk, "row_number": 2, "id_number": "x", "name": "张三"}
@@ -86,7 +89,7 @@ def test_a_row_the_database_refuses_raises_djangos_integrity_error_and_stores_no
 def test_phone_keys_from_arrows_bytes_are_the_keyed_hashes_of_each_phone(part, settings):
     import pyarrow as pa
 
-    from zizhu.recipients.services import _phone_keys
+    from zizhu.recipients.storing import phone_keys
     from zizhu.registers.hashing import KeyHasher
     from zizhu.store.keys import phone_key
 
@@ -94,14 +97,14 @@ def test_phone_keys_from_arrows_bytes_are_the_keyed_hashes_of_each_phone(part, s
     sliced = phones.slice(part.start, part.stop - part.start)  # an offset into the buffers
     key = settings.ZIZHU_HASH_KEY.encode()
     expected = [phone_key(p, key) if p else None for p in sliced.to_pylist()]
-    assert _phone_keys(KeyHasher(), sliced).to_pylist() == expected
+    assert phone_keys(KeyHasher(), sliced).to_pylist() == expected
 
 
 def test_a_phone_of_another_length_is_refused_not_cut():
     import pyarrow as pa
 
-    from zizhu.recipients.services import _phone_keys
+    from zizhu.recipients.storing import phone_keys
     from zizhu.registers.hashing import KeyHasher
 
     with pytest.raises(ValueError, match="11 characters"):
-        _phone_keys(KeyHasher(), pa.array(["138000000012", ""]))
+        phone_keys(KeyHasher(), pa.array(["138000000012", ""]))

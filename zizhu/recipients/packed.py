@@ -13,7 +13,7 @@ of disk for a 1,000,000-row list while it is imported."""
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import BinaryIO
@@ -143,19 +143,25 @@ class SortedRuns:
 
 
 class CheckedRows:
-    """The clean rows of a list, a chunk at a time (`add`), kept for the store (`batches`, in
+    """The clean rows of a list, a chunk at a time (`add`), kept for the store (`tables`, in
     `pid` order) and the content hash (`content_hash`, in ID order)."""
 
-    def __init__(self, file: BinaryIO | None = None) -> None:
+    def __init__(
+        self, file: BinaryIO | None = None, send: Callable[[pa.Table], None] | None = None
+    ) -> None:
         """`file`: a temporary file to write to (shared by lists loaded together, closed by
-        its owner); by default one of its own, closed by `close`."""
+        its owner); by default one of its own, closed by `close`. `send`: where each chunk's
+        rows go as they are added (as `tables` would give them, in the file's order),
+        instead of being kept."""
         self._own = file is None
         self._file = file or spill_file()
+        self.send = send
         self._rows = SortedRuns(self._file)
         self._lines = SortedRuns(self._file)
         self.total_amount = Decimal("0.00")
         self._pending: list[pa.Table] = []  # checked chunks not yet written
         self._pending_rows = 0
+        self._count = 0
 
     def __enter__(self) -> "CheckedRows":
         return self
@@ -168,7 +174,7 @@ class CheckedRows:
             self._file.close()
 
     def __len__(self) -> int:
-        return self._rows.rows + self._pending_rows
+        return self._count
 
     @classmethod
     def of(
@@ -185,8 +191,12 @@ class CheckedRows:
         self.total_amount += clean.total_amount()
         columns = {name: getattr(clean, name) for name in ROW_COLUMNS}
         columns.update(birth_date=clean.birth_date, pid=pids)
-        self._pending.append(pa.table(columns, schema=ROW_SCHEMA))
+        table = pa.table(columns, schema=ROW_SCHEMA)
+        if self.send is not None:
+            self.send(_iso_dates(table))
+        self._pending.append(table)
         self._pending_rows += len(clean)
+        self._count += len(clean)
         if self._pending_rows >= RUN_ROWS:
             self._spill()
 
@@ -196,9 +206,10 @@ class CheckedRows:
             return
         table = pa.concat_tables(self._pending).combine_chunks()
         self._pending, self._pending_rows = [], 0
-        pids = table.column("pid").to_numpy()
-        by_pid = np.argsort(pids, kind="stable")
-        self._rows.add(table.take(by_pid), pids[by_pid])
+        if self.send is None:
+            pids = table.column("pid").to_numpy()
+            by_pid = np.argsort(pids, kind="stable")
+            self._rows.add(table.take(by_pid), pids[by_pid])
         keys = id_keys(_id_matrix(table.column("id_number").chunk(0)))
         by_id = np.argsort(keys, kind="stable")
         parts = [table.column(name) for name in HASHED_COLUMNS]
@@ -217,9 +228,14 @@ class CheckedRows:
         return digest.hexdigest()
 
     def tables(self, size: int) -> Iterator[pa.Table]:
-        """The rows in `pid` order, `size` at a time, as Arrow: ROW_COLUMNS, `birth_date` in
-        ISO form and `pid`."""
+        """The rows kept, in `pid` order, `size` at a time, as Arrow: ROW_COLUMNS, `birth_date`
+        in ISO form and `pid`."""
         self._spill()
         for table in self._rows.merged(size):
-            born = table.column("birth_date").cast(pa.date32()).cast(pa.string())
-            yield table.set_column(table.schema.get_field_index("birth_date"), "birth_date", born)
+            yield _iso_dates(table)
+
+
+def _iso_dates(table: pa.Table) -> pa.Table:
+    """`birth_date` (days since 1970-01-01) as ISO text."""
+    born = table.column("birth_date").cast(pa.date32()).cast(pa.string())
+    return table.set_column(table.schema.get_field_index("birth_date"), "birth_date", born)

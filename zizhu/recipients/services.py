@@ -1,20 +1,18 @@
 """Writes to recipient lists: import, single-row changes and the review flow. Each write is
 atomic and audited."""
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
-from django.db.models import Count, Field, Max, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Field, Max, QuerySet, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,11 +21,11 @@ from zizhu.accounts.models import User
 from zizhu.audit.services import audit_record
 from zizhu.catalogue.models import AidProject
 from zizhu.catalogue.selectors import not_for_unit, project_is_for
-from zizhu.lib.bulk import insert_tables
+from zizhu.lib.bulk import copy_tables
 from zizhu.lib.tabular import Columns, Problem, TableError, gc_paused
-from zizhu.recipients.fields import SealedTextField
 from zizhu.recipients.models import OPEN_STATUSES, RecipientList, RecipientRow, Status, Term
 from zizhu.recipients.packed import CheckedRows, arrow_in_malloc, spill_file
+from zizhu.recipients.storing import ROW_COLUMNS, RowSender, store_rows
 from zizhu.recipients.validation import (
     ALIASES,
     NAMES,
@@ -101,26 +99,6 @@ def _other_list_conflicts(key: ListKey, pids: list[int] | np.ndarray) -> dict[in
     }
 
 
-ROW_COLUMNS = [
-    "recipient_list",
-    "row_number",
-    "id_number",
-    "pid",
-    "name",
-    "sex",
-    "birth_date",
-    "grade",
-    "major",
-    "phone",
-    "phone_key",
-    "amount",
-    "bank_account",
-]
-
-
-SEALED = ("id_number", "phone", "bank_account")
-SEAL_BATCH = 5000
-
 # a row's values in ROW_COLUMNS order
 RowValues = tuple[int, int, str, int, str, str, date, str, str, str, int | None, Decimal, str]
 
@@ -148,54 +126,6 @@ def _row_values(target: RecipientList, r: CleanRow, pid: int, phone: int | None)
 def _person_keys(clean: CleanColumns) -> np.ndarray:
     """`pid` of each row, hashed in one batch (zizhu.registers.hashing)."""
     return KeyHasher().person_keys(clean.id_matrix())
-
-
-def _phone_keys(hasher: KeyHasher, phones: pa.Array) -> pa.Array:
-    """`phone_key` of each phone (null without a phone), hashed in one batch from the
-    phones' own bytes: the checked phones are normalised, 11 ASCII digits, or empty."""
-    has = pc.not_equal(phones, "").to_numpy(zero_copy_only=False)
-    given = phones.filter(has)
-    if pc.any(pc.not_equal(pc.binary_length(given), 11)).as_py():
-        raise ValueError("a checked phone is not 11 characters long")
-    start = int(np.frombuffer(given.buffers()[1], np.int32)[given.offset]) if len(given) else 0
-    digits = np.frombuffer(given.buffers()[2] or b"", np.uint8, len(given) * 11, start)
-    keys = np.zeros(len(has), dtype=np.int64)
-    keys[has] = hasher.phone_keys(digits.reshape(-1, 11))
-    return pa.array(keys, mask=~has)
-
-
-def _store_rows(lists: list[tuple[int, CheckedRows]]) -> int:
-    """Insert the clean rows of each (list id, rows) in one bulk insert: a batch of rows at a
-    time, their ID, phone and card number sealed a column at a time
-    (zizhu.recipients.fields). Amounts and dates go as text, as the database adapters would
-    write them.
-
-    The rows go in by `pid` (their row numbers keep the file's order): the indexes on `pid`
-    and on (list, `pid`) then grow at their right edge instead of at a random page for every
-    row (SQLite: a 1,000,000-row list ~40 % less insert time; a PostgreSQL B-tree appends the
-    same way). A list's rows stay one run of ids."""
-    fields = {name: cast(SealedTextField, RecipientRow._meta.get_field(name)) for name in SEALED}
-    hasher = KeyHasher()
-
-    def sealed(column: pa.ChunkedArray, name: str) -> pa.Array:
-        return pa.array(fields[name].seal_many(column.to_pylist()), pa.string())
-
-    def tables() -> Iterator[pa.Table]:
-        for list_id, rows in lists:
-            for table in rows.tables(SEAL_BATCH):
-                phones = table.column("phone").combine_chunks()
-                columns = {
-                    "recipient_list": pa.array(np.full(table.num_rows, list_id, np.int64)),
-                    **{name: table.column(name) for name in ("row_number", "pid")},
-                    **{name: sealed(table.column(name), name) for name in SEALED},
-                    "phone_key": _phone_keys(hasher, phones),
-                }
-                columns.update((n, table.column(n)) for n in ROW_COLUMNS if n not in columns)
-                yield pa.table({name: columns[name] for name in ROW_COLUMNS})
-
-    # in key order the indexes' right edges are all SQLite's page cache needs: no `expected`;
-    # the import and the bulk load read none of the rows back before they commit: no ANALYZE
-    return insert_tables(RecipientRow, ROW_COLUMNS, tables(), analyze_after=False)
 
 
 def _db_row(target: RecipientList, r: CleanRow) -> RecipientRow:
@@ -252,7 +182,8 @@ def recipient_list_import(
     """Validate every row, then (unless `dry_run`) store them as the key's open version.
     `rows`: (row number, values) pairs, the file read column by column (read_columns), or
     read a chunk at a time (read_column_chunks: a big file is then never held whole as
-    Python strings). `checked(n)` is called once every row has passed, before storing.
+    Python strings). `checked(n)` is called once every row has passed: before storing
+    (SQLite), or after the commit (PostgreSQL, where each chunk is stored as it passes).
 
     Raises TableError with every problem; nothing is written then. Importing the same content
     again changes nothing."""
@@ -284,6 +215,10 @@ def _import(
     checked: "Callable[[int], None] | None",
 ) -> ImportResult:
     _check_project(school, project)
+    if not dry_run and connection.vendor == "postgresql":
+        streamed = _import_streamed(school, key, rows, actor, request, approve, checked)
+        if streamed is not None:
+            return streamed
     with CheckedRows() as clean:
         numbers, pids, problems = _check(key, rows, None if dry_run else clean)
         if problems:
@@ -297,6 +232,22 @@ def _import(
         return _store(key, clean, clean.content_hash(), warnings, actor, request, approve)
 
 
+def _versions(
+    key: ListKey,
+) -> tuple[QuerySet[RecipientList], RecipientList | None, RecipientList | None]:
+    """The key's versions, locked, with its open version and its approved one."""
+    versions = RecipientList.objects.select_for_update(of=("self",)).filter(**key)
+    target = versions.filter(status__in=OPEN_STATUSES).first()
+    return versions, target, versions.filter(status=Status.APPROVED).first()
+
+
+def _new_version(
+    key: ListKey, versions: QuerySet[RecipientList], actor: User | None
+) -> RecipientList:
+    number = (versions.aggregate(v=Max("version"))["v"] or 0) + 1
+    return RecipientList.objects.create(**key, version=number, created_by=actor)
+
+
 def _store(
     key: ListKey,
     clean: CheckedRows,
@@ -307,35 +258,91 @@ def _store(
     approve: bool,
 ) -> ImportResult:
     with transaction.atomic():
-        versions = RecipientList.objects.select_for_update(of=("self",)).filter(**key)
-        target = versions.filter(status__in=OPEN_STATUSES).first()
-        approved = versions.filter(status=Status.APPROVED).first()
+        versions, target, approved = _versions(key)
         current = target or approved
         if current is not None and current.content_hash == digest and not (approve and target):
             return ImportResult(current, current.row_count, unchanged=True, warnings=warnings)
         if target is None:
-            number = (versions.aggregate(v=Max("version"))["v"] or 0) + 1
-            target = RecipientList.objects.create(**key, version=number, created_by=actor)
+            target = _new_version(key, versions, actor)
         elif target.status == Status.SUBMITTED:
             raise ValidationError(
                 _("The list is submitted for review; it can change once returned")
             )
         RecipientRow.objects.filter(recipient_list=target).delete()  # one DELETE: no cascades
-        _store_rows([(target.pk, clean)])
-        # the totals of the checked rows: no statement reads the new rows back in this
-        # transaction (so PostgreSQL needs no ANALYZE of them first, see _store_rows)
-        target.content_hash = digest
-        _save_totals(target, len(clean), clean.total_amount)
-        if approve:
-            _approve(target, actor)
-        audit_record(
-            actor=actor,
-            request=request,
-            obj=target,
-            action="recipients.import_approved" if approve else "recipients.import",
-            detail={"rows": len(clean), "version": target.version},
-        )
+        store_rows([(target.pk, clean)])
+        return _stored(target, clean, digest, warnings, actor, request, approve)
+
+
+def _stored(
+    target: RecipientList,
+    clean: CheckedRows,
+    digest: str,
+    warnings: list[Problem],
+    actor: User | None,
+    request: HttpRequest | None,
+    approve: bool,
+) -> ImportResult:
+    """The version's totals, content hash, approval and audit once its rows are in."""
+    # the totals of the checked rows: no statement reads the new rows back in this
+    # transaction (so PostgreSQL needs no ANALYZE of them first, see storing.store_rows)
+    target.content_hash = digest
+    _save_totals(target, len(clean), clean.total_amount)
+    if approve:
+        _approve(target, actor)
+    audit_record(
+        actor=actor,
+        request=request,
+        obj=target,
+        action="recipients.import_approved" if approve else "recipients.import",
+        detail={"rows": len(clean), "version": target.version},
+    )
     return ImportResult(target, len(clean), warnings=warnings)
+
+
+def _import_streamed(
+    school: Unit,
+    key: ListKey,
+    rows: "list[tuple[int, dict[str, str]]] | Columns | Iterable[Columns]",
+    actor: User | None,
+    request: HttpRequest | None,
+    approve: bool,
+    checked: "Callable[[int], None] | None",
+) -> ImportResult | None:
+    """PostgreSQL: the rows stored while the file is read and checked, each chunk sent to
+    one COPY as soon as it has passed (the server inserts while the next chunk is checked),
+    all in one transaction that any problem, or content the key already has, rolls back.
+    The key's versions stay locked meanwhile; `checked` is called after the commit. None,
+    having read nothing, where the key's open version is submitted: `_import` then checks
+    the file first, as on SQLite."""
+    with transaction.atomic():
+        versions, target, approved = _versions(key)
+        if target is not None and target.status == Status.SUBMITTED:
+            return None
+        writing = target or _new_version(key, versions, actor)
+        RecipientRow.objects.filter(recipient_list=writing).delete()  # one DELETE: no cascades
+        with CheckedRows() as clean:
+            try:  # a savepoint: after a refused COPY the other lists can still be read
+                with transaction.atomic(), copy_tables(RecipientRow, ROW_COLUMNS) as write:
+                    clean.send = sender = RowSender(write, writing.pk)
+                    numbers, pids, problems = _check_chunks(rows, clean)
+                refused = sender.refused
+            except IntegrityError as error:  # at the COPY's end
+                refused = error
+            problems += _conflicts(key, numbers, pids)
+            if problems:
+                raise TableError(sorted(problems, key=lambda p: (p.row, p.column)))
+            if refused is not None:  # not a repeated ID (the check reports those)
+                raise refused
+            warnings = enrolment_warnings(school, numbers, pids)
+            digest, current = clean.content_hash(), target or approved
+            if current is not None and current.content_hash == digest and not (approve and target):
+                transaction.set_rollback(True)  # the rows sent go again
+                result = ImportResult(current, current.row_count, unchanged=True, warnings=warnings)
+            else:
+                result = _stored(writing, clean, digest, warnings, actor, request, approve)
+    if checked is not None:  # after the commit: a job's progress row is not locked meanwhile
+        checked(len(numbers))
+    return result
 
 
 CHECK_ROWS = 10_000  # rows of a table read whole checked at a time
@@ -363,9 +370,20 @@ def _check(
     rows: "list[tuple[int, dict[str, str]]] | Columns | Iterable[Columns]",
     keep: CheckedRows | None,
 ) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
-    """The row numbers and pids of the clean rows, and every problem; the file is checked a
-    chunk at a time, each chunk's clean rows go to `keep` until the first problem (after it
-    every chunk is still checked: the report lists every problem)."""
+    """The row numbers and pids of the clean rows, and every problem: `_check_chunks`, then
+    the rows already on the key's other batches."""
+    numbers, pids, problems = _check_chunks(rows, keep)
+    return numbers, pids, problems + _conflicts(key, numbers, pids)
+
+
+def _check_chunks(
+    rows: "list[tuple[int, dict[str, str]]] | Columns | Iterable[Columns]",
+    keep: CheckedRows | None,
+) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+    """The row numbers and pids of the clean rows, and the file's problems; the file is
+    checked a chunk at a time, each chunk's clean rows go to `keep` until the first problem
+    (after it every chunk is still checked: the report lists every problem). Reads no
+    database."""
     check = ListCheck(timezone.localdate())
     numbers: list[np.ndarray] = []
     pids: list[np.ndarray] = []
@@ -378,24 +396,26 @@ def _check(
         pids.append(keys)
         del clean, table
     repeated = check.finish()
-    problems = check.problems
     every_number = np.concatenate([np.empty(0, np.int32), *numbers])
     every_pid = np.concatenate([np.empty(0, np.int64), *pids])
     del numbers, pids
     if repeated.size:  # a later row with an earlier row's ID is not clean
         unique = ~np.isin(every_number, repeated)
         every_number, every_pid = every_number[unique], every_pid[unique]
-    conflicts = _other_list_conflicts(key, every_pid)
-    if conflicts:
-        on_other = np.isin(every_pid, np.fromiter(conflicts, np.int64, len(conflicts)))
-        on_batch = _("Already on batch %(batch)s of this school's list for the project and term")
-        problems += [
-            Problem(number, "id_number", on_batch % {"batch": conflicts[pid].batch})
-            for number, pid in zip(
-                every_number[on_other].tolist(), every_pid[on_other].tolist(), strict=True
-            )
-        ]
-    return every_number, every_pid, problems
+    return every_number, every_pid, check.problems
+
+
+def _conflicts(key: ListKey, numbers: np.ndarray, pids: np.ndarray) -> list[Problem]:
+    """A problem for each row whose person is on another batch of the key."""
+    conflicts = _other_list_conflicts(key, pids)
+    if not conflicts:
+        return []
+    on_other = np.isin(pids, np.fromiter(conflicts, np.int64, len(conflicts)))
+    on_batch = _("Already on batch %(batch)s of this school's list for the project and term")
+    return [
+        Problem(number, "id_number", on_batch % {"batch": conflicts[pid].batch})
+        for number, pid in zip(numbers[on_other].tolist(), pids[on_other].tolist(), strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -498,7 +518,7 @@ def recipient_lists_load(
             )
             for load, rows in zip(lists, checked, strict=True)
         )
-        stored = _store_rows(
+        stored = store_rows(
             [(target.pk, rows) for target, rows in zip(created, checked, strict=True)]
         )
     audit_record(
