@@ -202,6 +202,28 @@ def recipient_list_import(
         )
 
 
+@dataclass(frozen=True)
+class _Upload:
+    """One import: its school and list key, who makes it and whether it approves."""
+
+    school: Unit
+    key: ListKey
+    actor: User | None
+    request: HttpRequest | None
+    approve: bool
+
+    def kept(
+        self, target: RecipientList | None, approved: RecipientList | None, digest: str
+    ) -> RecipientList | None:
+        """The version that already has the file's content (the import then changes
+        nothing): the open one, or else the approved one; an approving import of the open
+        version's own content still approves it."""
+        current = target or approved
+        if current is None or current.content_hash != digest or (self.approve and target):
+            return None
+        return current
+
+
 def _import(
     *,
     school: Unit,
@@ -215,8 +237,9 @@ def _import(
     checked: "Callable[[int], None] | None",
 ) -> ImportResult:
     _check_project(school, project)
+    upload = _Upload(school, key, actor, request, approve)
     if not dry_run and connection.vendor == "postgresql":
-        streamed = _import_streamed(school, key, rows, actor, request, approve, checked)
+        streamed = _import_streamed(upload, rows, checked)
         if streamed is not None:
             return streamed
     with CheckedRows() as clean:
@@ -229,7 +252,7 @@ def _import(
         if dry_run:
             return ImportResult(None, len(numbers), warnings=warnings)
         del numbers, pids
-        return _store(key, clean, clean.content_hash(), warnings, actor, request, approve)
+        return _store(upload, clean, clean.content_hash(), warnings)
 
 
 def _versions(
@@ -249,63 +272,50 @@ def _new_version(
 
 
 def _store(
-    key: ListKey,
-    clean: CheckedRows,
-    digest: str,
-    warnings: list[Problem],
-    actor: User | None,
-    request: HttpRequest | None,
-    approve: bool,
+    upload: _Upload, clean: CheckedRows, digest: str, warnings: list[Problem]
 ) -> ImportResult:
     with transaction.atomic():
-        versions, target, approved = _versions(key)
-        current = target or approved
-        if current is not None and current.content_hash == digest and not (approve and target):
-            return ImportResult(current, current.row_count, unchanged=True, warnings=warnings)
+        versions, target, approved = _versions(upload.key)
+        if (kept := upload.kept(target, approved, digest)) is not None:
+            return ImportResult(kept, kept.row_count, unchanged=True, warnings=warnings)
         if target is None:
-            target = _new_version(key, versions, actor)
+            target = _new_version(upload.key, versions, upload.actor)
         elif target.status == Status.SUBMITTED:
             raise ValidationError(
                 _("The list is submitted for review; it can change once returned")
             )
         RecipientRow.objects.filter(recipient_list=target).delete()  # one DELETE: no cascades
         store_rows([(target.pk, clean)])
-        return _stored(target, clean, digest, warnings, actor, request, approve)
+        return _stored(upload, target, clean, digest, warnings)
 
 
 def _stored(
+    upload: _Upload,
     target: RecipientList,
     clean: CheckedRows,
     digest: str,
     warnings: list[Problem],
-    actor: User | None,
-    request: HttpRequest | None,
-    approve: bool,
 ) -> ImportResult:
     """The version's totals, content hash, approval and audit once its rows are in."""
     # the totals of the checked rows: no statement reads the new rows back in this
     # transaction (so PostgreSQL needs no ANALYZE of them first, see storing.store_rows)
     target.content_hash = digest
     _save_totals(target, len(clean), clean.total_amount)
-    if approve:
-        _approve(target, actor)
+    if upload.approve:
+        _approve(target, upload.actor)
     audit_record(
-        actor=actor,
-        request=request,
+        actor=upload.actor,
+        request=upload.request,
         obj=target,
-        action="recipients.import_approved" if approve else "recipients.import",
+        action="recipients.import_approved" if upload.approve else "recipients.import",
         detail={"rows": len(clean), "version": target.version},
     )
     return ImportResult(target, len(clean), warnings=warnings)
 
 
 def _import_streamed(
-    school: Unit,
-    key: ListKey,
+    upload: _Upload,
     rows: "list[tuple[int, dict[str, str]]] | Columns | Iterable[Columns]",
-    actor: User | None,
-    request: HttpRequest | None,
-    approve: bool,
     checked: "Callable[[int], None] | None",
 ) -> ImportResult | None:
     """PostgreSQL: the rows stored while the file is read and checked, each chunk sent to
@@ -315,10 +325,10 @@ def _import_streamed(
     having read nothing, where the key's open version is submitted: `_import` then checks
     the file first, as on SQLite."""
     with transaction.atomic():
-        versions, target, approved = _versions(key)
+        versions, target, approved = _versions(upload.key)
         if target is not None and target.status == Status.SUBMITTED:
             return None
-        writing = target or _new_version(key, versions, actor)
+        writing = target or _new_version(upload.key, versions, upload.actor)
         RecipientRow.objects.filter(recipient_list=writing).delete()  # one DELETE: no cascades
         with CheckedRows() as clean:
             try:  # a savepoint: after a refused COPY the other lists can still be read
@@ -328,18 +338,18 @@ def _import_streamed(
                 refused = sender.refused
             except IntegrityError as error:  # at the COPY's end
                 refused = error
-            problems += _conflicts(key, numbers, pids)
+            problems += _conflicts(upload.key, numbers, pids)
             if problems:
                 raise TableError(sorted(problems, key=lambda p: (p.row, p.column)))
             if refused is not None:  # not a repeated ID (the check reports those)
                 raise refused
-            warnings = enrolment_warnings(school, numbers, pids)
-            digest, current = clean.content_hash(), target or approved
-            if current is not None and current.content_hash == digest and not (approve and target):
+            warnings = enrolment_warnings(upload.school, numbers, pids)
+            digest = clean.content_hash()
+            if (kept := upload.kept(target, approved, digest)) is not None:
                 transaction.set_rollback(True)  # the rows sent go again
-                result = ImportResult(current, current.row_count, unchanged=True, warnings=warnings)
+                result = ImportResult(kept, kept.row_count, unchanged=True, warnings=warnings)
             else:
-                result = _stored(writing, clean, digest, warnings, actor, request, approve)
+                result = _stored(upload, writing, clean, digest, warnings)
     if checked is not None:  # after the commit: a job's progress row is not locked meanwhile
         checked(len(numbers))
     return result
