@@ -345,7 +345,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
     parser.add_argument("--memory-limit", help='DuckDB memory_limit, e.g. "10GB"')
     args = parser.parse_args()
-    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="anomaly-bench-", dir="/tmp"))
+    # absolute: each step runs in a process of its own whose working folder is `workdir`
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="anomaly-bench-", dir="/tmp")).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     threads, limit = args.threads or "default", args.memory_limit or "default"
     print(f"workdir {workdir}; {os.cpu_count()} cores; threads {threads}, memory_limit {limit}")

@@ -81,7 +81,7 @@ def settle() -> Settled:
 
 def plan(args: argparse.Namespace) -> list[tuple[str, list[str], dict[str, str]]]:
     """(name, argv, extra environment) of each benchmark, in order."""
-    workdir = Path(args.workdir)
+    workdir = Path(args.workdir).resolve()  # the benchmarks run with working folders of their own
     steps: list[tuple[str, list[str], dict[str, str]]] = [
         (
             "generate",

@@ -91,3 +91,16 @@ def test_settle_waits_for_idle_cpus_and_gives_up_in_time(monkeypatch):
     monkeypatch.setattr(run_all, "SETTLE_AT_MOST", 0.7)
     waited = run_all.settle().waited
     assert 0.7 <= waited < 2.0
+
+
+def test_the_folders_given_to_the_steps_are_absolute():
+    """The benchmarks start their own steps in other working folders, so a relative folder
+    would be looked for in the wrong place (the rules benchmark's ground truth once was)."""
+    folders = [
+        value
+        for _, argv, _ in _run_all().plan(_args("postgres://x", "y"))
+        for option, value in zip(argv, argv[1:], strict=False)
+        if option == "--workdir"
+    ]
+    assert len(folders) == 2
+    assert all(Path(folder).is_absolute() for folder in folders)
