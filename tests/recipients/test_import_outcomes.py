@@ -124,3 +124,70 @@ def test_the_import_says_once_how_many_rows_passed(tree, small_chunks):
     )
     assert said == [10]
     assert RecipientRow.objects.filter(recipient_list=result.recipient_list).count() == 10
+
+
+def test_a_row_the_database_refuses_without_a_problem_of_the_check_is_raised_and_nothing_kept(
+    tree, small_chunks, monkeypatch
+):
+    """Not a file's fault (the check found nothing): the database's own error is raised, not
+    swallowed, and every list stays as it was. Here one stored amount is made negative
+    behind the check's back, which the table's constraint refuses."""
+    import pyarrow as pa
+    from django.db import IntegrityError
+
+    from zizhu.recipients import storing
+
+    school = tree["3661000001"]
+    approved = _import(school, rows(1, 2), approve=True).recipient_list
+    real, calls = storing.row_table, []
+
+    def negative_on_the_second(list_id, table, hasher):
+        stored = real(list_id, table, hasher)
+        calls.append(stored.num_rows)
+        if len(calls) != 2:
+            return stored
+        at = stored.schema.get_field_index("amount")
+        return stored.set_column(at, "amount", pa.array(["-1.00"] * stored.num_rows))
+
+    monkeypatch.setattr(storing, "row_table", negative_on_the_second)
+    monkeypatch.setattr(storing, "SEAL_BATCH", 4)  # SQLite's batches: as small as the chunks
+    with pytest.raises(IntegrityError):
+        _import(school, rows(*range(10, 22)))
+    assert len(calls) >= 2
+    assert list(RecipientList.objects.values_list("version", flat=True)) == [1]
+    assert approved.rows.count() == 2
+
+
+def test_the_sender_stops_at_the_first_refusal_and_keeps_it():
+    import pyarrow as pa
+    from django.db import IntegrityError
+
+    from zizhu.recipients.storing import RowSender
+
+    sent, refusal = [], IntegrityError("refused")
+
+    def write(table):
+        sent.append(table.num_rows)
+        if len(sent) == 2:
+            raise refusal
+
+    sender = RowSender(write, 1)
+    chunk = pa.table(
+        {
+            "row_number": pa.array([2], pa.int64()),
+            "id_number": ["110101200801010011"],
+            "name": ["甲"],
+            "sex": ["male"],
+            "birth_date": ["2008-01-01"],
+            "grade": [""],
+            "major": [""],
+            "phone": [""],
+            "amount": ["1.00"],
+            "bank_account": [""],
+            "pid": pa.array([7], pa.int64()),
+        }
+    )
+    for _ in range(4):
+        sender(chunk)
+    assert sent == [1, 1]
+    assert sender.refused is refusal

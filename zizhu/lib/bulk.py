@@ -105,8 +105,9 @@ def copy_tables(model, columns: list[str]) -> Iterator[Callable[[pa.Table], None
     takes an Arrow table (its columns in `columns` order), writes it as CSV (Arrow's text,
     quoted, is text; an empty field is null) and queues it: a thread of its own sends it
     while the caller goes on (`_QueuedWriter`). The connection runs no other statement
-    meanwhile; a row the server refuses raises Django's IntegrityError when the COPY ends,
-    if not before."""
+    meanwhile. A row the server refuses raises Django's IntegrityError when the COPY ends
+    (libpq reads the server's error only then); a failure to send raises Django's error at
+    the next write."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = [model._meta.get_field(c).column for c in columns]
     quoted = ", ".join(connection.ops.quote_name(n) for n in names)
@@ -116,7 +117,8 @@ def copy_tables(model, columns: list[str]) -> Iterator[Callable[[pa.Table], None
     def write(batch: pa.Table) -> None:
         sink = pa.BufferOutputStream()
         pacsv.write_csv(batch, sink, options)
-        copy.write(sink.getvalue())
+        with connection.wrap_database_errors:
+            copy.write(sink.getvalue())
 
     with (
         connection.cursor() as cursor,
@@ -162,7 +164,9 @@ class _QueuedWriter(LibpqWriter):
             self._thread = None
         if self._error is not None:
             raise self._error
-        super().finish(exc)
+        # the server logs why a COPY was abandoned: the error's kind, not its text (which may
+        # quote a row)
+        super().finish(RuntimeError(type(exc).__name__) if exc else None)
 
 
 def _sqlite_rows_a_statement(width: int) -> int:

@@ -11,7 +11,7 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Field, Max, QuerySet, Sum
 from django.http import HttpRequest
 from django.utils import timezone
@@ -331,17 +331,21 @@ def _import_streamed(
         writing = target or _new_version(upload.key, versions, upload.actor)
         RecipientRow.objects.filter(recipient_list=writing).delete()  # one DELETE: no cascades
         with CheckedRows() as clean:
+            found = None
             try:  # a savepoint: after a refused COPY the other lists can still be read
                 with transaction.atomic(), copy_tables(RecipientRow, ROW_COLUMNS) as write:
                     clean.send = sender = RowSender(write, writing.pk)
-                    numbers, pids, problems = _check_chunks(rows, clean)
+                    found = _check_chunks(rows, clean)
                 refused = sender.refused
-            except IntegrityError as error:  # at the COPY's end
+            except DatabaseError as error:  # at the COPY's end
+                if found is None:  # the file was not read to its end
+                    raise
                 refused = error
+            numbers, pids, problems = found
             problems += _conflicts(upload.key, numbers, pids)
             if problems:
                 raise TableError(sorted(problems, key=lambda p: (p.row, p.column)))
-            if refused is not None:  # not a repeated ID (the check reports those)
+            if refused is not None:  # not a repeated ID (the check reports those): say it
                 raise refused
             warnings = enrolment_warnings(upload.school, numbers, pids)
             digest = clean.content_hash()

@@ -9,7 +9,7 @@ from typing import cast
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from django.db import IntegrityError
+from django.db import DatabaseError
 
 from zizhu.lib.bulk import insert_tables
 from zizhu.recipients.fields import SealedTextField
@@ -87,16 +87,17 @@ def store_rows(lists: list[tuple[int, CheckedRows]]) -> int:
 
 
 class RowSender:
-    """Each checked chunk's rows to the open COPY of `write`, until the server refuses one
-    (kept in `refused`; the COPY's end says it again)."""
+    """Each checked chunk's rows to the open COPY of `write` (bulk.copy_tables), until the
+    database refuses one: the error is kept in `refused` and no more rows are sent (the
+    COPY's end raises it again)."""
 
     def __init__(self, write: Callable[[pa.Table], None], list_id: int) -> None:
         self._write, self._list_id, self._hasher = write, list_id, KeyHasher()
-        self.refused: IntegrityError | None = None
+        self.refused: DatabaseError | None = None
 
     def __call__(self, table: pa.Table) -> None:
         if self.refused is None:
             try:
                 self._write(row_table(self._list_id, table, self._hasher))
-            except IntegrityError as error:
+            except DatabaseError as error:
                 self.refused = error
