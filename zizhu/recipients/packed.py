@@ -144,24 +144,21 @@ class SortedRuns:
 
 class CheckedRows:
     """The clean rows of a list, a chunk at a time (`add`), kept for the store (`tables`, in
-    `pid` order) and the content hash (`content_hash`, in ID order)."""
+    `pid` order) and the content hash (`content_hash`, in ID order). Where `send` is set,
+    each chunk's rows go there as they are added (as `tables` would give them, in the file's
+    order) instead of being kept."""
 
-    def __init__(
-        self, file: BinaryIO | None = None, send: Callable[[pa.Table], None] | None = None
-    ) -> None:
+    def __init__(self, file: BinaryIO | None = None) -> None:
         """`file`: a temporary file to write to (shared by lists loaded together, closed by
-        its owner); by default one of its own, closed by `close`. `send`: where each chunk's
-        rows go as they are added (as `tables` would give them, in the file's order),
-        instead of being kept."""
+        its owner); by default one of its own, closed by `close`."""
         self._own = file is None
         self._file = file or spill_file()
-        self.send = send
+        self.send: Callable[[pa.Table], None] | None = None
         self._rows = SortedRuns(self._file)
-        self._lines = SortedRuns(self._file)
+        self._lines = SortedRuns(self._file)  # every row's hash line: as many as rows added
         self.total_amount = Decimal("0.00")
         self._pending: list[pa.Table] = []  # checked chunks not yet written
         self._pending_rows = 0
-        self._count = 0
 
     def __enter__(self) -> "CheckedRows":
         return self
@@ -174,7 +171,7 @@ class CheckedRows:
             self._file.close()
 
     def __len__(self) -> int:
-        return self._count
+        return self._lines.rows + self._pending_rows
 
     @classmethod
     def of(
@@ -196,7 +193,6 @@ class CheckedRows:
             self.send(_iso_dates(table))
         self._pending.append(table)
         self._pending_rows += len(clean)
-        self._count += len(clean)
         if self._pending_rows >= RUN_ROWS:
             self._spill()
 
