@@ -39,6 +39,13 @@ def analyze(model) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
+def _table_and_columns(model, columns: list[str]) -> tuple[str, str]:
+    """`model`'s table and the database columns of its `columns` fields, quoted for SQL."""
+    names = [model._meta.get_field(c).column for c in columns]
+    quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+    return connection.ops.quote_name(model._meta.db_table), quoted
+
+
 def insert_rows(
     model, columns: list[str], rows, batch: int = 5000, expected: int = 0, analyze_after=True
 ) -> int:
@@ -46,9 +53,7 @@ def insert_rows(
     many rows come (SQLite sizes its page cache for their indexes). `analyze_after=False`:
     the caller runs no statement over the table in the same transaction (autovacuum analyses
     it after the commit), so PostgreSQL's ANALYZE is not needed."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = [model._meta.get_field(c).column for c in columns]
-    quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+    table, quoted = _table_and_columns(model, columns)
     if connection.vendor == "postgresql":
         count = 0
         copying = f"COPY {table} ({quoted}) FROM STDIN"  # noqa: S608
@@ -63,7 +68,7 @@ def insert_rows(
         if analyze_after and count >= ANALYZE_AFTER:
             analyze(model)
         return count
-    width, per = len(names), _sqlite_rows_a_statement(len(names))
+    width, per = len(columns), _sqlite_rows_a_statement(len(columns))
     whole = max(per, batch // per * per)
     iterator = iter(rows)  # taken `whole` rows at a time in C: no Python loop a row
     chunks = iter(lambda: list(islice(iterator, whole)), [])
@@ -90,10 +95,8 @@ def insert_tables(model, columns: list[str], tables, analyze_after: bool = True)
         if analyze_after and count >= ANALYZE_AFTER:
             analyze(model)
         return count
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = [model._meta.get_field(c).column for c in columns]
-    quoted = ", ".join(connection.ops.quote_name(n) for n in names)
-    width, per = len(names), _sqlite_rows_a_statement(len(names))
+    table, quoted = _table_and_columns(model, columns)
+    width, per = len(columns), _sqlite_rows_a_statement(len(columns))
     laid_out = (_statements(_row_after_row(batch, width), width, per) for batch in tables)
     with made_ahead(laid_out) as statements:
         return _insert_sqlite(table, quoted, width, per, statements, SQLITE_CACHE_KIB)
@@ -108,23 +111,21 @@ def copy_tables(model, columns: list[str]) -> Iterator[Callable[[pa.Table], None
     meanwhile. A row the server refuses raises Django's IntegrityError when the COPY ends
     (libpq reads the server's error only then); a failure to send raises Django's error at
     the next write."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = [model._meta.get_field(c).column for c in columns]
-    quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+    table, quoted = _table_and_columns(model, columns)
     options = pacsv.WriteOptions(include_header=False)
     copying = f"COPY {table} ({quoted}) FROM STDIN (FORMAT csv)"  # noqa: S608
-
-    def write(batch: pa.Table) -> None:
-        sink = pa.BufferOutputStream()
-        pacsv.write_csv(batch, sink, options)
-        with connection.wrap_database_errors:
-            copy.write(sink.getvalue())
-
     with (
         connection.cursor() as cursor,
         connection.wrap_database_errors,  # Django's IntegrityError, not psycopg's
         cursor.copy(copying, writer=_QueuedWriter(cursor.cursor)) as copy,
     ):
+
+        def write(batch: pa.Table) -> None:
+            sink = pa.BufferOutputStream()
+            pacsv.write_csv(batch, sink, options)
+            with connection.wrap_database_errors:
+                copy.write(sink.getvalue())
+
         yield write
 
 
