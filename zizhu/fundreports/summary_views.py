@@ -149,7 +149,7 @@ def summary(request, category: str):
 def _kind(header: str, values: list) -> str:
     """A summary column's type from its header and values (money is Decimal, counts int)."""
     present = [v for v in values if v not in (None, "")]
-    if "%" in header or "％" in header:
+    if is_percent_header(header):
         return PERCENT
     if present and all(isinstance(v, datetime) for v in present):
         return DATETIME
