@@ -521,3 +521,19 @@ def test_the_rate_columns_read_as_percentages_on_the_page(client, users, summary
     assert rates
     shown = [row.shown[i] for row in t.rows for i in rates if row.cells[i] is not None]
     assert shown and all(s.endswith("%") and "元" not in s for s in shown), shown
+
+
+def test_the_cost_sharing_shares_and_their_difference_in_points_never_read_as_yuan(
+    client, users, summary_year
+):
+    """The difference column says 百分点 and no %: its header, not its words, declares it a
+    percentage column (formats.Percent); it once read 0.00 元."""
+    t = table(get(client, users["prefecture_operator"]), "sharing")
+    shares = [i for i, h in enumerate(t.header) if "比例" in str(h) or "差额" in str(h)]
+    assert len(shares) == 3
+    shown = [row.shown[i] for row in t.rows for i in shares if row.cells[i] is not None]
+    assert shown and all(s.endswith("%") and "元" not in s for s in shown), shown
+    response = client.get("/funds/reports/summary/national/sharing.xlsx", {"year": YEAR})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    formats = {sheet.cell(row=2, column=i + 1).number_format for i in shares}
+    assert formats == {"0.0%"}  # the export's columns alike

@@ -20,6 +20,7 @@ from zizhu.fundreports.summary import (
 )
 from zizhu.funds.models import SourceLevel
 from zizhu.lib.compiled import STAND_IN_TEXT, compiled_values
+from zizhu.lib.formats import Percent
 from zizhu.units.models import Level, Unit
 
 LEVELS = SourceLevel.values
@@ -265,10 +266,10 @@ def sharing(scope: Scope) -> Table:
         _("Unit"),
         *(level_label(level) for level in LEVELS),
         _("Local funds"),
-        _("Actual central share (%)"),
+        Percent(_("Actual central share (%)")),
         _("Policy tier"),
-        _("Policy central share (%)"),
-        _("Difference (points)"),
+        Percent(_("Policy central share (%)")),
+        Percent(_("Difference (points)")),
     ]
     note = _(
         "Jointly funded projects. The funds reaching a unit are what it received plus the own "
@@ -302,8 +303,8 @@ def sharing_split(scope: Scope) -> Table:
     header = [
         _("Source level"),
         _("Funds"),
-        _("Actual share of local funds (%)"),
-        _("Configured share (%)"),
+        Percent(_("Actual share of local funds (%)")),
+        Percent(_("Configured share (%)")),
     ]
     return Table("sharing_split", header, rows)
 
@@ -358,7 +359,7 @@ def levels(scope: Scope) -> Table:
         _("Funds"),
         _("Allocated down"),
         _("Not yet allocated"),
-        _("Execution rate (%)"),
+        Percent(_("Execution rate (%)")),
     ]
     chart = {
         "levels": [r.cells[0] for r in rows],
@@ -410,7 +411,7 @@ def level_children(scope: Scope) -> Table:
         _("Funds"),
         _("Executed"),
         _("Not yet executed"),
-        _("Execution rate (%)"),
+        Percent(_("Execution rate (%)")),
     ]
     return Table("level_children", header, rows)
 
@@ -452,7 +453,7 @@ def schools(scope: Scope) -> Table:
         rows.append(total)
     header = [_("Unit"), _("Schools"), _("Received funds"), _("Recipient-list total")]
     if national:
-        header += [_("Voucher total"), _("Paid out of received (%)")]
+        header += [_("Voucher total"), Percent(_("Paid out of received (%)"))]
     return Table("schools", header, rows)
 
 

@@ -147,7 +147,8 @@ def summary(request, category: str):
 
 
 def _kind(header: str, values: list) -> str:
-    """A summary column's type from its header and values (money is Decimal, counts int)."""
+    """A summary column's type from its header (formats.Percent) and values (money is
+    Decimal, counts int)."""
     present = [v for v in values if v not in (None, "")]
     if is_percent_header(header):
         return PERCENT
@@ -176,8 +177,10 @@ def summary_export(request, category: str, table: str):
     if table not in table_keys(scope):
         raise Http404
     built = build(scope, table)
-    headers = [str(h) for h in built.header]
-    columns = [Column(h, _kind(h, [r.cells[i] for r in built.rows])) for i, h in enumerate(headers)]
+    columns = [
+        Column(str(h), _kind(h, [r.cells[i] for r in built.rows]))
+        for i, h in enumerate(built.header)
+    ]
     columns = [
         Column(c.header, TEXT) if i == 0 and c.kind == INTEGER else c for i, c in enumerate(columns)
     ]

@@ -94,6 +94,10 @@ def cell_formatter() -> Callable[..., object]:
     return shown
 
 
+class Percent(str):
+    """A report column's header that declares its cells percentages (or a difference of
+    two, in points): they read 87.5%, never as amounts. The words are the header's own."""
+
+
 def is_percent_header(header) -> bool:
-    text = str(header)
-    return "%" in text or "％" in text
+    return isinstance(header, Percent)
