@@ -6,6 +6,7 @@ import datetime
 import io
 import random
 import re
+import struct
 import zipfile
 
 import pytest
@@ -285,3 +286,48 @@ def test_leaving_the_rows_early_removes_the_parts_files(split_small, settings, t
     assert list((tmp_path / "uploads").iterdir())
     rows.close()
     assert list((tmp_path / "uploads").iterdir()) == []
+
+
+def test_an_entry_is_inflated_as_zipfile_inflates_it_and_a_wrong_crc_refused():
+    data = workbook(_numbered(300))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entry = archive.getinfo("xl/worksheets/sheet1.xml")
+        assert entry.compress_type == zipfile.ZIP_DEFLATED
+        assert sheet_parts._read_entry(data, entry) == archive.read(entry)
+    entry.CRC ^= 1
+    with pytest.raises(zipfile.BadZipFile):
+        sheet_parts._read_entry(data, entry)
+
+
+def test_a_sheet_inflating_to_more_than_its_declared_size_is_not_inflated_beyond_it(monkeypatch):
+    data = workbook(_numbered(300))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entry = archive.getinfo("xl/worksheets/sheet1.xml")
+    inflated = []
+    real = sheet_parts.isal_zlib.decompressobj
+
+    class Counting:
+        def __init__(self, wbits):
+            self._inflater = real(wbits)
+
+        def decompress(self, raw, limit):
+            inflated.append(len(out := self._inflater.decompress(raw, limit)))
+            return out
+
+    monkeypatch.setattr(sheet_parts.isal_zlib, "decompressobj", Counting)
+    entry.file_size = 1000  # the zip says less than the stream holds
+    with pytest.raises(zipfile.BadZipFile):
+        sheet_parts._read_entry(data, entry)
+    assert inflated == [1001]
+
+
+def test_a_large_sheet_whose_deflate_stream_is_broken_is_refused_as_damaged(monkeypatch):
+    monkeypatch.setattr(sheet_parts, "SPLIT_FROM", 0)
+    data = bytearray(workbook(_numbered(3000)))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        entry = archive.getinfo("xl/worksheets/sheet1.xml")
+    name_length, extra_length = struct.unpack_from("<HH", data, entry.header_offset + 26)
+    start = entry.header_offset + 30 + name_length + extra_length
+    data[start : start + 64] = bytes(range(200, 255)) + bytes(9)  # not a deflate stream
+    with pytest.raises(TableError, match="已损坏"):
+        read_columns(bytes(data), [Column("第0行", "a")], name="list.xlsx")

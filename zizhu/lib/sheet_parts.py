@@ -23,6 +23,7 @@ rows, from where the parts' stopped) decides.
 
 import io
 import posixpath
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from isal import isal_zlib
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 
 from zizhu.lib.scratch import scratch_folder
@@ -58,6 +60,7 @@ _UNREADABLE = (
     RuntimeError,
     ValueError,
     zlib.error,
+    isal_zlib.error,
 )
 
 
@@ -181,6 +184,24 @@ def _large(data: bytes) -> bool:
         return False  # the check says why
 
 
+def _read_entry(data: bytes, entry: zipfile.ZipInfo) -> bytes:
+    """`ZipFile.read` of a deflated entry, inflated by ISA-L (twice zlib's speed: the sheet
+    of a 100,000-row list in ~25 ms instead of ~50). As zipfile does, it inflates no more than
+    the declared size (this runs before the file's check has ended) and checks the size and
+    the CRC."""
+    if entry.compress_type != zipfile.ZIP_DEFLATED:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.read(entry)
+    offset = entry.header_offset
+    name_length, extra_length = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + 30 + name_length + extra_length
+    raw = memoryview(data)[start : start + entry.compress_size]
+    body = isal_zlib.decompressobj(-zlib.MAX_WBITS).decompress(raw, entry.file_size + 1)
+    if len(body) != entry.file_size or isal_zlib.crc32(body) != entry.CRC:
+        raise zipfile.BadZipFile(f"bad entry {entry.filename!r}")
+    return body
+
+
 def _cut_workbook(data: bytes, count: int, limit: int) -> _Cut | None:
     """The workbook's first sheet cut into `count` parts along its rows, or None."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -190,7 +211,7 @@ def _cut_workbook(data: bytes, count: int, limit: int) -> _Cut | None:
             return None
         if sum(entry.file_size for entry in entries) > limit:
             return None  # read no further than the check would
-        pieces = _cut(archive.read(name), _shares(count))
+        pieces = _cut(_read_entry(data, archive.getinfo(name)), _shares(count))
         if pieces is None:
             return None
         others = [

@@ -7,10 +7,10 @@ XLSX is a zip of XML parts that calamine parses in Rust. Before calamine is give
 
 - zip structure: local-file magic, at most `zip_entries` entries, no encryption, only stored or
   deflated entries, no duplicate names, `xl/workbook.xml` present, no DTDs in any part;
-- sizes: every entry is inflated here (zlib, streamed, never more than 4 MB at a time) instead of
-  trusting the sizes the zip declares. The total must stay within `zip_bytes`, an entry larger
-  than 1 MB may not inflate more than `zip_ratio` times its compressed size, and the inflated
-  size must equal the declared one;
+- sizes: every entry is inflated here (zlib's format by ISA-L, streamed, never more than 4 MB
+  at a time) instead of trusting the sizes the zip declares. The total must stay within
+  `zip_bytes`, an entry larger than 1 MB may not inflate more than `zip_ratio` times its
+  compressed size, and the inflated size must equal the declared one;
 - the sheet area: calamine builds a dense grid from the first to the last cell reference, so a
   tiny file with cells at A1 and XFD1048576 would ask for 17 billion cells. A cell or row
   reference below row `rows` + 1 or right of column `columns` is refused (even an empty
@@ -37,6 +37,7 @@ from functools import lru_cache
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
+from isal import isal_zlib
 
 from zizhu.lib.uploads.errors import MB, UploadRejected, rejected
 
@@ -268,7 +269,7 @@ def _inflate(data: bytes, entry: zipfile.ZipInfo) -> Iterator[bytes]:
         for at in range(0, len(raw), _CHUNK):
             yield bytes(raw[at : at + _CHUNK])
         return
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    inflater = isal_zlib.decompressobj(-zlib.MAX_WBITS)  # zlib's stream, inflated twice as fast
     try:
         for at in range(0, len(raw), _FEED):
             pending: bytes | memoryview = raw[at : at + _FEED]
@@ -280,7 +281,7 @@ def _inflate(data: bytes, entry: zipfile.ZipInfo) -> Iterator[bytes]:
             if inflater.eof:
                 break
         rest = inflater.flush()  # at most a few hundred bytes once all input is consumed
-    except zlib.error:
+    except (zlib.error, isal_zlib.error):
         raise _corrupt() from None
     if rest:
         yield rest
