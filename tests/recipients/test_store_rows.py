@@ -35,15 +35,15 @@ def test_a_batch_that_cannot_be_made_leaves_no_list_and_no_row(tree, monkeypatch
     # file is read (PostgreSQL)
     monkeypatch.setattr("zizhu.recipients.storing.SEAL_BATCH", 4)
     monkeypatch.setattr("zizhu.recipients.services.CHECK_ROWS", 4)
-    seal_many, calls = SealedTextField.seal_many, []
+    seal_array, calls = SealedTextField.seal_array, []
 
     def failing(self, values):
         calls.append(len(values))
         if len(calls) == 3 * 3:  # the third batch's last sealed column: two batches are in
             raise OSError("no entropy")
-        return seal_many(self, values)
+        return seal_array(self, values)
 
-    monkeypatch.setattr(SealedTextField, "seal_many", failing)
+    monkeypatch.setattr(SealedTextField, "seal_array", failing)
     with pytest.raises(OSError, match="no entropy"):
         _import(tree["3661000001"], rows(*range(20)))
     assert len(calls) == 9

@@ -2,8 +2,9 @@
 
 Reads open the value, writes seal it: code and templates see plaintext. Sealed values cannot
 be compared, so the field allows no lookups but `isnull`: look people up by their keyed hash
-(`pid`, `phone_key`). Bulk paths seal whole batches with `seal_many`."""
+(`pid`, `phone_key`). Bulk paths seal whole Arrow columns with `seal_array`."""
 
+import pyarrow as pa
 from django.conf import settings
 from django.db import models
 
@@ -30,8 +31,9 @@ class SealedTextField(models.TextField):
     def get_lookup(self, lookup_name):
         return super().get_lookup(lookup_name) if lookup_name == "isnull" else None
 
-    def seal_many(self, values: list[str]) -> list[str]:
-        return keyring().seal_many(values, self.aad)
+    def seal_array(self, values: pa.Array) -> pa.Array:
+        """`seal_many` of an Arrow string array without nulls (zizhu.lib.sealing)."""
+        return keyring().seal_array(values, self.aad)
 
     def open_many(self, values: list[str]) -> list[str]:
         return keyring().open_many(values, self.aad)

@@ -62,7 +62,7 @@ def row_table(list_id: int, table: pa.Table, hasher: KeyHasher) -> pa.Table:
     }
     for name in SEALED:
         field = cast(SealedTextField, RecipientRow._meta.get_field(name))
-        columns[name] = pa.array(field.seal_many(table.column(name).to_pylist()), pa.string())
+        columns[name] = field.seal_array(table.column(name).combine_chunks())
     columns.update((n, table.column(n)) for n in ROW_COLUMNS if n not in columns)
     return pa.table({name: columns[name] for name in ROW_COLUMNS})
 
