@@ -30,7 +30,6 @@ import io
 import re
 import struct
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -255,8 +254,9 @@ def _declared_entry_count(data: bytes) -> int | None:
     return None if count == 0xFFFF else count  # 0xFFFF: the real count is in the zip64 record
 
 
-def _inflate(data: bytes, entry: zipfile.ZipInfo) -> Iterator[bytes]:
-    """The entry's bytes as the deflate stream really produces them, in chunks of ≤ 4 MB."""
+def stored_bytes(data: bytes, entry: zipfile.ZipInfo) -> memoryview:
+    """`entry`'s bytes as the zip `data` stores them (deflated, or not), found through its
+    local header; UploadRejected where that header or the bytes' length is wrong."""
     offset = entry.header_offset
     if data[offset : offset + 4] != ZIP_MAGIC or offset + 30 > len(data):
         raise _corrupt()
@@ -265,11 +265,17 @@ def _inflate(data: bytes, entry: zipfile.ZipInfo) -> Iterator[bytes]:
     raw = memoryview(data)[start : start + entry.compress_size]
     if len(raw) != entry.compress_size:
         raise _corrupt()
+    return raw
+
+
+def _inflate(data: bytes, entry: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The entry's bytes as the deflate stream really produces them, in chunks of ≤ 4 MB."""
+    raw = stored_bytes(data, entry)
     if entry.compress_type == zipfile.ZIP_STORED:
         for at in range(0, len(raw), _CHUNK):
             yield bytes(raw[at : at + _CHUNK])
         return
-    inflater = isal_zlib.decompressobj(-zlib.MAX_WBITS)  # zlib's stream, inflated twice as fast
+    inflater = isal_zlib.decompressobj(-isal_zlib.MAX_WBITS)  # zlib's stream, twice as fast
     try:
         for at in range(0, len(raw), _FEED):
             pending: bytes | memoryview = raw[at : at + _FEED]
@@ -281,7 +287,7 @@ def _inflate(data: bytes, entry: zipfile.ZipInfo) -> Iterator[bytes]:
             if inflater.eof:
                 break
         rest = inflater.flush()  # at most a few hundred bytes once all input is consumed
-    except (zlib.error, isal_zlib.error):
+    except isal_zlib.error:
         raise _corrupt() from None
     if rest:
         yield rest
